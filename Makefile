@@ -1,0 +1,52 @@
+# Two commands set everything up on a fresh clone: `make run` and `make test`.
+# Each install step is stamped, so running either again reinstalls nothing unless a lock changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format lock migrate demo clean
+
+run: $(VENV)/.installed-base
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=norfolk_connect.settings.test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-base: requirements/base.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements/base.txt
+	rm -f $(VENV)/.installed-test
+	touch $@
+
+$(VENV)/.installed-test: requirements/test.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements/test.txt
+	touch $@ $(VENV)/.installed-base
+
+# Re-pin the dependencies after changing pyproject.toml (needs pip-tools in the venv).
+lock: | $(VENV)/bin/python
+	$(PIP) install pip-tools
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --no-header -o requirements/base.txt pyproject.toml
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --no-header --extra test -o requirements/test.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
