@@ -1,0 +1,320 @@
+"""Partnerships, their programmes, and the projects, phases, funding and outcome claims in them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from .choices import (
+    Apportionment,
+    Borne,
+    Decision,
+    FundingKind,
+    FundingStatus,
+    Grade,
+    ProjectStatus,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
+FINANCIAL_YEAR = RegexValidator(r"^\d{4}/\d{2}$", "Enter a financial year such as 2004/05.")
+
+
+class Role(models.TextChoices):
+    FACILITATOR = "facilitator", "Facilitator"
+    CHIEF_EXECUTIVE = "chief_executive", "Chief executive"
+    PARTNER_OFFICER = "partner_officer", "Partner officer"
+    ADMIN = "admin", "Administrator"
+
+
+class Partnership(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    strategy = models.CharField(
+        "strategy",
+        max_length=200,
+        blank=True,
+        help_text="The partnership's strategic aims that a project may support, "
+        "e.g. Norfolk Ambition.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in a partnership; partner officers also belong to one partner council."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    partner = models.ForeignKey(
+        "contributions.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text="The council a partner officer works for.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "partnership"], name="membership_one_role_per_partnership"
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.PARTNER_OFFICER, partner__isnull=False)
+                | ~Q(role=Role.PARTNER_OFFICER),
+                name="membership_partner_officer_has_partner",
+                violation_error_message="A partner officer must belong to a partner council.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} of {self.partnership}"
+
+    def clean(self) -> None:
+        if self.partner_id and self.partnership_id and (
+            self.partner.partnership_id != self.partnership_id
+        ):
+            raise ValidationError({"partner": "The partner must belong to the same partnership."})
+
+
+class ProgrammeQuerySet(models.QuerySet["Programme"]):
+    def for_user(self, user) -> ProgrammeQuerySet:
+        """Keep the programmes of the partnerships the user is a member of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(partnership__memberships__user=user).distinct()
+
+
+class Programme(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="programmes"
+    )
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    starts = models.DateField(null=True, blank=True)
+    ends = models.DateField(null=True, blank=True)
+    financial_years = models.JSONField(
+        default=list, help_text="The UK local government years it spans, e.g. 2004/05."
+    )
+    apportionment = models.CharField(
+        "apportionment method",
+        max_length=20,
+        choices=Apportionment.choices,
+        default=Apportionment.EQUAL,
+    )
+    rounding_step = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Each partner's recommended tranche and cap are rounded up to this step. "
+        "Leave empty for no rounding.",
+    )
+    stated_existing_total = models.DecimalField(
+        "stated existing resource total",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text="As typed on the paper, to be checked against the computed total.",
+    )
+    stated_extra_total = models.DecimalField(
+        "stated extra cost total",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text="As typed on the paper, to be checked against the computed maximum.",
+    )
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership__name", "-starts", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rounding_step__isnull=True) | Q(rounding_step__gt=0),
+                name="programme_rounding_step_positive",
+                violation_error_message="The rounding step must be more than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stated_existing_total__isnull=True) | Q(stated_existing_total__gte=0),
+                name="programme_stated_existing_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(stated_extra_total__isnull=True) | Q(stated_extra_total__gte=0),
+                name="programme_stated_extra_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts__isnull=True) | Q(ends__isnull=True) | Q(starts__lte=F("ends")),
+                name="programme_starts_before_ends",
+                violation_error_message="The programme must start before it ends.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def with_money(self) -> ProjectQuerySet:
+        """Fetch each project's phases, funding lines and outcome claims in three queries."""
+        return self.prefetch_related("phases", "funding_lines", "outcome_claims")
+
+
+class Project(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="projects")
+    slug = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    outputs = models.TextField(blank=True)
+    external_project = models.CharField(
+        "national or external project",
+        max_length=200,
+        blank=True,
+        help_text="The national or external project it belongs to, e.g. LoG-IN INTERREG project.",
+    )
+    supports_strategy = models.BooleanField(
+        "supports the strategy",
+        default=False,
+        help_text="Whether the project supports the partnership's strategy.",
+    )
+    lead_partner = models.ForeignKey(
+        "contributions.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_projects",
+    )
+    status = models.CharField(
+        max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
+    )
+    position = models.PositiveIntegerField(
+        default=0, help_text="Order in the board report's table."
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "slug"],
+                name="project_slug_unique_in_programme",
+                violation_error_message="A project with this slug is already in the programme.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    name = models.CharField(max_length=200)
+    extra_cost = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text="New money needed from the partners. Leave empty when it is to be confirmed.",
+    )
+    gated = models.BooleanField(
+        "gated by a business case",
+        default=False,
+        help_text="Its money is drawn down only if the business case is approved.",
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    borne = models.CharField(
+        "cost borne",
+        max_length=20,
+        choices=Borne.choices,
+        default=Borne.SHARED,
+        help_text="Individually borne costs are split equally, whatever the apportionment.",
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "number"],
+                name="phase_number_unique_in_project",
+                violation_error_message="The project already has a phase with this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="phase_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(extra_cost__isnull=True) | Q(extra_cost__gte=0),
+                name="phase_extra_cost_not_negative",
+                violation_error_message="The extra cost must not be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} phase {self.number}: {self.name}"
+
+    @property
+    def is_tbc(self) -> bool:
+        return self.extra_cost is None
+
+
+class FundingLine(models.Model):
+    """Existing resource: money for a project that is already found, locally or externally."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funding_lines")
+    source = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=FundingKind.choices, default=FundingKind.LOCAL)
+    amount = models.DecimalField(**MONEY, validators=NOT_NEGATIVE)
+    status = models.CharField(
+        max_length=20, choices=FundingStatus.choices, default=FundingStatus.SECURED
+    )
+    note = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="funding_amount_not_negative",
+                violation_error_message="The amount must not be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: £{self.amount:,}"
+
+
+class OutcomeClaim(models.Model):
+    """A priority outcome the project claims to achieve, by grade; the ODPM code is optional."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outcome_claims")
+    grade = models.CharField(max_length=20, choices=Grade.choices)
+    code = models.CharField(
+        "ODPM outcome code", max_length=50, blank=True, help_text="Leave empty when not known."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_grade_display()} {self.code}".strip()

@@ -1,0 +1,96 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from projects.management.commands.export_programme import programme_by_slug
+from reports.figures import figures_as_json
+from reports.selectors import programme_figures
+
+HEADLINES = [
+    ("projects", "Projects"),
+    ("partners", "Contributing partners"),
+    ("existing_total", "Existing resource"),
+    ("existing_stated", "  stated on the paper"),
+    ("extra_min", "Extra cost, minimum"),
+    ("extra_max", "Extra cost, maximum"),
+    ("extra_stated", "  stated on the paper"),
+    ("share_min", "Share of the minimum (largest)"),
+    ("share_max", "Share of the maximum (largest)"),
+    ("immediate_per_partner", "Immediate tranche per partner"),
+    ("cap_per_partner", "Cap per partner"),
+    ("pledged", "Pledged"),
+    ("received", "Received"),
+    ("gap_min", "Gap for the minimum (negative: headroom)"),
+    ("gap_max", "Gap for the maximum (negative: headroom)"),
+    ("projects_supporting_strategy", "Projects supporting the strategy"),
+    ("tbc_phases", "Phases whose cost is to be confirmed"),
+]
+PARTNER_COLUMNS = [
+    ("share_min", "Share min"),
+    ("share_max", "Share max"),
+    ("immediate", "Immediate"),
+    ("cap", "Cap"),
+    ("pledged", "Pledged"),
+    ("received", "Received"),
+    ("outstanding", "Outstanding"),
+]
+
+
+def money(value: str | None) -> str:
+    """Write an amount as the board papers do: £15,000, with pence only where present."""
+    if value is None:
+        return "-"
+    pounds, pence = value.lstrip("-").split(".")
+    sign = "-" if value.startswith("-") else ""
+    whole = f"{sign}£{int(pounds):,}"
+    return whole if pence == "00" else f"{whole}.{pence}"
+
+
+class Command(BaseCommand):
+    help = "Print a programme's figures: a readable table, or with --json the figures object."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="the programme's slug")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="print the figures as JSON"
+        )
+
+    def handle(self, *args, slug: str, as_json: bool, **options) -> None:
+        figures = figures_as_json(programme_figures(programme=programme_by_slug(slug)))
+        if as_json:
+            self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
+            return
+        self.stdout.write(self.table(figures))
+
+    def table(self, figures: dict) -> str:
+        """Lay the figures out as plain text."""
+        lines = [f"Programme {figures['programme']}", ""]
+        for key, label in HEADLINES:
+            value = figures[key]
+            shown = str(value) if isinstance(value, int) else money(value)
+            lines.append(f"{label:<42} {shown:>14}")
+        outcomes = figures["outcomes"]
+        lines.append(
+            f"{'Outcome claims (required/good/excellent)':<42} "
+            f"{outcomes['required']:>4} /{outcomes['good']:>3} /{outcomes['excellent']:>3}"
+        )
+        lines.append("")
+        if figures["mismatches"]:
+            lines.append("Stated figures that do not match the computed ones:")
+            for mismatch in figures["mismatches"]:
+                lines.append(
+                    f"  {mismatch['field']}: stated {money(mismatch['stated'])}, "
+                    f"computed {money(mismatch['computed'])}"
+                )
+        else:
+            lines.append("Every stated figure matches the computed one.")
+        lines.append("")
+        header = f"{'Partner':<26}" + "".join(f"{label:>13}" for _, label in PARTNER_COLUMNS)
+        lines.append(header)
+        for row in figures["per_partner"]:
+            lines.append(
+                f"{row['partner']:<26}"
+                + "".join(f"{money(row[key]):>13}" for key, _ in PARTNER_COLUMNS)
+            )
+        return "\n".join(lines)
+

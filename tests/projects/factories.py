@@ -1,0 +1,96 @@
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from projects.choices import Borne, Decision, FundingKind, FundingStatus, Grade
+from projects.models import (
+    FundingLine,
+    Membership,
+    OutcomeClaim,
+    Partnership,
+    Phase,
+    Programme,
+    Project,
+    Role,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user-{n}")
+    password = factory.django.Password("correct horse battery")
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    slug = factory.Sequence(lambda n: f"partnership-{n}")
+    name = factory.Sequence(lambda n: f"Partnership {n}")
+    strategy = "Community strategy"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    partnership = factory.SubFactory(PartnershipFactory)
+    role = Role.FACILITATOR
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    slug = factory.Sequence(lambda n: f"programme-{n}")
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    financial_years = ["2004/05", "2005/06"]
+    rounding_step = Decimal("1000.00")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    slug = factory.Sequence(lambda n: f"project-{n}")
+    name = factory.Sequence(lambda n: f"Project {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class PhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Phase
+
+    project = factory.SubFactory(ProjectFactory)
+    number = 1
+    name = "Delivery"
+    extra_cost = Decimal("1000.00")
+    gated = False
+    decision = Decision.PENDING
+    borne = Borne.SHARED
+
+
+class FundingLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundingLine
+
+    project = factory.SubFactory(ProjectFactory)
+    source = "Local budget"
+    kind = FundingKind.LOCAL
+    amount = Decimal("500.00")
+    status = FundingStatus.SECURED
+
+
+class OutcomeClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutcomeClaim
+
+    project = factory.SubFactory(ProjectFactory)
+    grade = Grade.REQUIRED
