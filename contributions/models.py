@@ -92,4 +92,6 @@ class Contribution(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner} {self.financial_year} {self.get_tranche_display()}: £{self.amount:,}"
+        return (
+            f"{self.partner} {self.financial_year} {self.get_tranche_display()}: £{self.amount:,}"
+        )

@@ -83,11 +83,13 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} of {self.partnership}"
+        return f"{self.user}: {self.get_role_display()} of {self.partnership}"
 
     def clean(self) -> None:
-        if self.partner_id and self.partnership_id and (
-            self.partner.partnership_id != self.partnership_id
+        if (
+            self.partner_id
+            and self.partnership_id
+            and (self.partner.partnership_id != self.partnership_id)
         ):
             raise ValidationError({"partner": "The partner must belong to the same partnership."})
 
@@ -258,9 +260,7 @@ class Phase(models.Model):
                 name="phase_number_unique_in_project",
                 violation_error_message="The project already has a phase with this number.",
             ),
-            models.CheckConstraint(
-                condition=Q(number__gte=1), name="phase_number_positive"
-            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="phase_number_positive"),
             models.CheckConstraint(
                 condition=Q(extra_cost__isnull=True) | Q(extra_cost__gte=0),
                 name="phase_extra_cost_not_negative",

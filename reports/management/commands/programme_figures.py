@@ -93,4 +93,3 @@ class Command(BaseCommand):
                 + "".join(f"{money(row[key]):>13}" for key, _ in PARTNER_COLUMNS)
             )
         return "\n".join(lines)
-

@@ -1,0 +1,609 @@
+"""Read and check a programme file, reporting every problem at its path."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.db import models
+
+from ..choices import (
+    Apportionment,
+    Borne,
+    ContributionStatus,
+    Decision,
+    FundingKind,
+    FundingStatus,
+    Grade,
+    ProjectStatus,
+    Tranche,
+)
+from ..data import (
+    FORMAT,
+    ContributionData,
+    FundingData,
+    OutcomeClaimData,
+    PartnerData,
+    PartnershipData,
+    PhaseData,
+    ProgrammeData,
+    ProgrammeDocument,
+    ProjectData,
+)
+from .problems import FILE_PATH, Problem, ProgrammeFileError
+
+# Bounds follow the database columns, so that a file that parses can also be stored.
+SLUG_MAX_LENGTH = 50
+NAME_MAX_LENGTH = 200
+CODE_MAX_LENGTH = 50
+AMOUNT_MAX_WHOLE_DIGITS = 12  # DecimalField(max_digits=14, decimal_places=2)
+WEIGHT_MAX_WHOLE_DIGITS = 5  # DecimalField(max_digits=9, decimal_places=4)
+POPULATION_MAX = 2_147_483_647  # PositiveIntegerField
+PHASE_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_DECIMAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FINANCIAL_YEAR = re.compile(r"([0-9]{4})/([0-9]{2})")
+_PENNY = Decimal("0.01")
+
+_T = TypeVar("_T")
+
+
+class _Bad:
+    """The value of a field that is missing or wrong; its problem has already been reported."""
+
+    def __repr__(self) -> str:
+        return "BAD"
+
+
+BAD: Any = _Bad()
+
+
+def parse_programme(raw: str | bytes) -> ProgrammeDocument:
+    """Return the programme a file holds, or raise ProgrammeFileError listing every problem."""
+    if isinstance(raw, bytes | bytearray):
+        try:
+            raw = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            message = f"not valid UTF-8 (the first bad byte is at position {exc.start})"
+            raise ProgrammeFileError([Problem(FILE_PATH, message)]) from exc
+    # Windows editors often save UTF-8 with a byte order mark; it is not part of the content.
+    text = raw.removeprefix("\ufeff")
+    try:
+        content = json.loads(text, object_pairs_hook=_JsonObject.from_pairs)
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        raise ProgrammeFileError([Problem(FILE_PATH, message)]) from exc
+    parser = _Parser()
+    document = parser.document(content)
+    if parser.problems or document is BAD:
+        raise ProgrammeFileError(parser.problems)
+    return document
+
+
+class _JsonObject(dict):
+    """A JSON object that remembers keys the file gave twice (json keeps only the last)."""
+
+    duplicate_keys: list[str]
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> _JsonObject:
+        obj = cls()
+        obj.duplicate_keys = []
+        for key, value in pairs:
+            if key in obj and key not in obj.duplicate_keys:
+                obj.duplicate_keys.append(key)
+            obj[key] = value
+        return obj
+
+
+class _Parser:
+    """Walk a decoded file once, collecting problems and what the cross-checks need.
+
+    Every reader takes ``(value, path)`` and returns the value read, or ``BAD`` after reporting
+    why it cannot be read; objects and lists containing a ``BAD`` become ``BAD`` in turn.
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.apportionment: Apportionment | None = None
+        self.financial_years: tuple[str, ...] | None = None
+        # References are checked only against a partner list read in full, so that one broken
+        # partner does not also make every reference to it look unknown.
+        self.partners_complete = False
+        self.partner_paths: dict[str, str] = {}
+        self.partner_contributes: dict[str, Any] = {}
+        self.share_bases: list[Any] = []
+        self.project_paths: dict[str, str] = {}
+        self.phase_paths: dict[int, str] = {}
+        self.contribution_paths: dict[tuple[str, str, str], str] = {}
+
+    def report(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path or FILE_PATH, message))
+
+    def record(self, value: Any, path: str, schema: _Schema) -> dict[str, Any] | None:
+        """Return an object's values by key, defaults filled in, or None if it is no object."""
+        if not isinstance(value, dict):
+            self.report(
+                path, f"must be {'an' if path else 'a JSON'} object, not {_describe(value)}"
+            )
+            return None
+        for key in getattr(value, "duplicate_keys", ()):
+            self.report(path, f"key {key!r} appears more than once")
+        for key in value:
+            if key not in schema:
+                self.report(path, f"unknown key {key!r}{_suggestion(key, list(schema))}")
+        values = {}
+        for key, (read, default) in schema.items():
+            if key in value:
+                values[key] = read(self, value[key], _join(path, key))
+            elif default is REQUIRED:
+                self.report(_join(path, key), "required")
+                values[key] = BAD
+            else:
+                values[key] = default
+        return values
+
+    def items(self, value: Any, path: str, read: _Reader) -> list[Any] | Any:
+        if not isinstance(value, list):
+            self.report(path, f"must be a list, not {_describe(value)}")
+            return BAD
+        return [read(self, item, f"{path}[{index}]") for index, item in enumerate(value)]
+
+    # Scalars
+
+    def text(self, value: Any, path: str, max_length: int | None = None) -> Any:
+        if not isinstance(value, str):
+            self.report(path, f"must be a string, not {_describe(value)}")
+            return BAD
+        if max_length is not None and len(value) > max_length:
+            self.report(path, f"must be at most {max_length} characters long (it has {len(value)})")
+            return BAD
+        return value
+
+    def short_text(self, value: Any, path: str) -> Any:
+        return self.text(value, path, NAME_MAX_LENGTH)
+
+    def name(self, value: Any, path: str, max_length: int = NAME_MAX_LENGTH) -> Any:
+        value = self.text(value, path, max_length)
+        if value is not BAD and not value.strip():
+            self.report(path, "must not be empty")
+            return BAD
+        return value
+
+    def code(self, value: Any, path: str) -> Any:
+        return None if value is None else self.name(value, path, CODE_MAX_LENGTH)
+
+    def slug(self, value: Any, path: str) -> Any:
+        value = self.text(value, path)
+        if value is BAD:
+            return BAD
+        if not _SLUG.fullmatch(value):
+            self.report(
+                path,
+                'must be a slug such as "norfolk-connect": lower-case letters and digits, '
+                "words joined by single hyphens",
+            )
+            return BAD
+        return self.text(value, path, SLUG_MAX_LENGTH)
+
+    def boolean(self, value: Any, path: str) -> Any:
+        if not isinstance(value, bool):
+            self.report(path, f"must be true or false, not {_describe(value)}")
+            return BAD
+        return value
+
+    def whole_number(self, value: Any, path: str, minimum: int, maximum: int) -> Any:
+        # bool is an int in Python, but true is not a number in the file.
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.report(path, f"must be a whole number, not {_describe(value)}")
+        elif value < minimum:
+            self.report(
+                path, "must not be negative" if minimum == 0 else f"must be {minimum} or more"
+            )
+        elif value > maximum:
+            self.report(path, "is too large")
+        else:
+            return value
+        return BAD
+
+    def population(self, value: Any, path: str) -> Any:
+        return None if value is None else self.whole_number(value, path, 0, POPULATION_MAX)
+
+    def phase_number(self, value: Any, path: str) -> Any:
+        return self.whole_number(value, path, 1, PHASE_NUMBER_MAX)
+
+    def decimal(self, value: Any, path: str, places: int, whole_digits: int, what: str) -> Any:
+        example = "15000.00" if places == 2 else "12.5"
+        # A string, so that no JSON tool ever carries pounds and pence through a float.
+        if not isinstance(value, str):
+            self.report(path, f'must be a string such as "{example}"')
+            return BAD
+        match = _DECIMAL.fullmatch(value)
+        if not match:
+            self.report(path, f'must be {what} such as "{example}"')
+            return BAD
+        sign, whole, fraction = match.groups()
+        if fraction is not None and len(fraction) > places:
+            self.report(path, f"must have at most {_PLACES[places]} decimal places")
+        elif sign:
+            self.report(path, "must not be negative")
+        elif len(whole.lstrip("0")) > whole_digits:
+            self.report(path, "is too large")
+        else:
+            return Decimal(value)
+        return BAD
+
+    def amount(self, value: Any, path: str) -> Any:
+        amount = self.decimal(value, path, 2, AMOUNT_MAX_WHOLE_DIGITS, "an amount in pounds")
+        return amount if amount is BAD else amount.quantize(_PENNY)
+
+    def amount_or_null(self, value: Any, path: str) -> Any:
+        return None if value is None else self.amount(value, path)
+
+    def rounding_step(self, value: Any, path: str) -> Any:
+        step = self.amount_or_null(value, path)
+        if isinstance(step, Decimal) and step == 0:
+            self.report(path, "must be more than zero (null means no rounding)")
+            return BAD
+        return step
+
+    def weight(self, value: Any, path: str) -> Any:
+        if value is None:
+            return None
+        return self.decimal(value, path, 4, WEIGHT_MAX_WHOLE_DIGITS, "a decimal number")
+
+    def date(self, value: Any, path: str) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str) and _DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass  # matches the pattern but is no day of the calendar, such as 2005-02-30
+        self.report(path, 'must be a date such as "2004-07-01"')
+        return BAD
+
+    def choice(self, value: Any, path: str, choices: type[models.TextChoices]) -> Any:
+        if isinstance(value, str) and value in choices.values:
+            return choices(value)
+        self.report(path, f"must be one of: {', '.join(choices.values)} (not {_describe(value)})")
+        return BAD
+
+    def financial_year(self, value: Any, path: str) -> Any:
+        if isinstance(value, str) and (match := _FINANCIAL_YEAR.fullmatch(value)):
+            first, second = match.groups()
+            if (int(first) + 1) % 100 == int(second):
+                return value
+        self.report(
+            path, 'must be a financial year such as "2004/05" (the second part is the next year)'
+        )
+        return BAD
+
+    def financial_years(self, value: Any, path: str) -> Any:
+        if not isinstance(value, list):
+            self.report(path, f"must be a list, not {_describe(value)}")
+            return BAD
+        if not value:
+            self.report(path, "must list at least one financial year")
+            return BAD
+        years = []
+        for index, item in enumerate(value):
+            year = self.financial_year(item, f"{path}[{index}]")
+            if year is not BAD and year in years:
+                self.report(f"{path}[{index}]", f"duplicate financial year {year!r}")
+                year = BAD
+            years.append(year)
+        years = _all(years)
+        if years is not BAD:
+            self.financial_years = years
+        return years
+
+    def programme_financial_year(self, value: Any, path: str) -> Any:
+        if self.financial_years is None:
+            return self.financial_year(value, path)
+        if isinstance(value, str) and value in self.financial_years:
+            return value
+        self.report(
+            path,
+            f"must be one of the programme's financial years: {', '.join(self.financial_years)} "
+            f"(not {_describe(value)})",
+        )
+        return BAD
+
+    def partner_slug(self, value: Any, path: str, must_contribute: bool = False) -> Any:
+        slug = self.slug(value, path)
+        if slug is BAD or not self.partners_complete:
+            return slug
+        if slug not in self.partner_paths:
+            suggestion = _suggestion(slug, list(self.partner_paths))
+            self.report(path, f"unknown partner {slug!r}{suggestion}")
+            return BAD
+        if must_contribute and self.partner_contributes[slug] is False:
+            self.report(path, f"partner {slug!r} does not contribute (its contributes is false)")
+            return BAD
+        return slug
+
+    def lead_partner(self, value: Any, path: str) -> Any:
+        return None if value is None else self.partner_slug(value, path)
+
+    def contributing_partner(self, value: Any, path: str) -> Any:
+        return self.partner_slug(value, path, must_contribute=True)
+
+    def format(self, value: Any, path: str) -> Any:
+        if value != FORMAT:
+            self.report(path, f'must be "{FORMAT}", not {_describe(value)}')
+            return BAD
+        return value
+
+    # Objects
+
+    def document(self, content: Any) -> Any:
+        # Another format's contents mean something else: checking them key by key is only noise.
+        if isinstance(content, dict) and "format" in content and content["format"] != FORMAT:
+            return self.format(content["format"], "format")
+        values = self.record(content, "", _DOCUMENT)
+        if values is None:
+            return BAD
+        del values["format"]
+        return _build(ProgrammeDocument, values)
+
+    def partnership(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _PARTNERSHIP)
+        return BAD if values is None else _build(PartnershipData, values)
+
+    def programme(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _PROGRAMME)
+        if values is None:
+            return BAD
+        starts, ends = values["starts"], values["ends"]
+        if isinstance(starts, date) and isinstance(ends, date) and starts > ends:
+            self.report(_join(path, "ends"), f"must not be before starts ({starts.isoformat()})")
+            values["ends"] = BAD
+        stated = values.pop("stated")
+        values["stated_existing_total"] = BAD if stated is BAD else stated["existing_total"]
+        values["stated_extra_total"] = BAD if stated is BAD else stated["extra_total"]
+        if values["apportionment"] is not BAD:
+            self.apportionment = values["apportionment"]
+        return _build(ProgrammeData, values)
+
+    def stated(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _STATED)
+        return BAD if values is None or BAD in values.values() else values
+
+    def partners(self, value: Any, path: str) -> Any:
+        self.partners_complete = isinstance(value, list)
+        partners = self.items(value, path, _Parser.partner)
+        bases = self.share_bases
+        if bases and all(isinstance(basis, int | Decimal) for basis in bases) and sum(bases) == 0:
+            what = "weights" if self.apportionment == Apportionment.WEIGHTS else "populations"
+            self.report(path, f"the contributing partners' {what} must add up to more than zero")
+        return partners
+
+    def partner(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _PARTNER)
+        if values is None:
+            self.partners_complete = False
+            return BAD
+        slug = values["slug"]
+        if slug is BAD:
+            self.partners_complete = False
+        elif slug in self.partner_paths:
+            message = f"duplicate slug {slug!r} (also {self.partner_paths[slug]})"
+            self.report(_join(path, "slug"), message)
+            values["slug"] = BAD
+        else:
+            self.partner_paths[slug] = path
+            self.partner_contributes[slug] = values["contributes"]
+        if values["contributes"] is True and self.apportionment in _SHARE_BASIS:
+            key = _SHARE_BASIS[self.apportionment]
+            if values[key] is None:
+                self.report(
+                    _join(path, key),
+                    "required for a contributing partner when the apportionment is "
+                    f'"{self.apportionment}"',
+                )
+            self.share_bases.append(values[key])
+        return _build(PartnerData, values)
+
+    def project(self, value: Any, path: str) -> Any:
+        self.phase_paths = {}
+        values = self.record(value, path, _PROJECT)
+        if values is None:
+            return BAD
+        slug = values["slug"]
+        if slug in self.project_paths:
+            self.report(
+                _join(path, "slug"), f"duplicate slug {slug!r} (also {self.project_paths[slug]})"
+            )
+            values["slug"] = BAD
+        elif slug is not BAD:
+            self.project_paths[slug] = path
+        phases = values["phases"]
+        if values["status"] == ProjectStatus.WITHDRAWN and isinstance(phases, list):
+            for index, phase in enumerate(phases):
+                if phase is not BAD and phase.decision != Decision.NOT_PROCEEDING:
+                    self.report(
+                        f"{path}.phases[{index}].decision",
+                        'must be "not_proceeding" because the project is withdrawn',
+                    )
+                    phases[index] = BAD
+        return _build(ProjectData, values)
+
+    def claim(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _CLAIM)
+        return BAD if values is None else _build(OutcomeClaimData, values)
+
+    def funding(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _FUNDING)
+        return BAD if values is None else _build(FundingData, values)
+
+    def phase(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _PHASE)
+        if values is None:
+            return BAD
+        number = values["number"]
+        if number in self.phase_paths:
+            message = f"duplicate phase number {number} (also {self.phase_paths[number]})"
+            self.report(_join(path, "number"), message)
+            values["number"] = BAD
+        elif number is not BAD:
+            self.phase_paths[number] = path
+        return _build(PhaseData, values)
+
+    def contribution(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _CONTRIBUTION)
+        if values is None:
+            return BAD
+        identity = (values["partner"], values["financial_year"], values["tranche"])
+        if identity in self.contribution_paths:
+            self.report(
+                path,
+                "duplicate contribution for the same partner, financial year and tranche "
+                f"(also {self.contribution_paths[identity]})",
+            )
+            return BAD
+        if BAD not in identity:
+            self.contribution_paths[identity] = path
+        return _build(ContributionData, values)
+
+
+_Reader = Callable[[_Parser, Any, str], Any]
+_Schema = dict[str, tuple[_Reader, Any]]
+REQUIRED: Any = object()
+
+
+def _one_of(choices: type[models.TextChoices]) -> _Reader:
+    return lambda parser, value, path: parser.choice(value, path, choices)
+
+
+def _list_of(read: _Reader) -> _Reader:
+    return lambda parser, value, path: parser.items(value, path, read)
+
+
+# Each object's keys in file order: (reader, default), REQUIRED when the key must be present.
+_P = _Parser
+_DOCUMENT: _Schema = {
+    "format": (_P.format, REQUIRED),
+    "partnership": (_P.partnership, REQUIRED),
+    "programme": (_P.programme, REQUIRED),
+    "partners": (_P.partners, REQUIRED),
+    "projects": (_list_of(_P.project), REQUIRED),
+    "contributions": (_list_of(_P.contribution), ()),
+}
+_PARTNERSHIP: _Schema = {
+    "slug": (_P.slug, REQUIRED),
+    "name": (_P.name, REQUIRED),
+    "strategy": (_P.short_text, ""),
+}
+_PROGRAMME: _Schema = {
+    "slug": (_P.slug, REQUIRED),
+    "name": (_P.name, REQUIRED),
+    "starts": (_P.date, None),
+    "ends": (_P.date, None),
+    "financial_years": (_P.financial_years, REQUIRED),
+    "apportionment": (_one_of(Apportionment), REQUIRED),
+    "rounding_step": (_P.rounding_step, None),
+    "stated": (_P.stated, {"existing_total": None, "extra_total": None}),
+}
+_STATED: _Schema = {
+    "existing_total": (_P.amount_or_null, None),
+    "extra_total": (_P.amount_or_null, None),
+}
+_PARTNER: _Schema = {
+    "slug": (_P.slug, REQUIRED),
+    "name": (_P.name, REQUIRED),
+    "contributes": (_P.boolean, True),
+    "population": (_P.population, None),
+    "weight": (_P.weight, None),
+}
+_PROJECT: _Schema = {
+    "slug": (_P.slug, REQUIRED),
+    "name": (_P.name, REQUIRED),
+    "description": (_P.text, ""),
+    "outputs": (_P.text, ""),
+    "external_project": (_P.short_text, ""),
+    "supports_strategy": (_P.boolean, False),
+    "lead_partner": (_P.lead_partner, None),
+    "status": (_one_of(ProjectStatus), ProjectStatus.PROPOSED),
+    "outcome_claims": (_list_of(_P.claim), ()),
+    "funding": (_list_of(_P.funding), ()),
+    "phases": (_list_of(_P.phase), ()),
+}
+_CLAIM: _Schema = {
+    "grade": (_one_of(Grade), REQUIRED),
+    "code": (_P.code, None),
+}
+_FUNDING: _Schema = {
+    "source": (_P.name, REQUIRED),
+    "kind": (_one_of(FundingKind), FundingKind.LOCAL),
+    "amount": (_P.amount, REQUIRED),
+    "status": (_one_of(FundingStatus), FundingStatus.SECURED),
+    "note": (_P.text, ""),
+}
+_PHASE: _Schema = {
+    "number": (_P.phase_number, REQUIRED),
+    "name": (_P.name, REQUIRED),
+    "extra_cost": (_P.amount_or_null, REQUIRED),
+    "gated": (_P.boolean, False),
+    "decision": (_one_of(Decision), Decision.PENDING),
+    "borne": (_one_of(Borne), Borne.SHARED),
+    "note": (_P.text, ""),
+}
+_CONTRIBUTION: _Schema = {
+    "partner": (_P.contributing_partner, REQUIRED),
+    "financial_year": (_P.programme_financial_year, REQUIRED),
+    "tranche": (_one_of(Tranche), REQUIRED),
+    "amount": (_P.amount, REQUIRED),
+    "status": (_one_of(ContributionStatus), ContributionStatus.PLEDGED),
+    "pledged_on": (_P.date, None),
+    "invoiced_on": (_P.date, None),
+    "received_on": (_P.date, None),
+    "returned_on": (_P.date, None),
+    "note": (_P.text, ""),
+}
+_SHARE_BASIS = {Apportionment.WEIGHTS: "weight", Apportionment.POPULATION: "population"}
+_PLACES = {2: "two", 4: "four"}
+
+
+def _build(cls: type[_T], values: dict[str, Any]) -> _T | Any:
+    """Return the dataclass made of values, or BAD when any of them is BAD."""
+    values = {
+        key: _all(value) if isinstance(value, list) else value for key, value in values.items()
+    }
+    if any(value is BAD for value in values.values()):
+        return BAD
+    return cls(**values)
+
+
+def _all(results: list[Any]) -> tuple[Any, ...] | Any:
+    """Return the results as a tuple, or BAD when any of them is BAD."""
+    return BAD if any(result is BAD for result in results) else tuple(results)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _suggestion(word: str, candidates: list[str]) -> str:
+    matches = difflib.get_close_matches(word, candidates, n=1)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+def _describe(value: Any) -> str:
+    """Name a JSON value in a message, quoting short strings."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    return "a list" if isinstance(value, list) else "an object"

@@ -1,0 +1,44 @@
+"""Every page needs a login, and a user sees only their partnerships' programmes."""
+
+import pytest
+from django.urls import reverse
+
+from tests.projects.factories import MembershipFactory, ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_needs_a_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_admin_needs_a_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+
+
+def test_login_page_is_served(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b"Sign in" in response.content
+
+
+def test_home_lists_only_the_users_programmes(client):
+    membership = MembershipFactory()
+    mine = ProgrammeFactory(partnership=membership.partnership, name="Our programme")
+    ProgrammeFactory(name="Their programme")
+    client.force_login(membership.user)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert list(response.context["programmes"]) == [mine]
+    assert b"Our programme" in response.content
+    assert b"Their programme" not in response.content
+
+
+def test_home_explains_when_the_user_belongs_nowhere(client, django_user_model):
+    user = django_user_model.objects.create_user("newcomer", password="x-secret-1234")
+    client.force_login(user)
+    response = client.get("/")
+    assert b"not a member of any partnership" in response.content
