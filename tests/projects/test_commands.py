@@ -103,7 +103,7 @@ def test_readable_figures_show_the_mismatch_and_the_recommendation():
     run("load_programme", str(SEED_FILE))
     table = run("programme_figures", "norfolk-connect-2004")
     assert "£175,000" in table
-    assert "existing_total: stated £165,000, computed £175,000" in table
+    assert "existing_total: stated £165,000, computed £175,000, difference £10,000" in table
     assert "Cap per partner" in table and "£30,000" in table
 
 

@@ -34,12 +34,16 @@ class Command(BaseCommand):
             return
         # Write beside the target and rename, so a failed write never leaves half a file.
         directory = output.resolve().parent
+        temporary = None
         try:
             with tempfile.NamedTemporaryFile(
                 "w", encoding="utf-8", dir=directory, delete=False, suffix=".tmp"
             ) as handle:
+                temporary = Path(handle.name)
                 handle.write(text)
-            os.replace(handle.name, output)
+            os.replace(temporary, output)
         except OSError as error:
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
             raise CommandError(f"{output}: cannot write it ({error.strerror})") from error
         self.stderr.write(f"Wrote programme '{slug}' to {output}.")

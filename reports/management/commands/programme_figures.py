@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -78,9 +79,11 @@ class Command(BaseCommand):
         if figures["mismatches"]:
             lines.append("Stated figures that do not match the computed ones:")
             for mismatch in figures["mismatches"]:
+                difference = Decimal(mismatch["computed"]) - Decimal(mismatch["stated"])
                 lines.append(
                     f"  {mismatch['field']}: stated {money(mismatch['stated'])}, "
-                    f"computed {money(mismatch['computed'])}"
+                    f"computed {money(mismatch['computed'])}, "
+                    f"difference {money(f'{difference:.2f}')}"
                 )
         else:
             lines.append("Every stated figure matches the computed one.")
