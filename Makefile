@@ -9,14 +9,16 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock migrate demo clean
+FRONTEND := build/static/.built
 
-run: $(VENV)/.installed-base
+.PHONY: run test lint format lock migrate demo clean frontend
+
+run: $(VENV)/.installed-base $(FRONTEND)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(FRONTEND)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=norfolk_connect.settings.test
@@ -42,6 +44,17 @@ $(VENV)/.installed-test: requirements/test.txt | $(VENV)/bin/python
 	$(PIP) install -r requirements/test.txt
 	touch $@ $(VENV)/.installed-base
 
+# The front end: npm packages (GOV.UK Frontend, htmx, Sass, axe-core) and the Sass build.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(FRONTEND): node_modules/.installed frontend/build.mjs frontend/app.scss
+	npm run --silent build
+	touch $@
+
+frontend: $(FRONTEND)
+
 # Re-pin the dependencies after changing pyproject.toml (needs pip-tools in the venv).
 lock: | $(VENV)/bin/python
 	$(PIP) install pip-tools
@@ -49,4 +62,4 @@ lock: | $(VENV)/bin/python
 	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --no-header --extra test -o requirements/test.txt pyproject.toml
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules build

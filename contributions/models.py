@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from projects.choices import ContributionStatus, Tranche
 from projects.models import FINANCIAL_YEAR, MONEY, NOT_NEGATIVE
@@ -36,6 +37,9 @@ class Partner(models.Model):
         help_text="Used when costs are apportioned by agreed weights (a percentage, say).",
     )
     position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["partnership", "position", "name"]
@@ -74,6 +78,9 @@ class Contribution(models.Model):
     received_on = models.DateField(null=True, blank=True)
     returned_on = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["programme", "financial_year", "partner__position", "tranche"]

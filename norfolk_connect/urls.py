@@ -1,4 +1,4 @@
-"""URL roots: the admin, sign-in, and one root per app for the screens built on them."""
+"""URL roots: the admin, sign-in, and the programmes with their sections."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("programmes/<slug:slug>/", include("contributions.urls")),
     path("", include("projects.urls")),
 ]

@@ -63,6 +63,8 @@ class PhaseData:
     decision: Decision = Decision.PENDING
     borne: Borne = Borne.SHARED
     note: str = ""
+    decided_on: date | None = None
+    decision_note: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from .choices import (
     Apportionment,
@@ -144,7 +145,10 @@ class Programme(models.Model):
         help_text="As typed on the paper, to be checked against the computed maximum.",
     )
 
+    version = models.PositiveIntegerField(default=1, editable=False)
+
     objects = ProgrammeQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["partnership__name", "-starts", "name"]
@@ -210,7 +214,15 @@ class Project(models.Model):
         default=0, help_text="Order in the board report's table."
     )
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up with every save of the project or its rows, so that a save made "
+        "from an older copy is refused rather than overwriting someone else's change.",
+    )
+
     objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["programme", "position", "name"]
@@ -251,6 +263,10 @@ class Phase(models.Model):
         help_text="Individually borne costs are split equally, whatever the apportionment.",
     )
     note = models.TextField(blank=True)
+    decided_on = models.DateField("decided on", null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "number"]
@@ -289,6 +305,8 @@ class FundingLine(models.Model):
     note = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["project", "position", "pk"]
         constraints = [
@@ -312,6 +330,8 @@ class OutcomeClaim(models.Model):
         "ODPM outcome code", max_length=50, blank=True, help_text="Leave empty when not known."
     )
     position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "position", "pk"]

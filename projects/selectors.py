@@ -101,6 +101,8 @@ def programme_document(*, programme: Programme) -> ProgrammeDocument:
                         decision=Decision(phase.decision),
                         borne=Borne(phase.borne),
                         note=phase.note,
+                        decided_on=phase.decided_on,
+                        decision_note=phase.decision_note,
                     )
                     for phase in project.phases.all()
                 ),

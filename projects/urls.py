@@ -1,9 +1,44 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import programmes, project_forms, project_pages
 
 app_name = "projects"
 
+programme_patterns = [
+    path("", programmes.ProgrammeHomeView.as_view(), name="programme_home"),
+    path("settings/", programmes.ProgrammeSettingsView.as_view(), name="programme_settings"),
+    path("projects/", project_pages.ProjectListView.as_view(), name="project_list"),
+    path("projects/new/", project_forms.ProjectCreateView.as_view(), name="project_create"),
+    path(
+        "projects/rows/<str:kind>/",
+        project_forms.ProjectFormRowView.as_view(),
+        name="project_form_row",
+    ),
+    path(
+        "projects/<slug:project>/",
+        project_pages.ProjectDetailView.as_view(),
+        name="project_detail",
+    ),
+    path(
+        "projects/<slug:project>/edit/",
+        project_forms.ProjectUpdateView.as_view(),
+        name="project_update",
+    ),
+    path(
+        "projects/<slug:project>/delete/",
+        project_forms.ProjectDeleteView.as_view(),
+        name="project_delete",
+    ),
+    path(
+        "projects/<slug:project>/phases/<int:number>/decision/",
+        project_pages.PhaseDecisionView.as_view(),
+        name="phase_decision",
+    ),
+]
+
 urlpatterns = [
-    path("", views.programme_list, name="programme_list"),
+    path("", programmes.HomeView.as_view(), name="home"),
+    path("programmes/", programmes.ProgrammeListView.as_view(), name="programme_list"),
+    path("programmes/new/", programmes.ProgrammeCreateView.as_view(), name="programme_create"),
+    path("programmes/<slug:slug>/", include(programme_patterns)),
 ]

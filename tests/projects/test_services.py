@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from projects.models import OutcomeClaim, Programme, Project
+from projects.models import Programme, Project
 from projects.programme_file import parse_programme
 from projects.services import ProgrammeLoadError, programme_load
 from reports.selectors import programme_figures
@@ -41,7 +41,7 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(monkeypatch):
     def fail(*args, **kwargs):
         raise IntegrityError("disk full, say")
 
-    monkeypatch.setattr(OutcomeClaim.objects, "bulk_create", fail)
+    monkeypatch.setattr("projects.services.loading.bulk_create_with_history", fail)
     with pytest.raises(ProgrammeLoadError):
         programme_load(document=seed())
     assert snapshot() == before

@@ -30,7 +30,8 @@ def test_home_lists_only_the_users_programmes(client):
     mine = ProgrammeFactory(partnership=membership.partnership, name="Our programme")
     ProgrammeFactory(name="Their programme")
     client.force_login(membership.user)
-    response = client.get("/")
+    assert client.get("/").url == f"/programmes/{mine.slug}/"
+    response = client.get("/programmes/")
     assert response.status_code == 200
     assert list(response.context["programmes"]) == [mine]
     assert b"Our programme" in response.content
@@ -40,5 +41,5 @@ def test_home_lists_only_the_users_programmes(client):
 def test_home_explains_when_the_user_belongs_nowhere(client, django_user_model):
     user = django_user_model.objects.create_user("newcomer", password="x-secret-1234")
     client.force_login(user)
-    response = client.get("/")
+    response = client.get("/", follow=True)
     assert b"not a member of any partnership" in response.content

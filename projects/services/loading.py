@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from simple_history.utils import bulk_create_with_history
 
 from contributions.models import Contribution, Partner
 
-from .data import ProgrammeDocument
-from .models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
+from ..data import ProgrammeDocument
+from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
 
 
 class ProgrammeLoadError(Exception):
@@ -37,7 +38,7 @@ def _check(instance, place: str, exclude: list[str] | None = None) -> None:
 
 
 @transaction.atomic
-def programme_load(*, document: ProgrammeDocument) -> Programme:
+def programme_load(*, document: ProgrammeDocument, user=None) -> Programme:
     """Create the document's programme, or replace it whole, together with its partners.
 
     Partners belong to the partnership and are shared by its programmes: the document's partners
@@ -80,7 +81,7 @@ def programme_load(*, document: ProgrammeDocument) -> Programme:
     programme.save()
 
     partners = _partners_load(document=document, partnership=partnership, programme=programme)
-    _projects_load(document=document, programme=programme, partners=partners)
+    _projects_load(document=document, programme=programme, partners=partners, user=user)
     contributions = []
     for index, item in enumerate(document.contributions):
         contribution = Contribution(
@@ -100,7 +101,7 @@ def programme_load(*, document: ProgrammeDocument) -> Programme:
         contributions.append(contribution)
     try:
         with transaction.atomic():
-            Contribution.objects.bulk_create(contributions)
+            bulk_create_with_history(contributions, Contribution, default_user=user)
     except IntegrityError as error:
         raise ProgrammeLoadError([f"contributions: {error}"]) from error
     return programme
@@ -156,7 +157,7 @@ def _partners_in_use(leaving: list[Partner], programme: Programme) -> list[str]:
 
 
 def _projects_load(
-    *, document: ProgrammeDocument, programme: Programme, partners: dict[str, Partner]
+    *, document: ProgrammeDocument, programme: Programme, partners: dict[str, Partner], user
 ) -> None:
     """Create the document's projects with their phases, funding lines and outcome claims."""
     projects = []
@@ -177,7 +178,7 @@ def _projects_load(
         projects.append(project)
     try:
         with transaction.atomic():
-            projects = Project.objects.bulk_create(projects)
+            projects = bulk_create_with_history(projects, Project, default_user=user)
     except IntegrityError as error:
         raise ProgrammeLoadError([f"projects: {error}"]) from error
 
@@ -193,6 +194,8 @@ def _projects_load(
                 decision=phase.decision,
                 borne=phase.borne,
                 note=phase.note,
+                decided_on=phase.decided_on,
+                decision_note=phase.decision_note,
             )
             _check(row, f"projects[{index}].phases[{number}]", exclude=["project"])
             phases.append(row)
@@ -216,8 +219,8 @@ def _projects_load(
             claims.append(row)
     try:
         with transaction.atomic():
-            Phase.objects.bulk_create(phases)
-            FundingLine.objects.bulk_create(funding_lines)
-            OutcomeClaim.objects.bulk_create(claims)
+            bulk_create_with_history(phases, Phase, default_user=user)
+            bulk_create_with_history(funding_lines, FundingLine, default_user=user)
+            bulk_create_with_history(claims, OutcomeClaim, default_user=user)
     except IntegrityError as error:
         raise ProgrammeLoadError([f"projects: {error}"]) from error

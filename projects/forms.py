@@ -1,0 +1,101 @@
+"""Forms for a programme's settings and for starting a new programme."""
+
+from __future__ import annotations
+
+from django import forms
+
+from norfolk_connect.forms import GovukFormMixin
+
+from .fields import FinancialYearsField, MoneyField
+from .models import Partnership, Programme
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class ProgrammeSettingsForm(GovukFormMixin, forms.ModelForm):
+    financial_years = FinancialYearsField(
+        help_text="The UK local government years it spans, separated by commas, "
+        "such as 2004/05, 2005/06."
+    )
+    rounding_step = MoneyField(
+        required=False,
+        help_text="Each partner's immediate tranche and cap are rounded up to this, such as "
+        "£10,000. Leave empty for no rounding.",
+    )
+    stated_existing_total = MoneyField(
+        label="Stated existing resource total",
+        required=False,
+        help_text="As typed on the paper, so that a mismatch with the computed total shows.",
+    )
+    stated_extra_total = MoneyField(
+        label="Stated extra cost total",
+        required=False,
+        help_text="As typed on the paper; compared with the computed maximum.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "starts",
+            "ends",
+            "financial_years",
+            "apportionment",
+            "rounding_step",
+            "stated_existing_total",
+            "stated_extra_total",
+        ]
+        widgets = {"starts": DATE_WIDGET, "ends": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        self.fields["rounding_step"].widget.attrs["class"] += " govuk-input--width-10"
+
+    def clean_rounding_step(self):
+        step = self.cleaned_data["rounding_step"]
+        if step is not None and step <= 0:
+            raise forms.ValidationError("Enter a rounding step of more than £0, or leave it empty.")
+        return step
+
+    def _post_clean(self) -> None:
+        # The service validates the model; the form only reads and checks the fields.
+        pass
+
+
+class ProgrammeCreateForm(ProgrammeSettingsForm):
+    partnership = forms.ModelChoiceField(queryset=Partnership.objects.none(), empty_label=None)
+    slug = forms.SlugField(
+        max_length=50,
+        help_text="Used in its web address: lower-case letters, numbers and hyphens, "
+        "such as norfolk-connect-2006.",
+    )
+    copy_from = forms.ModelChoiceField(
+        queryset=Programme.objects.none(),
+        required=False,
+        label="Copy the projects of",
+        empty_label="Nothing: start an empty programme",
+        help_text="Projects, phases, funding and outcome claims are copied; contributions "
+        "and phase decisions are not.",
+    )
+    version = None
+
+    field_order = ["partnership", "name", "slug", "copy_from"]
+
+    def __init__(self, *args, partnerships, programmes, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = partnerships
+        self.fields["copy_from"].queryset = programmes
+        if len(partnerships) == 1:
+            self.fields["partnership"].widget = forms.HiddenInput()
+            self.initial.setdefault("partnership", partnerships[0].pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        source = cleaned.get("copy_from")
+        partnership = cleaned.get("partnership")
+        if source and partnership and source.partnership_id != partnership.pk:
+            self.add_error("copy_from", "Choose a programme of the same partnership.")
+        return cleaned

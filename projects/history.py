@@ -1,0 +1,151 @@
+"""Change history and refused concurrent edits: who changed which field from what to what.
+
+Every model a person edits keeps its history with django-simple-history. Rows a person edits
+as a whole (a project with its phases, funding lines and outcome claims; a partner; a
+contribution) carry a ``version`` that every save moves on by one. A save made from an older
+version is refused, and the refusal lists what changed in between, read from the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import models
+
+from .templatetags.govuk import money
+
+HIDDEN_FIELDS = {"id", "version", "position", "project", "programme", "partnership"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one row, from one value to another, shown as a person would read it."""
+
+    row: str
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One save of one row: when, by whom, what kind of change, and the fields it changed."""
+
+    when: datetime
+    who: str
+    action: str
+    row: str
+    changes: tuple[FieldChange, ...]
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the row after this copy of it was read; nothing was written."""
+
+    def __init__(self, *, what: str, changes: list[FieldChange]) -> None:
+        self.what = what
+        self.changes = changes
+        super().__init__(
+            f"{what} was changed by someone else while you were editing it. Nothing you entered "
+            "has been saved: check their changes below, then make yours again."
+        )
+
+
+def display_value(field: models.Field, value) -> str:
+    """Show a stored value as the screens do: choices by label, money as £, empty as a dash."""
+    if value is None or value == "":
+        if isinstance(field, models.DecimalField) and field.name == "extra_cost":
+            return "TBC"
+        return "-"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return "Yes" if value else "No"
+    if isinstance(field, models.DecimalField) and field.decimal_places == 2:
+        return money(Decimal(value))
+    if isinstance(field, models.ForeignKey):
+        target = field.related_model.objects.filter(pk=value).first()
+        return str(target) if target else f"(removed #{value})"
+    return str(value)
+
+
+def _record_changes(record, previous, row: str) -> tuple[FieldChange, ...]:
+    """Return the fields that differ between a historical record and the one before it."""
+    model = record.instance_type
+    if previous is None:
+        return ()
+    delta = record.diff_against(previous, excluded_fields=list(HIDDEN_FIELDS))
+    changes = []
+    for change in delta.changes:
+        field = model._meta.get_field(change.field)
+        changes.append(
+            FieldChange(
+                row=row,
+                field=str(field.verbose_name).capitalize(),
+                old=display_value(field, change.old),
+                new=display_value(field, change.new),
+            )
+        )
+    return tuple(changes)
+
+
+ACTIONS = {"+": "Added", "~": "Changed", "-": "Removed"}
+
+
+def history_entries(records, label=str) -> list[HistoryEntry]:
+    """Turn historical records (of any edited models) into entries, newest first.
+
+    ``records`` is an iterable of historical records; each is compared with the record before
+    it for the same row, which must be among ``records`` too (pass a row's whole history).
+    """
+    by_row: dict[tuple[type, int], list] = {}
+    for record in records:
+        by_row.setdefault((record.instance_type, record.id), []).append(record)
+    entries = []
+    for rows in by_row.values():
+        rows.sort(key=lambda record: (record.history_date, record.history_id))
+        previous = None
+        for record in rows:
+            row = label(record)
+            entries.append(
+                HistoryEntry(
+                    when=record.history_date,
+                    who=record.history_user.get_username() if record.history_user else "(system)",
+                    action=ACTIONS[record.history_type],
+                    row=row,
+                    changes=_record_changes(record, previous, row)
+                    if record.history_type == "~"
+                    else (),
+                )
+            )
+            previous = record
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
+def claim_version(instance: models.Model, expected_version: int, *, what: str, changes) -> None:
+    """Move the row on to the next version, or refuse if it is no longer at expected_version.
+
+    One conditional UPDATE does the check and the claim together, so two saves racing on
+    SQLite or PostgreSQL cannot both win. ``changes`` is called only on refusal, to say what the
+    other person changed.
+    """
+    claimed = (
+        type(instance)
+        .objects.filter(pk=instance.pk, version=expected_version)
+        .update(version=expected_version + 1)
+    )
+    if not claimed:
+        raise ConcurrentEditError(what=what, changes=changes())
+    instance.version = expected_version + 1
+
+
+def changes_since_version(instance: models.Model, version: int, *, row: str) -> list[FieldChange]:
+    """Return the fields of a row that changed after the given version of it was saved."""
+    history = instance.history.order_by("history_date", "history_id")
+    start = history.filter(version=version).last()
+    latest = history.last()
+    if start is None or latest is None or start.pk == latest.pk:
+        return []
+    return list(_record_changes(latest, start, row))

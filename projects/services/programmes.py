@@ -1,0 +1,116 @@
+"""Writes of a programme's own settings, and starting a new programme."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..history import changes_since_version, claim_version
+from ..models import Partnership, Programme
+from ..selectors import programme_document
+from .loading import programme_load
+
+# URL segments under /programmes/ that a programme's slug must not take.
+RESERVED_SLUGS = frozenset({"new"})
+
+SETTINGS_FIELDS = (
+    "name",
+    "starts",
+    "ends",
+    "financial_years",
+    "apportionment",
+    "rounding_step",
+    "stated_existing_total",
+    "stated_extra_total",
+)
+
+
+class ProgrammeError(Exception):
+    """A change to a programme was refused; the message says why, and nothing was written."""
+
+
+def _check_slug(slug: str) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"'{slug}' is reserved; choose another slug."})
+    if Programme.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": "A programme with this slug already exists."})
+
+
+@transaction.atomic
+def programme_create(*, partnership: Partnership, data: dict, user) -> Programme:
+    """Start an empty programme in the partnership."""
+    _check_slug(data["slug"])
+    programme = Programme(partnership=partnership, **data)
+    programme.full_clean()
+    programme._history_user = user
+    programme.save()
+    return programme
+
+
+@transaction.atomic
+def programme_copy(*, source: Programme, data: dict, user) -> Programme:
+    """Start a programme for the next period as a copy of another: its projects, not its money.
+
+    Projects, phases, funding lines and outcome claims are copied; contributions are not (they
+    belong to the period they were pledged for), and phase decisions start again as pending.
+    """
+    _check_slug(data["slug"])
+    checked = Programme(partnership=source.partnership, **data)
+    checked.full_clean(exclude=["partnership"])
+    document = programme_document(programme=source)
+    document = replace(
+        document,
+        programme=replace(
+            document.programme,
+            slug=data["slug"],
+            name=data["name"],
+            starts=data.get("starts"),
+            ends=data.get("ends"),
+            financial_years=tuple(data["financial_years"]),
+            apportionment=data["apportionment"],
+            rounding_step=data.get("rounding_step"),
+            stated_existing_total=data.get("stated_existing_total"),
+            stated_extra_total=data.get("stated_extra_total"),
+        ),
+        projects=tuple(
+            replace(
+                project,
+                phases=tuple(
+                    replace(phase, decision="pending", decided_on=None, decision_note="")
+                    for phase in project.phases
+                ),
+            )
+            for project in document.projects
+        ),
+        contributions=(),
+    )
+    return programme_load(document=document, user=user)
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, data: dict, expected_version: int, user) -> Programme:
+    """Change the programme's settings, refusing a save made from an older version."""
+    claim_version(
+        programme,
+        expected_version,
+        what="The programme's settings",
+        changes=lambda: changes_since_version(programme, expected_version, row="Settings"),
+    )
+    used_years = set(programme.contributions.values_list("financial_year", flat=True))
+    dropped = sorted(used_years - set(data.get("financial_years", programme.financial_years)))
+    if dropped:
+        raise ValidationError(
+            {
+                "financial_years": "Contributions are recorded for "
+                f"{', '.join(dropped)}; move or remove them before dropping the year."
+            }
+        )
+    for field in SETTINGS_FIELDS:
+        if field in data:
+            setattr(programme, field, data[field])
+    programme.full_clean(exclude=["partnership", "slug"])
+    programme._history_user = user
+    programme.save()
+    return programme

@@ -1,0 +1,68 @@
+"""Template helpers for GOV.UK Frontend markup and for showing money as the board papers do."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms, template
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Decimal | None, tbc: str = "") -> str:
+    """Show an amount as the seed does: £15,000, with pence only where present; None as blank."""
+    if value is None:
+        return tbc
+    value = Decimal(value).quantize(Decimal("0.01"))
+    sign = "-" if value < 0 else ""
+    pounds, pence = f"{abs(value):.2f}".split(".")
+    whole = f"{sign}£{int(pounds):,}"
+    return whole if pence == "00" else f"{whole}.{pence}"
+
+
+@register.filter
+def is_checkbox(field: forms.BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_select(field: forms.BoundField) -> bool:
+    return isinstance(field.field.widget, forms.Select)
+
+
+@register.filter
+def describe(field: forms.BoundField) -> SafeString:
+    """Render the widget, pointing aria-describedby at its hint and error messages."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    attrs = {"aria-describedby": " ".join(ids)} if ids else {}
+    return field.as_widget(attrs=attrs)
+
+
+@register.inclusion_tag("components/error_summary.html")
+def error_summary(*forms_and_formsets) -> dict:
+    """List every error of the given forms and formsets, each linking to its field."""
+    errors: list[tuple[str, str]] = []
+    for item in forms_and_formsets:
+        if item is None:
+            continue
+        if isinstance(item, forms.BaseFormSet):
+            errors.extend(("", message) for message in item.non_form_errors())
+            members = list(item.forms)
+        else:
+            members = [item]
+        for form in members:
+            for name, messages in form.errors.items():
+                if name == forms.forms.NON_FIELD_ERRORS:
+                    errors.extend(("", message) for message in messages)
+                    continue
+                anchor = form[name].auto_id if name in form.fields else ""
+                label = form.fields[name].label if name in form.fields else name
+                prefix = f"{getattr(form, 'summary_prefix', '')}"
+                errors.extend((anchor, f"{prefix}{label}: {message}") for message in messages)
+    return {"errors": errors}

@@ -1,0 +1,21 @@
+"""Placeholder views, replaced as the pages are built."""
+
+from django.views.generic import TemplateView
+
+from projects.access import ProgrammeMixin
+
+
+class _Placeholder(ProgrammeMixin, TemplateView):
+    template_name = "placeholder.html"
+
+
+class ProjectListView(_Placeholder):
+    pass
+
+
+class ProjectDetailView(_Placeholder):
+    pass
+
+
+class PhaseDecisionView(_Placeholder):
+    pass
