@@ -43,7 +43,6 @@ class MoneyField(forms.CharField):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("max_length", 40)
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("class", "govuk-input--width-10")
 
@@ -56,6 +55,8 @@ class MoneyField(forms.CharField):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
+        if len(text) > 40:
+            raise ValidationError("Enter an amount in pounds, like £15,000.", code="invalid")
         return parse_amount(text)
 
 

@@ -88,9 +88,10 @@ class ProgrammeCreateForm(ProgrammeSettingsForm):
         super().__init__(*args, **kwargs)
         self.fields["partnership"].queryset = partnerships
         self.fields["copy_from"].queryset = programmes
-        if len(partnerships) == 1:
+        only = list(partnerships[:2])
+        if len(only) == 1:
             self.fields["partnership"].widget = forms.HiddenInput()
-            self.initial.setdefault("partnership", partnerships[0].pk)
+            self.initial.setdefault("partnership", only[0].pk)
 
     def clean(self):
         cleaned = super().clean()

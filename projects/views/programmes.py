@@ -94,12 +94,10 @@ class ProgrammeCreateView(FormView):
     template_name = "projects/programme_create.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.partnerships = list(
-            Partnership.objects.filter(
-                memberships__user=request.user, memberships__role__in=EDITOR_ROLES
-            ).distinct()
-        )
-        if not self.partnerships:
+        self.partnerships = Partnership.objects.filter(
+            memberships__user=request.user, memberships__role__in=EDITOR_ROLES
+        ).distinct()
+        if not self.partnerships.exists():
             raise PermissionDenied("Only a partnership's facilitators can start a programme.")
         return super().dispatch(request, *args, **kwargs)
 

@@ -1,0 +1,76 @@
+"""axe-core (WCAG 2.2 A and AA) finds no violation on any page, in any role."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from contributions.models import Contribution, Partner
+from projects.models import Programme
+from tests.e2e.conftest import axe_violations, sign_in
+from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROLES = ["facilitator", "chief-executive", "partner-officer", "admin"]
+
+
+def pages_to_scan() -> list[str]:
+    programme = Programme.objects.get(slug="norfolk-connect-2004")
+    contribution = Contribution.objects.create(
+        programme=programme,
+        partner=Partner.objects.get(slug="broadland"),
+        financial_year="2004/05",
+        tranche="immediate",
+        amount="10000.00",
+        status="received",
+    )
+    return [
+        reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
+        for name in ALL_NAMES
+        if name != "projects:project_form_row"  # a fragment for htmx, not a page
+    ]
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_page_has_no_axe_violation(page, demo, username):
+    urls = pages_to_scan()
+    sign_in(page, username)
+    scanned, found = 0, {}
+    for url in urls:
+        response = page.goto(url)
+        if response.status != 200:
+            continue  # 403 for roles that may not change data; checked in the matrix
+        scanned += 1
+        violations = axe_violations(page)
+        if violations:
+            found[url] = violations
+    assert scanned >= 5
+    assert found == {}
+
+
+def test_sign_in_page_and_its_error_state_have_no_axe_violation(page, demo):
+    page.goto("/accounts/login/")
+    assert axe_violations(page) == []
+    page.get_by_label("Username").fill("facilitator")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    assert "There is a problem" in page.content()
+    assert axe_violations(page) == []
+
+
+def test_a_form_with_errors_has_no_axe_violation(page, demo):
+    sign_in(page, "facilitator")
+    page.goto("/programmes/norfolk-connect-2004/settings/")
+    page.get_by_label("Rounding step").fill("-5")
+    page.get_by_role("button", name="Save settings").click()
+    assert "There is a problem" in page.content()
+    assert axe_violations(page) == []
+
+
+def test_the_scan_does_find_a_violation_when_there_is_one(page, demo):
+    """Guard against a scan that silently checks nothing."""
+    sign_in(page, "facilitator")
+    page.goto("/programmes/")
+    page.evaluate("document.querySelector('main').innerHTML += '<img src=\"x.png\">'")
+    assert "image-alt" in {violation["id"] for violation in axe_violations(page)}

@@ -1,0 +1,237 @@
+"""Programme pages: landing, overview, settings with version checks, and starting a programme."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from contributions.models import Contribution
+from projects.models import Membership, Phase, Programme, Project, Role
+from tests.contributions.factories import ContributionFactory
+from tests.projects.factories import MembershipFactory, ProgrammeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "norfolk-connect-2004"
+
+
+@pytest.fixture
+def demo(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEMO_PASSWORD", "demo-password-123")
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    return Programme.objects.get(slug=SLUG)
+
+
+def login(client, username):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def settings_data(programme, **changes):
+    data = {
+        "name": programme.name,
+        "starts": "2004-07-01",
+        "ends": "2005-12-31",
+        "financial_years": "2004/05, 2005/06",
+        "apportionment": "equal",
+        "rounding_step": "£10,000",
+        "stated_existing_total": "165,000",
+        "stated_extra_total": "175000.00",
+        "version": programme.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_home_takes_a_member_of_one_programme_straight_to_it(client, demo):
+    response = login(client, "chief-executive").get("/")
+    assert response.status_code == 302
+    assert response.url == reverse("projects:programme_home", args=[SLUG])
+
+
+def test_programme_home_shows_the_money_and_the_mismatch_to_facilitators(client, demo):
+    response = login(client, "facilitator").get(reverse("projects:programme_home", args=[SLUG]))
+    text = response.content.decode()
+    assert "£175,000" in text and "£75,000" in text and "up to £30,000" in text
+    assert "a difference of £10,000" in text
+    assert reverse("projects:programme_settings", args=[SLUG]) in text
+
+
+def test_chief_executive_sees_no_settings_link_and_gets_403_on_settings(client, demo):
+    login(client, "chief-executive")
+    response = client.get(reverse("projects:programme_home", args=[SLUG]))
+    assert reverse("projects:programme_settings", args=[SLUG]) not in response.content.decode()
+    url = reverse("projects:programme_settings", args=[SLUG])
+    assert client.get(url).status_code == 403
+    assert client.post(url, settings_data(demo, name="Hijacked")).status_code == 403
+    assert Programme.objects.get().name == demo.name
+
+
+def test_another_partnerships_programme_answers_404(client, demo):
+    other = ProgrammeFactory()
+    login(client, "facilitator")
+    for name in ["programme_home", "programme_settings", "project_list"]:
+        assert client.get(reverse(f"projects:{name}", args=[other.slug])).status_code == 404
+    assert client.get(reverse("projects:programme_home", args=["no-such-thing"])).status_code == 404
+
+
+def test_facilitator_changes_the_rounding_step_and_the_cap_follows(client, demo):
+    login(client, "facilitator")
+    url = reverse("projects:programme_settings", args=[SLUG])
+    response = client.post(url, settings_data(demo, rounding_step="1,000"))
+    assert response.status_code == 302
+    demo.refresh_from_db()
+    assert demo.rounding_step == Decimal("1000.00")
+    assert demo.version == 2
+    assert demo.history.first().history_user.username == "facilitator"
+    home = client.get(reverse("projects:programme_home", args=[SLUG])).content.decode()
+    assert "up to £22,000" in home
+
+
+def test_stale_settings_are_refused_with_what_changed(client, demo):
+    login(client, "facilitator")
+    url = reverse("projects:programme_settings", args=[SLUG])
+    stale = settings_data(demo, name="Mine")
+    assert client.post(url, settings_data(demo, rounding_step="5000")).status_code == 302
+    response = client.post(url, stale)
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "Someone else changed this" in text
+    assert "£10,000" in text and "£5,000" in text
+    demo.refresh_from_db()
+    assert demo.name != "Mine" and demo.rounding_step == Decimal("5000.00")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("rounding_step", "-10", "not negative"),
+        ("rounding_step", "0", "more than £0"),
+        ("stated_existing_total", "lots", "Enter an amount in pounds"),
+        ("stated_extra_total", "1,000,000,000,000,000", "less than"),
+        ("financial_years", "2004/06", "not one"),
+        ("financial_years", "", "at least one financial year"),
+        ("ends", "2003-01-01", "start before it ends"),
+        ("name", "x" * 201, "at most 200 characters"),
+        ("version", "abc", "Enter a whole number"),
+    ],
+)
+def test_bad_settings_get_a_clear_error_and_change_nothing(client, demo, field, value, message):
+    login(client, "facilitator")
+    url = reverse("projects:programme_settings", args=[SLUG])
+    response = client.post(url, settings_data(demo, **{field: value}))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert message in text
+    assert "There is a problem" in text
+    assert "<title>Error:" in text
+    assert Programme.objects.get().version == 1
+
+
+def test_dropping_a_year_with_contributions_is_refused(client, demo):
+    ContributionFactory(programme=demo, partner=demo.partnership.partners.first(), financial_year="2005/06")
+    login(client, "facilitator")
+    url = reverse("projects:programme_settings", args=[SLUG])
+    response = client.post(url, settings_data(demo, financial_years="2004/05"))
+    assert response.status_code == 200
+    assert "Contributions are recorded for 2005/06" in response.content.decode()
+    demo.refresh_from_db()
+    assert demo.financial_years == ["2004/05", "2005/06"] and demo.version == 1
+
+
+def test_facilitator_starts_an_empty_programme(client, demo):
+    login(client, "facilitator")
+    response = client.post(
+        reverse("projects:programme_create"),
+        {
+            "partnership": demo.partnership.pk,
+            "name": "Norfolk Connect 2006",
+            "slug": "norfolk-connect-2006",
+            "financial_years": "2006/07",
+            "apportionment": "equal",
+        },
+    )
+    assert response.status_code == 302
+    new = Programme.objects.get(slug="norfolk-connect-2006")
+    assert new.partnership == demo.partnership and new.projects.count() == 0
+
+
+def test_facilitator_copies_a_programme_for_the_next_period(client, demo):
+    Phase.objects.filter(project__slug="authentication-gateway", number=2).update(
+        decision="approved"
+    )
+    ContributionFactory(programme=demo, partner=demo.partnership.partners.first())
+    login(client, "facilitator")
+    response = client.post(
+        reverse("projects:programme_create"),
+        {
+            "partnership": demo.partnership.pk,
+            "name": "Norfolk Connect 2006",
+            "slug": "norfolk-connect-2006",
+            "copy_from": demo.pk,
+            "financial_years": "2006/07, 2007/08",
+            "apportionment": "equal",
+            "rounding_step": "1000",
+        },
+    )
+    assert response.status_code == 302
+    new = Programme.objects.get(slug="norfolk-connect-2006")
+    assert new.projects.count() == 10
+    assert not Phase.objects.filter(project__programme=new, decision="approved").exists()
+    assert not Contribution.objects.filter(programme=new).exists()
+    assert Project.objects.filter(programme=demo).count() == 10  # the source is untouched
+
+
+def test_new_programme_slug_must_be_free_and_not_reserved(client, demo):
+    login(client, "facilitator")
+    for slug, message in [(SLUG, "already exists"), ("new", "reserved"), ("Bad Slug", "slug")]:
+        response = client.post(
+            reverse("projects:programme_create"),
+            {
+                "partnership": demo.partnership.pk,
+                "name": "x",
+                "slug": slug,
+                "financial_years": "2006/07",
+                "apportionment": "equal",
+            },
+        )
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    assert Programme.objects.count() == 1
+
+
+def test_only_editors_start_programmes_and_only_in_their_partnership(client, demo):
+    login(client, "chief-executive")
+    assert client.get(reverse("projects:programme_create")).status_code == 403
+    outsider = MembershipFactory(role=Role.FACILITATOR)
+    client.force_login(outsider.user)
+    response = client.post(
+        reverse("projects:programme_create"),
+        {
+            "partnership": demo.partnership.pk,  # not theirs
+            "name": "x",
+            "slug": "sneaky",
+            "financial_years": "2006/07",
+            "apportionment": "equal",
+            "copy_from": demo.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert not Programme.objects.filter(slug="sneaky").exists()
+
+
+def test_user_with_several_programmes_gets_the_list(client, demo):
+    ProgrammeFactory(partnership=demo.partnership, slug="second")
+    login(client, "chief-executive")
+    assert client.get("/").url == reverse("projects:programme_list")
+    text = client.get(reverse("projects:programme_list")).content.decode()
+    assert "second" in text or "Programme" in text
+
+
+def test_user_without_membership_sees_no_programme(client, demo):
+    client.force_login(UserFactory())
+    assert client.get(reverse("projects:programme_home", args=[SLUG])).status_code == 404
+    assert Membership.objects.filter(partnership=demo.partnership).count() == 4

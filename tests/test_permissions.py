@@ -1,0 +1,169 @@
+"""The permissions matrix, generated from the URLconf so that no new page can be forgotten.
+
+Every URL is requested anonymously and as each role, with GET and POST. Whether a view changes
+data is read from the view itself (``ProgrammeMixin.edits``), so a new change view is checked
+for 403 without anyone remembering to add it here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from contributions.models import Contribution, Partner
+from projects.models import Programme, Role
+from tests.contributions.factories import ContributionFactory
+from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+
+SKIPPED_NAMESPACES = {"admin"}  # Django's own admin, with its own staff checks
+ACCOUNT_URLS = {"login", "logout", "password_change", "password_change_done",
+                "password_reset", "password_reset_done", "password_reset_confirm",
+                "password_reset_complete"}  # fmt: skip
+QUERY = {"projects:project_form_row": "?index=1"}
+EDITORS = {Role.FACILITATOR, Role.ADMIN}
+ROLES = [Role.FACILITATOR, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER, Role.ADMIN]
+USERNAMES = {
+    Role.FACILITATOR: "facilitator",
+    Role.CHIEF_EXECUTIVE: "chief-executive",
+    Role.PARTNER_OFFICER: "partner-officer",
+    Role.ADMIN: "admin",
+}
+
+
+def named_patterns(patterns=None, prefix=""):
+    """Yield the namespaced name of every URL pattern in the URLconf."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            if pattern.namespace in SKIPPED_NAMESPACES:
+                continue
+            yield from named_patterns(pattern.url_patterns, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{prefix}{pattern.name}", pattern
+
+
+ALL_NAMES = sorted({name for name, _ in named_patterns()} - ACCOUNT_URLS)
+
+
+def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> dict:
+    """Fill a URL's arguments with objects of the given programme."""
+    pattern = dict(named_patterns())[name]
+    values = {
+        "slug": programme.slug,
+        "project": programme.projects.order_by("position").last().slug,
+        "number": 1,
+        "kind": "phase",
+        "partner": contribution.partner.slug,
+        "pk": contribution.pk,
+    }
+    return {key: values[key] for key in pattern.pattern.converters}
+
+
+@pytest.fixture
+def world(monkeypatch):
+    """The demo programme with a contribution, and another partnership's programme."""
+    monkeypatch.setenv("DJANGO_DEMO_PASSWORD", "demo-password-123")
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    demo = Programme.objects.get(slug="norfolk-connect-2004")
+    contribution = ContributionFactory(
+        programme=demo, partner=Partner.objects.get(slug="norwich", partnership=demo.partnership)
+    )
+    other = ProgrammeFactory(slug="elsewhere-2004")
+    other_project = PhaseFactory(project__programme=other, project__slug="elsewhere").project
+    assert other_project.programme == other
+    other_contribution = ContributionFactory(programme=other)
+    MembershipFactory(partnership=other.partnership)
+    return demo, contribution, other, other_contribution
+
+
+def url_for(name, programme, contribution):
+    return reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
+
+
+def changes_data(name):
+    view = resolve_view(name)
+    return bool(getattr(view, "edits", False))
+
+
+def resolve_view(name):
+    pattern = dict(named_patterns())[name]
+    callback = pattern.callback
+    return getattr(callback, "view_class", callback)
+
+
+def test_the_matrix_covers_the_programme_pages():
+    assert "projects:programme_home" in ALL_NAMES
+    assert "projects:project_update" in ALL_NAMES
+    assert "contributions:contribution_update" in ALL_NAMES
+    assert changes_data("projects:project_update")
+    assert not changes_data("projects:project_list")
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_anonymous_users_are_sent_to_sign_in(client, world, name):
+    demo, contribution, *_ = world
+    url = url_for(name, demo, contribution)
+    for response in (client.get(url), client.post(url, {})):
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("login")), url
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_each_role_gets_what_it_may(client, world, name, role):
+    demo, contribution, *_ = world
+    client.force_login(get_user_model().objects.get(username=USERNAMES[role]))
+    url = url_for(name, demo, contribution)
+    before = Contribution.objects.count(), Programme.objects.get(pk=demo.pk).version
+    get = client.get(url)
+    post = client.post(url, {})
+    if name == "projects:programme_create" or changes_data(name):
+        if role in EDITORS:
+            assert get.status_code in {200, 302}, url
+            assert post.status_code in {200, 302, 400, 409}, url
+        else:
+            assert get.status_code == 403, url
+            assert post.status_code == 403, url
+            assert (
+                Contribution.objects.count(),
+                Programme.objects.get(pk=demo.pk).version,
+            ) == before
+    else:
+        assert get.status_code in {200, 302}, url
+        assert post.status_code in {200, 302, 405}, url
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "name", [n for n in ALL_NAMES if "slug" in dict(named_patterns())[n].pattern.converters]
+)
+def test_another_partnerships_objects_answer_404(client, world, name, role):
+    demo, contribution, other, other_contribution = world
+    client.force_login(get_user_model().objects.get(username=USERNAMES[role]))
+    url = url_for(name, other, other_contribution)
+    assert client.get(url).status_code == 404, url
+    assert client.post(url, {}).status_code == 404, url
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in ALL_NAMES
+        if {"pk", "project", "partner"} & set(dict(named_patterns())[n].pattern.converters)
+    ],
+)
+def test_another_programmes_ids_under_our_programme_answer_404(client, world, name):
+    """Our programme's URL with the other partnership's project, partner or contribution."""
+    demo, contribution, other, other_contribution = world
+    client.force_login(get_user_model().objects.get(username="facilitator"))
+    kwargs = kwargs_for(name, other, other_contribution)
+    kwargs["slug"] = demo.slug
+    url = reverse(name, kwargs=kwargs) + QUERY.get(name, "")
+    assert client.get(url).status_code == 404, url
+    assert client.post(url, {}).status_code == 404, url
+    assert resolve(reverse(name, kwargs=kwargs)).url_name
