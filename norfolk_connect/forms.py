@@ -1,5 +1,6 @@
 """One way of rendering every form: GOV.UK Frontend markup, with an error summary."""
 
+from django import forms
 from django.forms.renderers import TemplatesSetting
 
 
@@ -33,6 +34,10 @@ class GovukFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.DateInput):
+                # A browser date picker shows only ISO dates, whatever the site's locale.
+                widget.input_type = "date"
+                widget.format = "%Y-%m-%d"
             css = WIDGET_CLASSES.get(type(widget).__name__, "")
             existing = widget.attrs.get("class", "")
             widget.attrs["class"] = f"{css} {existing}".strip()

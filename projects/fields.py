@@ -38,6 +38,8 @@ def parse_amount(text: str) -> Decimal:
 class MoneyField(forms.CharField):
     """An amount in pounds, typed with or without £ and thousands commas; empty is None."""
 
+    prefix = "£"  # shown before the input; typing a £ as well does no harm
+
     widget = forms.TextInput(
         attrs={"inputmode": "decimal", "spellcheck": "false", "autocomplete": "off"}
     )

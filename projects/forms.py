@@ -9,7 +9,7 @@ from norfolk_connect.forms import GovukFormMixin
 from .fields import FinancialYearsField, MoneyField
 from .models import Partnership, Programme
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+DATE_WIDGET = forms.DateInput()
 
 
 class ProgrammeSettingsForm(GovukFormMixin, forms.ModelForm):
