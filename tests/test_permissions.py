@@ -7,6 +7,8 @@ for 403 without anyone remembering to add it here.
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -34,24 +36,29 @@ USERNAMES = {
 }
 
 
-def named_patterns(patterns=None, prefix=""):
-    """Yield the namespaced name of every URL pattern in the URLconf."""
+def named_patterns(patterns=None, prefix="", converters=frozenset()):
+    """Yield the namespaced name, the pattern and all its URL arguments, for every URL."""
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        arguments = converters | set(pattern.pattern.converters)
         if isinstance(pattern, URLResolver):
             namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
             if pattern.namespace in SKIPPED_NAMESPACES:
                 continue
-            yield from named_patterns(pattern.url_patterns, namespace)
+            yield from named_patterns(pattern.url_patterns, namespace, arguments)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{prefix}{pattern.name}", pattern
+            yield f"{prefix}{pattern.name}", (pattern, frozenset(arguments))
 
 
-ALL_NAMES = sorted({name for name, _ in named_patterns()} - ACCOUNT_URLS)
+PATTERNS = dict(named_patterns())
+ALL_NAMES = sorted(set(PATTERNS) - ACCOUNT_URLS)
+
+
+def arguments(name: str) -> frozenset[str]:
+    return PATTERNS[name][1]
 
 
 def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> dict:
     """Fill a URL's arguments with objects of the given programme."""
-    pattern = dict(named_patterns())[name]
     values = {
         "slug": programme.slug,
         "project": programme.projects.order_by("position").last().slug,
@@ -60,14 +67,14 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
         "partner": contribution.partner.slug,
         "pk": contribution.pk,
     }
-    return {key: values[key] for key in pattern.pattern.converters}
+    return {key: values[key] for key in arguments(name)}
 
 
 @pytest.fixture
 def world(monkeypatch):
     """The demo programme with a contribution, and another partnership's programme."""
     monkeypatch.setenv("DJANGO_DEMO_PASSWORD", "demo-password-123")
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=StringIO())
     demo = Programme.objects.get(slug="norfolk-connect-2004")
     contribution = ContributionFactory(
         programme=demo, partner=Partner.objects.get(slug="norwich", partnership=demo.partnership)
@@ -90,8 +97,7 @@ def changes_data(name):
 
 
 def resolve_view(name):
-    pattern = dict(named_patterns())[name]
-    callback = pattern.callback
+    callback = PATTERNS[name][0].callback
     return getattr(callback, "view_class", callback)
 
 
@@ -138,9 +144,7 @@ def test_each_role_gets_what_it_may(client, world, name, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(
-    "name", [n for n in ALL_NAMES if "slug" in dict(named_patterns())[n].pattern.converters]
-)
+@pytest.mark.parametrize("name", [n for n in ALL_NAMES if "slug" in arguments(n)])
 def test_another_partnerships_objects_answer_404(client, world, name, role):
     demo, contribution, other, other_contribution = world
     client.force_login(get_user_model().objects.get(username=USERNAMES[role]))
@@ -151,11 +155,7 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
 
 @pytest.mark.parametrize(
     "name",
-    [
-        n
-        for n in ALL_NAMES
-        if {"pk", "project", "partner"} & set(dict(named_patterns())[n].pattern.converters)
-    ],
+    [n for n in ALL_NAMES if {"pk", "project", "partner"} & arguments(n)],
 )
 def test_another_programmes_ids_under_our_programme_answer_404(client, world, name):
     """Our programme's URL with the other partnership's project, partner or contribution."""

@@ -7,6 +7,10 @@ from dataclasses import replace
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from contributions.calculations import partner_weights
+
+from ..choices import Apportionment
+from ..data import PartnerData
 from ..history import changes_since_version, claim_version
 from ..models import Partnership, Programme
 from ..selectors import programme_document
@@ -31,6 +35,27 @@ class ProgrammeError(Exception):
     """A change to a programme was refused; the message says why, and nothing was written."""
 
 
+def _check_apportionment(partnership: Partnership, method: str) -> None:
+    """Refuse a method that the partnership's contributing partners lack the figures for."""
+    partners = [
+        PartnerData(
+            slug=p.slug, name=p.name, contributes=p.contributes,
+            population=p.population, weight=p.weight,
+        )
+        for p in partnership.partners.all()
+    ]  # fmt: skip
+    try:
+        partner_weights(Apportionment(method), partners)
+    except ValueError as error:
+        need = "an agreed weight" if method == Apportionment.WEIGHTS else "a population"
+        raise ValidationError(
+            {
+                "apportionment": f"Every contributing partner needs {need} above zero for "
+                f"this method ({error}). Enter them on the partners page first."
+            }
+        ) from error
+
+
 def _check_slug(slug: str) -> None:
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": f"'{slug}' is reserved; choose another slug."})
@@ -42,6 +67,7 @@ def _check_slug(slug: str) -> None:
 def programme_create(*, partnership: Partnership, data: dict, user) -> Programme:
     """Start an empty programme in the partnership."""
     _check_slug(data["slug"])
+    _check_apportionment(partnership, data["apportionment"])
     programme = Programme(partnership=partnership, **data)
     programme.full_clean()
     programme._history_user = user
@@ -57,6 +83,7 @@ def programme_copy(*, source: Programme, data: dict, user) -> Programme:
     belong to the period they were pledged for), and phase decisions start again as pending.
     """
     _check_slug(data["slug"])
+    _check_apportionment(source.partnership, data["apportionment"])
     checked = Programme(partnership=source.partnership, **data)
     checked.full_clean(exclude=["partnership"])
     document = programme_document(programme=source)
@@ -107,6 +134,8 @@ def programme_update(*, programme: Programme, data: dict, expected_version: int,
                 f"{', '.join(dropped)}; move or remove them before dropping the year."
             }
         )
+    if "apportionment" in data:
+        _check_apportionment(programme.partnership, data["apportionment"])
     for field in SETTINGS_FIELDS:
         if field in data:
             setattr(programme, field, data[field])

@@ -1,6 +1,7 @@
 """Programme pages: landing, overview, settings with version checks, and starting a programme."""
 
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +20,7 @@ SLUG = "norfolk-connect-2004"
 @pytest.fixture
 def demo(monkeypatch):
     monkeypatch.setenv("DJANGO_DEMO_PASSWORD", "demo-password-123")
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=StringIO())
     return Programme.objects.get(slug=SLUG)
 
 
@@ -132,7 +133,9 @@ def test_bad_settings_get_a_clear_error_and_change_nothing(client, demo, field, 
 
 
 def test_dropping_a_year_with_contributions_is_refused(client, demo):
-    ContributionFactory(programme=demo, partner=demo.partnership.partners.first(), financial_year="2005/06")
+    ContributionFactory(
+        programme=demo, partner=demo.partnership.partners.first(), financial_year="2005/06"
+    )
     login(client, "facilitator")
     url = reverse("projects:programme_settings", args=[SLUG])
     response = client.post(url, settings_data(demo, financial_years="2004/05"))
@@ -235,3 +238,25 @@ def test_user_without_membership_sees_no_programme(client, demo):
     client.force_login(UserFactory())
     assert client.get(reverse("projects:programme_home", args=[SLUG])).status_code == 404
     assert Membership.objects.filter(partnership=demo.partnership).count() == 4
+
+
+@pytest.mark.parametrize("method", ["weights", "population"])
+def test_a_method_the_partners_lack_figures_for_is_refused(client, demo, method):
+    login(client, "facilitator")
+    url = reverse("projects:programme_settings", args=[SLUG])
+    response = client.post(url, settings_data(demo, apportionment=method))
+    assert response.status_code == 200
+    assert "Every contributing partner needs" in response.content.decode()
+    demo.refresh_from_db()
+    assert demo.apportionment == "equal" and demo.version == 1
+
+
+def test_population_method_is_accepted_once_partners_have_populations(client, demo):
+    for number, partner in enumerate(demo.partnership.partners.all(), start=1):
+        partner.population = 100_000 * number
+        partner.save()
+    login(client, "facilitator")
+    url = reverse("projects:programme_settings", args=[SLUG])
+    assert client.post(url, settings_data(demo, apportionment="population")).status_code == 302
+    home = client.get(reverse("projects:programme_home", args=[SLUG]))
+    assert home.status_code == 200

@@ -1,0 +1,220 @@
+"""Forms for a partnership's partners and a programme's contributions."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from norfolk_connect.forms import GovukFormMixin
+from projects.choices import Tranche
+from projects.fields import MoneyField
+from projects.models import Programme
+
+from .models import Contribution, Partner
+from .selectors import contributing_partners, weight_text
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+STALE = "This page is out of date: open it again, then make your change."
+SLUG = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z",
+    "Enter a slug of lower-case letters, numbers and hyphens, such as south-norfolk.",
+)
+MAX_POPULATION = 2_000_000_000  # the database keeps a 32-bit whole number
+MAX_NOTE = 2000
+
+
+THOUSANDS = re.compile(r"^\s*\d{1,3}(?:,\d{3})+\s*$")
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number, typed with or without thousands commas (124,000 or 124000)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and THOUSANDS.match(value):
+            value = value.replace(",", "")
+        return super().to_python(value)
+
+
+class VersionedForm(GovukFormMixin):
+    """Carry the version of the row the form was shown from, to refuse a stale save.
+
+    The version travels in a hidden field; a tampered value is a form error, not a field error,
+    since there is no field the person could correct.
+    """
+
+    def add_version_field(self, instance) -> None:
+        self.fields["version"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if not self.is_bound:
+            self.initial["version"] = instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.fields:
+            text = str(cleaned.get("version") or "").strip()
+            if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) < 1:
+                self.add_error(None, STALE)
+            else:
+                cleaned["version"] = int(text)
+        return cleaned
+
+
+class VersionForm(VersionedForm, forms.Form):
+    """Only the version: for confirming the removal of a row."""
+
+    def __init__(self, *args, instance, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_version_field(instance)
+
+
+class PartnerForm(VersionedForm, forms.ModelForm):
+    slug = forms.CharField(
+        label="Slug",
+        max_length=50,
+        validators=[SLUG],
+        help_text="Used in web addresses and the programme file, such as south-norfolk. "
+        "It cannot be changed later.",
+    )
+    population = WholeNumberField(
+        label="Population",
+        required=False,
+        min_value=0,
+        max_value=MAX_POPULATION,
+        help_text="Used when costs are apportioned by population. A whole number.",
+        error_messages={
+            "invalid": "Enter the population as a whole number, like 124,000.",
+            "min_value": "Enter a population of 0 or more.",
+            "max_value": "Enter a population less than 2,000,000,000.",
+        },
+    )
+    weight = forms.DecimalField(
+        label="Agreed weight",
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=9,
+        decimal_places=4,
+        help_text="Used when costs are apportioned by agreed weights: a percentage, say, "
+        "up to 4 decimal places.",
+        error_messages={
+            "invalid": "Enter the agreed weight as a number, like 12.5.",
+            "min_value": "Enter an agreed weight of 0 or more.",
+            "max_digits": "Enter an agreed weight less than 100,000.",
+            "max_whole_digits": "Enter an agreed weight less than 100,000.",
+            "max_decimal_places": "Enter an agreed weight with no more than 4 decimal places.",
+        },
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["name", "slug", "contributes", "population", "weight"]
+        labels = {"contributes": "Contributes to the programmes' extra cost"}
+        help_texts = {
+            "contributes": "Tick if it shares the extra cost of the partnership's programmes."
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Text, not type=number, as GOV.UK Frontend advises: people type 124,000.
+        self.fields["population"].widget = forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "numeric"}
+        )
+        self.fields["weight"].widget = forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-5", "inputmode": "decimal"}
+        )
+        if self.instance.pk:
+            del self.fields["slug"]
+            self.add_version_field(self.instance)
+            if not self.is_bound:
+                self.initial["weight"] = weight_text(self.instance.weight) or None
+
+    def _post_clean(self) -> None:
+        # The service validates the model; the form only reads and checks the fields.
+        pass
+
+
+class ContributionForm(VersionedForm, forms.ModelForm):
+    partner = forms.ModelChoiceField(
+        label="Partner",
+        queryset=Partner.objects.none(),
+        empty_label="Choose a partner",
+        help_text="Only partners that contribute to the programme are listed.",
+        error_messages={
+            "required": "Choose the partner.",
+            "invalid_choice": "Choose a contributing partner of the partnership.",
+            "invalid_pk_value": "Choose a contributing partner of the partnership.",
+        },
+    )
+    financial_year = forms.ChoiceField(
+        label="Financial year",
+        error_messages={
+            "required": "Choose the financial year.",
+            "invalid_choice": "Choose one of the programme's financial years.",
+        },
+    )
+    amount = MoneyField(label="Amount", help_text="In pounds, such as £10,000.")
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": f"Enter a note of no more than {MAX_NOTE:,} characters."},
+    )
+
+    class Meta:
+        model = Contribution
+        fields = [
+            "partner",
+            "financial_year",
+            "tranche",
+            "amount",
+            "status",
+            "pledged_on",
+            "invoiced_on",
+            "received_on",
+            "returned_on",
+            "note",
+        ]
+        labels = {
+            "pledged_on": "Date pledged",
+            "invoiced_on": "Date invoiced",
+            "received_on": "Date received",
+            "returned_on": "Date returned",
+        }
+        help_texts = {
+            "received_on": "Needed when the status is received.",
+            "returned_on": "Needed when the status is returned.",
+        }
+        widgets = {
+            "pledged_on": DATE_WIDGET,
+            "invoiced_on": DATE_WIDGET,
+            "received_on": DATE_WIDGET,
+            "returned_on": DATE_WIDGET,
+        }
+
+    def __init__(self, *args, programme: Programme, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        partners = contributing_partners(partnership=programme.partnership)
+        years = list(programme.financial_years)
+        if self.instance.pk:
+            # A contribution keeps its partner and year even if they no longer qualify.
+            partners = partners | Partner.objects.filter(pk=self.instance.partner_id)
+            if self.instance.financial_year not in years:
+                years.append(self.instance.financial_year)
+            self.add_version_field(self.instance)
+        self.fields["partner"].queryset = partners.order_by("position", "name")
+        self.fields["financial_year"].choices = [("", "Choose a year")] + [
+            (year, year) for year in sorted(years)
+        ]
+        self.fields["tranche"].choices = [("", "Choose a tranche"), *Tranche.choices]
+        for name in ("tranche", "status"):
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"Choose one of the listed {self.fields[name].label.lower()} options."
+            )
+        for name in ("pledged_on", "invoiced_on", "received_on", "returned_on"):
+            self.fields[name].error_messages["invalid"] = "Enter a real date, like 2004-07-01."
+
+    def _post_clean(self) -> None:
+        # The service validates the model; the form only reads and checks the fields.
+        pass
