@@ -146,7 +146,7 @@ def test_each_role_gets_what_it_may(client, world, name, role):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", [n for n in ALL_NAMES if "slug" in arguments(n)])
 def test_another_partnerships_objects_answer_404(client, world, name, role):
-    demo, contribution, other, other_contribution = world
+    _, _, other, other_contribution = world
     client.force_login(get_user_model().objects.get(username=USERNAMES[role]))
     url = url_for(name, other, other_contribution)
     assert client.get(url).status_code == 404, url
@@ -159,7 +159,7 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
 )
 def test_another_programmes_ids_under_our_programme_answer_404(client, world, name):
     """Our programme's URL with the other partnership's project, partner or contribution."""
-    demo, contribution, other, other_contribution = world
+    demo, _, other, other_contribution = world
     client.force_login(get_user_model().objects.get(username="facilitator"))
     kwargs = kwargs_for(name, other, other_contribution)
     kwargs["slug"] = demo.slug
