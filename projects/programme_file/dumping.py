@@ -18,7 +18,7 @@ from ..choices import (
     ProjectStatus,
     Tranche,
 )
-from ..data import FORMAT, ContributionData, ProgrammeDocument, ProjectData
+from ..data import FORMAT, ContributionData, PhaseData, ProgrammeDocument, ProjectData
 
 _PENNY = Decimal("0.01")
 
@@ -91,19 +91,26 @@ def _dump_project(project: ProjectData) -> dict[str, Any]:
             }
             for line in project.funding
         ],
-        "phases": [
-            {
-                "number": phase.number,
-                "name": phase.name,
-                "extra_cost": _dump_amount(phase.extra_cost),
-                "gated": phase.gated,
-                "decision": Decision(phase.decision).value,
-                "borne": Borne(phase.borne).value,
-                "note": phase.note,
-            }
-            for phase in project.phases
-        ],
+        "phases": [_dump_phase(phase) for phase in project.phases],
     }
+
+
+def _dump_phase(phase: PhaseData) -> dict[str, Any]:
+    dumped: dict[str, Any] = {
+        "number": phase.number,
+        "name": phase.name,
+        "extra_cost": _dump_amount(phase.extra_cost),
+        "gated": phase.gated,
+        "decision": Decision(phase.decision).value,
+        "borne": Borne(phase.borne).value,
+        "note": phase.note,
+    }
+    # Like a contribution's dates, the decision's date and note appear only once there is one.
+    if phase.decided_on is not None:
+        dumped["decided_on"] = _dump_date(phase.decided_on)
+    if phase.decision_note:
+        dumped["decision_note"] = phase.decision_note
+    return dumped
 
 
 def _dump_contribution(contribution: ContributionData) -> dict[str, Any]:

@@ -555,6 +555,8 @@ _PHASE: _Schema = {
     "decision": (_one_of(Decision), Decision.PENDING),
     "borne": (_one_of(Borne), Borne.SHARED),
     "note": (_P.text, ""),
+    "decided_on": (_P.date, None),
+    "decision_note": (_P.text, ""),
 }
 _CONTRIBUTION: _Schema = {
     "partner": (_P.contributing_partner, REQUIRED),

@@ -11,3 +11,23 @@ __all__ = [
     "programme_load",
     "programme_update",
 ]
+
+from .phases import phase_decide
+
+__all__ += ["phase_decide"]
+
+from .projects import (  # noqa: E402
+    RowChange,
+    project_changes_since,
+    project_create,
+    project_delete,
+    project_update,
+)
+
+__all__ += [
+    "RowChange",
+    "project_changes_since",
+    "project_create",
+    "project_delete",
+    "project_update",
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from contributions.models import Contribution, Partner
@@ -160,6 +161,9 @@ def _projects_load(
     *, document: ProgrammeDocument, programme: Programme, partners: dict[str, Partner], user
 ) -> None:
     """Create the document's projects with their phases, funding lines and outcome claims."""
+    # One date on the history of a project and its rows: a later conflict lists the rows
+    # changed after the project's version, and these were not.
+    loaded_at = timezone.now()
     projects = []
     for index, item in enumerate(document.projects):
         project = Project(
@@ -178,7 +182,9 @@ def _projects_load(
         projects.append(project)
     try:
         with transaction.atomic():
-            projects = bulk_create_with_history(projects, Project, default_user=user)
+            projects = bulk_create_with_history(
+                projects, Project, default_user=user, default_date=loaded_at
+            )
     except IntegrityError as error:
         raise ProgrammeLoadError([f"projects: {error}"]) from error
 
@@ -219,8 +225,12 @@ def _projects_load(
             claims.append(row)
     try:
         with transaction.atomic():
-            bulk_create_with_history(phases, Phase, default_user=user)
-            bulk_create_with_history(funding_lines, FundingLine, default_user=user)
-            bulk_create_with_history(claims, OutcomeClaim, default_user=user)
+            bulk_create_with_history(phases, Phase, default_user=user, default_date=loaded_at)
+            bulk_create_with_history(
+                funding_lines, FundingLine, default_user=user, default_date=loaded_at
+            )
+            bulk_create_with_history(
+                claims, OutcomeClaim, default_user=user, default_date=loaded_at
+            )
     except IntegrityError as error:
         raise ProgrammeLoadError([f"projects: {error}"]) from error

@@ -1,21 +1,179 @@
-"""Placeholder views, replaced as the pages are built."""
+"""The projects table, a project's page, and recording a decision on one of its phases."""
 
-from django.views.generic import TemplateView
+from __future__ import annotations
 
-from projects.access import ProgrammeMixin
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from reports.figures import ProgrammeFigures
+from reports.selectors import programme_figures
+
+from ..access import ProgrammeMixin
+from ..choices import Decision
+from ..filters import ProjectFilter
+from ..history import ConcurrentEditError
+from ..models import Phase, Project
+from ..phase_forms import PhaseDecisionForm
+from ..selectors_pages import project_for_page, project_page, projects_for_table, table_totals
+from ..services import phase_decide
+from ..tables import ProjectTable
+from ..templatetags.govuk import money
+from .programmes import apply_validation_error
 
 
-class _Placeholder(ProgrammeMixin, TemplateView):
-    template_name = "placeholder.html"
+class ProjectListView(ProgrammeMixin, SingleTableMixin, FilterView):
+    """The programme's projects, filtered and sorted by the URL, with the filtered set's totals."""
+
+    template_name = "projects/project_list.html"
+    filterset_class = ProjectFilter
+    table_class = ProjectTable
+    # The table pages itself; paginate_by would make the list view count and page it again.
+    table_pagination = {"per_page": 25}
+
+    def get_queryset(self):
+        return projects_for_table(programme=self.programme)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {
+            **super().get_filterset_kwargs(filterset_class),
+            "partnership": self.programme.partnership,
+        }
+
+    def get_table_kwargs(self):
+        self.totals = table_totals(self.object_list)
+        return {"programme_slug": self.programme.slug, "totals": self.totals}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["totals"] = self.totals
+        return context
 
 
-class ProjectListView(_Placeholder):
-    pass
+class ProjectMixin:
+    """Resolve the URL's project within the programme; put it after ProgrammeMixin in the bases.
+
+    It runs inside ProgrammeMixin's dispatch, once the programme is known (and an editor checked
+    for), so that another programme's project answers 404 to any method, never 405.
+    """
+
+    project: Project
+
+    def dispatch(self, request, *args, **kwargs):
+        self.project = self.get_project()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_project(self) -> Project:
+        project = get_object_or_404(
+            Project.objects.filter(programme=self.programme), slug=self.kwargs["project"]
+        )
+        project.programme = self.programme  # already fetched: saves a query
+        return project
 
 
-class ProjectDetailView(_Placeholder):
-    pass
+class PhaseMixin:
+    """Resolve the URL's phase within the project; put it after ProjectMixin in the bases."""
+
+    phase: Phase
+
+    def dispatch(self, request, *args, **kwargs):
+        self.phase = get_object_or_404(Phase, project=self.project, number=self.kwargs["number"])
+        self.phase.project = self.project
+        return super().dispatch(request, *args, **kwargs)
 
 
-class PhaseDecisionView(_Placeholder):
-    pass
+class ProjectDetailView(ProgrammeMixin, ProjectMixin, TemplateView):
+    """A project's text, phases, funding, claims, money, the programme's money and history."""
+
+    template_name = "projects/project_detail.html"
+
+    def get_project(self) -> Project:
+        return project_for_page(programme=self.programme, slug=self.kwargs["project"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = project_page(programme=self.programme, project=self.project)
+        context.update(page=page, project=page.project, figures=page.figures)
+        return context
+
+
+def decision_message(*, phase: Phase, before: ProgrammeFigures, after: ProgrammeFigures) -> str:
+    """Say what was decided and how the programme's figures moved because of it."""
+    what = f"Phase {phase.number} of {phase.project.name}"
+    said = {
+        Decision.APPROVED: f"{what}: business case approved.",
+        Decision.NOT_PROCEEDING: f"{what} does not proceed.",
+        Decision.PENDING: f"{what} awaits a decision.",
+    }[phase.decision]
+    moves = [
+        f"the programme's {name} {'rose' if new > old else 'fell'} from {money(old)} to "
+        f"{money(new)}"
+        for name, old, new in (
+            ("minimum", before.extra_min, after.extra_min),
+            ("maximum", before.extra_max, after.extra_max),
+        )
+        if new != old
+    ]
+    for name, old, new in (
+        ("immediate tranche", before.immediate_per_partner, after.immediate_per_partner),
+        ("cap", before.cap_per_partner, after.cap_per_partner),
+    ):
+        if new is not None and new != old:
+            moves.append(f"the {name} per partner is now {money(new)}")
+    if not moves:
+        return (
+            f"{said} The programme's figures are unchanged: minimum {money(after.extra_min)}, "
+            f"maximum {money(after.extra_max)}."
+        )
+    text = "; ".join(moves)
+    return f"{said} {text[0].upper()}{text[1:]}."
+
+
+class PhaseDecisionView(ProgrammeMixin, ProjectMixin, PhaseMixin, FormView):
+    """Record a phase's decision; the project page then says how the figures changed."""
+
+    edits = True
+    form_class = PhaseDecisionForm
+    template_name = "projects/phase_decision.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "phase": self.phase}
+
+    def get_initial(self):
+        return {
+            "decision": self.phase.decision,
+            "decided_on": self.phase.decided_on,
+            "note": self.phase.decision_note,
+            "version": self.phase.project.version,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(phase=self.phase, project=self.phase.project)
+        return context
+
+    def form_valid(self, form):
+        before = programme_figures(programme=self.programme)
+        try:
+            phase = phase_decide(
+                phase=self.phase,
+                decision=form.cleaned_data["decision"],
+                decided_on=form.cleaned_data["decided_on"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+                user=self.request.user,
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+            return self.render_to_response(
+                self.get_context_data(form=form, conflict=error), status=409
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        after = programme_figures(programme=self.programme)
+        messages.success(self.request, decision_message(phase=phase, before=before, after=after))
+        return redirect("projects:project_detail", self.programme.slug, phase.project.slug)

@@ -1,0 +1,486 @@
+"""The project form and the inline formsets of its phases, funding lines and outcome claims.
+
+The forms read and check what a person typed; the service in projects.services.projects
+writes it. A page is one ``ProjectEditor``: the project form plus one formset per kind of row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.utils import ErrorDict, ErrorList
+from django.http import QueryDict
+
+from contributions.models import Partner
+from norfolk_connect.forms import GovukFormMixin
+
+from .choices import Decision, ProjectStatus
+from .fields import MoneyField
+from .models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from .services.projects import RESERVED_PROJECT_SLUGS, ROW_FIELDS, RowChange
+
+MAX_ROWS = 200  # rows of one kind on one page; far more than any project has
+TEXT_LIMIT = 5000  # characters in a description, outputs or note
+TAMPERED = (
+    "This form was changed in a way it cannot be read: reload the page and make your changes again."
+)
+HIDDEN_NUMBER_ERRORS = {"invalid": TAMPERED, "min_value": TAMPERED, "max_value": TAMPERED}
+
+
+def _text_area() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ProjectForm(GovukFormMixin, forms.ModelForm):
+    """A project's own fields; the slug only when it is created, the version only when edited."""
+
+    name = forms.CharField(max_length=200, error_messages={"required": "Enter the project's name."})
+    description = _text_area()
+    outputs = _text_area()
+    lead_partner = forms.ModelChoiceField(
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label="None",
+        error_messages={"invalid_choice": "Choose one of the partnership's partners."},
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages=HIDDEN_NUMBER_ERRORS,
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "outputs",
+            "external_project",
+            "supports_strategy",
+            "lead_partner",
+            "status",
+        ]
+        help_texts = {
+            "slug": "Used in its web address: lower-case letters, numbers and hyphens, "
+            "such as e-forms.",
+        }
+
+    def __init__(self, *args, programme: Programme, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["lead_partner"].queryset = Partner.objects.filter(
+            partnership_id=programme.partnership_id
+        )
+        strategy = programme.partnership.strategy
+        self.fields["supports_strategy"].label = (
+            f"Supports {strategy}" if strategy else "Supports the partnership's strategy"
+        )
+        self.fields["supports_strategy"].help_text = ""
+        self.fields["status"].help_text = (
+            "Money follows the phases' decisions; a withdrawn project's phases must all be "
+            "“not proceeding”."
+        )
+        if self.instance.pk:
+            del self.fields["slug"]
+            if not self.is_bound:
+                self.initial["version"] = self.instance.version
+        else:
+            del self.fields["version"]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_PROJECT_SLUGS:
+            raise ValidationError(f"“{slug}” is a reserved word; choose another slug.")
+        if self.programme.projects.filter(slug=slug).exists():
+            raise ValidationError("A project with this slug is already in the programme.")
+        return slug
+
+    def _post_clean(self) -> None:
+        # The service validates the model; the form only reads and checks the fields.
+        pass
+
+    def project_data(self) -> dict[str, Any]:
+        """Return the cleaned project fields, without the version."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in self._meta.fields and name in self.fields
+        }
+
+
+class RowForm(GovukFormMixin, forms.ModelForm):
+    """One row of a formset: knows its place, to label it and to name it in the error summary."""
+
+    noun = "row"
+    id = forms.IntegerField(
+        label="Row reference",
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages=HIDDEN_NUMBER_ERRORS,
+    )
+
+    def __init__(self, *args, row: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.row = row
+        self.legend = f"{self.noun.capitalize()} {row + 1}" if row is not None else self.noun
+        self.summary_prefix = f"{self.legend}: "
+
+    def _post_clean(self) -> None:
+        # The service validates the rows; the form only reads and checks the fields.
+        pass
+
+
+class PhaseForm(RowForm):
+    noun = "phase"
+    number = forms.IntegerField(
+        label="Phase number",
+        error_messages={"required": "Enter the phase's number, such as 1."},
+        min_value=1,
+        max_value=999,
+        help_text="Such as 1 for the investigation and business case, 2 for implementation.",
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+    )
+    extra_cost = MoneyField(
+        label="Extra cost",
+        required=False,
+        help_text="New money needed from the partners, such as £7,000. Leave empty when the "
+        "cost is to be confirmed (TBC).",
+    )
+    note = _text_area()
+
+    class Meta:
+        model = Phase
+        fields = list(ROW_FIELDS["phases"])
+        help_texts = {"decision": "Record a business case decision with its date on the "
+                      "project page."}  # fmt: skip
+        error_messages = {"name": {"required": "Enter the phase's name."}}
+
+
+class FundingForm(RowForm):
+    noun = "funding line"
+    amount = MoneyField(
+        label="Amount",
+        help_text="Such as £15,000.",
+        error_messages={"required": "Enter the amount, such as £15,000."},
+    )
+    note = _text_area()
+
+    class Meta:
+        model = FundingLine
+        fields = list(ROW_FIELDS["funding"])
+        help_texts = {"source": "Where the money comes from, such as ODPM grant."}
+        error_messages = {"source": {"required": "Enter where the money comes from."}}
+
+
+class ClaimForm(RowForm):
+    noun = "outcome claim"
+
+    class Meta:
+        model = OutcomeClaim
+        fields = list(ROW_FIELDS["claims"])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        grade = self.fields["grade"]
+        grade.choices = [("", "Choose a grade"), *grade.choices[1:]]
+        grade.error_messages["required"] = "Choose the outcome's grade."
+
+
+class RowFormSet(forms.BaseFormSet):
+    """Rows of one kind; each row may be removed, and a blank extra row is ignored."""
+
+    kind = ""  # as the row URL names it
+    default_prefix = ""  # also the service's keyword for these rows
+    add_label = ""
+    default_error_messages = {
+        "missing_management_form": TAMPERED,
+        "too_many_forms": "Enter at most %(num)d rows; save, then add more.",
+    }
+
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        return cls.default_prefix
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "row": index}
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        delete = form.fields[forms.formsets.DELETION_FIELD_NAME]
+        delete.label = f"Remove this {form.noun}"
+        delete.widget.attrs["class"] = "govuk-checkboxes__input"
+
+    def blank_form(self, index: int) -> forms.Form:
+        """Return the empty row at this index, as "add another" appends it."""
+        form = self.form(
+            **self.get_form_kwargs(index),
+            auto_id=self.auto_id,
+            prefix=self.add_prefix(index),
+            empty_permitted=True,
+            use_required_attribute=False,
+            renderer=self.form_renderer,
+        )
+        self.add_fields(form, index)
+        return form
+
+    @property
+    def tampered(self) -> bool:
+        """Whether the hidden row counts were missing or nonsense (so no row can be trusted)."""
+        if not self.is_bound:
+            return False
+        management = self.management_form
+        if not management.is_valid():
+            return True
+        total = management.cleaned_data[forms.formsets.TOTAL_FORM_COUNT]
+        initial = management.cleaned_data[forms.formsets.INITIAL_FORM_COUNT]
+        return total < 0 or initial < 0 or initial > total
+
+    def clean(self) -> None:
+        if self.tampered:
+            raise ValidationError(TAMPERED)
+        # A removed row is not otherwise checked, but its reference must still be readable.
+        for form in self.forms:
+            if self._should_delete_form(form) and "id" in form.errors:
+                raise ValidationError(TAMPERED)
+
+    def kept_forms(self) -> list[forms.Form]:
+        """Return the rows that will be saved: not removed, and not a blank extra row."""
+        return [
+            form
+            for form in self.forms
+            if not self._should_delete_form(form)
+            and not (form.empty_permitted and not form.has_changed())
+        ]
+
+    def changes(self) -> tuple[list[RowChange], list[forms.Form]]:
+        """Return the rows for the service, and the form each came from (in the same order)."""
+        rows: list[RowChange] = []
+        sources: list[forms.Form] = []
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", {})
+            pk = cleaned.get("id")
+            if self._should_delete_form(form):
+                if pk is not None:
+                    rows.append(RowChange(pk=pk, delete=True))
+                    sources.append(form)
+                continue
+            if form.empty_permitted and not form.has_changed():
+                continue
+            data = {name: cleaned[name] for name in form._meta.fields if name in cleaned}
+            rows.append(RowChange(pk=pk, data=data))
+            sources.append(form)
+        return rows, sources
+
+
+class PhaseFormSet(RowFormSet):
+    def clean(self) -> None:
+        super().clean()
+        first_row: dict[int, int] = {}
+        for form in self.forms:
+            if self._should_delete_form(form) or not hasattr(form, "cleaned_data"):
+                continue
+            number = form.cleaned_data.get("number")
+            if number is None:
+                continue
+            if number in first_row:
+                form.add_error(
+                    "number",
+                    f"Phase number {number} is already used by phase {first_row[number] + 1} "
+                    "on this page; give each phase its own number.",
+                )
+            else:
+                first_row[number] = form.row
+
+
+def _formset(
+    form: type[RowForm], *, kind: str, prefix: str, add_label: str, base=RowFormSet
+) -> type[RowFormSet]:
+    formset = forms.formset_factory(
+        form,
+        formset=base,
+        extra=0,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        absolute_max=MAX_ROWS,
+        validate_max=True,
+    )
+    formset.kind, formset.default_prefix, formset.add_label = kind, prefix, add_label
+    return formset
+
+
+# The formset of each kind of row, by the name the row URL uses for the kind.
+ROW_KINDS: dict[str, type[RowFormSet]] = {
+    formset.kind: formset
+    for formset in [
+        _formset(
+            PhaseForm,
+            kind="phase",
+            prefix="phases",
+            add_label="Add another phase",
+            base=PhaseFormSet,
+        ),
+        _formset(
+            FundingForm, kind="funding", prefix="funding", add_label="Add another funding line"
+        ),
+        _formset(ClaimForm, kind="claim", prefix="claims", add_label="Add another outcome claim"),
+    ]
+}
+
+
+def add_button_name(kind: str) -> str:
+    """Name the submit button that adds a row of this kind without JavaScript."""
+    return f"add_{kind}"
+
+
+def blank_row(kind: str, index: int) -> RowForm:
+    """Return an empty row of this kind at this index, for htmx to append."""
+    return ROW_KINDS[kind]().blank_form(index)
+
+
+class ProjectEditor:
+    """The whole page: the project form and its formsets, bound, checked and saved together."""
+
+    def __init__(
+        self,
+        *,
+        programme: Programme,
+        project: Project | None = None,
+        data: QueryDict | None = None,
+        rows: dict[str, list[dict]] | None = None,
+    ) -> None:
+        self.programme = programme
+        self.project = project
+        self.adding: str | None = None
+        if data is not None:
+            self.adding = next((kind for kind in ROW_KINDS if add_button_name(kind) in data), None)
+            if self.adding:
+                data = _with_one_more_row(data, ROW_KINDS[self.adding].default_prefix)
+        self.form = ProjectForm(data, programme=programme, instance=project)
+        self.formsets: dict[str, RowFormSet] = {}
+        for kind, formset_class in ROW_KINDS.items():
+            formset = formset_class(data, initial=(rows or {}).get(formset_class.default_prefix))
+            if data is None and project is None:
+                formset.extra = 1  # a new project starts with one empty row of each kind
+            self.formsets[kind] = formset
+        self._sources: dict[str, list[forms.Form]] = {}
+        if self.adding:
+            self._hold_errors()
+
+    @property
+    def phases(self) -> RowFormSet:
+        return self.formsets["phase"]
+
+    @property
+    def funding(self) -> RowFormSet:
+        return self.formsets["funding"]
+
+    @property
+    def claims(self) -> RowFormSet:
+        return self.formsets["claim"]
+
+    @property
+    def tampered(self) -> bool:
+        return any(formset.tampered for formset in self.formsets.values())
+
+    @property
+    def has_errors(self) -> bool:
+        if not self.form.is_bound:
+            return False
+        return bool(self.form.errors) or any(
+            formset.total_error_count() for formset in self.formsets.values()
+        )
+
+    def is_valid(self) -> bool:
+        """Check every form and formset, and the rules that span them."""
+        # Every part is checked, not only up to the first invalid one, so that the error
+        # summary lists every problem at once.
+        valid = self.form.is_valid()
+        valid = all([formset.is_valid() for formset in self.formsets.values()]) and valid
+        status = self.form.cleaned_data.get("status")
+        if status == ProjectStatus.WITHDRAWN:
+            going_ahead = [
+                form
+                for form in self.phases.kept_forms()
+                if form.cleaned_data.get("decision") != Decision.NOT_PROCEEDING
+            ]
+            if going_ahead:
+                rows = ", ".join(str(form.row + 1) for form in going_ahead)
+                self.form.add_error(
+                    "status",
+                    "A withdrawn project's phases must all be “not proceeding”; change the "
+                    f"decision of phase {rows} on this page or choose another status.",
+                )
+                valid = False
+        return valid
+
+    def changes(self) -> dict[str, Any]:
+        """Return the service's keyword arguments: the project's data and its rows by kind."""
+        arguments: dict[str, Any] = {"data": self.form.project_data()}
+        for formset in self.formsets.values():
+            rows, sources = formset.changes()
+            arguments[formset.prefix] = rows
+            self._sources[formset.prefix] = sources
+        return arguments
+
+    @property
+    def expected_version(self) -> int:
+        return self.form.cleaned_data["version"]
+
+    def apply_errors(self, error: ValidationError) -> None:
+        """Show a service's refusal on the fields and rows it names."""
+        items = (
+            error.message_dict.items()
+            if hasattr(error, "error_dict")
+            else [(NON_FIELD_ERRORS, error.messages)]
+        )
+        for key, messages in items:
+            prefix, _, rest = key.partition(".")
+            index, _, name = rest.partition(".")
+            sources = self._sources.get(prefix)
+            if sources is not None and index.isdigit() and int(index) < len(sources):
+                form = sources[int(index)]
+                field = name if name in form.fields and name != "id" else None
+                form.add_error(field, messages)
+            else:
+                self.form.add_error(key if key in self.form.fields else None, messages)
+
+    def _hold_errors(self) -> None:
+        """Show the entries as typed without judging them: the person is adding a row."""
+        for form in [self.form, *(f for fs in self.formsets.values() for f in fs.forms)]:
+            form._errors = ErrorDict(renderer=form.renderer)
+        for formset in self.formsets.values():
+            formset._errors = [form.errors for form in formset.forms]
+            formset._non_form_errors = ErrorList(renderer=formset.renderer)
+
+
+def _with_one_more_row(data: QueryDict, prefix: str) -> QueryDict:
+    """Return the submitted data with one more row of the formset counted."""
+    data = data.copy()
+    key = f"{prefix}-{forms.formsets.TOTAL_FORM_COUNT}"
+    total = data.get(key, "")
+    if total.isdigit() and int(total) < MAX_ROWS:
+        data[key] = str(int(total) + 1)
+    return data
+
+
+def project_rows(project: Project) -> dict[str, list[dict]]:
+    """Return the project's rows as the formsets' initial data, in three queries."""
+    return {
+        "phases": [_row_initial(row, "phases") for row in project.phases.all()],
+        "funding": [_row_initial(row, "funding") for row in project.funding_lines.all()],
+        "claims": [_row_initial(row, "claims") for row in project.outcome_claims.all()],
+    }
+
+
+def _row_initial(row, kind: str) -> dict[str, Any]:
+    return {"id": row.pk, **{name: getattr(row, name) for name in ROW_FIELDS[kind]}}

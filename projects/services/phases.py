@@ -1,0 +1,82 @@
+"""Writes of phase decisions: a business case approved, a phase that does not proceed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..choices import Decision, ProjectStatus
+from ..history import claim_version
+from ..models import Phase
+from .projects import project_changes_since
+
+
+@transaction.atomic
+def phase_decide(
+    *,
+    phase: Phase,
+    decision: str,
+    decided_on: date | None,
+    note: str,
+    expected_version: int,
+    user,
+) -> Phase:
+    """Record the decision on a phase, refusing a save made from an older copy of its project.
+
+    The project's version moves on too: a decision changes the project's money, so an edit of
+    the project begun before it must be refused rather than silently undo it.
+    """
+    project = phase.project
+    claim_version(
+        project,
+        expected_version,
+        what=f"The project “{project.name}”",
+        changes=lambda: project_changes_since(project, expected_version),
+    )
+    _check_decision(phase=phase, decision=decision, decided_on=decided_on)
+    phase.decision = decision
+    # A decision still awaited has no date; its note may say what it waits for.
+    phase.decided_on = None if decision == Decision.PENDING else decided_on
+    phase.decision_note = note.strip()
+    phase.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
+    phase._history_user = user
+    phase.save()
+    # Saved, not only claimed, so that the project's history holds this version for later
+    # conflicts to compare against.
+    project._history_user = user
+    project.save(update_fields=["version"])
+    return phase
+
+
+def _check_decision(*, phase: Phase, decision: str, decided_on: date | None) -> None:
+    """Refuse a decision the money rules cannot take, naming the field at fault."""
+    project = phase.project
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "Choose a decision."})
+    if project.status == ProjectStatus.WITHDRAWN and decision != Decision.NOT_PROCEEDING:
+        raise ValidationError(
+            {
+                "decision": f"{project.name} is withdrawn, so its phases cannot proceed: "
+                "change the project's status first."
+            }
+        )
+    if decision == Decision.APPROVED and not phase.gated:
+        raise ValidationError(
+            {
+                "decision": f"Phase {phase.number} is not gated by a business case, so there is "
+                "no business case to approve. Its cost is already committed; choose "
+                "“Does not proceed” to stop it."
+            }
+        )
+    if decision != Decision.PENDING and decided_on is None:
+        raise ValidationError({"decided_on": "Enter the date the decision was made."})
+    starts = project.programme.starts
+    if decision != Decision.PENDING and starts is not None and decided_on < starts:
+        raise ValidationError(
+            {
+                "decided_on": "The date must not be before the programme starts "
+                f"({starts.day} {starts:%B %Y})."
+            }
+        )
