@@ -4,7 +4,10 @@ import { initAll } from "../vendor/govuk-frontend.min.js";
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
 
-// After htmx swaps content in, start the components inside it and move focus to the first error.
-document.body.addEventListener("htmx:afterSwap", (event) => {
-  initAll({ scope: event.detail.target });
+// Start the components inside content that htmx brings in (only that content: components
+// already started elsewhere on the page must not be started twice).
+document.body.addEventListener("htmx:load", (event) => {
+  if (event.detail.elt !== document.body) {
+    initAll({ scope: event.detail.elt });
+  }
 });
