@@ -10,7 +10,7 @@ from norfolk_connect.forms import GovukFormMixin
 
 from .choices import Grade, ProjectStatus
 from .models import Partnership, Project
-from .selectors_pages import awaiting_decision, claiming_grade, search
+from .selectors.projects import awaiting_decision, claiming_grade, search
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .selectors_pages import TableTotals
+from .selectors import TableTotals
 from .templatetags.govuk import money
 
 NUMERIC = {

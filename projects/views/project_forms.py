@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
-from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -13,11 +11,9 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
-from reports.figures import compute_figures
-
 from ..access import ProgrammeMixin
 from ..history import ConcurrentEditError
-from ..models import Programme, Project
+from ..models import Project
 from ..project_forms import (
     HIDDEN_NUMBER_ERRORS,
     MAX_ROWS,
@@ -26,7 +22,7 @@ from ..project_forms import (
     blank_row,
     project_rows,
 )
-from ..selectors import programme_document
+from ..selectors import deletion_impact
 from ..services import project_create, project_delete, project_update
 
 
@@ -161,38 +157,6 @@ class ProjectDeleteForm(forms.Form):
         min_value=1,
         max_value=2**31 - 1,
         error_messages=HIDDEN_NUMBER_ERRORS,
-    )
-
-
-@dataclass(frozen=True)
-class DeletionImpact:
-    """What deleting a project takes with it, and how the programme's figures move."""
-
-    phases: int
-    funding_lines: int
-    claims: int
-    minimum_before: Decimal
-    minimum_after: Decimal
-    maximum_before: Decimal
-    maximum_after: Decimal
-
-
-def deletion_impact(project: Project, programme: Programme) -> DeletionImpact:
-    """Count the project's rows and work out the programme's figures without it."""
-    document = programme_document(programme=programme)
-    data = next(item for item in document.projects if item.slug == project.slug)
-    before = compute_figures(document)
-    after = compute_figures(
-        replace(document, projects=tuple(p for p in document.projects if p.slug != project.slug))
-    )
-    return DeletionImpact(
-        phases=len(data.phases),
-        funding_lines=len(data.funding),
-        claims=len(data.outcome_claims),
-        minimum_before=before.extra_min,
-        minimum_after=after.extra_min,
-        maximum_before=before.extra_max,
-        maximum_after=after.extra_max,
     )
 
 

@@ -18,7 +18,7 @@ from ..filters import ProjectFilter
 from ..history import ConcurrentEditError
 from ..models import Phase, Project
 from ..phase_forms import PhaseDecisionForm
-from ..selectors_pages import project_for_page, project_page, projects_for_table, table_totals
+from ..selectors import project_for_page, project_page, projects_for_table, table_totals
 from ..services import phase_decide
 from ..tables import ProjectTable
 from ..templatetags.govuk import money

@@ -20,7 +20,7 @@ from projects.calculations import project_existing_resource, project_extra_bound
 from projects.choices import Borne, Decision, FundingStatus, Grade, ProjectStatus
 from projects.data import FundingData, PhaseData
 from projects.models import FundingLine, Phase, Programme, Project, Role
-from projects.selectors_pages import projects_for_table, table_totals
+from projects.selectors import projects_for_table, table_totals
 from projects.services import programme_load
 from tests.contributions.factories import PartnerFactory
 from tests.projects.factories import (

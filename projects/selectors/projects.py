@@ -7,7 +7,7 @@ those of ``projects.calculations`` (tested against it), written as query conditi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import (
@@ -27,11 +27,11 @@ from django.shortcuts import get_object_or_404
 
 from reports.figures import ProgrammeFigures, compute_figures
 
-from .calculations import ExtraBounds, project_existing_resource, project_extra_bounds
-from .choices import Decision, FundingStatus, Grade
-from .history import HistoryEntry, history_entries
-from .models import FundingLine, OutcomeClaim, Phase, Programme, Project
-from .selectors import programme_document
+from ..calculations import ExtraBounds, project_existing_resource, project_extra_bounds
+from ..choices import Decision, FundingStatus, Grade
+from ..history import HistoryEntry, history_entries
+from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from .programmes import programme_document
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -217,4 +217,36 @@ def project_page(*, programme: Programme, project: Project) -> ProjectPage:
         bounds=project_extra_bounds(data.phases),
         figures=compute_figures(document),
         history=project_history(project=project),
+    )
+
+
+@dataclass(frozen=True)
+class DeletionImpact:
+    """What deleting a project takes with it, and how the programme's figures move."""
+
+    phases: int
+    funding_lines: int
+    claims: int
+    minimum_before: Decimal
+    minimum_after: Decimal
+    maximum_before: Decimal
+    maximum_after: Decimal
+
+
+def deletion_impact(project: Project, programme: Programme) -> DeletionImpact:
+    """Count the project's rows and work out the programme's figures without it."""
+    document = programme_document(programme=programme)
+    data = next(item for item in document.projects if item.slug == project.slug)
+    before = compute_figures(document)
+    after = compute_figures(
+        replace(document, projects=tuple(p for p in document.projects if p.slug != project.slug))
+    )
+    return DeletionImpact(
+        phases=len(data.phases),
+        funding_lines=len(data.funding),
+        claims=len(data.outcome_claims),
+        minimum_before=before.extra_min,
+        minimum_after=after.extra_min,
+        maximum_before=before.extra_max,
+        maximum_after=after.extra_max,
     )

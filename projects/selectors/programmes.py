@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from contributions.models import Contribution, Partner
 
-from .choices import (
+from ..choices import (
     Apportionment,
     Borne,
     ContributionStatus,
@@ -17,7 +17,7 @@ from .choices import (
     ProjectStatus,
     Tranche,
 )
-from .data import (
+from ..data import (
     ContributionData,
     FundingData,
     OutcomeClaimData,
@@ -28,7 +28,7 @@ from .data import (
     ProgrammeDocument,
     ProjectData,
 )
-from .models import Programme, Project
+from ..models import Programme, Project
 
 
 def programmes_for_user(user) -> QuerySet[Programme]:
