@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("programmes/<slug:slug>/", include("contributions.urls")),
+    path("programmes/<slug:slug>/", include("reports.urls")),
     path("", include("projects.urls")),
 ]

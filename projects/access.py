@@ -71,6 +71,8 @@ def programme_navigation(programme: Programme, request, *, can_edit: bool) -> li
     current = request.resolver_match.url_name if request.resolver_match else ""
     sections = [
         ("Overview", "projects:programme_home", {"programme_home"}),
+        ("Dashboard", "reports:dashboard", {"dashboard"}),
+        ("Scenarios", "reports:scenarios", {"scenarios", "scenario_apply"}),
         (
             "Projects",
             "projects:project_list",
@@ -85,6 +87,7 @@ def programme_navigation(programme: Programme, request, *, can_edit: bool) -> li
         ),
     ]  # fmt: skip
     if can_edit:
+        sections.append(("Import", "reports:import", {"import", "import_confirm"}))
         sections.append(("Settings", "projects:programme_settings", {"programme_settings"}))
     return [
         {"label": label, "url": reverse(name, args=[programme.slug]), "current": current in names}

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import dashboard, excel, scenarios
+
+app_name = "reports"
+
+urlpatterns = [
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("scenarios/", scenarios.ScenarioView.as_view(), name="scenarios"),
+    path("scenarios/apply/", scenarios.ScenarioApplyView.as_view(), name="scenario_apply"),
+    path("programme.xlsx", excel.ProgrammeWorkbookView.as_view(), name="programme_xlsx"),
+    path("projects.xlsx", excel.ProjectsWorkbookView.as_view(), name="projects_xlsx"),
+    path("programme.json", excel.ProgrammeFileView.as_view(), name="programme_json"),
+    path("import/", excel.ImportView.as_view(), name="import"),
+    path("import/confirm/", excel.ImportConfirmView.as_view(), name="import_confirm"),
+]
