@@ -11,7 +11,7 @@ PORT ?= 8000
 
 FRONTEND := build/static/.built
 
-.PHONY: run test lint format lock migrate demo clean frontend
+.PHONY: run test lint format lock migrate demo clean frontend bench
 
 run: $(VENV)/.installed-base $(FRONTEND)
 	$(MANAGE) migrate --noinput
@@ -23,6 +23,11 @@ test: $(VENV)/.installed-test $(FRONTEND)
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=norfolk_connect.settings.test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Performance figures (a benchmark, not a test): pages served by gunicorn at two sizes.
+bench: $(VENV)/.installed-test $(FRONTEND)
+	@command -v wrk > /dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk > /dev/null 2>&1; } || true
+	$(PY) -m benchmarks.run
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

@@ -25,6 +25,7 @@ SKIPPED_NAMESPACES = {"admin"}  # Django's own admin, with its own staff checks
 ACCOUNT_URLS = {"login", "logout", "password_change", "password_change_done",
                 "password_reset", "password_reset_done", "password_reset_confirm",
                 "password_reset_complete"}  # fmt: skip
+PUBLIC_URLS = {"health"}  # for load balancers: says "ok", reveals nothing
 QUERY = {"projects:project_form_row": "?index=1"}
 EDITORS = {Role.FACILITATOR, Role.ADMIN}
 ROLES = [Role.FACILITATOR, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER, Role.ADMIN]
@@ -50,7 +51,7 @@ def named_patterns(patterns=None, prefix="", converters=frozenset()):
 
 
 PATTERNS = dict(named_patterns())
-ALL_NAMES = sorted(set(PATTERNS) - ACCOUNT_URLS)
+ALL_NAMES = sorted(set(PATTERNS) - ACCOUNT_URLS - PUBLIC_URLS)
 
 
 def arguments(name: str) -> frozenset[str]:
@@ -167,3 +168,10 @@ def test_another_programmes_ids_under_our_programme_answer_404(client, world, na
     assert client.get(url).status_code == 404, url
     assert client.post(url, {}).status_code == 404, url
     assert resolve(reverse(name, kwargs=kwargs)).url_name
+
+
+def test_the_only_public_url_is_the_health_check(client, db):
+    assert set(PATTERNS) - set(ALL_NAMES) - ACCOUNT_URLS == PUBLIC_URLS
+    response = client.get(reverse("health"))
+    assert response.status_code == 200
+    assert response.content == b"ok"

@@ -1,0 +1,273 @@
+"""`make bench`: build programmes of two sizes, serve them with gunicorn, and measure the pages.
+
+For each page it prints the throughput as a ratio of a trivial view's on the same server (so the
+figure means the same on a faster or slower machine), the median time the application spent
+on it (from the Server-Timing header), and the number of database queries at both sizes.
+It is a benchmark, not a test: it asserts nothing and CI does not run it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {"small": (10, 8), "large": (1000, 100)}
+LOAD_SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = 4
+TIMED_REQUESTS = 30
+PAGES = {
+    "dashboard": "/programmes/{slug}/dashboard/",
+    "scenarios": "/programmes/{slug}/scenarios/",
+    "projects table": "/programmes/{slug}/projects/",
+    "partners": "/programmes/{slug}/partners/",
+}
+TRIVIAL = "/health/"
+
+
+def set_up_django(database: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "norfolk_connect.settings.local"
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def build_programmes() -> str:
+    """Load a small and a large programme and return a signed-in session key."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from projects.models import Membership, Partnership, Role
+    from projects.services import programme_load
+    from tests.reports.builders import large_document
+
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user("bench", password="bench-only-password")
+    for size, (projects, partners) in SIZES.items():
+        started = time.perf_counter()
+        document = large_document(projects=projects, partners=partners, slug=f"bench-{size}")
+        programme_load(document=document)
+        partnership = Partnership.objects.get(slug=f"bench-{size}-partnership")
+        Membership.objects.create(user=user, partnership=partnership, role=Role.CHIEF_EXECUTIVE)
+        print(
+            f"  built {size}: {projects} projects x {partners} partners "
+            f"in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def query_counts(session_key: str) -> dict[tuple[str, str], int]:
+    """Count each page's queries in-process with the test client, at both sizes."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench"))
+    counts = {}
+    for page, path in PAGES.items():
+        for size in SIZES:
+            with CaptureQueriesContext(connection) as context:
+                response = client.get(path.format(slug=f"bench-{size}"))
+            counts[page, size] = len(context) if response.status_code == 200 else -1
+    return counts
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "norfolk_connect.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            status, _, _ = request(port, TRIVIAL, "")
+            if status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def request(port: int, path: str, session_key: str, connection=None):
+    """Make one GET; return (status, Server-Timing milliseconds, connection)."""
+    connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", path, headers={"Cookie": f"sessionid={session_key}"})
+    response = connection.getresponse()
+    response.read()
+    timing = response.getheader("Server-Timing", "")
+    match = re.search(r"dur=([\d.]+)", timing)
+    return response.status, float(match.group(1)) if match else float("nan"), connection
+
+
+def throughput(port: int, path: str, session_key: str) -> float:
+    """Return requests per second over LOAD_SECONDS: wrk when installed, else Python threads."""
+    if shutil.which("wrk"):
+        output = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{CONNECTIONS}",
+                f"-d{LOAD_SECONDS:.0f}s",
+                "-H",
+                f"Cookie: sessionid={session_key}",
+                f"http://127.0.0.1:{port}{path}",
+            ],  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        if "Non-2xx" in output:
+            raise SystemExit(f"{path} answered errors under load:\n{output}")
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    done = [0] * CONNECTIONS
+    stop = time.monotonic() + LOAD_SECONDS
+
+    def worker(index: int) -> None:
+        connection = None
+        while time.monotonic() < stop:
+            status, _, connection = request(port, path, session_key, connection)
+            if status != 200:
+                raise SystemExit(f"{path} answered {status}")
+            done[index] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / LOAD_SECONDS
+
+
+def median_server_ms(port: int, path: str, session_key: str) -> float:
+    connection = None
+    timings = []
+    for _ in range(TIMED_REQUESTS):
+        status, timing, connection = request(port, path, session_key, connection)
+        if status != 200:
+            raise SystemExit(f"{path} answered {status}")
+        timings.append(timing)
+    return statistics.median(timings)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+        cpu = model
+    except (OSError, StopIteration):
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    print(f"Benchmark on {machine()}", flush=True)
+    set_up_django(workdir / "bench.sqlite3")
+    session_key = build_programmes()
+    counts = query_counts(session_key)
+    port = free_port()
+    server = start_server(port)
+    results = {}
+    try:
+        for path in (TRIVIAL,):
+            request(port, path, session_key)
+        trivial = throughput(port, TRIVIAL, session_key)
+        trivial_ms = median_server_ms(port, TRIVIAL, session_key)
+        for page, template in PAGES.items():
+            if counts[page, "small"] < 0:
+                print(f"  {page}: not available, skipped", flush=True)
+                continue
+            for size in SIZES:
+                path = template.format(slug=f"bench-{size}")
+                rate = throughput(port, path, session_key)
+                results[page, size] = {
+                    "requests_per_second": rate,
+                    "ratio_to_trivial": rate / trivial,
+                    "median_server_ms": median_server_ms(port, path, session_key),
+                    "queries": counts[page, size],
+                }
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print()
+    print(f"Trivial view {TRIVIAL}: {trivial:.0f} requests/s, median {trivial_ms:.1f} ms")
+    print(f"{'page':<16}{'size':<7}{'req/s':>8}{'ratio':>8}{'median ms':>11}{'queries':>9}")
+    for (page, size), row in results.items():
+        projects, partners = SIZES[size]
+        print(
+            f"{page:<16}{size:<7}{row['requests_per_second']:>8.1f}"
+            f"{row['ratio_to_trivial']:>8.3f}{row['median_server_ms']:>11.1f}"
+            f"{row['queries']:>9}"
+        )
+    print(f"(small: {SIZES['small'][0]} projects x {SIZES['small'][1]} partners; "
+          f"large: {SIZES['large'][0]} x {SIZES['large'][1]})")  # fmt: skip
+    out = os.environ.get("BENCH_JSON")
+    if out:
+        Path(out).write_text(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "trivial": {"requests_per_second": trivial, "median_server_ms": trivial_ms},
+                    "pages": {f"{page} ({size})": row for (page, size), row in results.items()},
+                },
+                indent=2,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
