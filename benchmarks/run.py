@@ -114,7 +114,7 @@ def start_server(port: int) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env=os.environ.copy(),
     )
@@ -153,7 +153,7 @@ def throughput(port: int, path: str, session_key: str) -> float:
                 "-H",
                 f"Cookie: sessionid={session_key}",
                 f"http://127.0.0.1:{port}{path}",
-            ],  # fmt: skip
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -247,7 +247,6 @@ def main() -> None:
     print(f"Trivial view {TRIVIAL}: {trivial:.0f} requests/s, median {trivial_ms:.1f} ms")
     print(f"{'page':<16}{'size':<7}{'req/s':>8}{'ratio':>8}{'median ms':>11}{'queries':>9}")
     for (page, size), row in results.items():
-        projects, partners = SIZES[size]
         print(
             f"{page:<16}{size:<7}{row['requests_per_second']:>8.1f}"
             f"{row['ratio_to_trivial']:>8.3f}{row['median_server_ms']:>11.1f}"
