@@ -28,7 +28,7 @@ from ..data import (
     ProgrammeDocument,
     ProjectData,
 )
-from ..models import Programme, Project
+from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 
 
 def programmes_for_user(user) -> QuerySet[Programme]:
@@ -36,13 +36,66 @@ def programmes_for_user(user) -> QuerySet[Programme]:
     return Programme.objects.for_user(user).select_related("partnership")
 
 
+def _rows(queryset, fields: tuple[str, ...]) -> list[dict]:
+    """Return plain rows: building model instances costs more than the figures themselves."""
+    return list(queryset.values(*fields))
+
+
+def _by_project(rows: list[dict]) -> dict[int, list[dict]]:
+    grouped: dict[int, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["project_id"], []).append(row)
+    return grouped
+
+
 def programme_document(*, programme: Programme) -> ProgrammeDocument:
     """Read a whole programme into plain data, in a fixed number of queries whatever its size."""
     partnership = programme.partnership
-    partners = list(Partner.objects.filter(partnership=partnership))
-    slug_of = {partner.pk: partner.slug for partner in partners}
-    projects = Project.objects.filter(programme=programme).with_money()
-    contributions = Contribution.objects.filter(programme=programme).order_by("pk")
+    partners = _rows(
+        Partner.objects.filter(partnership=partnership),
+        ("pk", "slug", "name", "contributes", "population", "weight"),
+    )
+    slug_of = {partner["pk"]: partner["slug"] for partner in partners}
+    projects = _rows(
+        Project.objects.filter(programme=programme),
+        ("pk", "slug", "name", "description", "outputs", "external_project",
+         "supports_strategy", "lead_partner_id", "status"),
+    )  # fmt: skip
+    in_programme = {"project__programme": programme}
+    phases = _by_project(
+        _rows(
+            Phase.objects.filter(**in_programme).order_by("project", "number"),
+            (
+                "project_id",
+                "number",
+                "name",
+                "extra_cost",
+                "gated",
+                "decision",
+                "borne",
+                "note",
+                "decided_on",
+                "decision_note",
+            ),
+        )
+    )
+    funding = _by_project(
+        _rows(
+            FundingLine.objects.filter(**in_programme).order_by("project", "position", "pk"),
+            ("project_id", "source", "amount", "kind", "status", "note"),
+        )
+    )
+    claims = _by_project(
+        _rows(
+            OutcomeClaim.objects.filter(**in_programme).order_by("project", "position", "pk"),
+            ("project_id", "grade", "code"),
+        )
+    )
+    contributions = _rows(
+        Contribution.objects.filter(programme=programme).order_by("pk"),
+        ("partner_id", "financial_year", "tranche", "amount", "status", "pledged_on",
+         "invoiced_on", "received_on", "returned_on", "note"),
+    )  # fmt: skip
     return ProgrammeDocument(
         partnership=PartnershipData(
             slug=partnership.slug, name=partnership.name, strategy=partnership.strategy
@@ -60,68 +113,68 @@ def programme_document(*, programme: Programme) -> ProgrammeDocument:
         ),
         partners=tuple(
             PartnerData(
-                slug=partner.slug,
-                name=partner.name,
-                contributes=partner.contributes,
-                population=partner.population,
-                weight=partner.weight,
+                slug=partner["slug"],
+                name=partner["name"],
+                contributes=partner["contributes"],
+                population=partner["population"],
+                weight=partner["weight"],
             )
             for partner in partners
         ),
         projects=tuple(
             ProjectData(
-                slug=project.slug,
-                name=project.name,
-                description=project.description,
-                outputs=project.outputs,
-                external_project=project.external_project,
-                supports_strategy=project.supports_strategy,
-                lead_partner=slug_of.get(project.lead_partner_id),
-                status=ProjectStatus(project.status),
+                slug=project["slug"],
+                name=project["name"],
+                description=project["description"],
+                outputs=project["outputs"],
+                external_project=project["external_project"],
+                supports_strategy=project["supports_strategy"],
+                lead_partner=slug_of.get(project["lead_partner_id"]),
+                status=ProjectStatus(project["status"]),
                 outcome_claims=tuple(
-                    OutcomeClaimData(grade=Grade(claim.grade), code=claim.code or None)
-                    for claim in project.outcome_claims.all()
+                    OutcomeClaimData(grade=Grade(claim["grade"]), code=claim["code"] or None)
+                    for claim in claims.get(project["pk"], ())
                 ),
                 funding=tuple(
                     FundingData(
-                        source=line.source,
-                        amount=line.amount,
-                        kind=FundingKind(line.kind),
-                        status=FundingStatus(line.status),
-                        note=line.note,
+                        source=line["source"],
+                        amount=line["amount"],
+                        kind=FundingKind(line["kind"]),
+                        status=FundingStatus(line["status"]),
+                        note=line["note"],
                     )
-                    for line in project.funding_lines.all()
+                    for line in funding.get(project["pk"], ())
                 ),
                 phases=tuple(
                     PhaseData(
-                        number=phase.number,
-                        name=phase.name,
-                        extra_cost=phase.extra_cost,
-                        gated=phase.gated,
-                        decision=Decision(phase.decision),
-                        borne=Borne(phase.borne),
-                        note=phase.note,
-                        decided_on=phase.decided_on,
-                        decision_note=phase.decision_note,
+                        number=phase["number"],
+                        name=phase["name"],
+                        extra_cost=phase["extra_cost"],
+                        gated=phase["gated"],
+                        decision=Decision(phase["decision"]),
+                        borne=Borne(phase["borne"]),
+                        note=phase["note"],
+                        decided_on=phase["decided_on"],
+                        decision_note=phase["decision_note"],
                     )
-                    for phase in project.phases.all()
+                    for phase in phases.get(project["pk"], ())
                 ),
             )
             for project in projects
         ),
         contributions=tuple(
             ContributionData(
-                partner=slug_of[contribution.partner_id],
-                financial_year=contribution.financial_year,
-                tranche=Tranche(contribution.tranche),
-                amount=contribution.amount,
-                status=ContributionStatus(contribution.status),
-                pledged_on=contribution.pledged_on,
-                invoiced_on=contribution.invoiced_on,
-                received_on=contribution.received_on,
-                returned_on=contribution.returned_on,
-                note=contribution.note,
+                partner=slug_of[row["partner_id"]],
+                financial_year=row["financial_year"],
+                tranche=Tranche(row["tranche"]),
+                amount=row["amount"],
+                status=ContributionStatus(row["status"]),
+                pledged_on=row["pledged_on"],
+                invoiced_on=row["invoiced_on"],
+                received_on=row["received_on"],
+                returned_on=row["returned_on"],
+                note=row["note"],
             )
-            for contribution in contributions
+            for row in contributions
         ),
     )
