@@ -31,3 +31,25 @@ __all__ += [
     "project_delete",
     "project_update",
 ]
+
+from .scenarios import phase_decisions_apply  # noqa: E402
+
+__all__ += ["phase_decisions_apply"]
+
+from .importing import (  # noqa: E402
+    ImportConflictError,
+    import_target_problems,
+    programme_as_imported,
+    programme_import,
+    programme_import_check,
+    programme_state,
+)
+
+__all__ += [
+    "ImportConflictError",
+    "import_target_problems",
+    "programme_as_imported",
+    "programme_import",
+    "programme_import_check",
+    "programme_state",
+]
