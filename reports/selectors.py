@@ -1,11 +1,334 @@
-"""Reads for reporting: a programme's figures from the database."""
+"""Reads for reporting: a programme's figures and its dashboard from the database."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from contributions.calculations import PartnerPosition
+from projects.choices import (
+    Apportionment,
+    ContributionStatus,
+    Decision,
+    Grade,
+    ProjectStatus,
+    Tranche,
+)
+from projects.data import ProgrammeDocument
 from projects.models import Programme
 from projects.selectors import programme_document
 
-from .figures import ProgrammeFigures, compute_figures
+from .charts import (
+    GroupedBarChart,
+    StackedBarChart,
+    outcome_chart,
+    partner_share_chart,
+    project_cost_chart,
+)
+from .figures import ZERO, ProgrammeFigures, compute_figures
 
 
 def programme_figures(*, programme: Programme) -> ProgrammeFigures:
     """Return the programme's figures, in a fixed number of queries whatever its size."""
     return compute_figures(programme_document(programme=programme))
+
+
+# The dashboard: everything it shows, read in the same fixed number of queries as the figures.
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A funding gap as shown: the money still to find, or the headroom when pledges exceed it."""
+
+    amount: Decimal  # never negative
+    headroom: bool
+
+    @classmethod
+    def of(cls, gap: Decimal) -> Gap:
+        """Return the gap of the figures (needed minus pledged, negative is headroom) as shown."""
+        return cls(amount=abs(gap), headroom=gap < 0)
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    """One contributing partner's position, with its name and whether it is the reader's."""
+
+    slug: str
+    name: str
+    position: PartnerPosition
+    own: bool  # the council of the partner officer reading the dashboard
+
+
+@dataclass(frozen=True)
+class PartnerTotals:
+    """The partners' positions added up: the shares sum exactly to the minimum and maximum."""
+
+    share_min: Decimal
+    share_max: Decimal
+    immediate: Decimal
+    cap: Decimal
+    pledged: Decimal
+    received: Decimal
+    outstanding: Decimal
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """The outcome claims of one grade, split by whether the project supports the strategy."""
+
+    grade: str
+    supporting: int
+    other: int
+
+    @property
+    def total(self) -> int:
+        return self.supporting + self.other
+
+
+@dataclass(frozen=True)
+class AwaitingPhase:
+    """A gated phase whose business case awaits a decision."""
+
+    project_slug: str
+    project_name: str
+    number: int
+    name: str
+    extra_cost: Decimal | None  # None: to be confirmed
+
+
+@dataclass(frozen=True)
+class UnpaidContribution:
+    """A contribution pledged or invoiced and not yet received."""
+
+    partner: str  # the partner's name
+    financial_year: str
+    tranche: str
+    amount: Decimal
+    status: str
+
+
+@dataclass(frozen=True)
+class ReconciliationRow:
+    """A figure typed from the paper against the one computed from the lines."""
+
+    label: str
+    stated: Decimal
+    computed: Decimal
+    difference: Decimal | None  # computed minus stated; None when they match
+
+    @property
+    def size(self) -> Decimal | None:
+        """Return how far apart the two figures are, whichever is higher."""
+        return None if self.difference is None else abs(self.difference)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard shows; every amount comes from ``compute_figures``."""
+
+    figures: ProgrammeFigures
+    figures_problem: str  # why the partners' shares cannot be worked out, or ""
+    strategy: str
+    total_cost: Decimal  # existing resource plus the extra cost's maximum
+    gap_min: Gap
+    gap_max: Gap
+    partners: tuple[PartnerRow, ...]
+    partner_totals: PartnerTotals | None
+    project_statuses: tuple[Count, ...]
+    phase_decisions: tuple[Count, ...]
+    outcomes: tuple[OutcomeRow, ...]
+    outcome_totals: OutcomeRow
+    awaiting_decision: tuple[AwaitingPhase, ...]  # the first AWAITING_SHOWN, in board order
+    awaiting_count: int  # all the phases awaiting a decision
+    contributions: int  # recorded for the programme, whatever their status
+    unpaid: tuple[UnpaidContribution, ...]
+    unpaid_total: Decimal
+    reconciliation: tuple[ReconciliationRow, ...]
+    cost_chart: StackedBarChart | None
+    partner_chart: GroupedBarChart | None
+    outcome_chart: StackedBarChart | None
+
+
+PHASE_DECISIONS = (
+    ("No business case needed", lambda p: not p.gated and p.decision != Decision.NOT_PROCEEDING),
+    ("Business case approved", lambda p: p.gated and p.decision == Decision.APPROVED),
+    ("Awaiting a business-case decision", lambda p: p.gated and p.decision == Decision.PENDING),
+    ("Not proceeding", lambda p: p.decision == Decision.NOT_PROCEEDING),
+)
+# Past this many, the dashboard lists the first and links to the projects table's filter.
+AWAITING_SHOWN = 50
+UNPAID_STATUSES = (ContributionStatus.PLEDGED, ContributionStatus.INVOICED)
+TRANCHE_ORDER = {tranche.value: index for index, tranche in enumerate(Tranche)}
+
+
+def _figures(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
+    """Return the figures, and why the partners' shares cannot be worked out, if they cannot.
+
+    A programme apportioned by population or weights where a partner lacks one still shows all
+    the money that does not depend on the shares: the partners are then left out of the sums.
+    """
+    # Imported here: contributions.selectors reads its figures from this module.
+    from contributions.selectors import missing_basis
+
+    problem = missing_basis(document.programme.apportionment, document.partners)
+    if not problem:
+        return compute_figures(document), ""
+    without_shares = replace(
+        document, partners=tuple(replace(p, contributes=False) for p in document.partners)
+    )
+    method = Apportionment(document.programme.apportionment).label.lower()
+    return compute_figures(without_shares), (
+        f"The programme shares its costs by {method}, but {problem}: give them one, or change "
+        "the programme's apportionment method."
+    )
+
+
+def _partner_totals(rows: tuple[PartnerRow, ...]) -> PartnerTotals | None:
+    if not rows:
+        return None
+
+    def total(name: str) -> Decimal:
+        return sum((getattr(row.position, name) for row in rows), ZERO)
+
+    return PartnerTotals(**{name: total(name) for name in PartnerTotals.__dataclass_fields__})
+
+
+def _reconciliation(figures: ProgrammeFigures) -> tuple[ReconciliationRow, ...]:
+    mismatches = {mismatch.field: mismatch for mismatch in figures.mismatches}
+    pairs = (
+        ("existing_total", "Existing resource total", figures.existing_stated,
+         figures.existing_total),
+        ("extra_total", "Extra cost total (against the maximum)", figures.extra_stated,
+         figures.extra_max),
+    )  # fmt: skip
+    return tuple(
+        ReconciliationRow(
+            label=label,
+            stated=stated,
+            computed=computed,
+            difference=mismatches[field].difference if field in mismatches else None,
+        )
+        for field, label, stated, computed in pairs
+        if stated is not None
+    )
+
+
+def dashboard_from_document(
+    document: ProgrammeDocument, *, own_partner: str | None = None
+) -> Dashboard:
+    """Return the dashboard of the programme the document describes; pure, no ORM."""
+    figures, problem = _figures(document)
+    names = {partner.slug: partner.name for partner in document.partners}
+    order = {partner.slug: index for index, partner in enumerate(document.partners)}
+    # The figures list partners by slug; the dashboard keeps the partnership's own order.
+    partners = tuple(
+        PartnerRow(
+            slug=position.partner,
+            name=names[position.partner],
+            position=position,
+            own=position.partner == own_partner,
+        )
+        for position in sorted(figures.per_partner, key=lambda p: order[p.partner])
+    )
+    phases = [phase for project in document.projects for phase in project.phases]
+    outcomes = tuple(
+        OutcomeRow(
+            grade=grade.label,
+            supporting=sum(
+                1
+                for project in document.projects
+                if project.supports_strategy
+                for claim in project.outcome_claims
+                if claim.grade == grade
+            ),
+            other=sum(
+                1
+                for project in document.projects
+                if not project.supports_strategy
+                for claim in project.outcome_claims
+                if claim.grade == grade
+            ),
+        )
+        for grade in Grade
+    )
+    awaiting = [
+        AwaitingPhase(
+            project_slug=project.slug,
+            project_name=project.name,
+            number=phase.number,
+            name=phase.name,
+            extra_cost=phase.extra_cost,
+        )
+        for project in document.projects
+        for phase in project.phases
+        if phase.gated and phase.decision == Decision.PENDING
+    ]
+    unpaid = sorted(
+        (c for c in document.contributions if c.status in UNPAID_STATUSES),
+        key=lambda c: (
+            c.financial_year,
+            order.get(c.partner, len(order)),
+            TRANCHE_ORDER[c.tranche],
+        ),
+    )
+    return Dashboard(
+        figures=figures,
+        figures_problem=problem,
+        strategy=document.partnership.strategy,
+        total_cost=figures.existing_total + figures.extra_max,
+        gap_min=Gap.of(figures.gap_min),
+        gap_max=Gap.of(figures.gap_max),
+        partners=partners,
+        partner_totals=_partner_totals(partners),
+        project_statuses=tuple(
+            Count(
+                label=status.label,
+                count=sum(1 for project in document.projects if project.status == status),
+            )
+            for status in ProjectStatus
+        ),
+        phase_decisions=tuple(
+            Count(label=label, count=sum(1 for phase in phases if test(phase)))
+            for label, test in PHASE_DECISIONS
+        ),
+        outcomes=outcomes,
+        outcome_totals=OutcomeRow(
+            grade="All grades",
+            supporting=sum(row.supporting for row in outcomes),
+            other=sum(row.other for row in outcomes),
+        ),
+        awaiting_decision=tuple(awaiting[:AWAITING_SHOWN]),
+        awaiting_count=len(awaiting),
+        contributions=len(document.contributions),
+        unpaid=tuple(
+            UnpaidContribution(
+                partner=names.get(c.partner, c.partner),
+                financial_year=c.financial_year,
+                tranche=Tranche(c.tranche).label,
+                amount=c.amount,
+                status=ContributionStatus(c.status).label,
+            )
+            for c in unpaid
+        ),
+        unpaid_total=sum((c.amount for c in unpaid), ZERO),
+        reconciliation=_reconciliation(figures),
+        cost_chart=project_cost_chart(document),
+        partner_chart=partner_share_chart(
+            figures, names=names, order=list(order), own_partner=own_partner
+        ),
+        outcome_chart=outcome_chart(document, strategy=document.partnership.strategy),
+    )
+
+
+def programme_dashboard(*, programme: Programme, own_partner: str | None = None) -> Dashboard:
+    """Return the programme's dashboard, in a fixed number of queries whatever its size.
+
+    ``own_partner`` is the slug of the reader's council, marked on the partners' figures.
+    """
+    return dashboard_from_document(programme_document(programme=programme), own_partner=own_partner)

@@ -13,7 +13,7 @@ from reports.selectors import programme_figures
 from ..access import EDITOR_ROLES, ProgrammeMixin
 from ..forms import ProgrammeCreateForm, ProgrammeSettingsForm
 from ..history import ConcurrentEditError
-from ..models import Partnership
+from ..models import Membership, Partnership, Role
 from ..selectors import programmes_for_user
 from ..services import programme_copy, programme_create, programme_update
 
@@ -27,13 +27,26 @@ def apply_validation_error(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+# Chief executives and partner officers read the money rather than edit the programme: their
+# landing page is the dashboard.
+DASHBOARD_ROLES = frozenset({Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER})
+
+
 class HomeView(TemplateView):
     """Take the user to their programme, or to the list when they have several (or none)."""
 
     def get(self, request, *args, **kwargs):
         programmes = list(programmes_for_user(request.user)[:2])
         if len(programmes) == 1:
-            return redirect("projects:programme_home", programmes[0].slug)
+            programme = programmes[0]
+            role = (
+                Membership.objects.filter(user=request.user, partnership=programme.partnership_id)
+                .values_list("role", flat=True)
+                .first()
+            )
+            if role in DASHBOARD_ROLES:
+                return redirect("reports:dashboard", programme.slug)
+            return redirect("projects:programme_home", programme.slug)
         return redirect("projects:programme_list")
 
 

@@ -1,13 +1,19 @@
-"""Placeholder views, replaced as the pages are built."""
+"""The dashboard: where a programme's money stands, for every member of the partnership."""
 
 from django.views.generic import TemplateView
 
 from projects.access import ProgrammeMixin
 
-
-class _Placeholder(ProgrammeMixin, TemplateView):
-    template_name = "placeholder.html"
+from ..selectors import programme_dashboard
 
 
-class DashboardView(_Placeholder):
-    pass
+class DashboardView(ProgrammeMixin, TemplateView):
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partner = self.membership.partner  # fetched with the membership
+        context["dashboard"] = programme_dashboard(
+            programme=self.programme, own_partner=partner.slug if partner else None
+        )
+        return context

@@ -47,10 +47,20 @@ def settings_data(programme, **changes):
     return data
 
 
-def test_home_takes_a_member_of_one_programme_straight_to_it(client, demo):
-    response = login(client, "chief-executive").get("/")
+@pytest.mark.parametrize(
+    ("username", "landing"),
+    [
+        ("chief-executive", "reports:dashboard"),
+        ("partner-officer", "reports:dashboard"),
+        ("facilitator", "projects:programme_home"),
+        ("admin", "projects:programme_home"),
+    ],
+)
+def test_home_takes_a_member_of_one_programme_straight_to_it(client, demo, username, landing):
+    """Readers land on the dashboard; those who keep the programme, on its overview."""
+    response = login(client, username).get("/")
     assert response.status_code == 302
-    assert response.url == reverse("projects:programme_home", args=[SLUG])
+    assert response.url == reverse(landing, args=[SLUG])
 
 
 def test_programme_home_shows_the_money_and_the_mismatch_to_facilitators(client, demo):
