@@ -8,13 +8,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from reports.selectors import programme_figures
+from contributions.selectors import missing_basis
+from reports.figures import compute_figures
 
 from ..access import EDITOR_ROLES, ProgrammeMixin
 from ..forms import ProgrammeCreateForm, ProgrammeSettingsForm
 from ..history import ConcurrentEditError
 from ..models import Membership, Partnership, Role
-from ..selectors import programmes_for_user
+from ..selectors import programme_document, programmes_for_user
 from ..services import programme_copy, programme_create, programme_update
 
 
@@ -66,7 +67,11 @@ class ProgrammeHomeView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["figures"] = programme_figures(programme=self.programme)
+        document = programme_document(programme=self.programme)
+        # Costs cannot be shared by weights or population that partners lack: say so, not 500.
+        problem = missing_basis(document.programme.apportionment, document.partners)
+        context["figures_problem"] = problem
+        context["figures"] = None if problem else compute_figures(document)
         return context
 
 

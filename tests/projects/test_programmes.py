@@ -270,3 +270,12 @@ def test_population_method_is_accepted_once_partners_have_populations(client, de
     assert client.post(url, settings_data(demo, apportionment="population")).status_code == 302
     home = client.get(reverse("projects:programme_home", args=[SLUG]))
     assert home.status_code == 200
+
+
+def test_overview_explains_figures_it_cannot_work_out(client, demo):
+    # Only the admin site could leave a programme like this; the overview must still answer.
+    Programme.objects.filter(pk=demo.pk).update(apportionment="population")
+    login(client, "facilitator")
+    response = client.get(reverse("projects:programme_home", args=[SLUG]))
+    assert response.status_code == 200
+    assert "cannot be worked out" in response.content.decode()
