@@ -24,7 +24,7 @@ from projects.models import Programme, Project
 from projects.selectors import programme_document
 from projects.services import phase_decisions_apply
 
-from ..forms import ScenarioApplyForm, ScenarioForm
+from ..forms import DECISION_CHOICES, ScenarioApplyForm, ScenarioForm
 from ..scenarios import PhaseChange, compare_scenario, scenario_query
 
 SCENARIO_ID = "scenario"  # the form and its results: swapped whole when the form has errors
@@ -62,7 +62,12 @@ class ScenarioPageMixin:
 
     def scenario_context(self, form: ScenarioForm, document: ProgrammeDocument) -> dict:
         """Return what the page shows: the form, and the comparison when the scenario is good."""
-        context = {"form": form, "scenario_id": SCENARIO_ID, "results_id": RESULTS_ID}
+        context = {
+            "form": form,
+            "scenario_id": SCENARIO_ID,
+            "results_id": RESULTS_ID,
+            "decision_choices": DECISION_CHOICES,
+        }
         if not form.is_valid():
             return context
         comparison = compare_scenario(document, form.scenario)
