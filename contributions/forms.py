@@ -105,10 +105,16 @@ class PartnerForm(VersionedForm, forms.ModelForm):
             "max_decimal_places": "Enter an agreed weight with no more than 4 decimal places.",
         },
     )
+    ieg_grant = MoneyField(
+        label="IEG grant",
+        required=False,
+        help_text="Optional: its Implementing Electronic Government grant, such as £500,000. "
+        "Its statement then shows its contribution as a share of it.",
+    )
 
     class Meta:
         model = Partner
-        fields = ["name", "slug", "contributes", "population", "weight"]
+        fields = ["name", "slug", "contributes", "population", "weight", "ieg_grant"]
         labels = {"contributes": "Contributes to the programmes' extra cost"}
         help_texts = {
             "contributes": "Tick if it shares the extra cost of the partnership's programmes."

@@ -36,6 +36,15 @@ class Partner(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Used when costs are apportioned by agreed weights (a percentage, say).",
     )
+    ieg_grant = models.DecimalField(
+        "IEG grant",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text="Its Implementing Electronic Government grant, which the contribution is paid "
+        "out of. Optional: when given, its statement shows the contribution as a share of it.",
+    )
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -53,6 +62,11 @@ class Partner(models.Model):
                 condition=Q(weight__isnull=True) | Q(weight__gte=0),
                 name="partner_weight_not_negative",
                 violation_error_message="The agreed weight must not be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ieg_grant__isnull=True) | Q(ieg_grant__gte=0),
+                name="partner_ieg_grant_not_negative",
+                violation_error_message="The IEG grant must not be negative.",
             ),
         ]
 

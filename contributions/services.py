@@ -15,7 +15,7 @@ from .selectors import basis_of, lacking_basis, partner_uses, zero_basis
 
 # URL segments under /partners/ that a partner's slug must not take.
 RESERVED_PARTNER_SLUGS = frozenset({"new"})
-PARTNER_FIELDS = ("name", "contributes", "population", "weight")
+PARTNER_FIELDS = ("name", "contributes", "population", "weight", "ieg_grant")
 CONTRIBUTION_FIELDS = (
     "partner",
     "financial_year",

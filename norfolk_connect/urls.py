@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("programmes/<slug:slug>/", include("contributions.urls")),
     path("programmes/<slug:slug>/", include("reports.urls")),
+    path("programmes/<slug:slug>/", include("reports.urls_report")),
     path("", include("projects.urls")),
 ]

@@ -74,6 +74,12 @@ def programme_navigation(programme: Programme, request, *, can_edit: bool) -> li
         ("Dashboard", "reports:dashboard", {"dashboard"}),
         ("Scenarios", "reports:scenarios", {"scenarios", "scenario_apply"}),
         (
+            "Board report",
+            "report:report",
+            {"report", "report_text", "report_issue", "issued_list", "report_changes",
+             "statement"},
+        ),
+        (
             "Projects",
             "projects:project_list",
             {"project_list", "project_detail", "project_create", "project_update",

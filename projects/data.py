@@ -52,6 +52,7 @@ class PartnerData:
     contributes: bool = True
     population: int | None = None
     weight: Decimal | None = None
+    ieg_grant: Decimal | None = None  # its Implementing Electronic Government grant, if recorded
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,39 @@ class ContributionData:
 
 
 @dataclass(frozen=True)
+class ReportTextData:
+    """The board report's own words: its heading, summary and numbered sections.
+
+    Plain text or Markdown with figure placeholders such as ``{cap_per_partner}``, which the
+    report fills from the programme's figures.
+    """
+
+    meeting: str = ""
+    item_number: str = ""
+    title: str = ""
+    report_by: str = ""
+    summary: str = ""
+    background: str = ""
+    project_list: str = ""
+    risks_and_benefits: str = ""
+    alternative_options: str = ""
+    recommendations: str = ""
+    contact_officers: str = ""
+
+
+REPORT_TEXT_FIELDS = tuple(ReportTextData.__dataclass_fields__)
+# The one-line fields of the report's heading, and the longest any of its texts may be.
+REPORT_HEADING_FIELDS = ("meeting", "item_number", "title", "report_by")
+REPORT_LINE_MAX_LENGTH = 200
+REPORT_TEXT_MAX_LENGTH = 20_000
+
+
+@dataclass(frozen=True)
 class ProgrammeDocument:
     partnership: PartnershipData
     programme: ProgrammeData
     partners: tuple[PartnerData, ...] = ()
     projects: tuple[ProjectData, ...] = ()
     contributions: tuple[ContributionData, ...] = field(default=())
+    # Optional in the file: None when it has no report text (a load then keeps the one stored).
+    report: ReportTextData | None = None

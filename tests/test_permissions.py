@@ -7,6 +7,7 @@ for 403 without anyone remembering to add it here.
 
 from __future__ import annotations
 
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -16,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from contributions.models import Contribution, Partner
 from projects.models import Programme, Role
+from reports.models import IssuedReport, sha256_hex
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory
 
@@ -60,13 +62,14 @@ def arguments(name: str) -> frozenset[str]:
 
 def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> dict:
     """Fill a URL's arguments with objects of the given programme."""
+    issued = programme.issued_reports.order_by("pk").last()
     values = {
         "slug": programme.slug,
         "project": programme.projects.order_by("position").last().slug,
         "number": 1,
         "kind": "phase",
         "partner": contribution.partner.slug,
-        "pk": contribution.pk,
+        "pk": issued.pk if name.startswith("report:issued") and issued else contribution.pk,
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -77,8 +80,20 @@ def world(monkeypatch):
     monkeypatch.setenv("DJANGO_DEMO_PASSWORD", "demo-password-123")
     call_command("load_demo", stdout=StringIO())
     demo = Programme.objects.get(slug="norfolk-connect-2004")
+    # Broadland: the demo partner officer's council, whose statement they may read.
     contribution = ContributionFactory(
-        programme=demo, partner=Partner.objects.get(slug="norwich", partnership=demo.partnership)
+        programme=demo, partner=Partner.objects.get(slug="broadland", partnership=demo.partnership)
+    )
+    pdf, figures = b"%PDF-1.7 issued", "{}"
+    IssuedReport.objects.create(
+        programme=demo,
+        meeting_date=date(2004, 6, 24),
+        title="Norfolk Connect Medium Term Workload",
+        issued_by=get_user_model().objects.get(username="facilitator"),
+        pdf=pdf,
+        pdf_sha256=sha256_hex(pdf),
+        figures=figures,
+        figures_sha256=sha256_hex(figures.encode()),
     )
     other = ProgrammeFactory(slug="elsewhere-2004")
     other_project = PhaseFactory(project__programme=other, project__slug="elsewhere").project

@@ -18,7 +18,15 @@ from ..choices import (
     ProjectStatus,
     Tranche,
 )
-from ..data import FORMAT, ContributionData, PhaseData, ProgrammeDocument, ProjectData
+from ..data import (
+    FORMAT,
+    REPORT_TEXT_FIELDS,
+    ContributionData,
+    PartnerData,
+    PhaseData,
+    ProgrammeDocument,
+    ProjectData,
+)
 
 _PENNY = Decimal("0.01")
 
@@ -27,7 +35,7 @@ def dump_programme(document: ProgrammeDocument) -> dict[str, Any]:
     """Return the canonical programme file of a document, as JSON-ready data."""
     partnership = document.partnership
     programme = document.programme
-    return {
+    dumped: dict[str, Any] = {
         "format": FORMAT,
         "partnership": {
             "slug": partnership.slug,
@@ -47,24 +55,34 @@ def dump_programme(document: ProgrammeDocument) -> dict[str, Any]:
                 "extra_total": _dump_amount(programme.stated_extra_total),
             },
         },
-        "partners": [
-            {
-                "slug": partner.slug,
-                "name": partner.name,
-                "contributes": partner.contributes,
-                "population": partner.population,
-                "weight": None if partner.weight is None else _plain_decimal(partner.weight),
-            }
-            for partner in document.partners
-        ],
+        "partners": [_dump_partner(partner) for partner in document.partners],
         "projects": [_dump_project(project) for project in document.projects],
         "contributions": [_dump_contribution(item) for item in document.contributions],
     }
+    # The report's text is an optional key added after the format was fixed: written only when
+    # the programme has one, so files without it stay exactly as they were.
+    if document.report is not None:
+        dumped["report"] = {key: getattr(document.report, key) for key in REPORT_TEXT_FIELDS}
+    return dumped
 
 
 def dumps_programme(document: ProgrammeDocument) -> str:
     """Return the canonical programme file of a document as text."""
     return json.dumps(dump_programme(document), indent=2, ensure_ascii=False) + "\n"
+
+
+def _dump_partner(partner: PartnerData) -> dict[str, Any]:
+    dumped: dict[str, Any] = {
+        "slug": partner.slug,
+        "name": partner.name,
+        "contributes": partner.contributes,
+        "population": partner.population,
+        "weight": None if partner.weight is None else _plain_decimal(partner.weight),
+    }
+    # Optional, beyond the format's example: written only when recorded.
+    if partner.ieg_grant is not None:
+        dumped["ieg_grant"] = _dump_amount(partner.ieg_grant)
+    return dumped
 
 
 def _dump_project(project: ProjectData) -> dict[str, Any]:

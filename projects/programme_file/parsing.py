@@ -25,6 +25,7 @@ from ..choices import (
 )
 from ..data import (
     FORMAT,
+    REPORT_TEXT_MAX_LENGTH,
     ContributionData,
     FundingData,
     OutcomeClaimData,
@@ -34,6 +35,7 @@ from ..data import (
     ProgrammeData,
     ProgrammeDocument,
     ProjectData,
+    ReportTextData,
 )
 from .problems import FILE_PATH, Problem, ProgrammeFileError
 
@@ -169,6 +171,9 @@ class _Parser:
 
     def short_text(self, value: Any, path: str) -> Any:
         return self.text(value, path, NAME_MAX_LENGTH)
+
+    def long_text(self, value: Any, path: str) -> Any:
+        return self.text(value, path, REPORT_TEXT_MAX_LENGTH)
 
     def name(self, value: Any, path: str, max_length: int = NAME_MAX_LENGTH) -> Any:
         value = self.text(value, path, max_length)
@@ -457,6 +462,11 @@ class _Parser:
             self.phase_paths[number] = path
         return _build(PhaseData, values)
 
+    def report_text(self, value: Any, path: str) -> Any:
+        # Placeholders are checked when the programme is loaded, by the report text's model.
+        values = self.record(value, path, _REPORT)
+        return BAD if values is None else _build(ReportTextData, values)
+
     def contribution(self, value: Any, path: str) -> Any:
         values = self.record(value, path, _CONTRIBUTION)
         if values is None:
@@ -496,6 +506,7 @@ _DOCUMENT: _Schema = {
     "partners": (_P.partners, REQUIRED),
     "projects": (_list_of(_P.project), REQUIRED),
     "contributions": (_list_of(_P.contribution), ()),
+    "report": (_P.report_text, None),
 }
 _PARTNERSHIP: _Schema = {
     "slug": (_P.slug, REQUIRED),
@@ -522,6 +533,7 @@ _PARTNER: _Schema = {
     "contributes": (_P.boolean, True),
     "population": (_P.population, None),
     "weight": (_P.weight, None),
+    "ieg_grant": (_P.amount_or_null, None),
 }
 _PROJECT: _Schema = {
     "slug": (_P.slug, REQUIRED),
@@ -569,6 +581,19 @@ _CONTRIBUTION: _Schema = {
     "received_on": (_P.date, None),
     "returned_on": (_P.date, None),
     "note": (_P.text, ""),
+}
+_REPORT: _Schema = {
+    "meeting": (_P.short_text, ""),
+    "item_number": (_P.short_text, ""),
+    "title": (_P.short_text, ""),
+    "report_by": (_P.short_text, ""),
+    "summary": (_P.long_text, ""),
+    "background": (_P.long_text, ""),
+    "project_list": (_P.long_text, ""),
+    "risks_and_benefits": (_P.long_text, ""),
+    "alternative_options": (_P.long_text, ""),
+    "recommendations": (_P.long_text, ""),
+    "contact_officers": (_P.long_text, ""),
 }
 _SHARE_BASIS = {Apportionment.WEIGHTS: "weight", Apportionment.POPULATION: "population"}
 _PLACES = {2: "two", 4: "four"}

@@ -18,6 +18,7 @@ from ..choices import (
     Tranche,
 )
 from ..data import (
+    REPORT_TEXT_FIELDS,
     ContributionData,
     FundingData,
     OutcomeClaimData,
@@ -27,6 +28,7 @@ from ..data import (
     ProgrammeData,
     ProgrammeDocument,
     ProjectData,
+    ReportTextData,
 )
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 
@@ -48,12 +50,25 @@ def _by_project(rows: list[dict]) -> dict[int, list[dict]]:
     return grouped
 
 
-def programme_document(*, programme: Programme) -> ProgrammeDocument:
-    """Read a whole programme into plain data, in a fixed number of queries whatever its size."""
+def report_text_data(*, programme: Programme) -> ReportTextData | None:
+    """Return the programme's board report text as plain data, or None when it has none."""
+    # Imported here: the report belongs to the reports app, which builds on this one.
+    from reports.models import ReportText
+
+    row = ReportText.objects.filter(programme=programme).values(*REPORT_TEXT_FIELDS).first()
+    return None if row is None else ReportTextData(**row)
+
+
+def programme_document(*, programme: Programme, include_report: bool = False) -> ProgrammeDocument:
+    """Read a whole programme into plain data, in a fixed number of queries whatever its size.
+
+    ``include_report`` adds the board report's text (one query more): the programme file and
+    the report need it, the figures do not.
+    """
     partnership = programme.partnership
     partners = _rows(
         Partner.objects.filter(partnership=partnership),
-        ("pk", "slug", "name", "contributes", "population", "weight"),
+        ("pk", "slug", "name", "contributes", "population", "weight", "ieg_grant"),
     )
     slug_of = {partner["pk"]: partner["slug"] for partner in partners}
     projects = _rows(
@@ -118,6 +133,7 @@ def programme_document(*, programme: Programme) -> ProgrammeDocument:
                 contributes=partner["contributes"],
                 population=partner["population"],
                 weight=partner["weight"],
+                ieg_grant=partner["ieg_grant"],
             )
             for partner in partners
         ),
@@ -177,4 +193,5 @@ def programme_document(*, programme: Programme) -> ProgrammeDocument:
             )
             for row in contributions
         ),
+        report=report_text_data(programme=programme) if include_report else None,
     )

@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from contributions.models import Contribution, Partner
 
-from ..data import ProgrammeDocument
+from ..data import REPORT_TEXT_FIELDS, ProgrammeDocument
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
 
 
@@ -83,6 +83,8 @@ def programme_load(*, document: ProgrammeDocument, user=None) -> Programme:
 
     partners = _partners_load(document=document, partnership=partnership, programme=programme)
     _projects_load(document=document, programme=programme, partners=partners, user=user)
+    if document.report is not None:
+        _report_text_load(document=document, programme=programme, user=user)
     contributions = []
     for index, item in enumerate(document.contributions):
         contribution = Contribution(
@@ -127,6 +129,7 @@ def _partners_load(
         partner.contributes = item.contributes
         partner.population = item.population
         partner.weight = item.weight
+        partner.ieg_grant = item.ieg_grant
         partner.position = index
         _check(partner, f"partners[{index}]", exclude=["partnership"])
         partner.save()
@@ -155,6 +158,23 @@ def _partners_in_use(leaving: list[Partner], programme: Programme) -> list[str]:
                 "include it or move them first"
             )
     return problems
+
+
+def _report_text_load(*, document: ProgrammeDocument, programme: Programme, user) -> None:
+    """Store the document's report text; a document without one keeps the text stored."""
+    # Imported here: the report belongs to the reports app, which builds on this one.
+    from reports.models import ReportText
+
+    text = ReportText.objects.filter(programme=programme).first()
+    if text is None:
+        text = ReportText(programme=programme)
+    else:
+        text.version += 1
+    for key in REPORT_TEXT_FIELDS:
+        setattr(text, key, getattr(document.report, key))
+    _check(text, "report", exclude=["programme"])
+    text._history_user = user
+    text.save()
 
 
 def _projects_load(

@@ -86,7 +86,8 @@ def programme_copy(*, source: Programme, data: dict, user) -> Programme:
     _check_apportionment(source.partnership, data["apportionment"])
     checked = Programme(partnership=source.partnership, **data)
     checked.full_clean(exclude=["partnership"])
-    document = programme_document(programme=source)
+    # The report's text is copied too: the next period's report starts from this one's words.
+    document = programme_document(programme=source, include_report=True)
     document = replace(
         document,
         programme=replace(

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug: str, output: Path | None, **options) -> None:
-        text = dumps_programme(programme_document(programme=programme_by_slug(slug)))
+        text = dumps_programme(
+            programme_document(programme=programme_by_slug(slug), include_report=True)
+        )
         if output is None:
             self.stdout.write(text, ending="")
             return

@@ -1,0 +1,46 @@
+"""The report's text may be edited in the admin; issued reports may only be looked at."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import IssuedReport, ReportText
+
+
+@admin.register(ReportText)
+class ReportTextAdmin(SimpleHistoryAdmin):
+    list_display = ["programme", "title", "meeting", "version"]
+    list_select_related = ["programme"]
+    readonly_fields = ["version"]
+
+
+@admin.register(IssuedReport)
+class IssuedReportAdmin(admin.ModelAdmin):
+    """Read-only: an issued report is what the board was given and never changes."""
+
+    list_display = ["title", "programme", "meeting_date", "issued_at", "issued_by", "pdf_sha256"]
+    list_filter = ["programme"]
+    list_select_related = ["programme", "issued_by"]
+    fields = [
+        "programme",
+        "title",
+        "meeting_date",
+        "issued_at",
+        "issued_by",
+        "pdf_sha256",
+        "figures_sha256",
+        "figures",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The list never needs the PDF's bytes.
+        return super().get_queryset(request).defer("pdf")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,219 @@
+"""Time the workbook's export and import, and measure their peak memory, on a large programme.
+
+``bench_excel(funding_lines=10_000)`` builds a programme of that many funding lines in the
+current database, exports it, imports the workbook back (read, check, preview, then apply) and
+returns the figures; the programme is removed again afterwards. Run it on its own with
+``python -m reports.bench_excel [FUNDING_LINES]`` (it prints the figures as JSON).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from projects.choices import Borne, ContributionStatus, Decision, FundingStatus, Grade, Tranche
+from projects.data import (
+    ContributionData,
+    FundingData,
+    OutcomeClaimData,
+    PartnerData,
+    PartnershipData,
+    PhaseData,
+    ProgrammeData,
+    ProgrammeDocument,
+    ProjectData,
+)
+
+BENCH_SLUG = "bench-excel"
+LINES_PER_PROJECT = 10
+PARTNERS = 8
+MEGABYTE = 1024 * 1024
+
+
+def bench_document(funding_lines: int, slug: str = BENCH_SLUG) -> ProgrammeDocument:
+    """Return a programme with this many funding lines, ten to a project."""
+    partners = [f"council-{n}" for n in range(PARTNERS)]
+    years = ("2004/05", "2005/06")
+    projects = []
+    for index in range(math.ceil(funding_lines / LINES_PER_PROJECT)):
+        lines = min(LINES_PER_PROJECT, funding_lines - index * LINES_PER_PROJECT)
+        projects.append(
+            ProjectData(
+                slug=f"project-{index}",
+                name=f"Project {index}",
+                description="Joint development, to avoid duplication of effort. " * 3,
+                outputs="A set of forms in place to be used by individual partners.",
+                supports_strategy=index % 2 == 0,
+                lead_partner=partners[index % PARTNERS],
+                outcome_claims=(
+                    OutcomeClaimData(Grade.REQUIRED),
+                    OutcomeClaimData(Grade.GOOD, code=f"G{index % 20}"),
+                ),
+                funding=tuple(
+                    FundingData(
+                        source=f"Source {line}",
+                        amount=Decimal(f"{1000 + line * 250 + index}.50"),
+                        status=FundingStatus.PROSPECTIVE if line == 9 else FundingStatus.SECURED,
+                        note="Grant letter received" if line == 0 else "",
+                    )
+                    for line in range(lines)
+                ),
+                phases=(
+                    PhaseData(1, "Investigation and business case", Decimal("7000.00")),
+                    PhaseData(
+                        2,
+                        "Implementation",
+                        Decimal("100000.00") if index % 3 else None,
+                        gated=True,
+                        decision=Decision.PENDING,
+                        borne=Borne.INDIVIDUAL,
+                    ),
+                ),
+            )
+        )
+    return ProgrammeDocument(
+        partnership=PartnershipData(slug=f"{slug}-partnership", name="Bench partnership"),
+        programme=ProgrammeData(
+            slug=slug,
+            name="Bench programme",
+            financial_years=years,
+            rounding_step=Decimal("10000.00"),
+        ),
+        partners=tuple(PartnerData(slug=s, name=s.replace("-", " ").title()) for s in partners),
+        projects=tuple(projects),
+        contributions=tuple(
+            ContributionData(
+                partner=partner,
+                financial_year=year,
+                tranche=tranche,
+                amount=Decimal("10000.00"),
+                status=ContributionStatus.RECEIVED,
+            )
+            for partner in partners
+            for year in years
+            for tranche in Tranche
+        ),
+    )
+
+
+def _timed(step: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = step()
+    return result, time.perf_counter() - started
+
+
+def _peak(step: Callable[[], Any]) -> float:
+    """Return the most memory Python held at once while running the step, in megabytes."""
+    tracemalloc.start()
+    try:
+        step()
+        return tracemalloc.get_traced_memory()[1] / MEGABYTE
+    finally:
+        tracemalloc.stop()
+
+
+def bench_excel(funding_lines: int = 10_000) -> dict:
+    """Build a programme of that many funding lines; time its export and import and their memory.
+
+    Times are wall-clock seconds, each step run once without tracing memory; peaks are
+    tracemalloc's, each step run again while tracing (Python's own allocations, which is where
+    openpyxl's rows and the programme's data live). The programme is removed at the end.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    from projects.models import Partnership, Programme
+    from projects.selectors import programme_document
+    from projects.services import (
+        programme_as_imported,
+        programme_import,
+        programme_import_check,
+        programme_load,
+        programme_state,
+    )
+    from reports.figures import compute_figures
+    from reports.workbook.diffing import preview_import
+    from reports.workbook.export import write_programme_workbook
+    from reports.workbook.importing import read_upload
+
+    document = bench_document(funding_lines)
+    programme, load_seconds = _timed(lambda: programme_load(document=document))
+    programme = Programme.objects.select_related("partnership").get(pk=programme.pk)
+
+    def export() -> bytes:
+        current = programme_document(programme=programme)
+        stream = io.BytesIO()
+        write_programme_workbook(document=current, figures=compute_figures(current), stream=stream)
+        return stream.getvalue()
+
+    def check() -> tuple[Any, str]:
+        current = programme_as_imported(programme=programme)
+        imported = read_upload(content, name="bench.xlsx", current=current)
+        problems = programme_import_check(programme=programme, document=imported)
+        assert not problems, problems
+        assert not preview_import(current, imported).has_changes
+        return imported, programme_state(current)
+
+    def apply() -> None:
+        imported, state = check_result
+        programme_import(programme=programme, document=imported, expected_state=state, user=None)
+
+    try:
+        content, export_seconds = _timed(export)
+        check_result, check_seconds = _timed(check)
+        _, apply_seconds = _timed(apply)
+        rss_mb = _peak_rss_mb()  # before tracing, whose own bookkeeping takes memory
+        export_peak = _peak(export)
+        check_peak = _peak(check)
+        check_result = check()
+        apply_peak = _peak(apply)
+    finally:
+        # A bench leaves no trace, not even in the history.
+        with transaction.atomic(), override_settings(SIMPLE_HISTORY_ENABLED=False):
+            Programme.objects.filter(slug=BENCH_SLUG).delete()
+            Partnership.objects.filter(slug=f"{BENCH_SLUG}-partnership").delete()
+    return {
+        "funding_lines": funding_lines,
+        "projects": len(document.projects),
+        "workbook_bytes": len(content),
+        "load_seconds": round(load_seconds, 2),
+        "export_seconds": round(export_seconds, 2),
+        "export_peak_mb": round(export_peak, 1),
+        "import_check_seconds": round(check_seconds, 2),
+        "import_check_peak_mb": round(check_peak, 1),
+        "import_apply_seconds": round(apply_seconds, 2),
+        "import_apply_peak_mb": round(apply_peak, 1),
+        "import_seconds": round(check_seconds + apply_seconds, 2),
+        # The whole process's most resident memory so far: Django, the test run if any, all steps.
+        "process_peak_rss_mb": round(rss_mb, 1),
+    }
+
+
+def _peak_rss_mb() -> float:
+    """Return the most memory the process has held in RAM so far, in megabytes."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Kilobytes on Linux, bytes on macOS.
+    return rss / MEGABYTE if sys.platform == "darwin" else rss / 1024
+
+
+def main(argv: list[str]) -> None:
+    """Set Django up, run the bench with the number of funding lines given, print JSON."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "norfolk_connect.settings.local")
+    import django
+
+    django.setup()
+    lines = int(argv[1]) if len(argv) > 1 else 10_000
+    print(json.dumps(bench_excel(lines), indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

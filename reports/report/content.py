@@ -1,0 +1,329 @@
+"""The board report built from a programme's data and its text: pure, no ORM.
+
+Everything the report says with a figure comes from here or from a placeholder, so the HTML
+page, the PDF and the issued archive all read the same numbers as the dashboard. The project
+table follows the seed's columns and words: "One required, one good", "Supports Norfolk
+Ambition", "£7,000 plus £100,000 phase 2 (individual connection costs)", TBC where a cost is not
+known, and a total row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from django.utils.safestring import SafeString
+
+from projects.calculations import project_existing_resource, project_extra_bounds
+from projects.choices import Apportionment, Decision, FundingStatus, Grade
+from projects.data import PhaseData, ProgrammeDocument, ProjectData, ReportTextData
+from projects.templatetags.govuk import money
+
+from ..charts import GroupedBarChart, StackedBarChart, outcome_chart, partner_share_chart
+from ..charts import project_cost_chart as cost_chart
+from ..figures import ProgrammeFigures, compute_figures
+from .markdown import NumberedParagraph, render, render_numbered
+from .placeholders import contribution_recommendation, fill, placeholder_values
+from .wording import capitalise, number_word
+
+#: The report's numbered sections in the seed's order, with the seed's headings.
+SECTIONS = (
+    ("background", "Background/Introduction"),
+    ("project_list", "Project list"),
+    ("risks_and_benefits", "Risks and Benefits"),
+    ("alternative_options", "Alternative Options"),
+    ("recommendations", "Recommendations"),
+    ("contact_officers", "Contact Officers"),
+)
+TBC = "TBC"
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    number: int
+    key: str
+    heading: str
+    paragraphs: tuple[NumberedParagraph, ...]
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """One line of the project table, worded as the seed words it."""
+
+    slug: str
+    name: str
+    external_project: str
+    description: str
+    outputs: str
+    outcomes: str  # "One required, one good"; "" when it claims none
+    supports: str  # "Supports Norfolk Ambition"; "" when it does not
+    existing: Decimal | None  # None: no secured existing resource (left blank, as the seed)
+    extra: str  # "£7,000 plus £100,000 phase 2 (individual connection costs)"
+    extra_min: Decimal
+    extra_max: Decimal
+    tbc_phases: int
+
+
+@dataclass(frozen=True)
+class PartnerContribution:
+    """A partner's recommended tranche and cap, listed when the partners' shares differ."""
+
+    name: str
+    immediate: Decimal
+    cap: Decimal
+
+
+@dataclass(frozen=True)
+class BoardReport:
+    """Everything the board report shows, with every figure worked out."""
+
+    programme_slug: str
+    programme_name: str
+    partnership_name: str
+    meeting: str
+    item_number: str
+    title: str
+    report_by: str
+    summary: SafeString
+    sections: tuple[ReportSection, ...]
+    projects: tuple[ProjectRow, ...]
+    existing_total: Decimal
+    extra_total: Decimal  # the maximum, as the seed's total
+    extra_min: Decimal
+    tbc_phases: int
+    table_note: str
+    recommendation: str  # the recommended contribution, as {contribution_recommendation}
+    partner_contributions: tuple[PartnerContribution, ...]  # empty when all are the same
+    figures: ProgrammeFigures
+    figures_problem: str  # why the partners' shares cannot be worked out, or ""
+    mismatches: tuple[str, ...]  # stated figures that differ from the computed ones, in words
+    cost_chart: StackedBarChart | None
+    partner_chart: GroupedBarChart | None
+    outcome_chart: StackedBarChart | None
+    date: date
+    issued: bool  # True when produced for issue to a meeting on ``date``
+    text: ReportTextData  # the words as written, placeholders and all
+    placeholder_values: dict[str, str]  # what each placeholder stands for in this report
+    partner_names: tuple[tuple[str, str], ...]  # (slug, name) of every partner, in order
+
+    @property
+    def charts(self) -> tuple[StackedBarChart | GroupedBarChart, ...]:
+        """Return the dashboard's charts the report includes: those the data allows."""
+        charts = (self.cost_chart, self.partner_chart, self.outcome_chart)
+        return tuple(chart for chart in charts if chart is not None)
+
+    @property
+    def date_text(self) -> str:
+        """Return the date as the report's heading and footer show it."""
+        day = f"{self.date.day} {self.date:%B %Y}"
+        return day if self.issued else f"Draft of {day}"
+
+
+def default_report_text(programme_name: str) -> ReportTextData:
+    """Return the words of a programme's report before its facilitator has written any."""
+    return ReportTextData(
+        title=programme_name,
+        summary="This report recommends the programme's projects and the contributions the "
+        "partners will need to make to achieve them.",
+        project_list="Attached is a summary of the {projects} projects suggested to be carried "
+        "out between now and the end of {programme_ends}, with what each would achieve and "
+        "its estimated cost: what is already funded from existing resources and what extra "
+        "funding is needed.",
+        recommendations="The partners are recommended to agree:\n\n"
+        "- The list of projects to be carried out as suggested\n"
+        "- {contribution_recommendation}",
+    )
+
+
+def report_figures(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
+    """Return the figures, and why the partners' shares cannot be worked out, if they cannot.
+
+    As on the dashboard, a programme shared by population or weights where a partner lacks one
+    still reports all the money that does not depend on the shares.
+    """
+    # Imported here: contributions.selectors reads its figures from the reports app.
+    from contributions.selectors import missing_basis
+
+    problem = missing_basis(document.programme.apportionment, document.partners)
+    if not problem:
+        return compute_figures(document), ""
+    without_shares = replace(
+        document, partners=tuple(replace(p, contributes=False) for p in document.partners)
+    )
+    method = Apportionment(document.programme.apportionment).label.lower()
+    return compute_figures(without_shares), (
+        f"The programme shares its costs by {method}, but {problem}, so the partners' shares "
+        "cannot be worked out."
+    )
+
+
+def outcomes_phrase(grades: Iterable[str]) -> str:
+    """Return a project's outcome claims as the seed words them: "Three required, one good"."""
+    grades = list(grades)
+    counted = [(grade, grades.count(grade)) for grade in Grade]
+    words = [f"{number_word(count)} {grade.label.lower()}" for grade, count in counted if count]
+    return capitalise(", ".join(words))
+
+
+def supports_phrase(supports: bool, strategy: str) -> str:
+    """Return "Supports Norfolk Ambition" for a project that supports the strategy, else ""."""
+    if not supports:
+        return ""
+    return f"Supports {strategy}" if strategy else "Supports the partnership's strategy"
+
+
+def extra_cost_phrase(phases: Iterable[PhaseData]) -> str:
+    """Return a project's extra cost as the seed writes it, phase by phase.
+
+    "£7,000 plus £100,000 phase 2 (individual connection costs)"; a cost not yet known is TBC;
+    a phase that does not proceed is named as such and costs nothing.
+    """
+    ordered = sorted(phases, key=lambda phase: phase.number)
+    going = [phase for phase in ordered if phase.decision != Decision.NOT_PROCEEDING]
+    stopped = [phase for phase in ordered if phase.decision == Decision.NOT_PROCEEDING]
+    words = []
+    for index, phase in enumerate(going):
+        note = f" ({phase.note})" if phase.note else ""
+        amount = TBC if phase.extra_cost is None else money(phase.extra_cost)
+        if index == 0:
+            label = "" if phase.number == 1 else f" phase {phase.number}"
+            words.append(f"{amount}{label}{note}")
+        elif phase.extra_cost is None:
+            words.append(f"plus phase {phase.number}{note}, cost {TBC}")
+        else:
+            words.append(f"plus {amount} phase {phase.number}{note}")
+    text = " ".join(words)
+    if stopped:
+        numbers = [str(phase.number) for phase in stopped]
+        plural = "s" if len(numbers) > 1 else ""
+        ending = f"phase{plural} {' and '.join(numbers)} not proceeding"
+        text = f"{text}; {ending}" if text else capitalise(ending)
+    return text
+
+
+def project_row(project: ProjectData, *, strategy: str) -> ProjectRow:
+    """Return one line of the project table."""
+    bounds = project_extra_bounds(project.phases)
+    secured = any(line.status == FundingStatus.SECURED for line in project.funding)
+    return ProjectRow(
+        slug=project.slug,
+        name=project.name,
+        external_project=project.external_project,
+        description=project.description,
+        outputs=project.outputs,
+        outcomes=outcomes_phrase(claim.grade for claim in project.outcome_claims),
+        supports=supports_phrase(project.supports_strategy, strategy),
+        existing=project_existing_resource(project.funding) if secured else None,
+        extra=extra_cost_phrase(project.phases),
+        extra_min=bounds.minimum,
+        extra_max=bounds.maximum,
+        tbc_phases=bounds.tbc_phases,
+    )
+
+
+def table_note(figures: ProgrammeFigures) -> str:
+    """Say what the table's extra cost total is, and what it leaves out."""
+    sentences = []
+    if figures.extra_min != figures.extra_max:
+        sentences.append(
+            f"The extra cost total of {money(figures.extra_max)} is the maximum, needed if "
+            "every business case awaiting a decision is approved; the minimum, for the phases "
+            f"needing no business case and those approved, is {money(figures.extra_min)}."
+        )
+    if figures.tbc_phases:
+        count = figures.tbc_phases
+        sentences.append(
+            f"{capitalise(number_word(count))} phase{'s' if count != 1 else ''} "
+            f"{'have' if count != 1 else 'has'} a cost still to be confirmed (TBC), left out "
+            "of the totals."
+        )
+    return " ".join(sentences)
+
+
+MISMATCH_LABELS = {
+    "existing_total": "existing resource total",
+    "extra_total": "extra cost total",
+}
+
+
+def mismatch_notes(figures: ProgrammeFigures) -> tuple[str, ...]:
+    """Say, for the facilitator, each stated total that the lines do not add up to."""
+    return tuple(
+        f"The paper's {MISMATCH_LABELS[m.field]} was {money(m.stated)}, but the lines add up "
+        f"to {money(m.computed)}: the report shows {money(m.computed)}."
+        for m in figures.mismatches
+    )
+
+
+def partner_contributions(
+    document: ProgrammeDocument, figures: ProgrammeFigures
+) -> tuple[PartnerContribution, ...]:
+    """Return each partner's tranche and cap when they differ between partners, else nothing."""
+    positions = figures.per_partner
+    if len({(p.immediate, p.cap) for p in positions}) <= 1:
+        return ()
+    names = {partner.slug: partner.name for partner in document.partners}
+    order = {partner.slug: index for index, partner in enumerate(document.partners)}
+    return tuple(
+        PartnerContribution(name=names[p.partner], immediate=p.immediate, cap=p.cap)
+        for p in sorted(positions, key=lambda p: order[p.partner])
+    )
+
+
+def board_report_from_document(
+    document: ProgrammeDocument, *, on: date, issued: bool = False
+) -> BoardReport:
+    """Return the board report of the programme the document describes, dated ``on``."""
+    text = document.report or default_report_text(document.programme.name)
+    figures, problem = report_figures(document)
+    values = placeholder_values(document, figures)
+    strategy = document.partnership.strategy
+    sections = []
+    for key, heading in SECTIONS:
+        source = getattr(text, key)
+        if not source.strip():
+            continue  # an empty section is left out and the rest numbered on
+        number = len(sections) + 1
+        sections.append(
+            ReportSection(
+                number=number,
+                key=key,
+                heading=heading,
+                paragraphs=tuple(render_numbered(source, values, section=number)),
+            )
+        )
+    names = {partner.slug: partner.name for partner in document.partners}
+    return BoardReport(
+        programme_slug=document.programme.slug,
+        programme_name=document.programme.name,
+        partnership_name=document.partnership.name,
+        meeting=fill(text.meeting, values),
+        item_number=fill(text.item_number, values),
+        title=fill(text.title, values) or document.programme.name,
+        report_by=fill(text.report_by, values),
+        summary=render(text.summary, values),
+        sections=tuple(sections),
+        projects=tuple(project_row(project, strategy=strategy) for project in document.projects),
+        existing_total=figures.existing_total,
+        extra_total=figures.extra_max,
+        extra_min=figures.extra_min,
+        tbc_phases=figures.tbc_phases,
+        table_note=table_note(figures),
+        recommendation=contribution_recommendation(document, figures),
+        partner_contributions=partner_contributions(document, figures),
+        figures=figures,
+        figures_problem=problem,
+        mismatches=mismatch_notes(figures),
+        cost_chart=cost_chart(document),
+        partner_chart=partner_share_chart(
+            figures, names=names, order=[partner.slug for partner in document.partners]
+        ),
+        outcome_chart=outcome_chart(document, strategy=strategy),
+        date=on,
+        issued=issued,
+        text=text,
+        placeholder_values=values,
+        partner_names=tuple(names.items()),
+    )

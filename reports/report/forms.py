@@ -1,0 +1,60 @@
+"""Forms for the board report's text and for issuing it to a meeting."""
+
+from __future__ import annotations
+
+from django import forms
+
+from norfolk_connect.forms import GovukFormMixin
+from projects.data import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH
+
+from ..models import ReportText
+from .placeholders import placeholder_problems
+
+STALE = "This page is out of date: open it again, then make your change."
+SECTION_ROWS = {"summary": 3, "alternative_options": 4, "contact_officers": 3}
+
+
+class ReportTextForm(GovukFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = ReportText
+        fields = list(REPORT_TEXT_FIELDS)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+        self.fields["version"].error_messages = {
+            key: STALE for key in ("required", "invalid", "min_value")
+        }
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.Textarea):
+                field.max_length = REPORT_TEXT_MAX_LENGTH
+                field.widget.attrs["rows"] = SECTION_ROWS.get(name, 10)
+                field.widget.attrs["spellcheck"] = "true"
+        self.fields["item_number"].widget.attrs["class"] += " govuk-input--width-10"
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in REPORT_TEXT_FIELDS:
+            for problem in placeholder_problems(cleaned.get(name) or ""):
+                self.add_error(name, problem)
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The service validates the model; the form only reads and checks the fields.
+        pass
+
+
+class IssueForm(GovukFormMixin, forms.Form):
+    meeting_date = forms.DateField(
+        label="Date of the meeting",
+        help_text="The report is issued for this meeting; its date goes on every page.",
+        error_messages={
+            "required": "Enter the date of the meeting.",
+            "invalid": "Enter the date of the meeting as a real date.",
+        },
+        widget=forms.DateInput(),
+    )
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -1,0 +1,94 @@
+"""Reads for the board report, its archive and the partners' statements, in fixed queries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from contributions.models import Partner
+from projects.data import REPORT_TEXT_FIELDS
+from projects.models import Programme
+from projects.selectors import programme_document
+
+from ..models import IssuedReport, ReportText
+from .changes import ReportChanges, fingerprint, report_changes, report_snapshot
+from .content import (
+    BoardReport,
+    board_report_from_document,
+    default_report_text,
+    report_figures,
+)
+from .statements import PartnerStatement, partner_statement
+
+
+def board_report(
+    *, programme: Programme, on: date | None = None, issued: bool = False
+) -> BoardReport:
+    """Return the programme's board report as it stands, in a fixed number of queries."""
+    document = programme_document(programme=programme, include_report=True)
+    return board_report_from_document(document, on=on or timezone.localdate(), issued=issued)
+
+
+def report_fingerprint(report: BoardReport) -> str:
+    """Return the fingerprint of what the report says, to spot a change before issuing it."""
+    return fingerprint(report_snapshot(report))
+
+
+def report_text_for(*, programme: Programme) -> ReportText:
+    """Return the programme's report text, or an unsaved one holding the default words."""
+    text = ReportText.objects.filter(programme=programme).first()
+    if text is not None:
+        return text
+    defaults = default_report_text(programme.name)
+    text = ReportText(programme=programme, **{k: getattr(defaults, k) for k in REPORT_TEXT_FIELDS})
+    text.version = 0  # none saved yet: the first save creates it
+    return text
+
+
+def issued_reports(*, programme: Programme) -> QuerySet[IssuedReport]:
+    """Return the programme's issued reports, newest first, without their PDFs' bytes."""
+    return (
+        IssuedReport.objects.filter(programme=programme)
+        .select_related("issued_by")
+        .defer("pdf", "figures")
+        .order_by("-issued_at", "-pk")
+    )
+
+
+def issued_report(*, programme: Programme, pk: int) -> IssuedReport | None:
+    """Return the programme's issued report with this id, PDF and all, or None."""
+    return IssuedReport.objects.filter(programme=programme, pk=pk).first()
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    last_issued: IssuedReport | None
+    changes: ReportChanges | None
+
+
+def changes_since_issued(*, programme: Programme) -> ChangesPage:
+    """Return what changed in the report since the programme's latest issued report."""
+    last = (
+        IssuedReport.objects.filter(programme=programme)
+        .select_related("issued_by")
+        .defer("pdf")
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return ChangesPage(last_issued=None, changes=None)
+    now = report_snapshot(board_report(programme=programme))
+    return ChangesPage(last_issued=last, changes=report_changes(json.loads(last.figures), now))
+
+
+def statement_for(*, programme: Programme, partner: Partner) -> PartnerStatement:
+    """Return the partner's statement for the programme, in a fixed number of queries."""
+    document = programme_document(programme=programme)
+    figures, problem = report_figures(document)
+    return partner_statement(
+        document, figures, partner=partner.slug, on=timezone.localdate(), figures_problem=problem
+    )

@@ -1,0 +1,27 @@
+"""The board report, its archive and the partners' statements, under /programmes/<slug>/."""
+
+from django.urls import path
+
+from .views import report, statements
+
+app_name = "report"
+
+urlpatterns = [
+    path("report/", report.ReportView.as_view(), name="report"),
+    path("report.pdf", report.ReportPdfView.as_view(), name="report_pdf"),
+    path("report/text/", report.ReportTextView.as_view(), name="report_text"),
+    path("report/issue/", report.ReportIssueView.as_view(), name="report_issue"),
+    path("report/issued/", report.IssuedReportListView.as_view(), name="issued_list"),
+    path("report/issued/<int:pk>.pdf", report.IssuedReportPdfView.as_view(), name="issued_pdf"),
+    path("report/changes/", report.ReportChangesView.as_view(), name="report_changes"),
+    path(
+        "partners/<slug:partner>/statement/",
+        statements.StatementView.as_view(),
+        name="statement",
+    ),
+    path(
+        "partners/<slug:partner>/statement.pdf",
+        statements.StatementPdfView.as_view(),
+        name="statement_pdf",
+    ),
+]

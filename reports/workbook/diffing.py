@@ -1,0 +1,490 @@
+"""What an import would change: the rows added, changed and removed, and how the figures move.
+
+Pure functions on two ``ProgrammeDocument``s, the programme as it is and as the file has it.
+Values are shown as the screens show them (money as £, choices by label, TBC for an unknown
+cost), so the preview reads like the rest of the application.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from projects.choices import (
+    Apportionment,
+    Borne,
+    ContributionStatus,
+    Decision,
+    FundingKind,
+    FundingStatus,
+    Grade,
+    ProjectStatus,
+    Tranche,
+)
+from projects.data import (
+    REPORT_TEXT_FIELDS,
+    ContributionData,
+    FundingData,
+    ProgrammeDocument,
+    ProjectData,
+    ReportTextData,
+)
+from projects.templatetags.govuk import money
+from reports.figures import ProgrammeFigures, compute_figures
+
+ADDED = "Added"
+CHANGED = "Changed"
+REMOVED = "Removed"
+REORDERED = "Reordered"
+
+SECTIONS = (
+    "Programme",
+    "Partners",
+    "Projects",
+    "Phases",
+    "Funding",
+    "Outcome claims",
+    "Contributions",
+    "Board report",
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One value of one row, from what it is to what the file has."""
+
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row the import adds, changes, removes or puts in another order."""
+
+    section: str
+    row: str
+    action: str
+    changes: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionChanges:
+    """The changes to one kind of row, with how many of each action."""
+
+    name: str
+    rows: tuple[RowChange, ...]
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def added(self) -> int:
+        return self.count(ADDED)
+
+    @property
+    def changed(self) -> int:
+        return self.count(CHANGED) + self.count(REORDERED)
+
+    @property
+    def removed(self) -> int:
+        return self.count(REMOVED)
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """Everything the import would change, and the figures before and after."""
+
+    sections: tuple[SectionChanges, ...]
+    before: ProgrammeFigures
+    after: ProgrammeFigures
+    figure_changes: tuple[FieldChange, ...]
+
+    @property
+    def has_changes(self) -> bool:
+        return any(section.rows for section in self.sections)
+
+    @property
+    def rows(self) -> int:
+        return sum(len(section.rows) for section in self.sections)
+
+    def summary(self) -> str:
+        """Say in a sentence how many rows the import adds, changes and removes."""
+        if not self.has_changes:
+            return "no changes"
+        counts = (
+            (sum(section.added for section in self.sections), "added"),
+            (sum(section.changed for section in self.sections), "changed"),
+            (sum(section.removed for section in self.sections), "removed"),
+        )
+        return ", ".join(
+            f"{count} row{'' if count == 1 else 's'} {what}" for count, what in counts if count
+        )
+
+
+def preview_import(current: ProgrammeDocument, new: ProgrammeDocument) -> ImportPreview:
+    """Return what replacing the current programme with the new one would change."""
+    rows: list[RowChange] = []
+    rows.extend(_programme_changes(current, new))
+    rows.extend(
+        _keyed_changes(
+            "Partners",
+            current.partners,
+            new.partners,
+            key=lambda partner: partner.slug,
+            label=lambda partner: partner.name,
+            shown=PARTNER_FIELDS,
+        )
+    )
+    rows.extend(_project_changes(current.projects, new.projects))
+    rows.extend(
+        _keyed_changes(
+            "Contributions",
+            current.contributions,
+            new.contributions,
+            key=lambda item: (item.partner, item.financial_year, item.tranche),
+            label=_contribution_label({p.slug: p.name for p in (*current.partners, *new.partners)}),
+            shown=CONTRIBUTION_FIELDS,
+        )
+    )
+    rows.extend(_report_changes(current, new))
+    before, after = compute_figures(current), compute_figures(new)
+    return ImportPreview(
+        sections=tuple(
+            SectionChanges(name, tuple(row for row in rows if row.section == name))
+            for name in SECTIONS
+        ),
+        before=before,
+        after=after,
+        figure_changes=_figure_changes(before, after),
+    )
+
+
+# How each field is shown
+
+
+def _show(value: Any, *, cost: bool = False) -> str:
+    """Show a value as the screens do."""
+    if value is None:
+        return "TBC" if cost else "-"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, models.Choices):
+        return str(value.label)
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, tuple):
+        return ", ".join(_show(item) for item in value) or "-"
+    text = str(value)
+    if not text:
+        return "-"
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _choice(choices: type[models.TextChoices]) -> Callable[[Any], str]:
+    return lambda value: str(choices(value).label)
+
+
+# (label, attribute, how to show it) for the fields a person sees, in screen order.
+Shown = tuple[tuple[str, str, Callable[[Any], str]], ...]
+PARTNER_FIELDS: Shown = (
+    ("Name", "name", _show),
+    ("Contributes", "contributes", _show),
+    ("Population", "population", _show),
+    ("Weight", "weight", lambda value: "-" if value is None else f"{value.normalize():f}"),
+    ("IEG grant", "ieg_grant", _show),
+)
+PROJECT_FIELDS: Shown = (
+    ("Name", "name", _show),
+    ("Description", "description", _show),
+    ("Outputs", "outputs", _show),
+    ("External project", "external_project", _show),
+    ("Supports the strategy", "supports_strategy", _show),
+    ("Lead partner", "lead_partner", _show),
+    ("Status", "status", _choice(ProjectStatus)),
+)
+PHASE_FIELDS: Shown = (
+    ("Name", "name", _show),
+    ("Extra cost", "extra_cost", lambda value: _show(value, cost=True)),
+    ("Gated", "gated", _show),
+    ("Decision", "decision", _choice(Decision)),
+    ("Cost borne", "borne", _choice(Borne)),
+    ("Note", "note", _show),
+    ("Decided on", "decided_on", _show),
+    ("Decision note", "decision_note", _show),
+)
+FUNDING_FIELDS: Shown = (
+    ("Source", "source", _show),
+    ("Kind", "kind", _choice(FundingKind)),
+    ("Amount", "amount", _show),
+    ("Status", "status", _choice(FundingStatus)),
+    ("Note", "note", _show),
+)
+CONTRIBUTION_FIELDS: Shown = (
+    ("Amount", "amount", _show),
+    ("Status", "status", _choice(ContributionStatus)),
+    ("Pledged on", "pledged_on", _show),
+    ("Invoiced on", "invoiced_on", _show),
+    ("Received on", "received_on", _show),
+    ("Returned on", "returned_on", _show),
+    ("Note", "note", _show),
+)
+PROGRAMME_FIELDS: Shown = (
+    ("Name", "name", _show),
+    ("Starts", "starts", _show),
+    ("Ends", "ends", _show),
+    ("Financial years", "financial_years", _show),
+    ("Apportionment", "apportionment", _choice(Apportionment)),
+    ("Rounding step", "rounding_step", _show),
+    ("Stated existing resource total", "stated_existing_total", _show),
+    ("Stated extra cost total", "stated_extra_total", _show),
+)
+PARTNERSHIP_FIELDS: Shown = (
+    ("Partnership name", "name", _show),
+    ("Strategy", "strategy", _show),
+)
+
+
+def _same(old: Any, new: Any) -> bool:
+    # A spreadsheet gives back line breaks as "\n" whatever the text had: not a change.
+    if isinstance(old, str) and isinstance(new, str):
+        return old.replace("\r\n", "\n") == new.replace("\r\n", "\n")
+    return old == new
+
+
+def _field_changes(old: Any, new: Any, shown: Shown) -> tuple[FieldChange, ...]:
+    """Return the shown fields that differ between two versions of a row."""
+    return tuple(
+        FieldChange(label, show(getattr(old, name)), show(getattr(new, name)))
+        for label, name, show in shown
+        if not _same(getattr(old, name), getattr(new, name))
+    )
+
+
+def _all_fields(row: Any, shown: Shown, *, added: bool) -> tuple[FieldChange, ...]:
+    """Return every shown field of a row added (as new values) or removed (as old values)."""
+    changes = []
+    for label, name, show in shown:
+        value = getattr(row, name)
+        if value is None or value == "" or value == ():
+            continue
+        changes.append(
+            FieldChange(label, "" if added else show(value), show(value) if added else "")
+        )
+    return tuple(changes)
+
+
+def _keyed_changes(
+    section: str,
+    old_rows: Sequence[Any],
+    new_rows: Sequence[Any],
+    *,
+    key: Callable[[Any], Any],
+    label: Callable[[Any], str],
+    shown: Shown,
+) -> list[RowChange]:
+    """Compare rows that have a key of their own: partners, projects, phases, contributions."""
+    old_by_key = {key(row): row for row in old_rows}
+    new_by_key = {key(row): row for row in new_rows}
+    changes = []
+    for row in new_rows:
+        old = old_by_key.get(key(row))
+        if old is None:
+            changes.append(
+                RowChange(section, label(row), ADDED, _all_fields(row, shown, added=True))
+            )
+        elif fields_changed := _field_changes(old, row, shown):
+            changes.append(RowChange(section, label(row), CHANGED, fields_changed))
+    changes.extend(
+        RowChange(section, label(row), REMOVED, _all_fields(row, shown, added=False))
+        for row in old_rows
+        if key(row) not in new_by_key
+    )
+    return changes
+
+
+def _programme_changes(current: ProgrammeDocument, new: ProgrammeDocument) -> list[RowChange]:
+    """Return the changes to the programme's settings (a programme file can change them)."""
+    changes = _field_changes(current.partnership, new.partnership, PARTNERSHIP_FIELDS)
+    changes += _field_changes(current.programme, new.programme, PROGRAMME_FIELDS)
+    return [RowChange("Programme", new.programme.name, CHANGED, changes)] if changes else []
+
+
+REPORT_FIELDS: Shown = tuple(
+    (key.replace("_", " ").capitalize(), key, _show) for key in REPORT_TEXT_FIELDS
+)
+
+
+def _report_changes(current: ProgrammeDocument, new: ProgrammeDocument) -> list[RowChange]:
+    """Return the changes to the board report's text; a file without one keeps it as it is."""
+    if new.report is None:
+        return []
+    changes = _field_changes(current.report or ReportTextData(), new.report, REPORT_FIELDS)
+    return (
+        [RowChange("Board report", "The board report's text", CHANGED, changes)] if changes else []
+    )
+
+
+def _project_changes(old: Sequence[ProjectData], new: Sequence[ProjectData]) -> list[RowChange]:
+    """Return the changes to the projects and to the phases, funding and claims of each."""
+    changes = _keyed_changes(
+        "Projects",
+        old,
+        new,
+        key=lambda project: project.slug,
+        label=lambda project: project.name,
+        shown=PROJECT_FIELDS,
+    )
+    old_order = [project.slug for project in old]
+    new_order = [project.slug for project in new]
+    kept = [slug for slug in new_order if slug in set(old_order)]
+    if kept != [slug for slug in old_order if slug in set(new_order)]:
+        changes.append(
+            RowChange(
+                "Projects",
+                "The order of the projects",
+                REORDERED,
+                (FieldChange("Order", ", ".join(old_order), ", ".join(new_order)),),
+            )
+        )
+    old_by_slug = {project.slug: project for project in old}
+    new_by_slug = {project.slug: project for project in new}
+    for slug in dict.fromkeys([*old_order, *new_order]):
+        before, after = old_by_slug.get(slug), new_by_slug.get(slug)
+        name = (after or before).name  # type: ignore[union-attr]
+        changes.extend(
+            _keyed_changes(
+                "Phases",
+                before.phases if before else (),
+                after.phases if after else (),
+                key=lambda phase: phase.number,
+                label=lambda phase, name=name: f"{name}: phase {phase.number}, {phase.name}",
+                shown=PHASE_FIELDS,
+            )
+        )
+        changes.extend(
+            _funding_changes(name, before.funding if before else (), after.funding if after else ())
+        )
+        changes.extend(
+            _claim_changes(
+                name,
+                before.outcome_claims if before else (),
+                after.outcome_claims if after else (),
+            )
+        )
+    return changes
+
+
+def _funding_changes(
+    project: str, old: Sequence[FundingData], new: Sequence[FundingData]
+) -> list[RowChange]:
+    """Pair a project's funding lines: unchanged ones first, then by source, then in order."""
+    unmatched_old = list(old)
+    unmatched_new = []
+    for line in new:
+        twin = next((item for item in unmatched_old if _same_line(item, line)), None)
+        if twin is None:
+            unmatched_new.append(line)
+        else:
+            unmatched_old.remove(twin)
+    pairs = []
+    for line in list(unmatched_new):
+        twin = next((item for item in unmatched_old if item.source == line.source), None)
+        if twin is not None:
+            pairs.append((twin, line))
+            unmatched_old.remove(twin)
+            unmatched_new.remove(line)
+    while unmatched_old and unmatched_new:
+        pairs.append((unmatched_old.pop(0), unmatched_new.pop(0)))
+
+    def label(line: FundingData) -> str:
+        return f"{project}: {line.source}"
+
+    changes = [
+        RowChange("Funding", label(after), CHANGED, _field_changes(before, after, FUNDING_FIELDS))
+        for before, after in pairs
+    ]
+    changes += [
+        RowChange("Funding", label(line), ADDED, _all_fields(line, FUNDING_FIELDS, added=True))
+        for line in unmatched_new
+    ]
+    changes += [
+        RowChange("Funding", label(line), REMOVED, _all_fields(line, FUNDING_FIELDS, added=False))
+        for line in unmatched_old
+    ]
+    if not changes and not _same_sequence(old, new):
+        changes.append(
+            RowChange(
+                "Funding",
+                f"{project}: the order of its funding lines",
+                REORDERED,
+                (
+                    FieldChange(
+                        "Order",
+                        ", ".join(line.source for line in old),
+                        ", ".join(line.source for line in new),
+                    ),
+                ),
+            )
+        )
+    return changes
+
+
+def _same_line(old: FundingData, new: FundingData) -> bool:
+    return all(_same(getattr(old, f.name), getattr(new, f.name)) for f in fields(FundingData))
+
+
+def _same_sequence(old: Sequence[FundingData], new: Sequence[FundingData]) -> bool:
+    return len(old) == len(new) and all(map(_same_line, old, new))
+
+
+def _claim_changes(project: str, old: Iterable[Any], new: Iterable[Any]) -> list[RowChange]:
+    """Return the outcome claims added and removed; a claim is its grade and code, nothing else."""
+    before = Counter((claim.grade, claim.code) for claim in old)
+    after = Counter((claim.grade, claim.code) for claim in new)
+
+    def row(grade: str, code: str | None, action: str, count: int) -> RowChange:
+        what = f"{Grade(grade).label}{f' {code}' if code else ''}"
+        times = f" ({count} claims)" if count > 1 else ""
+        return RowChange("Outcome claims", f"{project}: {what}{times}", action)
+
+    return [
+        *(row(grade, code, ADDED, count) for (grade, code), count in (after - before).items()),
+        *(row(grade, code, REMOVED, count) for (grade, code), count in (before - after).items()),
+    ]
+
+
+def _contribution_label(names: dict[str, str]) -> Callable[[ContributionData], str]:
+    def label(item: ContributionData) -> str:
+        tranche = Tranche(item.tranche).label
+        return f"{names.get(item.partner, item.partner)}, {item.financial_year}, {tranche}"
+
+    return label
+
+
+FIGURE_FIELDS: Shown = (
+    ("Projects", "projects", str),
+    ("Existing resource", "existing_total", _show),
+    ("Extra cost, minimum", "extra_min", _show),
+    ("Extra cost, maximum", "extra_max", _show),
+    ("Phases whose cost is to be confirmed", "tbc_phases", str),
+    ("Immediate tranche per partner", "immediate_per_partner", _show),
+    ("Cap per partner", "cap_per_partner", _show),
+    ("Pledged", "pledged", _show),
+    ("Received", "received", _show),
+    ("Funding gap, minimum", "gap_min", _show),
+    ("Funding gap, maximum", "gap_max", _show),
+)
+
+
+def _figure_changes(before: ProgrammeFigures, after: ProgrammeFigures) -> tuple[FieldChange, ...]:
+    """Return the headline figures that the import moves."""
+    return _field_changes(before, after, FIGURE_FIELDS)

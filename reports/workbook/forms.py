@@ -1,0 +1,33 @@
+"""The import page's form: one file, a workbook or a programme file."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from norfolk_connect.forms import GovukFormMixin
+from projects.programme_file import ProgrammeFileError
+
+from .export import CONTENT_TYPE
+from .safety import check_upload_size
+
+
+class ImportForm(GovukFormMixin, forms.Form):
+    file = forms.FileField(
+        label="Workbook (.xlsx) or programme file (.json)",
+        help_text="The programme's workbook after editing it in Excel or LibreOffice, or a "
+        "programme file. Nothing changes until you have checked what the import will do.",
+        widget=forms.FileInput(attrs={"accept": f".xlsx,.json,{CONTENT_TYPE},application/json"}),
+        error_messages={
+            "required": "Choose a workbook (.xlsx) or programme file (.json) to import.",
+            "empty": "The file is empty.",
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload_size(upload.size)
+        except ProgrammeFileError as error:
+            raise ValidationError(error.problems[0].message) from error
+        return upload

@@ -1,0 +1,425 @@
+"""Read an uploaded workbook or programme file back into a programme, checking every cell.
+
+A workbook is turned into the programme file's plain values cell by cell, then checked by the
+programme file's own parser, so that both ways in obey the same rules. Every problem is reported
+where the person can find it: ``Funding!D12 (Amount)``, ``Phases row 7`` or a sheet's name.
+Nothing here writes: the caller previews the result and applies it through a service.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from projects.data import ProgrammeDocument
+from projects.programme_file import (
+    Problem,
+    ProgrammeFileError,
+    dump_programme,
+    parse_programme,
+)
+from projects.programme_file.problems import FILE_PATH
+
+from .cells import OMIT, CellError, blank, convert_cell, stand_in
+from .layout import (
+    CLAIMS,
+    CONTRIBUTIONS,
+    FUNDING,
+    PARTNERS,
+    PHASES,
+    TOTAL,
+    Column,
+    Sheet,
+    projects_sheet,
+)
+from .safety import JSON, check_archive, check_upload_size, refuse, upload_kind
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = 100_000  # per sheet: ten times the largest programme the bench builds
+MAX_COLUMNS = 60  # columns read per row; the layout has 15 at most
+# A programme file path inside a parser message, such as "(also projects[3].phases[0])".
+_PATH_IN_MESSAGE = re.compile(r"\b(?:partners|projects|contributions)(?:\[\d+\](?:\.\w+)?)+")
+
+
+def read_upload(content: bytes, *, name: str, current: ProgrammeDocument) -> ProgrammeDocument:
+    """Return the programme an uploaded file holds, or raise ProgrammeFileError listing problems.
+
+    ``current`` is the programme being imported into: a workbook keeps its settings, and a
+    programme file must be of the same programme.
+    """
+    check_upload_size(len(content))
+    if upload_kind(content, name) == JSON:
+        document = parse_programme(content)
+        check_same_programme(document, current)
+        return document
+    check_archive(content)
+    return read_workbook(content, current=current)
+
+
+def check_same_programme(document: ProgrammeDocument, current: ProgrammeDocument) -> None:
+    """Refuse a programme file of another programme or partnership than the one imported into."""
+    problems = []
+    if document.partnership.slug != current.partnership.slug:
+        problems.append(
+            Problem(
+                "partnership.slug",
+                f"the file is of the partnership '{document.partnership.slug}', but this "
+                f"programme belongs to '{current.partnership.slug}'",
+            )
+        )
+    if document.programme.slug != current.programme.slug:
+        problems.append(
+            Problem(
+                "programme.slug",
+                f"the file holds the programme '{document.programme.slug}', not "
+                f"'{current.programme.slug}' that you are importing into; change the slug in "
+                "the file to import it here",
+            )
+        )
+    if problems:
+        raise ProgrammeFileError(problems)
+
+
+def read_workbook(content: bytes, *, current: ProgrammeDocument) -> ProgrammeDocument:
+    """Return the programme a workbook in the export's layout holds, the settings kept as now."""
+    layout = (
+        projects_sheet(current.partnership.strategy),
+        PHASES,
+        FUNDING,
+        CLAIMS,
+        CONTRIBUTIONS,
+        PARTNERS,
+    )
+    sheets = _read_sheets(content, layout)
+    return _WorkbookReader(current, layout).read(sheets)
+
+
+# Reading the cells
+
+
+class _Uncalculated:
+    """The value of a formula cell that no spreadsheet program has calculated yet."""
+
+
+UNCALCULATED: Any = _Uncalculated()
+
+
+@dataclass
+class _RawSheet:
+    """A sheet's heading row and its data rows, as cell values, by row number."""
+
+    title: str
+    headings: list[Any] = field(default_factory=list)
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    formulas: list[tuple[int, int]] = field(default_factory=list)  # (row number, column index)
+
+
+def _read_sheets(content: bytes, layout: tuple[Sheet, ...]) -> dict[str, _RawSheet]:
+    """Read the layout's sheets' values; formulas give the value a spreadsheet last calculated."""
+
+    def read(book) -> tuple[dict[str, str], dict[str, _RawSheet]]:
+        titles = _sheet_titles(list(book.sheetnames), layout)
+        return titles, {
+            sheet.title: _read_sheet(book[titles[sheet.title]], sheet.title) for sheet in layout
+        }
+
+    # Formulas are read as formulas first, so that one never calculated is told from a blank.
+    titles, sheets = _with_book(content, data_only=False, read=read)
+    with_formulas = [sheet for sheet in sheets.values() if sheet.formulas]
+    if with_formulas:
+        _with_book(
+            content,
+            data_only=True,
+            read=lambda book: [
+                _fill_formula_values(book[titles[sheet.title]], sheet) for sheet in with_formulas
+            ],
+        )
+    return sheets
+
+
+def _with_book(content: bytes, *, data_only: bool, read):
+    """Open the workbook read-only and return what ``read`` takes from it; refuse if it breaks."""
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=data_only)
+    except Exception as error:  # whatever openpyxl raises, the file is at fault
+        logger.info("Unreadable workbook: %r", error)
+        raise refuse(
+            "The file cannot be opened as an Excel workbook. Open it in Excel or LibreOffice, "
+            "save it as an Excel Workbook (.xlsx) and upload it again."
+        ) from error
+    try:
+        return read(book)
+    except ProgrammeFileError:
+        raise
+    except Exception as error:  # a sheet whose XML openpyxl cannot read
+        logger.info("Unreadable sheet: %r", error)
+        raise refuse(
+            "Part of the workbook cannot be read (it may be damaged). Open it in Excel or "
+            "LibreOffice, save it as an Excel Workbook (.xlsx) and upload it again."
+        ) from error
+    finally:
+        book.close()
+
+
+def _sheet_titles(names: list[str], layout: tuple[Sheet, ...]) -> dict[str, str]:
+    """Return the workbook's name of each sheet of the layout, or refuse naming those missing."""
+    found = {name.strip().casefold(): name for name in names}
+    titles = {}
+    problems = []
+    for sheet in layout:
+        name = found.get(sheet.title.casefold())
+        if name is None:
+            problems.append(
+                Problem(
+                    sheet.title,
+                    f"the workbook has no sheet named “{sheet.title}” (it has: "
+                    f"{', '.join(names) or 'none'}); keep the sheets of the programme's download",
+                )
+            )
+        titles[sheet.title] = name
+    if problems:
+        raise ProgrammeFileError(problems)
+    return titles
+
+
+def _read_sheet(worksheet, title: str) -> _RawSheet:
+    """Return a sheet's heading row and every row that holds data, skipping the total row."""
+    # The dimension a file states may be wrong (or huge); read the rows it really has.
+    worksheet.reset_dimensions()
+    sheet = _RawSheet(title)
+    for number, cells in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+        values = [cell.value for cell in cells]
+        if number == 1:
+            sheet.headings = values
+            continue
+        if all(blank(value) for value in values):
+            continue
+        if isinstance(values[0], str) and values[0].strip() == TOTAL:
+            continue
+        if len(sheet.rows) >= MAX_ROWS:
+            raise ProgrammeFileError(
+                [Problem(title, f"has more than {MAX_ROWS:,} rows; no programme is that large")]
+            )
+        for index, cell in enumerate(cells):
+            if cell.data_type == "f":
+                sheet.formulas.append((number, index))
+        sheet.rows.append((number, values))
+    return sheet
+
+
+def _fill_formula_values(worksheet, sheet: _RawSheet) -> None:
+    """Put the value a spreadsheet last calculated in place of each formula of the sheet."""
+    worksheet.reset_dimensions()
+    wanted: dict[int, list[int]] = {}
+    for number, index in sheet.formulas:
+        wanted.setdefault(number, []).append(index)
+    rows = dict(sheet.rows)
+    for number, cells in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+        for index in wanted.get(number, ()):
+            value = cells[index].value if index < len(cells) else None
+            rows[number][index] = UNCALCULATED if value is None else value
+
+
+# Turning cells into the programme file's values
+
+
+@dataclass
+class _Place:
+    """Where in the workbook a value of the programme file came from."""
+
+    text: str
+    order: tuple[int, int, int]  # sheet, row, column: the order problems are listed in
+
+
+class _WorkbookReader:
+    """Turn the sheets into a programme file's contents, noting where each value came from."""
+
+    def __init__(self, current: ProgrammeDocument, layout: tuple[Sheet, ...]) -> None:
+        self.current = current
+        self.layout = layout
+        self.sheet_order = {sheet.title: index for index, sheet in enumerate(layout)}
+        self.problems: dict[str, tuple[_Place, Problem]] = {}
+        self.places: dict[str, _Place] = {}  # programme file path -> cell or row
+
+    def read(self, sheets: dict[str, _RawSheet]) -> ProgrammeDocument:
+        projects_layout, phases, funding, claims, contributions, partners = self.layout
+        columns = {sheet.title: self.columns(sheet, sheets[sheet.title]) for sheet in self.layout}
+        if any(value is None for value in columns.values()):
+            raise self.error()
+
+        content = dump_programme(self.current)
+        # No report text: the load then keeps the programme's as it is.
+        content.pop("report", None)
+        content["partners"] = [
+            self.record(partners, columns, number, values, f"partners[{index}]")
+            for index, (number, values) in enumerate(sheets[partners.title].rows)
+        ]
+        projects = []
+        slugs: dict[str, int] = {}
+        for index, (number, values) in enumerate(sheets[projects_layout.title].rows):
+            project = self.record(projects_layout, columns, number, values, f"projects[{index}]")
+            project.update(outcome_claims=[], funding=[], phases=[])
+            if isinstance(project.get("slug"), str):
+                slugs.setdefault(project["slug"], index)
+            projects.append(project)
+        for sheet, key in ((phases, "phases"), (funding, "funding"), (claims, "outcome_claims")):
+            for number, values in sheets[sheet.title].rows:
+                index = self.project_of(sheet, columns, number, values, slugs)
+                if index is None:
+                    continue
+                children = projects[index][key]
+                path = f"projects[{index}].{key}[{len(children)}]"
+                children.append(self.record(sheet, columns, number, values, path))
+        content["projects"] = projects
+        content["contributions"] = [
+            self.record(contributions, columns, number, values, f"contributions[{index}]")
+            for index, (number, values) in enumerate(sheets[contributions.title].rows)
+        ]
+        try:
+            document = parse_programme(json.dumps(content))
+        except ProgrammeFileError as error:
+            for problem in error.problems:
+                self.add_parser_problem(problem)
+            raise self.error() from error
+        if self.problems:
+            raise self.error()
+        return document
+
+    def error(self) -> ProgrammeFileError:
+        ordered = sorted(self.problems.values(), key=lambda item: item[0].order)
+        return ProgrammeFileError([problem for _, problem in ordered])
+
+    # The heading row
+
+    def columns(self, sheet: Sheet, raw: _RawSheet) -> dict[str, int] | None:
+        """Return the index of each of the layout's columns in the sheet, by key."""
+        positions: dict[str, int] = {}
+        seen: dict[str, int] = {}
+        wanted = {self.heading_key(column.heading): column for column in sheet.columns}
+        ok = True
+        for index, heading in enumerate(raw.headings):
+            if blank(heading) or not isinstance(heading, str):
+                continue
+            key = self.heading_key(heading)
+            if key in seen:
+                self.add(
+                    _Place(sheet.title, (self.sheet_order[sheet.title], 1, index)),
+                    f"the heading “{heading.strip()}” is in columns "
+                    f"{get_column_letter(seen[key] + 1)} and {get_column_letter(index + 1)}; "
+                    "keep one",
+                )
+                ok = False
+            seen[key] = index
+            column = wanted.get(key)
+            if column is not None and not column.computed:
+                positions[column.key] = index
+        for column in sheet.columns:
+            if not column.computed and column.key not in positions:
+                self.add(
+                    _Place(sheet.title, (self.sheet_order[sheet.title], 1, 0)),
+                    f"has no column “{column.heading}”: row 1 must hold the headings of the "
+                    "programme's download",
+                )
+                ok = False
+        return positions if ok else None
+
+    @staticmethod
+    def heading_key(heading: str) -> str:
+        key = " ".join(heading.split()).casefold()
+        # The strategy's name is the partnership's; any "Supports ..." heading is that column.
+        return "supports" if key.startswith("supports") else key
+
+    # Rows and cells
+
+    def record(
+        self, sheet: Sheet, columns: dict, number: int, values: list[Any], path: str
+    ) -> dict[str, Any]:
+        """Return a row's values by programme file key, noting where each came from."""
+        order = self.sheet_order[sheet.title]
+        self.places[path] = _Place(f"{sheet.title} row {number}", (order, number, 0))
+        record: dict[str, Any] = {}
+        for column in sheet.columns:
+            if column.computed or column.key == "project":
+                continue
+            index = columns[sheet.title][column.key]
+            place = self.cell_place(sheet, column, number, index)
+            self.places[f"{path}.{column.key}"] = place
+            value = values[index] if index < len(values) else None
+            converted = self.convert(column, value, place)
+            if converted is not OMIT:
+                record[column.key] = converted
+        return record
+
+    def project_of(
+        self, sheet: Sheet, columns: dict, number: int, values: list[Any], slugs: dict[str, int]
+    ) -> int | None:
+        """Return the index of the project a row of a project's sheet belongs to."""
+        column = sheet.column("project")
+        index = columns[sheet.title]["project"]
+        place = self.cell_place(sheet, column, number, index)
+        slug = self.convert(column, values[index] if index < len(values) else None, place)
+        if not isinstance(slug, str):
+            return None
+        if slug not in slugs:
+            self.add(place, f"there is no project with the slug “{slug}” on the Projects sheet")
+            return None
+        return slugs[slug]
+
+    def cell_place(self, sheet: Sheet, column: Column, number: int, index: int) -> _Place:
+        cell = f"{get_column_letter(index + 1)}{number}"
+        return _Place(
+            f"{sheet.title}!{cell} ({column.heading})",
+            (self.sheet_order[sheet.title], number, index + 1),
+        )
+
+    def add(self, place: _Place, message: str) -> None:
+        """Report a problem at a place, once: a cell's first problem explains it."""
+        self.problems.setdefault(place.text, (place, Problem(place.text, message)))
+
+    def add_parser_problem(self, problem: Problem) -> None:
+        place = self.place_of(problem.path)
+        message = _PATH_IN_MESSAGE.sub(
+            lambda match: self.place_of(match.group(0)).text.split(" (")[0], problem.message
+        )
+        message = message.replace("(its contributes is false)", "(its Contributes is No)")
+        message = message.replace('"not_proceeding"', "“Not proceeding”")
+        self.add(place, message)
+
+    def place_of(self, path: str) -> _Place:
+        """Return the cell or row a programme file path came from, or the closest one known."""
+        while path:
+            if path in self.places:
+                return self.places[path]
+            trimmed = re.sub(r"(\.\w+|\[\d+\])$", "", path)
+            if trimmed == path:
+                break
+            path = trimmed
+        sheet = {"partners": "Partners", "projects": "Projects", "contributions": "Contributions"}
+        title = sheet.get(path.split(".")[0].split("[")[0])
+        if title is not None:
+            return _Place(title, (self.sheet_order[title], 0, 0))
+        return _Place(FILE_PATH, (-1, 0, 0))
+
+    def convert(self, column: Column, value: Any, place: _Place) -> Any:
+        """Return a cell's value as the programme file has it, or report why it cannot be read."""
+        if value is UNCALCULATED:
+            cell = place.text.split("!")[1].split(" ")[0]
+            self.add(
+                place,
+                f"cell {cell} holds a formula that has not been calculated; open the file in "
+                "Excel or LibreOffice, save it and upload it again (or type the value)",
+            )
+            return stand_in(column, self.current)
+        try:
+            return convert_cell(column, value, self.current)
+        except CellError as error:
+            self.add(place, str(error))
+            return stand_in(column, self.current)
