@@ -11,7 +11,7 @@ PORT ?= 8000
 
 FRONTEND := build/static/.built
 
-.PHONY: run test lint format lock migrate demo clean frontend bench
+.PHONY: run test lint format lock migrate demo clean frontend bench serve-prod
 
 run: $(VENV)/.installed-base $(FRONTEND)
 	$(MANAGE) migrate --noinput
@@ -28,6 +28,20 @@ test: $(VENV)/.installed-test $(FRONTEND)
 bench: $(VENV)/.installed-test $(FRONTEND)
 	@command -v wrk > /dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk > /dev/null 2>&1; } || true
 	$(PY) -m benchmarks.run
+
+# Serve as in production (docs/deployment.md): gunicorn behind a TLS-terminating proxy, static
+# files by WhiteNoise. Needs DJANGO_SECRET_KEY, DATABASE_URL and DJANGO_ALLOWED_HOSTS.
+PROD := DJANGO_SETTINGS_MODULE=norfolk_connect.settings.production
+serve-prod: $(VENV)/.installed-base $(FRONTEND)
+	$(PROD) $(MANAGE) check --deploy
+	$(PROD) $(MANAGE) collectstatic --noinput --verbosity 0
+	$(PROD) $(MANAGE) migrate --noinput
+	$(PROD) $(VENV)/bin/gunicorn norfolk_connect.wsgi \
+		--workers $${WEB_CONCURRENCY:-2} \
+		--bind $(HOST):$(PORT) \
+		--forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
+		--timeout $${GUNICORN_TIMEOUT:-120} \
+		--access-logfile -
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

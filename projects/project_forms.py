@@ -373,7 +373,8 @@ class ProjectEditor:
                 formset.extra = 1  # a new project starts with one empty row of each kind
             self.formsets[kind] = formset
         self._sources: dict[str, list[forms.Form]] = {}
-        if self.adding:
+        # A tampered page is judged, not held: its rows cannot be trusted to be shown again.
+        if self.adding and not self.tampered:
             self._hold_errors()
 
     @property

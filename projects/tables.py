@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
@@ -10,6 +11,7 @@ from django.utils.html import format_html
 from .selectors import TableTotals
 from .templatetags.govuk import money
 
+MAX_PER_PAGE = 500  # rows on one page of the table, whatever ?per_page= asks for
 NUMERIC = {
     "th": {"class": "govuk-table__header--numeric"},
     "td": {"class": "govuk-table__cell--numeric"},
@@ -125,6 +127,13 @@ class ProjectTable(tables.Table):
         self.programme_slug = programme_slug
         self.totals = totals
         super().__init__(*args, **kwargs)
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        """Page the rows, keeping a ?per_page= from the URL between 1 and MAX_PER_PAGE."""
+        # django-tables2 reads per_page from the URL; a negative one made no page at all (a 500).
+        if per_page is not None:
+            per_page = min(max(per_page, 1), MAX_PER_PAGE)
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
     def render_name(self, record, value):
         url = reverse("projects:project_detail", args=[self.programme_slug, record.slug])

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -27,6 +28,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "csp",
+    "norfolk_connect",
     "projects",
     "contributions",
     "reports",
@@ -35,12 +38,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "norfolk_connect.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sessions, authentication and messages: it signs out with a message saying why.
+    "norfolk_connect.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -98,6 +104,38 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# Sessions live in the database, so every app server behind a load balancer sees the same ones.
+# An idle session ends after half an hour; however active, a session ends some hours after
+# sign-in, so a machine left signed in in a council office does not stay signed in for days.
+# SessionLifetimeMiddleware moves the idle limit on at most once a minute (SESSION_REFRESH_SECONDS)
+# rather than writing the session on every request as SESSION_SAVE_EVERY_REQUEST would.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_REFRESH_SECONDS = 60
+SESSION_ABSOLUTE_AGE = env.int("DJANGO_SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
+
+# The Content-Security-Policy (django-csp), the same in every environment so that the tests and
+# `make run` meet the policy production sends: scripts and styles only from our own static
+# files (scripts may also carry the request's nonce), never inline styles or eval; htmx is told
+# not to eval or inject styles (the htmx-config meta tag in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -108,9 +146,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Our own static files, and the front-end build (GOV.UK Frontend CSS, htmx) made by `make`.
 STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "static"]
+
+# One cache for every app server: DJANGO_CACHE_URL (redis://host:6379/0 for Django's RedisCache);
+# a process's own memory when unset, which is right for one server.
+CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
 
 FORM_RENDERER = "norfolk_connect.forms.GovukFormRenderer"
 

@@ -164,6 +164,9 @@ class _Parser:
         if not isinstance(value, str):
             self.report(path, f"must be a string, not {_describe(value)}")
             return BAD
+        if "\x00" in value:  # PostgreSQL cannot store it, and no person typed it
+            self.report(path, "must not contain the NUL character (\\u0000)")
+            return BAD
         if max_length is not None and len(value) > max_length:
             self.report(path, f"must be at most {max_length} characters long (it has {len(value)})")
             return BAD
