@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from .sessions import LAST_SEEN, SIGNED_IN_AT
 
@@ -29,6 +35,46 @@ class ServerTimingMiddleware:
         elapsed = (time.perf_counter() - started) * 1000
         response["Server-Timing"] = f"app;dur={elapsed:.2f}"
         return response
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Send a signed-out request to sign in, as Django's middleware does, htmx ones included.
+
+    htmx follows a redirect itself and would swap the sign-in page into a part of the page; an
+    htmx request is answered instead with an ``HX-Redirect`` to the sign-in page, so that the
+    whole page goes there and comes back to the page the person was on. A session that ran
+    out while idle and one that SessionLifetimeMiddleware has just ended both arrive here
+    signed out.
+    """
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+        if request.headers.get("HX-Request") != "true":
+            return super().handle_no_permission(request, view_func)
+        login = redirect_to_login(
+            page_path(request),
+            resolve_url(self.get_login_url(view_func)),
+            self.get_redirect_field_name(view_func),
+        )
+        return HttpResponseClientRedirect(login.url)
+
+
+def page_path(request: HttpRequest) -> str:
+    """Return the path of the page an htmx request came from, or the request's own path.
+
+    htmx names the page in ``HX-Current-URL``; a header names anything, so a URL of another
+    site (or scheme) is not believed.
+    """
+    host = request.get_host()
+    current = request.headers.get("HX-Current-URL", "")
+    if current and url_has_allowed_host_and_scheme(
+        current, allowed_hosts={host}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(current)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        # The path alone must still be this site's: not "//elsewhere/", say.
+        if path.startswith("/") and url_has_allowed_host_and_scheme(path, allowed_hosts={host}):
+            return path
+    return request.get_full_path()
 
 
 class SessionLifetimeMiddleware:

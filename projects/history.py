@@ -8,9 +8,11 @@ version is refused, and the refusal lists what changed in between, read from the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 
@@ -52,8 +54,28 @@ class ConcurrentEditError(Exception):
         )
 
 
-def display_value(field: models.Field, value) -> str:
-    """Show a stored value as the screens do: choices by label, money as £, empty as a dash."""
+# For each model that foreign keys point to, the name of each row by its primary key.
+RelatedNames = dict[type[models.Model], dict[Any, str]]
+
+
+def related_names(values: Iterable[tuple[models.Field, Any]]) -> RelatedNames:
+    """Name the rows the foreign-key values among these point to, one query per model."""
+    wanted: dict[type[models.Model], set] = {}
+    for field, value in values:
+        if isinstance(field, models.ForeignKey) and value not in (None, ""):
+            wanted.setdefault(field.related_model, set()).add(value)
+    return {
+        model: {pk: str(row) for pk, row in model._default_manager.in_bulk(pks).items()}
+        for model, pks in wanted.items()
+    }
+
+
+def display_value(field: models.Field, value, names: RelatedNames | None = None) -> str:
+    """Show a stored value as the screens do: choices by label, money as £, empty as a dash.
+
+    A foreign key is shown by the name of the row it points to, from ``names`` when given
+    (see ``related_names``), otherwise read from the database.
+    """
     if value is None or value == "":
         if isinstance(field, models.DecimalField) and field.name == "extra_cost":
             return "TBC"
@@ -65,29 +87,44 @@ def display_value(field: models.Field, value) -> str:
     if isinstance(field, models.DecimalField) and field.decimal_places == 2:
         return money(Decimal(value))
     if isinstance(field, models.ForeignKey):
-        target = field.related_model.objects.filter(pk=value).first()
-        return str(target) if target else f"(removed #{value})"
+        if names is None:
+            names = related_names([(field, value)])
+        name = names.get(field.related_model, {}).get(value)
+        return name if name is not None else f"(removed #{value})"
     return str(value)
 
 
-def _record_changes(record, previous, row: str) -> tuple[FieldChange, ...]:
-    """Return the fields that differ between a historical record and the one before it."""
-    model = record.instance_type
+def _field_changes(record, previous) -> list[tuple[models.Field, Any, Any]]:
+    """Return each field that differs between a historical record and the one before it."""
     if previous is None:
-        return ()
+        return []
+    model = record.instance_type
     delta = record.diff_against(previous, excluded_fields=list(HIDDEN_FIELDS))
-    changes = []
-    for change in delta.changes:
-        field = model._meta.get_field(change.field)
-        changes.append(
-            FieldChange(
-                row=row,
-                field=str(field.verbose_name).capitalize(),
-                old=display_value(field, change.old),
-                new=display_value(field, change.new),
-            )
+    return [
+        (model._meta.get_field(change.field), change.old, change.new) for change in delta.changes
+    ]
+
+
+def _shown(
+    changes: list[tuple[models.Field, Any, Any]], row: str, names: RelatedNames
+) -> tuple[FieldChange, ...]:
+    """Show a row's field changes as a person reads them."""
+    return tuple(
+        FieldChange(
+            row=row,
+            field=str(field.verbose_name).capitalize(),
+            old=display_value(field, old, names),
+            new=display_value(field, new, names),
         )
-    return tuple(changes)
+        for field, old, new in changes
+    )
+
+
+def _names_for(changes: Iterable[list[tuple[models.Field, Any, Any]]]) -> RelatedNames:
+    """Name the rows that the old and new values of these field changes point to."""
+    return related_names(
+        (field, value) for fields in changes for field, old, new in fields for value in (old, new)
+    )
 
 
 ACTIONS = {"+": "Added", "~": "Changed", "-": "Removed"}
@@ -102,24 +139,29 @@ def history_entries(records, label=str) -> list[HistoryEntry]:
     by_row: dict[tuple[type, int], list] = {}
     for record in records:
         by_row.setdefault((record.instance_type, record.id), []).append(record)
-    entries = []
+    # Each record with the fields it changed; the rows foreign keys point to are named after,
+    # all at once, so that a long history costs no more queries than a short one.
+    changed = []
     for rows in by_row.values():
         rows.sort(key=lambda record: (record.history_date, record.history_id))
         previous = None
         for record in rows:
-            row = label(record)
-            entries.append(
-                HistoryEntry(
-                    when=record.history_date,
-                    who=record.history_user.get_username() if record.history_user else "(system)",
-                    action=ACTIONS[record.history_type],
-                    row=row,
-                    changes=_record_changes(record, previous, row)
-                    if record.history_type == "~"
-                    else (),
-                )
-            )
+            fields = _field_changes(record, previous) if record.history_type == "~" else []
+            changed.append((record, fields))
             previous = record
+    names = _names_for(fields for _, fields in changed)
+    entries = []
+    for record, fields in changed:
+        row = label(record)
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user.get_username() if record.history_user else "(system)",
+                action=ACTIONS[record.history_type],
+                row=row,
+                changes=_shown(fields, row, names),
+            )
+        )
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries
 
@@ -148,4 +190,5 @@ def changes_since_version(instance: models.Model, version: int, *, row: str) -> 
     latest = history.last()
     if start is None or latest is None or start.pk == latest.pk:
         return []
-    return list(_record_changes(latest, start, row))
+    fields = _field_changes(latest, start)
+    return list(_shown(fields, row, _names_for([fields])))
