@@ -24,7 +24,8 @@ test: $(VENV)/.installed-test $(FRONTEND)
 	$(PY) manage.py makemigrations --check --dry-run --settings=norfolk_connect.settings.test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Performance figures (a benchmark, not a test): pages served by gunicorn at two sizes.
+# Performance figures (a benchmark, not a test): pages served by gunicorn at two sizes, the
+# report PDF, Excel at 10,000 funding lines; written to docs/performance.md with the machine.
 bench: $(VENV)/.installed-test $(FRONTEND)
 	@command -v wrk > /dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk > /dev/null 2>&1; } || true
 	$(PY) -m benchmarks.run

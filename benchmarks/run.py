@@ -3,15 +3,16 @@
 For each page it prints the throughput as a ratio of a trivial view's on the same server (so the
 figure means the same on a faster or slower machine), the median time the application spent
 on it (from the Server-Timing header), and the number of database queries at both sizes.
-It is a benchmark, not a test: it asserts nothing and CI does not run it.
+It writes every figure, with the machine described, to docs/performance.md (BENCH_DOC to
+write elsewhere). It is a benchmark, not a test: it asserts nothing and CI does not run it.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import logging
 import os
-import platform
 import re
 import shutil
 import socket
@@ -204,38 +205,22 @@ def in_process_benchmarks() -> dict[str, dict]:
     return results
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-        cpu = model
-    except (OSError, StopIteration):
-        pass
-    memory = ""
-    try:
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kib / 1024 / 1024:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}"
-
-
 def main() -> None:
+    from benchmarks.performance_doc import machine_facts, performance_markdown
+
+    # WeasyPrint says how it subsets fonts on every PDF; the figures are what matter here.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
-    print(f"Benchmark on {machine()}", flush=True)
     set_up_django(workdir / "bench.sqlite3")
+    facts = machine_facts()
+    print(f"Benchmark on {facts['Cores']} cores, {facts['Processor']}", flush=True)
     session_key = build_programmes()
     counts = query_counts(session_key)
     port = free_port()
     server = start_server(port)
-    results = {}
+    pages = {}
     try:
-        for path in (TRIVIAL,):
-            request(port, path, session_key)
+        request(port, TRIVIAL, session_key)
         trivial = throughput(port, TRIVIAL, session_key)
         trivial_ms = median_server_ms(port, TRIVIAL, session_key)
         for page, template in PAGES.items():
@@ -245,7 +230,7 @@ def main() -> None:
             for size in SIZES:
                 path = template.format(slug=f"bench-{size}")
                 rate = throughput(port, path, session_key)
-                results[page, size] = {
+                pages[page, size] = {
                     "requests_per_second": rate,
                     "ratio_to_trivial": rate / trivial,
                     "median_server_ms": median_server_ms(port, path, session_key),
@@ -257,34 +242,50 @@ def main() -> None:
     extras = in_process_benchmarks()
     shutil.rmtree(workdir, ignore_errors=True)
 
+    queries = {page: (counts[page, "small"], counts[page, "large"]) for page in PAGES}
+    report = extras["Board report PDF"]
+    queries["board report PDF (demo / 200 projects)"] = (
+        report["demo_queries"],
+        report["large_queries"],
+    )
+    results = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": facts,
+        "server": "gunicorn, 2 sync workers, on loopback; SQLite; DEBUG off",
+        "load_generator": "wrk" if shutil.which("wrk") else "Python threads (wrk not installed)",
+        "load_seconds": LOAD_SECONDS,
+        "connections": CONNECTIONS,
+        "timed_requests": TIMED_REQUESTS,
+        "trivial_path": TRIVIAL,
+        "trivial": {"requests_per_second": trivial, "median_server_ms": trivial_ms},
+        "sizes": SIZES,
+        "pages": pages,
+        "queries": queries,
+        "report": report,
+        "excel": extras["Excel at 10,000 funding lines"],
+    }
+
     print()
     print(f"Trivial view {TRIVIAL}: {trivial:.0f} requests/s, median {trivial_ms:.1f} ms")
     print(f"{'page':<16}{'size':<7}{'req/s':>8}{'ratio':>8}{'median ms':>11}{'queries':>9}")
-    for (page, size), row in results.items():
+    for (page, size), row in pages.items():
         print(
             f"{page:<16}{size:<7}{row['requests_per_second']:>8.1f}"
             f"{row['ratio_to_trivial']:>8.3f}{row['median_server_ms']:>11.1f}"
             f"{row['queries']:>9}"
         )
-    print(f"(small: {SIZES['small'][0]} projects x {SIZES['small'][1]} partners; "
-          f"large: {SIZES['large'][0]} x {SIZES['large'][1]})")  # fmt: skip
     for name, figures in extras.items():
         print(f"\n{name}:")
         for key, value in figures.items():
             print(f"  {key:<34} {value}")
+
+    document = Path(os.environ.get("BENCH_DOC", ROOT / "docs" / "performance.md"))
+    document.write_text(performance_markdown(results))
+    print(f"\nWrote {document}")
     out = os.environ.get("BENCH_JSON")
     if out:
-        Path(out).write_text(
-            json.dumps(
-                {
-                    "machine": machine(),
-                    "trivial": {"requests_per_second": trivial, "median_server_ms": trivial_ms},
-                    "pages": {f"{page} ({size})": row for (page, size), row in results.items()},
-                    **extras,
-                },
-                indent=2,
-            )
-        )
+        results["pages"] = {f"{page} ({size})": row for (page, size), row in pages.items()}
+        Path(out).write_text(json.dumps(results, indent=2, default=str))
 
 
 if __name__ == "__main__":
