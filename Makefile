@@ -13,9 +13,14 @@ FRONTEND := build/static/.built
 
 .PHONY: run test lint format lock migrate demo clean frontend bench serve-prod
 
+# The background worker (django-tasks' db_worker, which makes large board reports' PDFs) runs
+# beside the server on the same database and is stopped when the server stops. It does not
+# reload on code changes, so that stopping it lets a PDF being made finish or fail cleanly.
 run: $(VENV)/.installed-base $(FRONTEND)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
+	$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2> /dev/null' EXIT INT TERM HUP; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-test $(FRONTEND)

@@ -12,9 +12,15 @@ from django.db.models.functions import Coalesce
 from projects.choices import Apportionment, ContributionStatus, Tranche
 from projects.models import Membership, Partnership, Programme
 from reports.figures import ProgrammeFigures
-from reports.selectors import programme_figures
+from reports.selectors import (
+    PositionRow,
+    PositionTotals,
+    position_rows,
+    position_totals,
+    programme_figures,
+)
 
-from .calculations import PLEDGED_STATUSES, PartnerPosition
+from .calculations import PLEDGED_STATUSES
 from .models import Contribution, Partner
 
 ZERO = Decimal("0.00")
@@ -27,27 +33,6 @@ class PartnerRow:
 
     partner: Partner
     weight: str  # the agreed weight without trailing zeros, or "" when there is none
-
-
-@dataclass(frozen=True)
-class PositionRow:
-    """One contributing partner's position in the programme."""
-
-    partner: Partner
-    position: PartnerPosition
-
-
-@dataclass(frozen=True)
-class PositionTotals:
-    """The positions added up over the contributing partners."""
-
-    share_min: Decimal
-    share_max: Decimal
-    immediate: Decimal
-    cap: Decimal
-    pledged: Decimal
-    received: Decimal
-    outstanding: Decimal
 
 
 @dataclass(frozen=True)
@@ -164,21 +149,6 @@ def missing_basis(method: str, partners: Sequence[Partner]) -> str:
     return ""
 
 
-def _totals(positions: Sequence[PartnerPosition]) -> PositionTotals:
-    def total(name: str) -> Decimal:
-        return sum((getattr(position, name) for position in positions), ZERO)
-
-    return PositionTotals(
-        share_min=total("share_min"),
-        share_max=total("share_max"),
-        immediate=total("immediate"),
-        cap=total("cap"),
-        pledged=total("pledged"),
-        received=total("received"),
-        outstanding=total("outstanding"),
-    )
-
-
 def _sum(contributions: Iterable[Contribution], statuses: frozenset[str]) -> Decimal:
     return sum((c.amount for c in contributions if c.status in statuses), ZERO)
 
@@ -252,13 +222,15 @@ def _tranche_order(contribution: Contribution) -> int:
     return TRANCHE_ORDER.get(contribution.tranche, len(TRANCHE_ORDER))
 
 
-def partners_page(*, programme: Programme) -> PartnersPage:
-    """Return the partners page's data, in a fixed number of queries whatever its size."""
+def partners_page(*, programme: Programme, own_partner: str | None = None) -> PartnersPage:
+    """Return the partners page's data, in a fixed number of queries whatever its size.
+
+    ``own_partner`` is the slug of the reader's council, marked in the partners' positions.
+    """
     partners = list(partners_of(partnership=programme.partnership))
     contributions = list(
         Contribution.objects.filter(programme=programme).order_by("financial_year", "pk")
     )
-    by_slug = {partner.slug: partner for partner in partners}
     problem = missing_basis(programme.apportionment, partners)
     figures = None
     positions: tuple[PositionRow, ...] = ()
@@ -270,13 +242,8 @@ def partners_page(*, programme: Programme) -> PartnersPage:
         )
     else:
         figures = programme_figures(programme=programme)
-        # The figures list partners by slug; the page keeps the partnership's own order.
-        order = {partner.slug: index for index, partner in enumerate(partners)}
-        positions = tuple(
-            PositionRow(partner=by_slug[position.partner], position=position)
-            for position in sorted(figures.per_partner, key=lambda p: order[p.partner])
-        )
-        totals = _totals([row.position for row in positions]) if positions else None
+        positions = position_rows(figures, partners, own_partner=own_partner)
+        totals = position_totals(positions)
     return PartnersPage(
         partners=tuple(PartnerRow(partner=p, weight=weight_text(p.weight)) for p in partners),
         figures=figures,

@@ -44,7 +44,10 @@ class PartnerListView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["page"] = partners_page(programme=self.programme)
+        partner = self.membership.partner  # fetched with the membership
+        context["page"] = partners_page(
+            programme=self.programme, own_partner=partner.slug if partner else None
+        )
         return context
 
 

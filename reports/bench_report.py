@@ -93,6 +93,7 @@ def _pages(pdf: bytes) -> int:
 
 def bench_report() -> dict:
     """Time the demo report's PDF against WeasyPrint alone, and a 200-project report's PDF."""
+    from django.test import override_settings
     from weasyprint import HTML
 
     from reports.report.pdf import PDF_VARIANT, report_html, report_pdf
@@ -124,7 +125,10 @@ def bench_report() -> dict:
     )
 
     demo_request_seconds, demo_queries, demo_pdf = _pdf_request(client, DEMO_SLUG)
-    large_runs = [_pdf_request(client, LARGE_SLUG) for _ in range(3)]
+    # A report this large is made by the background worker, with the same code: timed here
+    # in the request, as if it were under the threshold.
+    with override_settings(REPORT_BACKGROUND_PROJECTS=LARGE_PROJECTS):
+        large_runs = [_pdf_request(client, LARGE_SLUG) for _ in range(3)]
     large_seconds = statistics.median(run[0] for run in large_runs)
     _, large_queries, large_pdf = large_runs[-1]
     return {

@@ -3,11 +3,14 @@
 An issued report is a record of what the board was given: its PDF and its figures are stored
 with their SHA-256 and never change. The model refuses to save a row twice or to delete one;
 ``reports.services.report_issue`` is the only way one is made.
+
+A report render is a draft PDF of a large report made by the background worker.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -128,3 +131,71 @@ class IssuedReport(models.Model):
             sha256_hex(bytes(self.pdf)) == self.pdf_sha256
             and sha256_hex(self.figures.encode("utf-8")) == self.figures_sha256
         )
+
+
+class RenderState(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportRender(models.Model):
+    """A board report's PDF prepared by the background worker, with its progress on the way.
+
+    Large reports take seconds to lay out, too long to keep a request waiting: the worker
+    renders them (``reports.tasks.render_board_report``) and the member downloads the PDF when
+    it is ready. Only ``reports.services`` changes a render.
+    """
+
+    FINISHED = (RenderState.READY, RenderState.FAILED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    programme = models.ForeignKey(
+        "projects.Programme", on_delete=models.CASCADE, related_name="report_renders"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField("requested at", default=timezone.now)
+    started = models.DateTimeField("started at", null=True, blank=True)
+    finished = models.DateTimeField("finished at", null=True, blank=True)
+    state = models.CharField(max_length=10, choices=RenderState.choices, default=RenderState.QUEUED)
+    stage = models.CharField("stage", max_length=100, blank=True)
+    percent = models.PositiveSmallIntegerField("percent done", default=0)
+    # What the report said when it was requested, then when it was rendered (with its date):
+    # a ready render whose fingerprint matches the report now is served again, not redone.
+    fingerprint = models.CharField("fingerprint of the report", max_length=64)
+    report_date = models.DateField("date of the report", null=True, blank=True)
+    pdf = models.BinaryField("PDF", blank=True, default=b"")
+    pdf_sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
+    error = models.TextField("what went wrong", blank=True)
+    task_id = models.CharField("task id", max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [
+            models.Index(fields=["programme", "fingerprint"], name="report_render_reuse_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__lte=100), name="report_render_percent_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of the board report of {self.programme} ({self.get_state_display()})"
+
+    @property
+    def done(self) -> bool:
+        """Return whether the render has finished, ready or failed."""
+        return self.state in self.FINISHED
+
+    @property
+    def intact(self) -> bool:
+        """Return whether the stored PDF still matches the hash taken when it was made."""
+        return bool(self.pdf_sha256) and sha256_hex(bytes(self.pdf)) == self.pdf_sha256

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
+from typing import Protocol
+from uuid import UUID
+
+from django.conf import settings
+from django.utils import timezone
 
 from contributions.calculations import PartnerPosition
 from projects.choices import (
@@ -26,6 +34,9 @@ from .charts import (
     project_cost_chart,
 )
 from .figures import ZERO, ProgrammeFigures, compute_figures
+from .models import RenderState, ReportRender
+from .report.content import BoardReport
+from .report.selectors import report_fingerprint
 
 
 def programme_figures(*, programme: Programme) -> ProgrammeFigures:
@@ -49,18 +60,27 @@ class Gap:
         return cls(amount=abs(gap), headroom=gap < 0)
 
 
+# Each contributing partner's position: the dashboard and the partners page show the same table
+# (templates/contributions/partials/_partner_positions.html) from the same rows.
+
+
+class NamedPartner(Protocol):
+    slug: str
+    name: str
+
+
 @dataclass(frozen=True)
-class PartnerRow:
+class PositionRow:
     """One contributing partner's position, with its name and whether it is the reader's."""
 
     slug: str
     name: str
     position: PartnerPosition
-    own: bool  # the council of the partner officer reading the dashboard
+    own: bool  # the council of the partner officer reading the page
 
 
 @dataclass(frozen=True)
-class PartnerTotals:
+class PositionTotals:
     """The partners' positions added up: the shares sum exactly to the minimum and maximum."""
 
     share_min: Decimal
@@ -70,6 +90,40 @@ class PartnerTotals:
     pledged: Decimal
     received: Decimal
     outstanding: Decimal
+
+
+def position_rows(
+    figures: ProgrammeFigures,
+    partners: Sequence[NamedPartner],
+    *,
+    own_partner: str | None = None,
+) -> tuple[PositionRow, ...]:
+    """Return the figures' partner positions, named, in the order of the partnership's partners.
+
+    ``own_partner`` is the slug of the reader's council, marked on its row.
+    """
+    names = {partner.slug: partner.name for partner in partners}
+    order = {partner.slug: index for index, partner in enumerate(partners)}
+    return tuple(
+        PositionRow(
+            slug=position.partner,
+            name=names[position.partner],
+            position=position,
+            own=position.partner == own_partner,
+        )
+        for position in sorted(figures.per_partner, key=lambda p: order[p.partner])
+    )
+
+
+def position_totals(rows: Sequence[PositionRow]) -> PositionTotals | None:
+    """Add the rows' positions up; None when there are no rows."""
+    if not rows:
+        return None
+
+    def total(name: str) -> Decimal:
+        return sum((getattr(row.position, name) for row in rows), ZERO)
+
+    return PositionTotals(**{name: total(name) for name in PositionTotals.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -138,8 +192,8 @@ class Dashboard:
     total_cost: Decimal  # existing resource plus the extra cost's maximum
     gap_min: Gap
     gap_max: Gap
-    partners: tuple[PartnerRow, ...]
-    partner_totals: PartnerTotals | None
+    partners: tuple[PositionRow, ...]
+    partner_totals: PositionTotals | None
     project_statuses: tuple[Count, ...]
     phase_decisions: tuple[Count, ...]
     outcomes: tuple[OutcomeRow, ...]
@@ -189,16 +243,6 @@ def _figures(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
     )
 
 
-def _partner_totals(rows: tuple[PartnerRow, ...]) -> PartnerTotals | None:
-    if not rows:
-        return None
-
-    def total(name: str) -> Decimal:
-        return sum((getattr(row.position, name) for row in rows), ZERO)
-
-    return PartnerTotals(**{name: total(name) for name in PartnerTotals.__dataclass_fields__})
-
-
 def _reconciliation(figures: ProgrammeFigures) -> tuple[ReconciliationRow, ...]:
     mismatches = {mismatch.field: mismatch for mismatch in figures.mismatches}
     pairs = (
@@ -226,16 +270,7 @@ def dashboard_from_document(
     figures, problem = _figures(document)
     names = {partner.slug: partner.name for partner in document.partners}
     order = {partner.slug: index for index, partner in enumerate(document.partners)}
-    # The figures list partners by slug; the dashboard keeps the partnership's own order.
-    partners = tuple(
-        PartnerRow(
-            slug=position.partner,
-            name=names[position.partner],
-            position=position,
-            own=position.partner == own_partner,
-        )
-        for position in sorted(figures.per_partner, key=lambda p: order[p.partner])
-    )
+    partners = position_rows(figures, document.partners, own_partner=own_partner)
     phases = [phase for project in document.projects for phase in project.phases]
     outcomes = tuple(
         OutcomeRow(
@@ -285,7 +320,7 @@ def dashboard_from_document(
         gap_min=Gap.of(figures.gap_min),
         gap_max=Gap.of(figures.gap_max),
         partners=partners,
-        partner_totals=_partner_totals(partners),
+        partner_totals=position_totals(partners),
         project_statuses=tuple(
             Count(
                 label=status.label,
@@ -332,3 +367,61 @@ def programme_dashboard(*, programme: Programme, own_partner: str | None = None)
     ``own_partner`` is the slug of the reader's council, marked on the partners' figures.
     """
     return dashboard_from_document(programme_document(programme=programme), own_partner=own_partner)
+
+
+# Board report PDFs prepared by the background worker (reports.tasks).
+
+# A render still waiting or running after this long is taken to be lost (its worker stopped):
+# it is not handed out again, and a new request queues a fresh one.
+RENDER_STALE_AFTER = timedelta(minutes=30)
+
+
+def report_renders_in_background(report: BoardReport) -> bool:
+    """Return whether the report is large enough that the worker makes its PDF."""
+    return len(report.projects) > settings.REPORT_BACKGROUND_PROJECTS
+
+
+def report_render_fingerprint(report: BoardReport) -> str:
+    """Return the fingerprint of the report's PDF: what the report says, and its date."""
+    return hashlib.sha256(
+        f"{report_fingerprint(report)} {report.date:%Y-%m-%d}".encode()
+    ).hexdigest()
+
+
+def report_render(*, programme: Programme, pk: UUID) -> ReportRender | None:
+    """Return the programme's render with this id, without its PDF's bytes, or None."""
+    return (
+        ReportRender.objects.filter(programme=programme, pk=pk)
+        .select_related("requested_by")
+        .defer("pdf")
+        .first()
+    )
+
+
+def report_render_with_pdf(*, programme: Programme, pk: UUID) -> ReportRender | None:
+    """Return the programme's render with this id, PDF and all, or None."""
+    return ReportRender.objects.filter(programme=programme, pk=pk).first()
+
+
+def report_render_to_run(*, pk: UUID | str) -> ReportRender | None:
+    """Return a render for the worker to run, with its programme, or None if it has gone."""
+    return ReportRender.objects.select_related("programme").defer("pdf").filter(pk=pk).first()
+
+
+def reusable_report_render(*, programme: Programme, fingerprint: str) -> ReportRender | None:
+    """Return a render of the report as it stands now, ready or on its way, or None.
+
+    A ready one is preferred; one waiting or running counts only while it is not stale.
+    """
+    renders = ReportRender.objects.filter(programme=programme, fingerprint=fingerprint).defer("pdf")
+    ready = renders.filter(state=RenderState.READY).order_by("-finished").first()
+    if ready is not None:
+        return ready
+    return (
+        renders.filter(
+            state__in=[RenderState.QUEUED, RenderState.RUNNING],
+            created__gte=timezone.now() - RENDER_STALE_AFTER,
+        )
+        .order_by("-created")
+        .first()
+    )

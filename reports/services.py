@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from projects.data import REPORT_TEXT_FIELDS
 from projects.history import ConcurrentEditError, changes_since_version, claim_version
 from projects.models import Programme
 
-from .models import IssuedReport, ReportText, sha256_hex
+from .models import IssuedReport, RenderState, ReportRender, ReportText, sha256_hex
 from .report.changes import canonical_json, fingerprint, report_snapshot
 from .report.pdf import report_pdf
 from .report.selectors import board_report
+from .selectors import reusable_report_render
 
 REPORT_TEXT = "The report's text"
+WAITING = "Waiting for the worker to start"
+RENDER_KEPT_FOR = timedelta(days=7)
 
 
 class ReportChangedError(Exception):
@@ -91,3 +95,82 @@ def report_issue(
     issued.full_clean(exclude=["programme", "issued_by"])
     issued.save()
     return issued
+
+
+# Board report PDFs prepared by the background worker. The request queues a render; the
+# worker (reports.tasks.render_board_report) moves it on, and marks it ready or failed.
+
+
+@transaction.atomic
+def report_render_request(
+    *, programme: Programme, fingerprint: str, user
+) -> tuple[ReportRender, bool]:
+    """Queue a PDF of the board report for the worker, or return one of the report as it stands.
+
+    ``fingerprint`` is ``report_render_fingerprint`` of the report now. Returns the render and
+    whether it was queued just now. The task is queued in the same transaction as the render
+    (the queue is in the database), so neither is ever left without the other.
+    """
+    # Requests for one programme queue up (on PostgreSQL), so two clicks make one render.
+    Programme.objects.select_for_update().filter(pk=programme.pk).exists()
+    # Draft PDFs are kept a while to be downloaded again, not for ever (issued reports are).
+    ReportRender.objects.filter(
+        programme=programme, finished__lt=timezone.now() - RENDER_KEPT_FOR
+    ).delete()
+    existing = reusable_report_render(programme=programme, fingerprint=fingerprint)
+    if existing is not None:
+        return existing, False
+    render = ReportRender(
+        programme=programme,
+        requested_by=user,
+        fingerprint=fingerprint,
+        stage=WAITING,
+    )
+    render.full_clean(exclude=["programme", "requested_by"])
+    render.save()
+    # Imported here: the task module imports this one.
+    from .tasks import render_board_report
+
+    result = render_board_report.enqueue(str(render.pk))
+    ReportRender.objects.filter(pk=render.pk).update(task_id=str(result.id))
+    render.task_id = str(result.id)
+    return render, True
+
+
+def report_render_progress(*, render: ReportRender, stage: str, percent: int) -> None:
+    """Record how far the worker has got with a render (and that it is running)."""
+    now = timezone.now()
+    changes = {"state": RenderState.RUNNING, "stage": stage, "percent": max(0, min(percent, 99))}
+    if render.started is None:
+        changes["started"] = render.started = now
+    ReportRender.objects.filter(pk=render.pk).update(**changes)
+    render.state, render.stage, render.percent = RenderState.RUNNING, stage, changes["percent"]
+
+
+def report_render_finish(
+    *, render: ReportRender, pdf: bytes, fingerprint: str, report_date: date
+) -> None:
+    """Store the finished PDF of a render, with its SHA-256, and mark it ready."""
+    changes = {
+        "state": RenderState.READY,
+        "stage": "Ready",
+        "percent": 100,
+        "pdf": pdf,
+        "pdf_sha256": sha256_hex(pdf),
+        # The report as rendered: it may have changed between the request and the worker.
+        "fingerprint": fingerprint,
+        "report_date": report_date,
+        "finished": timezone.now(),
+        "error": "",
+    }
+    ReportRender.objects.filter(pk=render.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(render, name, value)
+
+
+def report_render_fail(*, render: ReportRender, error: str) -> None:
+    """Mark a render failed, saying why, so that it never stays waiting or running."""
+    changes = {"state": RenderState.FAILED, "error": error, "finished": timezone.now()}
+    ReportRender.objects.filter(pk=render.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(render, name, value)

@@ -14,6 +14,11 @@ urlpatterns = [
     path("report/issued/", report.IssuedReportListView.as_view(), name="issued_list"),
     path("report/issued/<int:pk>.pdf", report.IssuedReportPdfView.as_view(), name="issued_pdf"),
     path("report/changes/", report.ReportChangesView.as_view(), name="report_changes"),
+    path("report/renders/", report.ReportRenderRequestView.as_view(), name="renders"),
+    path("report/renders/<uuid:render>/", report.ReportRenderView.as_view(), name="render"),
+    path(
+        "report/renders/<uuid:render>.pdf", report.ReportRenderPdfView.as_view(), name="render_pdf"
+    ),
     path(
         "partners/<slug:partner>/statement/",
         statements.StatementView.as_view(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from io import StringIO
+from uuid import UUID
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from contributions.models import Contribution, Partner
 from projects.models import Programme, Role
-from reports.models import IssuedReport, sha256_hex
+from reports.models import IssuedReport, RenderState, ReportRender, sha256_hex
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory
 
@@ -70,6 +71,7 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
         "kind": "phase",
         "partner": contribution.partner.slug,
         "pk": issued.pk if name.startswith("report:issued") and issued else contribution.pk,
+        "render": getattr(programme.report_renders.order_by("created").last(), "pk", UUID(int=0)),
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -96,6 +98,15 @@ def world(monkeypatch):
         figures_sha256=sha256_hex(figures.encode()),
     )
     other = ProgrammeFactory(slug="elsewhere-2004")
+    for programme in (demo, other):  # a PDF made by the background worker for each
+        ReportRender.objects.create(
+            programme=programme,
+            fingerprint="0" * 64,
+            state=RenderState.READY,
+            pdf=pdf,
+            pdf_sha256=sha256_hex(pdf),
+            report_date=date(2004, 6, 24),
+        )
     other_project = PhaseFactory(project__programme=other, project__slug="elsewhere").project
     assert other_project.programme == other
     other_contribution = ContributionFactory(programme=other)
@@ -171,7 +182,7 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
 
 @pytest.mark.parametrize(
     "name",
-    [n for n in ALL_NAMES if {"pk", "project", "partner"} & arguments(n)],
+    [n for n in ALL_NAMES if {"pk", "project", "partner", "render"} & arguments(n)],
 )
 def test_another_programmes_ids_under_our_programme_answer_404(client, world, name):
     """Our programme's URL with the other partnership's project, partner or contribution."""

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "norfolk_connect",
     "projects",
     "contributions",
@@ -153,6 +155,18 @@ STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "static"]
 # One cache for every app server: DJANGO_CACHE_URL (redis://host:6379/0 for Django's RedisCache);
 # a process's own memory when unset, which is right for one server.
 CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+
+# Background tasks (django-tasks) queued in the database itself, so nothing more is needed to run
+# them than the database: `manage.py db_worker` runs them (`make run` starts one; see
+# docs/deployment.md for production). A board report with more projects than
+# REPORT_BACKGROUND_PROJECTS is made into a PDF by the worker rather than in the request.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    },
+}
+REPORT_BACKGROUND_PROJECTS = env.int("DJANGO_REPORT_BACKGROUND_PROJECTS", default=60)
 
 FORM_RENDERER = "norfolk_connect.forms.GovukFormRenderer"
 

@@ -21,6 +21,7 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .content import BoardReport
@@ -112,10 +113,20 @@ class LockedDownFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
+def layout_pdf(html: str, *, fetcher: LockedDownFetcher | None = None) -> Document:
+    """Return the HTML laid out into pages, ready to write as a PDF: the longest step."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or LockedDownFetcher())
+    return document.render(pdf_variant=PDF_VARIANT)
+
+
+def write_pdf(document: Document) -> bytes:
+    """Return the laid-out pages as a tagged PDF/UA-1 document."""
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
 def render_pdf(html: str, *, fetcher: LockedDownFetcher | None = None) -> bytes:
     """Return the HTML as a tagged PDF/UA-1 document; its title and language come from it."""
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or LockedDownFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    return write_pdf(layout_pdf(html, fetcher=fetcher))
 
 
 def report_html(report: BoardReport) -> str:

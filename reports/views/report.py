@@ -1,13 +1,19 @@
-"""The board report: as a page and a PDF, its text, issuing it, and the archive of issued ones."""
+"""The board report: as a page and a PDF, its text, issuing it, and the archive of issued ones.
+
+A large report's PDF is prepared by the background worker (reports.tasks): the member asks for
+it, follows its progress on the render's page, and downloads it from there when it is ready.
+"""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from contributions.selectors import partners_of
@@ -16,7 +22,7 @@ from projects.history import ConcurrentEditError
 from projects.models import Role
 from projects.views.programmes import apply_validation_error
 
-from ..models import IssuedReport
+from ..models import IssuedReport, RenderState, ReportRender
 from ..report.content import BoardReport
 from ..report.forms import IssueForm, ReportTextForm
 from ..report.pdf import report_pdf
@@ -29,7 +35,19 @@ from ..report.selectors import (
     report_fingerprint,
     report_text_for,
 )
-from ..services import ReportChangedError, report_issue, report_text_update
+from ..selectors import (
+    report_render,
+    report_render_fingerprint,
+    report_render_with_pdf,
+    report_renders_in_background,
+    reusable_report_render,
+)
+from ..services import (
+    ReportChangedError,
+    report_issue,
+    report_render_request,
+    report_text_update,
+)
 
 logger = logging.getLogger(__name__)
 PDF = "application/pdf"
@@ -61,14 +79,27 @@ class ReportView(ProgrammeMixin, TemplateView):
         context["report"] = board_report(programme=self.programme)
         context["statement_partners"] = statement_partners(self.programme, self.membership)
         context["last_issued"] = issued_reports(programme=self.programme).first()
+        context["pdf_in_background"] = report_renders_in_background(context["report"])
+        context["background_projects"] = settings.REPORT_BACKGROUND_PROJECTS
         return context
 
 
 class ReportPdfView(ProgrammeMixin, View):
-    """The board report as it stands, as an A4 PDF."""
+    """The board report as it stands, as an A4 PDF; a large one is prepared in the background.
+
+    For a large report this sends the member to its PDF made earlier, if the report has not
+    changed since, or else to the page that asks the worker for one.
+    """
 
     def get(self, request, *args, **kwargs):
         report = board_report(programme=self.programme)
+        if report_renders_in_background(report):
+            made = reusable_report_render(
+                programme=self.programme, fingerprint=report_render_fingerprint(report)
+            )
+            if made is not None and made.state == RenderState.READY:
+                return redirect("report:render_pdf", self.programme.slug, made.pk)
+            return redirect("report:renders", self.programme.slug)
         return pdf_response(
             report_pdf(report),
             filename=f"{self.programme.slug}-board-report-draft-{report.date:%Y-%m-%d}.pdf",
@@ -225,3 +256,114 @@ class ReportChangesView(ProgrammeMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["page"] = changes_since_issued(programme=self.programme)
         return context
+
+
+class ReportRenderRequestView(ProgrammeMixin, TemplateView):
+    """Ask the background worker for the report's PDF; any member may, as any may read it.
+
+    GET explains why a large report is prepared in the background and offers the button; POST
+    queues a render, or finds one of the report as it stands, and shows its page.
+    """
+
+    template_name = "reports/report_render_request.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = board_report(programme=self.programme)
+        context["report"] = report
+        context["background_projects"] = settings.REPORT_BACKGROUND_PROJECTS
+        context["ready"] = reusable_report_render(
+            programme=self.programme, fingerprint=report_render_fingerprint(report)
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        report = board_report(programme=self.programme)
+        render, queued = report_render_request(
+            programme=self.programme,
+            fingerprint=report_render_fingerprint(report),
+            user=request.user,
+        )
+        if not queued and render.state == RenderState.READY:
+            messages.info(
+                request,
+                "The report has not changed since this PDF was made, so it is ready to download.",
+            )
+        return redirect("report:render", self.programme.slug, render.pk)
+
+
+class ReportRenderMixin:
+    """Resolve the ``render`` URL kwarg to a render of the programme, or 404.
+
+    After ProgrammeMixin in the bases, as IssuedReportMixin: another programme's render
+    answers 404 to any method.
+    """
+
+    render: ReportRender
+    with_pdf = False
+
+    def dispatch(self, request, *args, **kwargs):
+        find = report_render_with_pdf if self.with_pdf else report_render
+        render = find(programme=self.programme, pk=kwargs["render"])
+        if render is None:
+            raise Http404("No such PDF of the report")
+        self.render = render
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReportRenderView(ProgrammeMixin, ReportRenderMixin, TemplateView):
+    """How far the worker has got with a PDF, and its download when ready.
+
+    htmx asks again every two seconds with what it last showed (``seen``): the answer is
+    empty (204) while that has not changed, so a screen reader hears each step only once, and
+    the fragment of a finished render stops asking.
+    """
+
+    template_name = "reports/report_render.html"
+    partial_template_name = "reports/partials/_render_progress.html"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get(self, request, *args, **kwargs):
+        if request.htmx and not self.render.done and request.GET.get("seen") == self.seen():
+            return HttpResponse(status=204)
+        response = super().get(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def seen(self) -> str:
+        return f"{self.render.state}-{self.render.percent}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["render"] = self.render
+        context["seen"] = self.seen()
+        context["poll_url"] = reverse("report:render", args=[self.programme.slug, self.render.pk])
+        return context
+
+
+class ReportRenderPdfView(ProgrammeMixin, ReportRenderMixin, View):
+    """A PDF made by the worker: refused if it no longer matches its hash."""
+
+    with_pdf = True
+
+    def get(self, request, *args, **kwargs):
+        render = self.render
+        if render.state != RenderState.READY:
+            return redirect("report:render", self.programme.slug, render.pk)
+        if not render.intact:
+            logger.error("Report render %s no longer matches its SHA-256", render.pk)
+            return HttpResponse(
+                "This PDF's stored file no longer matches the fingerprint taken when it was "
+                "made, so it is not served. Ask for the PDF again.",
+                status=500,
+                content_type="text/plain; charset=utf-8",
+            )
+        return pdf_response(
+            bytes(render.pdf),
+            filename=f"{self.programme.slug}-board-report-draft-{render.report_date:%Y-%m-%d}.pdf",
+            download=True,
+        )

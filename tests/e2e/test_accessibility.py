@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from contributions.models import Contribution, Partner
 from projects.models import Programme
+from reports.models import RenderState, ReportRender, sha256_hex
 from tests.e2e.conftest import axe_violations, sign_in
 from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for
 
@@ -24,6 +27,14 @@ def pages_to_scan() -> list[str]:
         tranche="immediate",
         amount="10000.00",
         status="received",
+    )
+    ReportRender.objects.create(  # a board report's PDF made by the background worker
+        programme=programme,
+        fingerprint="0" * 64,
+        state=RenderState.READY,
+        pdf=b"%PDF-1.7",
+        pdf_sha256=sha256_hex(b"%PDF-1.7"),
+        report_date=date(2004, 6, 24),
     )
     urls = [
         reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
