@@ -11,7 +11,7 @@ PORT ?= 8000
 
 FRONTEND := build/static/.built
 
-.PHONY: run test lint format lock migrate demo clean frontend bench serve-prod
+.PHONY: run test lint format lock migrate demo clean frontend bench serve-prod loadtest
 
 # The background worker (django-tasks' db_worker, which makes large board reports' PDFs) runs
 # beside the server on the same database and is stopped when the server stops. It does not
@@ -34,6 +34,13 @@ test: $(VENV)/.installed-test $(FRONTEND)
 bench: $(VENV)/.installed-test $(FRONTEND)
 	@command -v wrk > /dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk > /dev/null 2>&1; } || true
 	$(PY) -m benchmarks.run
+
+# Load and fault tests (docs/load-and-fault-tests.md): two gunicorn instances on a private
+# PostgreSQL cluster, facilitators editing and chief executives reading, one instance killed
+# and PostgreSQL restarted mid-run; fails on any server error, lost update or partial write.
+# LOAD_SECONDS sets the length of the load (150 by default).
+loadtest: $(VENV)/.installed-base $(FRONTEND)
+	$(PY) -m benchmarks.loadtest
 
 # Serve as in production (docs/deployment.md): gunicorn behind a TLS-terminating proxy, static
 # files by WhiteNoise. Needs DJANGO_SECRET_KEY, DATABASE_URL and DJANGO_ALLOWED_HOSTS.

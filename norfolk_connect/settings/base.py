@@ -41,6 +41,8 @@ MIDDLEWARE = [
     "norfolk_connect.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before the session and authentication middleware, which query the database themselves.
+    "norfolk_connect.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
