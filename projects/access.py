@@ -77,7 +77,7 @@ def programme_navigation(programme: Programme, request, *, can_edit: bool) -> li
             "Board report",
             "report:report",
             {"report", "report_text", "report_issue", "issued_list", "report_changes",
-             "statement"},
+             "statement", "renders", "render"},
         ),
         (
             "Projects",

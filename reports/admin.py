@@ -1,9 +1,9 @@
-"""The report's text may be edited in the admin; issued reports may only be looked at."""
+"""Report text may be edited in the admin; issued reports and PDF jobs may only be looked at."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import IssuedReport, ReportText
+from .models import IssuedReport, ReportRender, ReportText
 
 
 @admin.register(ReportText)
@@ -43,4 +43,38 @@ class IssuedReportAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReportRender)
+class ReportRenderAdmin(admin.ModelAdmin):
+    """Read-only: the board reports' PDFs made by the background worker, to see what failed."""
+
+    list_display = ["programme", "state", "stage", "percent", "requested_by", "created", "finished"]
+    list_filter = ["state", "programme"]
+    list_select_related = ["programme", "requested_by"]
+    fields = [
+        "programme",
+        "requested_by",
+        "state",
+        "stage",
+        "percent",
+        "created",
+        "started",
+        "finished",
+        "report_date",
+        "fingerprint",
+        "pdf_sha256",
+        "error",
+        "task_id",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -440,3 +440,33 @@ def test_draft_pdfs_are_kept_a_week(client, large):
     request_render(signed_in(client), large)
     assert not ReportRender.objects.filter(pk=old.pk).exists()
     assert ReportRender.objects.filter(pk=recent.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_render_page_is_in_the_board_report_section(client, large):
+    render = request_render(signed_in(client), large)
+
+    page = client.get(reverse("report:render", args=[large.slug, render.pk])).content.decode()
+
+    assert (
+        'aria-current="page"> <strong class="govuk-service-navigation__active-fallback">'
+        "Board report</strong>" in " ".join(page.split())
+    )
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_renders_without_letting_them_be_changed(client, large):
+    render = request_render(signed_in(client), large)
+    admin = get_user_model().objects.create_superuser("root", password=PASSWORD)
+    client.force_login(admin)
+
+    listing = client.get(reverse("admin:reports_reportrender_changelist"))
+    change = client.post(
+        reverse("admin:reports_reportrender_change", args=[render.pk]), {"stage": "tampered"}
+    )
+
+    assert listing.status_code == 200
+    assert str(render.programme) in listing.content.decode()
+    assert change.status_code == 403
+    render.refresh_from_db()
+    assert render.stage != "tampered"
