@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from contributions.calculations import PartnerPosition
@@ -382,10 +383,16 @@ def report_renders_in_background(report: BoardReport) -> bool:
 
 
 def report_render_fingerprint(report: BoardReport) -> str:
-    """Return the fingerprint of the report's PDF: what the report says, and its date."""
-    return hashlib.sha256(
-        f"{report_fingerprint(report)} {report.date:%Y-%m-%d}".encode()
-    ).hexdigest()
+    """Return the fingerprint of the report's PDF: what the report says, its date, and whether
+    it is the one issued to a meeting (dated the meeting) or a draft ("Draft of" its date)."""
+    return _render_fingerprint(report_fingerprint(report), report.date, issued=report.issued)
+
+
+def _render_fingerprint(snapshot_fingerprint: str, on: date, *, issued: bool) -> str:
+    # A draft's fingerprint is the report's and its date alone, as before issued PDFs were
+    # prepared in the background, so drafts made then are still found.
+    marker = " issued" if issued else ""
+    return hashlib.sha256(f"{snapshot_fingerprint} {on:%Y-%m-%d}{marker}".encode()).hexdigest()
 
 
 def report_render(*, programme: Programme, pk: UUID) -> ReportRender | None:
@@ -425,3 +432,49 @@ def reusable_report_render(*, programme: Programme, fingerprint: str) -> ReportR
         .order_by("-created")
         .first()
     )
+
+
+# Issuing a large report: its PDF is prepared for the meeting by the worker beforehand, and
+# issuing takes those bytes rather than laying the pages out again in the request.
+
+
+def issue_render_with_pdf(*, programme: Programme, fingerprint: str) -> ReportRender | None:
+    """Return the newest ready render of the issued report with this fingerprint, PDF and all.
+
+    ``fingerprint`` is ``report_render_fingerprint`` of the report as issued (dated the meeting).
+    """
+    return (
+        ReportRender.objects.filter(
+            programme=programme, fingerprint=fingerprint, state=RenderState.READY
+        )
+        .order_by("-finished")
+        .first()
+    )
+
+
+def issue_render_prepared(*, programme: Programme, report: BoardReport) -> ReportRender | None:
+    """Return the newest render of the report, as it stands, prepared for issue to a meeting.
+
+    A ready one is preferred, then one waiting or running (while not stale); whichever meeting
+    it is for, given by its ``report_date``. None when the report changed since, or there is none.
+    """
+    snapshot = report_fingerprint(report)
+    renders = (
+        ReportRender.objects.filter(programme=programme, report_date__isnull=False)
+        .filter(
+            Q(state=RenderState.READY)
+            | Q(
+                state__in=[RenderState.QUEUED, RenderState.RUNNING],
+                created__gte=timezone.now() - RENDER_STALE_AFTER,
+            )
+        )
+        .defer("pdf")
+        .order_by("-created")
+    )
+    matching = [
+        render
+        for render in renders
+        if render.fingerprint == _render_fingerprint(snapshot, render.report_date, issued=True)
+    ]
+    ready = [render for render in matching if render.state == RenderState.READY]
+    return max(ready, key=lambda render: render.finished) if ready else next(iter(matching), None)

@@ -13,13 +13,42 @@ from projects.models import Programme
 
 from .models import IssuedReport, RenderState, ReportRender, ReportText, sha256_hex
 from .report.changes import canonical_json, fingerprint, report_snapshot
+from .report.content import BoardReport
 from .report.pdf import report_pdf
 from .report.selectors import board_report
-from .selectors import reusable_report_render
+from .selectors import (
+    issue_render_with_pdf,
+    report_render_fingerprint,
+    report_renders_in_background,
+    reusable_report_render,
+)
 
 REPORT_TEXT = "The report's text"
 WAITING = "Waiting for the worker to start"
 RENDER_KEPT_FOR = timedelta(days=7)
+
+
+class PdfNotPreparedError(Exception):
+    """A large report's PDF for the meeting was not prepared beforehand; nothing was issued."""
+
+    def __init__(self, meeting_date: date) -> None:
+        super().__init__(
+            "Prepare the PDF first: this report is too large to lay out while you wait, and "
+            f"no PDF of it as it stands is ready for the meeting on {meeting_date.day} "
+            f"{meeting_date:%B %Y}. "
+            "Prepare the PDF for that meeting, check it when it is ready, then issue the report."
+        )
+
+
+class PreparedPdfDamagedError(Exception):
+    """The prepared PDF no longer matches the hash taken when it was made; nothing was issued."""
+
+    def __init__(self, render: ReportRender) -> None:
+        self.render = render
+        super().__init__(
+            "The PDF prepared for this meeting no longer matches the fingerprint taken when it "
+            "was made, so the report was not issued: prepare the PDF again, then issue it."
+        )
 
 
 class ReportChangedError(Exception):
@@ -72,7 +101,9 @@ def report_issue(
     """Issue the board report for a meeting: store its PDF and figures, with their SHA-256.
 
     ``expected_fingerprint`` is the fingerprint of the report the facilitator looked over; if
-    the report would now say anything else, nothing is issued.
+    the report would now say anything else, nothing is issued. A large report is not laid out
+    here: its PDF for the meeting is the one the worker prepared (``report_render_request``
+    with the meeting's date), refused if there is none of the report as it stands.
     """
     # Issues of one programme queue up (on PostgreSQL), so each sees the last one's figures.
     Programme.objects.select_for_update().filter(pk=programme.pk).exists()
@@ -80,7 +111,7 @@ def report_issue(
     snapshot = report_snapshot(report)
     if fingerprint(snapshot) != expected_fingerprint:
         raise ReportChangedError()
-    pdf = report_pdf(report)
+    pdf = issue_pdf(programme=programme, report=report)
     figures = canonical_json(snapshot)
     issued = IssuedReport(
         programme=programme,
@@ -97,17 +128,56 @@ def report_issue(
     return issued
 
 
+def report_issue_prepare(
+    *, programme: Programme, meeting_date: date, expected_fingerprint: str, user
+) -> ReportRender:
+    """Queue the PDF of the report as issued to a meeting, or return the one already made.
+
+    For a large report, issued afterwards by ``report_issue``. As there, nothing is queued if
+    the report says anything else than the one the facilitator looked over.
+    """
+    report = board_report(programme=programme, on=meeting_date, issued=True)
+    if fingerprint(report_snapshot(report)) != expected_fingerprint:
+        raise ReportChangedError()
+    render, _ = report_render_request(
+        programme=programme,
+        fingerprint=report_render_fingerprint(report),
+        user=user,
+        meeting_date=meeting_date,
+    )
+    return render
+
+
+def issue_pdf(*, programme: Programme, report: BoardReport) -> bytes:
+    """Return the PDF to issue of a report dated its meeting: made now if small, else prepared.
+
+    A large report's PDF is the ready render of exactly this report and date, its bytes checked
+    against their SHA-256: what the facilitator could download and check before issuing.
+    """
+    if not report_renders_in_background(report):
+        return report_pdf(report)
+    render = issue_render_with_pdf(
+        programme=programme, fingerprint=report_render_fingerprint(report)
+    )
+    if render is None:
+        raise PdfNotPreparedError(report.date)
+    if not render.intact:
+        raise PreparedPdfDamagedError(render)
+    return bytes(render.pdf)
+
+
 # Board report PDFs prepared by the background worker. The request queues a render; the
 # worker (reports.tasks.render_board_report) moves it on, and marks it ready or failed.
 
 
 @transaction.atomic
 def report_render_request(
-    *, programme: Programme, fingerprint: str, user
+    *, programme: Programme, fingerprint: str, user, meeting_date: date | None = None
 ) -> tuple[ReportRender, bool]:
     """Queue a PDF of the board report for the worker, or return one of the report as it stands.
 
-    ``fingerprint`` is ``report_render_fingerprint`` of the report now. Returns the render and
+    ``fingerprint`` is ``report_render_fingerprint`` of the report now: a draft dated today, or
+    with ``meeting_date`` the report as issued to that meeting. Returns the render and
     whether it was queued just now. The task is queued in the same transaction as the render
     (the queue is in the database), so neither is ever left without the other.
     """
@@ -124,6 +194,8 @@ def report_render_request(
         programme=programme,
         requested_by=user,
         fingerprint=fingerprint,
+        # Known from the start for the PDF of an issue, so that the issue page finds it.
+        report_date=meeting_date,
         stage=WAITING,
     )
     render.full_clean(exclude=["programme", "requested_by"])
@@ -131,7 +203,10 @@ def report_render_request(
     # Imported here: the task module imports this one.
     from .tasks import render_board_report
 
-    result = render_board_report.enqueue(str(render.pk))
+    if meeting_date is None:
+        result = render_board_report.enqueue(str(render.pk))
+    else:
+        result = render_board_report.enqueue(str(render.pk), meeting_date.isoformat())
     ReportRender.objects.filter(pk=render.pk).update(task_id=str(result.id))
     render.task_id = str(result.id)
     return render, True

@@ -8,6 +8,7 @@ member can follow them), its progress recorded on the ``ReportRender`` as it goe
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from django.utils import timezone
 from django_tasks import task
@@ -31,11 +32,13 @@ WRITING = ("Writing the PDF", 70)
 
 
 @task()
-def render_board_report(render_id: str) -> str | None:
+def render_board_report(render_id: str, meeting_date: str | None = None) -> str | None:
     """Make the board report of the render's programme into a PDF; return its SHA-256.
 
-    Whatever goes wrong, the render is marked failed with a message saying where, never left
-    running; the error is raised again so that the queue records it too.
+    A draft is dated today; with ``meeting_date`` (ISO), it is the report as issued to that
+    meeting, dated it, for ``reports.services.report_issue`` to take. Whatever goes wrong, the
+    render is marked failed with a message saying where, never left running; the error is
+    raised again so that the queue records it too.
     """
     render = report_render_to_run(pk=render_id)
     if render is None or render.done:
@@ -47,7 +50,9 @@ def render_board_report(render_id: str) -> str | None:
 
         stage = BUILDING[0]
         report_render_progress(render=render, stage=stage, percent=BUILDING[1])
-        report = board_report_from_document(document, on=timezone.localdate())
+        issued = meeting_date is not None
+        on = date.fromisoformat(meeting_date) if issued else timezone.localdate()
+        report = board_report_from_document(document, on=on, issued=issued)
         html = report_html(report)
 
         stage = LAYING_OUT[0]

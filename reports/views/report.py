@@ -36,6 +36,7 @@ from ..report.selectors import (
     report_text_for,
 )
 from ..selectors import (
+    issue_render_prepared,
     report_render,
     report_render_fingerprint,
     report_render_with_pdf,
@@ -43,8 +44,12 @@ from ..selectors import (
     reusable_report_render,
 )
 from ..services import (
+    PdfNotPreparedError,
+    PreparedPdfDamagedError,
     ReportChangedError,
     report_issue,
+    report_issue_prepare,
+    report_render_fail,
     report_render_request,
     report_text_update,
 )
@@ -150,7 +155,11 @@ class ReportTextView(ProgrammeMixin, FormView):
 
 
 class ReportIssueView(ProgrammeMixin, FormView):
-    """Issue the report for a meeting: its PDF and figures are then kept unchanged."""
+    """Issue the report for a meeting: its PDF and figures are then kept unchanged.
+
+    A large report's PDF is prepared for the meeting by the background worker first (the
+    "prepare" button), then issued as made, never laid out in the request.
+    """
 
     edits = True
     form_class = IssueForm
@@ -161,33 +170,65 @@ class ReportIssueView(ProgrammeMixin, FormView):
             self._report = board_report(programme=self.programme)
         return self._report
 
+    def get_prepared(self) -> ReportRender | None:
+        """Return the PDF prepared for issue of the report as it stands, if it is large."""
+        if not hasattr(self, "_prepared"):
+            report = self.get_report()
+            self._prepared = (
+                issue_render_prepared(programme=self.programme, report=report)
+                if report_renders_in_background(report)
+                else None
+            )
+        return self._prepared
+
     def get_initial(self):
-        return {"fingerprint": report_fingerprint(self.get_report())}
+        initial = {"fingerprint": report_fingerprint(self.get_report())}
+        if self.get_prepared() is not None:
+            initial["meeting_date"] = self.get_prepared().report_date
+        return initial
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["report"] = self.get_report()
+        context["pdf_in_background"] = report_renders_in_background(self.get_report())
+        context["background_projects"] = settings.REPORT_BACKGROUND_PROJECTS
+        context["prepared"] = self.get_prepared()
         return context
 
     def form_valid(self, form):
+        meeting_date = form.cleaned_data["meeting_date"]
         try:
+            if "prepare" in self.request.POST:
+                render = report_issue_prepare(
+                    programme=self.programme,
+                    meeting_date=meeting_date,
+                    expected_fingerprint=form.cleaned_data["fingerprint"],
+                    user=self.request.user,
+                )
+                messages.info(
+                    self.request,
+                    f"This is the PDF to issue for the meeting on {meeting_date.day} "
+                    f"{meeting_date:%B %Y}. When it is ready, check it, then go back to "
+                    "Issue the board report to issue it.",
+                )
+                return redirect("report:render", self.programme.slug, render.pk)
             issued = report_issue(
                 programme=self.programme,
-                meeting_date=form.cleaned_data["meeting_date"],
+                meeting_date=meeting_date,
                 expected_fingerprint=form.cleaned_data["fingerprint"],
                 user=self.request.user,
             )
         except ReportChangedError as error:
             # Show the report as it is now, with its new fingerprint, and the date kept.
-            form = self.get_form_class()(
-                data={
-                    "meeting_date": self.request.POST.get("meeting_date", ""),
-                    "fingerprint": report_fingerprint(self.get_report()),
-                }
-            )
-            form.is_valid()
-            form.add_error(None, str(error))
-            return self.render_to_response(self.get_context_data(form=form), status=409)
+            return self.refused(error, fingerprint=report_fingerprint(self.get_report()))
+        except PdfNotPreparedError as error:
+            return self.refused(error, fingerprint=form.cleaned_data["fingerprint"])
+        except PreparedPdfDamagedError as error:
+            logger.error("Report render %s no longer matches its SHA-256", error.render.pk)
+            # Retired, so that preparing the PDF again makes a new one.
+            report_render_fail(render=error.render, error=str(error))
+            self._prepared = None
+            return self.refused(error, fingerprint=form.cleaned_data["fingerprint"])
         except ValidationError as error:
             apply_validation_error(form, error)
             return self.form_invalid(form)
@@ -197,6 +238,18 @@ class ReportIssueView(ProgrammeMixin, FormView):
             "Its PDF and figures are kept unchanged in the archive.",
         )
         return redirect("report:issued_list", self.programme.slug)
+
+    def refused(self, error: Exception, *, fingerprint: str):
+        """Show the form again, the meeting's date kept, with why nothing was issued."""
+        form = self.get_form_class()(
+            data={
+                "meeting_date": self.request.POST.get("meeting_date", ""),
+                "fingerprint": fingerprint,
+            }
+        )
+        form.is_valid()
+        form.add_error(None, str(error))
+        return self.render_to_response(self.get_context_data(form=form), status=409)
 
 
 class IssuedReportListView(ProgrammeMixin, TemplateView):
