@@ -171,6 +171,8 @@ class ReportRender(models.Model):
     # a ready render whose fingerprint matches the report now is served again, not redone.
     fingerprint = models.CharField("fingerprint of the report", max_length=64)
     report_date = models.DateField("date of the report", null=True, blank=True)
+    # The PDF of the report as issued to a meeting (dated the meeting), not a draft.
+    for_meeting = models.BooleanField("for issue to a meeting", default=False)
     pdf = models.BinaryField("PDF", blank=True, default=b"")
     pdf_sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
     error = models.TextField("what went wrong", blank=True)

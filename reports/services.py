@@ -196,6 +196,7 @@ def report_render_request(
         fingerprint=fingerprint,
         # Known from the start for the PDF of an issue, so that the issue page finds it.
         report_date=meeting_date,
+        for_meeting=meeting_date is not None,
         stage=WAITING,
     )
     render.full_clean(exclude=["programme", "requested_by"])

@@ -417,6 +417,9 @@ class ReportRenderPdfView(ProgrammeMixin, ReportRenderMixin, View):
             )
         return pdf_response(
             bytes(render.pdf),
-            filename=f"{self.programme.slug}-board-report-draft-{render.report_date:%Y-%m-%d}.pdf",
+            filename=(
+                f"{self.programme.slug}-board-report-"
+                f"{'' if render.for_meeting else 'draft-'}{render.report_date:%Y-%m-%d}.pdf"
+            ),
             download=True,
         )

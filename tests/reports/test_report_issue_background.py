@@ -394,3 +394,60 @@ def test_the_worker_prepares_the_pdf_dated_the_meeting_and_it_is_issued_as_made(
     issued = IssuedReport.objects.get()
     assert bytes(issued.pdf) == made
     assert issued.pdf_sha256 == render.pdf_sha256 == sha256_hex(made)
+
+
+# The render page of a PDF prepared for a meeting leads back to issuing it.
+
+
+@pytest.mark.django_db
+def test_a_pdf_prepared_for_a_meeting_downloads_under_its_meeting_date_not_as_a_draft(
+    client, large
+):
+    render = prepare(large)
+    signed_in(client)
+
+    download = client.get(reverse("report:render_pdf", args=[DEMO, render.pk]))
+    page = unescape(client.get(reverse("report:render", args=[DEMO, render.pk])).content.decode())
+
+    assert render.for_meeting
+    assert download["Content-Disposition"] == (
+        'attachment; filename="norfolk-connect-2004-board-report-2004-06-24.pdf"'
+    )
+    assert "as it will be issued to the meeting on 24 June 2004" in page
+    assert page.count(f'href="{issue_url()}"') == 2  # "issue the report" and "Back to issuing"
+
+
+@pytest.mark.django_db
+def test_a_failed_pdf_for_a_meeting_is_prepared_again_from_the_issue_page(client, large):
+    report = board_report(programme=large, on=MEETING, issued=True)
+    render, _ = report_render_request(
+        programme=large,
+        fingerprint=report_render_fingerprint(report),
+        user=None,
+        meeting_date=MEETING,
+    )
+    ReportRender.objects.filter(pk=render.pk).update(
+        state=RenderState.FAILED, error="The worker stopped.", finished=timezone.now()
+    )
+    signed_in(client)
+
+    page = client.get(reverse("report:render", args=[DEMO, render.pk])).content.decode()
+
+    assert 'id="render-retry"' in page
+    assert f'action="{reverse("report:renders", args=[DEMO])}"' not in page
+
+
+@pytest.mark.django_db
+def test_a_draft_pdf_downloads_as_a_draft(client, large):
+    report = board_report(programme=large)
+    fingerprint = report_render_fingerprint(report)
+    render, _ = report_render_request(programme=large, fingerprint=fingerprint, user=None)
+    report_render_finish(render=render, pdf=PREPARED, fingerprint=fingerprint, report_date=MEETING)
+    signed_in(client)
+
+    download = client.get(reverse("report:render_pdf", args=[DEMO, render.pk]))
+
+    assert not render.for_meeting
+    assert download["Content-Disposition"] == (
+        'attachment; filename="norfolk-connect-2004-board-report-draft-2004-06-24.pdf"'
+    )
