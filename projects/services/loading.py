@@ -1,16 +1,25 @@
-"""Writes of whole programmes: loading one from plain data, in one transaction."""
+"""Writes of whole programmes: loading one from plain data, or updating one in place to it.
+
+``programme_load`` creates a programme, or replaces it whole. An import instead updates the
+programme in place (``programme_import_plan`` then ``programme_import_write``): it writes only
+the rows that differ, so that the rows it keeps go on with their history.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from contributions.models import Contribution, Partner
 
-from ..data import REPORT_TEXT_FIELDS, ProgrammeDocument
+from ..data import REPORT_TEXT_FIELDS, FundingData, ProgrammeDocument, ProjectData
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
 
 
@@ -254,3 +263,568 @@ def _projects_load(
             )
     except IntegrityError as error:
         raise ProgrammeLoadError([f"projects: {error}"]) from error
+
+
+# Updating a programme in place, row by row, for an import
+
+
+@dataclass
+class _Rows:
+    """The rows of one model that an update adds, changes and removes."""
+
+    model: type[models.Model]
+    fields: tuple[str, ...]  # the fields an update may change
+    added: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+
+
+PROJECT_FIELDS = (
+    "name",
+    "description",
+    "outputs",
+    "external_project",
+    "supports_strategy",
+    "lead_partner",
+    "status",
+    "position",
+    "version",
+)
+PHASE_FIELDS = (
+    "name",
+    "extra_cost",
+    "gated",
+    "decision",
+    "borne",
+    "note",
+    "decided_on",
+    "decision_note",
+)
+FUNDING_FIELDS = ("source", "kind", "amount", "status", "note", "position")
+CLAIM_FIELDS = ("grade", "code", "position")
+CONTRIBUTION_FIELDS = (
+    "amount",
+    "status",
+    "pledged_on",
+    "invoiced_on",
+    "received_on",
+    "returned_on",
+    "note",
+)
+
+
+@dataclass
+class ImportPlan:
+    """What updating a programme in place to a document would write, worked out and checked.
+
+    Made by ``programme_import_plan`` without writing anything; ``programme_import_write``
+    writes it. Rows are matched by their key (a project by its slug, a phase by its number, a
+    contribution by its partner, year and tranche; funding lines and outcome claims as the
+    import's preview pairs them), so that a row the document keeps is changed where it is and
+    its history goes on. Only the rows added or changed are written, and only those need
+    validating: a row the document leaves as it is was valid when it was stored.
+    """
+
+    partnership: Partnership
+    programme: Programme
+    settings_changed: bool
+    partners: dict[str, Partner]
+    partners_saved: list[Partner]
+    partners_leaving: list[Partner]
+    projects: _Rows
+    phases: _Rows
+    funding_lines: _Rows
+    claims: _Rows
+    contributions: _Rows
+    report_text: Any = None  # a ReportText to save, when the document has the report's text
+
+    @property
+    def row_sets(self) -> tuple[_Rows, ...]:
+        return (self.projects, self.phases, self.funding_lines, self.claims, self.contributions)
+
+
+def _same(old: Any, new: Any) -> bool:
+    # A spreadsheet gives back line breaks as "\n" whatever the text had: not a change.
+    if isinstance(old, str) and isinstance(new, str):
+        return old == new or old.replace("\r\n", "\n") == new.replace("\r\n", "\n")
+    return old == new
+
+
+def _assign(instance: models.Model, values: dict[str, Any]) -> bool:
+    """Set the values that differ from the instance's; say whether any did."""
+    changed = False
+    for name, value in values.items():
+        field = instance._meta.get_field(name)
+        if field.is_relation:  # compared by the row it points to; one not saved yet is new
+            target = None if value is None else value.pk
+            if target == getattr(instance, field.attname) and (value is None or target is not None):
+                continue
+        elif _same(getattr(instance, name), value):
+            continue
+        setattr(instance, name, value)
+        changed = True
+    return changed
+
+
+def _unique(keys: list[tuple[str, Any]]) -> None:
+    """Refuse a document that gives the same key twice (the database would refuse it too)."""
+    seen: dict[Any, str] = {}
+    for place, key in keys:
+        if key in seen:
+            raise ProgrammeLoadError([f"{place}: duplicate {key!r} (also {seen[key]})"])
+        seen[key] = place
+
+
+def programme_import_plan(
+    *, programme: Programme, document: ProgrammeDocument, project_version: int | None = None
+) -> ImportPlan:
+    """Work out and check what updating the programme in place to the document would write.
+
+    Nothing is written. Raises ProgrammeLoadError naming the first problem: a value a model
+    refuses, a key given twice, a reference to no partner, or a partner left out that another
+    programme or a user still refers to. Together with the programme file's own checks, these
+    are every refusal the database could make, so a plan that passes can be written.
+    ``project_version`` is the version given to every project the update adds or changes.
+    """
+    partnership = programme.partnership
+    settings_changed = _assign(
+        partnership,
+        {"name": document.partnership.name, "strategy": document.partnership.strategy},
+    )
+    _check(partnership, "partnership", exclude=["slug"])
+    data = document.programme
+    settings_changed |= _assign(
+        programme,
+        {
+            "name": data.name,
+            "starts": data.starts,
+            "ends": data.ends,
+            "financial_years": list(data.financial_years),
+            "apportionment": data.apportionment,
+            "rounding_step": data.rounding_step,
+            "stated_existing_total": data.stated_existing_total,
+            "stated_extra_total": data.stated_extra_total,
+        },
+    )
+    _check(programme, "programme", exclude=["partnership"])
+    if data.starts and data.ends and data.starts > data.ends:  # a constraint, not a validator
+        raise ProgrammeLoadError(["programme: The programme must start before it ends."])
+
+    _unique([(f"partners[{i}].slug", item.slug) for i, item in enumerate(document.partners)])
+    existing = {partner.slug: partner for partner in partnership.partners.all()}
+    wanted = {item.slug for item in document.partners}
+    leaving = [partner for slug, partner in existing.items() if slug not in wanted]
+    if leaving:
+        problems = _partners_in_use(leaving, programme)
+        if problems:
+            raise ProgrammeLoadError(problems)
+    partners: dict[str, Partner] = {}
+    partners_saved = []
+    for index, item in enumerate(document.partners):
+        partner = existing.get(item.slug) or Partner(partnership=partnership, slug=item.slug)
+        values = {
+            "name": item.name,
+            "contributes": item.contributes,
+            "population": item.population,
+            "weight": item.weight,
+            "ieg_grant": item.ieg_grant,
+            "position": index,
+        }
+        if _assign(partner, values) or partner.pk is None:
+            _check(partner, f"partners[{index}]", exclude=["partnership"])
+            partners_saved.append(partner)
+        partners[item.slug] = partner
+    by_pk = {partner.pk: slug for slug, partner in existing.items()}
+
+    plan = ImportPlan(
+        partnership=partnership,
+        programme=programme,
+        settings_changed=settings_changed,
+        partners=partners,
+        partners_saved=partners_saved,
+        partners_leaving=leaving,
+        projects=_Rows(Project, PROJECT_FIELDS),
+        phases=_Rows(Phase, PHASE_FIELDS),
+        funding_lines=_Rows(FundingLine, FUNDING_FIELDS),
+        claims=_Rows(OutcomeClaim, CLAIM_FIELDS),
+        contributions=_Rows(Contribution, CONTRIBUTION_FIELDS),
+    )
+    _plan_projects(plan, document, project_version)
+    _plan_contributions(plan, document, by_pk)
+    if document.report is not None:
+        plan.report_text = _report_text_plan(document=document, programme=programme)
+    return plan
+
+
+def _partner_of(plan: ImportPlan, slug: str | None, place: str) -> Partner | None:
+    if slug is None:
+        return None
+    partner = plan.partners.get(slug)
+    if partner is None:
+        raise ProgrammeLoadError([f"{place}: unknown partner {slug!r}"])
+    return partner
+
+
+def _plan_projects(plan: ImportPlan, document: ProgrammeDocument, version: int | None) -> None:
+    """Match the document's projects and their rows with the programme's; note what differs."""
+    programme = plan.programme
+    _unique([(f"projects[{i}].slug", item.slug) for i, item in enumerate(document.projects)])
+    existing = {project.slug: project for project in Project.objects.filter(programme=programme)}
+    rows: dict[int, dict[str, list]] = {project.pk: {} for project in existing.values()}
+    for key, model in (
+        ("phases", Phase),
+        ("funding", FundingLine),
+        ("outcome_claims", OutcomeClaim),
+    ):
+        ordering = ("project_id", "number") if model is Phase else ("project_id", "position", "pk")
+        for row in model.objects.filter(project__programme=programme).order_by(*ordering):
+            rows[row.project_id].setdefault(key, []).append(row)
+
+    for index, item in enumerate(document.projects):
+        place = f"projects[{index}]"
+        project = existing.pop(item.slug, None)
+        values = {
+            "name": item.name,
+            "description": item.description,
+            "outputs": item.outputs,
+            "external_project": item.external_project,
+            "supports_strategy": item.supports_strategy,
+            "lead_partner": _partner_of(plan, item.lead_partner, f"{place}.lead_partner"),
+            "status": item.status,
+            "position": index,
+        }
+        if project is None:
+            project = Project(programme=programme, slug=item.slug, **values)
+            if version is not None:
+                project.version = version
+            _check(project, place, exclude=["programme", "lead_partner"])
+            plan.projects.added.append(project)
+            old_rows: dict[str, list] = {}
+        else:
+            if _assign(project, values):
+                if version is not None:
+                    project.version = version
+                _check(project, place, exclude=["programme", "lead_partner"])
+                plan.projects.changed.append(project)
+            old_rows = rows[project.pk]
+        _plan_phases(plan, project, item, old_rows.get("phases", []), place)
+        _plan_funding(plan, project, item, old_rows.get("funding", []), place)
+        _plan_claims(plan, project, item, old_rows.get("outcome_claims", []), place)
+
+    for project in existing.values():  # left out of the document: removed with its rows
+        for key, kept in (
+            ("phases", plan.phases),
+            ("funding", plan.funding_lines),
+            ("outcome_claims", plan.claims),
+        ):
+            kept.removed.extend(rows[project.pk].get(key, []))
+        plan.projects.removed.append(project)
+
+
+def _plan_phases(
+    plan: ImportPlan, project: Project, item: ProjectData, old: list[Phase], place: str
+) -> None:
+    _unique([(f"{place}.phases[{i}].number", phase.number) for i, phase in enumerate(item.phases)])
+    by_number = {phase.number: phase for phase in old}
+    for number, data in enumerate(item.phases):
+        values = {
+            "name": data.name,
+            "extra_cost": data.extra_cost,
+            "gated": data.gated,
+            "decision": data.decision,
+            "borne": data.borne,
+            "note": data.note,
+            "decided_on": data.decided_on,
+            "decision_note": data.decision_note,
+        }
+        row = by_number.pop(data.number, None)
+        if row is None:
+            row = Phase(project=project, number=data.number, **values)
+            plan.phases.added.append(row)
+        elif _assign(row, values):
+            plan.phases.changed.append(row)
+        else:
+            continue
+        _check(row, f"{place}.phases[{number}]", exclude=["project"])
+    plan.phases.removed.extend(by_number.values())
+
+
+def _pair(old: list, new: tuple, identical, similar=None) -> tuple[dict[int, Any], list]:
+    """Pair old rows with new items: identical ones first, then similar ones, then in order.
+
+    Returns the old row for each new item's index that has one, and the old rows left over.
+    """
+    if len(old) == len(new) and all(map(identical, old, new)):
+        return dict(enumerate(old)), []
+    unmatched = list(old)
+    pairs: dict[int, Any] = {}
+    rest = []
+    for index, item in enumerate(new):
+        twin = next((row for row in unmatched if identical(row, item)), None)
+        if twin is None:
+            rest.append(index)
+        else:
+            pairs[index] = twin
+            unmatched.remove(twin)
+    if similar is not None:
+        for index in list(rest):
+            twin = next((row for row in unmatched if similar(row, new[index])), None)
+            if twin is not None:
+                pairs[index] = twin
+                unmatched.remove(twin)
+                rest.remove(index)
+    while unmatched and rest:
+        pairs[rest.pop(0)] = unmatched.pop(0)
+    return pairs, unmatched
+
+
+def _funding_values(data: FundingData, position: int) -> dict[str, Any]:
+    return {
+        "source": data.source,
+        "kind": data.kind,
+        "amount": data.amount,
+        "status": data.status,
+        "note": data.note,
+        "position": position,
+    }
+
+
+def _same_line(row: FundingLine, data: FundingData) -> bool:
+    return (
+        _same(row.source, data.source)
+        and row.kind == data.kind
+        and row.amount == data.amount
+        and row.status == data.status
+        and _same(row.note, data.note)
+    )
+
+
+def _plan_funding(
+    plan: ImportPlan, project: Project, item: ProjectData, old: list[FundingLine], place: str
+) -> None:
+    # Paired as the preview pairs them, so that what it said changed is what changes.
+    pairs, unmatched = _pair(
+        old, item.funding, _same_line, lambda row, data: row.source == data.source
+    )
+    for number, data in enumerate(item.funding):
+        values = _funding_values(data, number)
+        row = pairs.get(number)
+        if row is None:
+            row = FundingLine(project=project, **values)
+            plan.funding_lines.added.append(row)
+        elif _assign(row, values):
+            plan.funding_lines.changed.append(row)
+        else:
+            continue
+        _check(row, f"{place}.funding[{number}]", exclude=["project"])
+    plan.funding_lines.removed.extend(unmatched)
+
+
+def _plan_claims(
+    plan: ImportPlan, project: Project, item: ProjectData, old: list[OutcomeClaim], place: str
+) -> None:
+    pairs, unmatched = _pair(
+        old,
+        item.outcome_claims,
+        lambda row, data: row.grade == data.grade and row.code == (data.code or ""),
+    )
+    for number, data in enumerate(item.outcome_claims):
+        values = {"grade": data.grade, "code": data.code or "", "position": number}
+        row = pairs.get(number)
+        if row is None:
+            row = OutcomeClaim(project=project, **values)
+            plan.claims.added.append(row)
+        elif _assign(row, values):
+            plan.claims.changed.append(row)
+        else:
+            continue
+        _check(row, f"{place}.outcome_claims[{number}]", exclude=["project"])
+    plan.claims.removed.extend(unmatched)
+
+
+def _plan_contributions(
+    plan: ImportPlan, document: ProgrammeDocument, by_pk: dict[int, str]
+) -> None:
+    _unique(
+        [
+            (f"contributions[{i}]", (item.partner, item.financial_year, item.tranche))
+            for i, item in enumerate(document.contributions)
+        ]
+    )
+    existing = {
+        (by_pk.get(row.partner_id), row.financial_year, row.tranche): row
+        for row in Contribution.objects.filter(programme=plan.programme)
+    }
+    for index, item in enumerate(document.contributions):
+        place = f"contributions[{index}]"
+        partner = _partner_of(plan, item.partner, f"{place}.partner")
+        values = {
+            "amount": item.amount,
+            "status": item.status,
+            "pledged_on": item.pledged_on,
+            "invoiced_on": item.invoiced_on,
+            "received_on": item.received_on,
+            "returned_on": item.returned_on,
+            "note": item.note,
+        }
+        row = existing.pop((item.partner, item.financial_year, item.tranche), None)
+        if row is None:
+            row = Contribution(
+                programme=plan.programme,
+                partner=partner,
+                financial_year=item.financial_year,
+                tranche=item.tranche,
+                **values,
+            )
+            plan.contributions.added.append(row)
+        elif _assign(row, values):
+            plan.contributions.changed.append(row)
+        else:
+            continue
+        _check(row, place, exclude=["programme", "partner"])
+    plan.contributions.removed.extend(existing.values())
+
+
+def _report_text_plan(*, document: ProgrammeDocument, programme: Programme):
+    """Return the programme's report text set to the document's, checked, or None if the same."""
+    from reports.models import ReportText
+
+    text = ReportText.objects.filter(programme=programme).first()
+    if text is None:
+        text = ReportText(programme=programme)
+    values = {key: getattr(document.report, key) for key in REPORT_TEXT_FIELDS}
+    if not _assign(text, values) and text.pk is not None:
+        return None
+    _check(text, "report", exclude=["programme"])
+    return text
+
+
+@transaction.atomic
+def programme_import_write(*, plan: ImportPlan, user) -> Programme:
+    """Write a planned update: only the rows it adds, changes and removes, each in the history.
+
+    Every record of the update has one user and one date. Rows are removed before the rows
+    they belong to, and partners the document leaves out last, once nothing refers to them.
+    """
+    when = timezone.now()
+    if plan.settings_changed:
+        for instance in (plan.partnership, plan.programme):
+            instance._history_user = user
+            instance._history_date = when
+            instance.save()
+    for partner in plan.partners_saved:
+        partner._history_user = user
+        partner._history_date = when
+        partner.save()
+    try:
+        with transaction.atomic():
+            for rows in (
+                plan.claims,
+                plan.funding_lines,
+                plan.phases,
+                plan.projects,
+                plan.contributions,
+            ):
+                _remove_recorded(rows.model, rows.removed, user=user, when=when)
+            for rows in plan.row_sets:
+                _update_recorded(rows.model, rows.changed, rows.fields, user=user, when=when)
+            for rows in plan.row_sets:
+                if rows.added:
+                    bulk_create_with_history(
+                        rows.added, rows.model, default_user=user, default_date=when
+                    )
+    except IntegrityError as error:
+        raise ProgrammeLoadError([f"the database refused it: {error}"]) from error
+    if plan.report_text is not None:
+        text = plan.report_text
+        if text.pk is not None:
+            text.version += 1
+        text._history_user = user
+        text._history_date = when
+        text.save()
+    if plan.partners_leaving:
+        Partner.objects.filter(pk__in=[partner.pk for partner in plan.partners_leaving]).delete()
+    return plan.programme
+
+
+def _remove_recorded(model: type[models.Model], rows: list, *, user, when) -> None:
+    """Delete the rows, recording each removal in the history, in bulk."""
+    if not rows:
+        return
+    _record(model, rows, kind="-", user=user, when=when)
+    pks = [row.pk for row in rows]
+    for start in range(0, len(pks), 500):
+        doomed = model.objects.filter(pk__in=pks[start : start + 500]).order_by()
+        doomed._raw_delete(doomed.db)
+
+
+def _update_recorded(
+    model: type[models.Model], rows: list, fields: tuple[str, ...], *, user, when
+) -> None:
+    """Write the rows' fields, one UPDATE run over all of them, recording each in the history.
+
+    Django's bulk_update builds a CASE over every row for every field, which for thousands of
+    rows takes seconds; one statement run with each row's values takes a fraction of that.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "
+        + ", ".join(f"{quote(column.column)} = %s" for column in columns)
+        + f" WHERE {quote(meta.pk.column)} = %s"
+    )
+    params = []
+    for row in rows:
+        # A foreign key to a row saved since it was set takes that row's new primary key.
+        row._prepare_related_fields_for_save(operation_name="update")
+        values = [
+            column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns
+        ]
+        params.append([*values, row.pk])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    _record(model, rows, kind="~", user=user, when=when)
+
+
+def _record(model: type[models.Model], rows: list, *, kind: str, user, when) -> None:
+    """Add a historical record of each row as it is now, all with the same user and date.
+
+    What simple-history's bulk_history_create writes, as one INSERT run over all the rows:
+    building each record as a model and inserting them with bulk_create took longer than the
+    change it records.
+    """
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history = model.history.model
+    connection = connections[router.db_for_write(history)]
+    quote = connection.ops.quote_name
+    meta = history._meta
+    tracked = [(field, meta.get_field(field.name)) for field in history.tracked_fields]
+    stamp = {
+        "history_date": when,
+        "history_change_reason": None,
+        "history_type": kind,
+        "history_user": None if user is None else user.pk,
+    }
+    stamped = [(meta.get_field(name), value) for name, value in stamp.items()]
+    columns = [column for _, column in tracked] + [column for column, _ in stamped]
+    fixed = [column.get_db_prep_save(value, connection) for column, value in stamped]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "
+        f"({', '.join(quote(column.column) for column in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    params = [
+        [
+            column.get_db_prep_save(getattr(row, field.attname), connection)
+            for field, column in tracked
+        ]
+        + fixed
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -6,6 +6,7 @@ as 02/08/2004, TBC for a cost to be confirmed. Each column's kind says how its c
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import date, datetime
@@ -205,10 +206,20 @@ def _convert_choice(column: Column, value: Any, current) -> Any:
             raise CellError(f"must not be empty: choose one of {_labels(choices)}")
         return OMIT
     text = " ".join(_text(value).replace("_", " ").split()).casefold()
-    for choice in choices:
-        if text in (choice.value.replace("_", " "), str(choice.label).casefold()):
-            return choice.value
+    found = _choice_names(choices).get(text)
+    if found is not None:
+        return found
     raise CellError(f"must be one of {_labels(choices)}, not {_describe(value)}")
+
+
+@functools.cache
+def _choice_names(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Return each choice's value by the ways a person may write it: its value or its label."""
+    names: dict[str, str] = {}
+    for choice in choices:  # the first choice a name fits wins, as when they are tried in turn
+        names.setdefault(choice.value.replace("_", " "), choice.value)
+        names.setdefault(str(choice.label).casefold(), choice.value)
+    return names
 
 
 def _labels(choices: type[models.TextChoices]) -> str:

@@ -195,7 +195,10 @@ def _read_sheet(worksheet, title: str) -> _RawSheet:
     # The dimension a file states may be wrong (or huge); read the rows it really has.
     worksheet.reset_dimensions()
     sheet = _RawSheet(title)
-    for number, cells in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+    # Each row as long as its last cell, not padded to MAX_COLUMNS: padding every row of a large
+    # sheet with empty cells took longer than reading it.
+    for number, row in enumerate(worksheet.iter_rows(), start=1):
+        cells = row[:MAX_COLUMNS]
         values = [cell.value for cell in cells]
         if number == 1:
             sheet.headings = values
@@ -222,7 +225,7 @@ def _fill_formula_values(worksheet, sheet: _RawSheet) -> None:
     for number, index in sheet.formulas:
         wanted.setdefault(number, []).append(index)
     rows = dict(sheet.rows)
-    for number, cells in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+    for number, cells in enumerate(worksheet.iter_rows(), start=1):
         for index in wanted.get(number, ()):
             value = cells[index].value if index < len(cells) else None
             rows[number][index] = UNCALCULATED if value is None else value
@@ -239,6 +242,15 @@ class _Place:
     order: tuple[int, int, int]  # sheet, row, column: the order problems are listed in
 
 
+@dataclass(frozen=True)
+class _Row:
+    """The row a record of the programme file came from, and the column of each of its keys."""
+
+    sheet: Sheet
+    number: int
+    columns: dict[str, int]
+
+
 class _WorkbookReader:
     """Turn the sheets into a programme file's contents, noting where each value came from."""
 
@@ -247,7 +259,17 @@ class _WorkbookReader:
         self.layout = layout
         self.sheet_order = {sheet.title: index for index, sheet in enumerate(layout)}
         self.problems: dict[str, tuple[_Place, Problem]] = {}
-        self.places: dict[str, _Place] = {}  # programme file path -> cell or row
+        # Programme file path of each record -> its row. A value's cell is worked out from its
+        # row only when a problem needs it: most cells never have one.
+        self.rows: dict[str, _Row] = {}
+        self.read_columns = {
+            sheet.title: [
+                column
+                for column in sheet.columns
+                if not column.computed and column.key != "project"
+            ]
+            for sheet in layout
+        }
 
     def read(self, sheets: dict[str, _RawSheet]) -> ProgrammeDocument:
         projects_layout, phases, funding, claims, contributions, partners = self.layout
@@ -342,18 +364,15 @@ class _WorkbookReader:
     def record(
         self, sheet: Sheet, columns: dict, number: int, values: list[Any], path: str
     ) -> dict[str, Any]:
-        """Return a row's values by programme file key, noting where each came from."""
-        order = self.sheet_order[sheet.title]
-        self.places[path] = _Place(f"{sheet.title} row {number}", (order, number, 0))
+        """Return a row's values by programme file key, noting where the row came from."""
+        positions = columns[sheet.title]
+        self.rows[path] = _Row(sheet, number, positions)
         record: dict[str, Any] = {}
-        for column in sheet.columns:
-            if column.computed or column.key == "project":
-                continue
-            index = columns[sheet.title][column.key]
-            place = self.cell_place(sheet, column, number, index)
-            self.places[f"{path}.{column.key}"] = place
-            value = values[index] if index < len(values) else None
-            converted = self.convert(column, value, place)
+        width = len(values)
+        for column in self.read_columns[sheet.title]:
+            index = positions[column.key]
+            value = values[index] if index < width else None
+            converted = self.convert(column, value, sheet, number, index)
             if converted is not OMIT:
                 record[column.key] = converted
         return record
@@ -364,12 +383,16 @@ class _WorkbookReader:
         """Return the index of the project a row of a project's sheet belongs to."""
         column = sheet.column("project")
         index = columns[sheet.title]["project"]
-        place = self.cell_place(sheet, column, number, index)
-        slug = self.convert(column, values[index] if index < len(values) else None, place)
+        slug = self.convert(
+            column, values[index] if index < len(values) else None, sheet, number, index
+        )
         if not isinstance(slug, str):
             return None
         if slug not in slugs:
-            self.add(place, f"there is no project with the slug “{slug}” on the Projects sheet")
+            self.add(
+                self.cell_place(sheet, column, number, index),
+                f"there is no project with the slug “{slug}” on the Projects sheet",
+            )
             return None
         return slugs[slug]
 
@@ -395,12 +418,20 @@ class _WorkbookReader:
 
     def place_of(self, path: str) -> _Place:
         """Return the cell or row a programme file path came from, or the closest one known."""
+        key = None  # the key right after the path, when it is a value of a record
         while path:
-            if path in self.places:
-                return self.places[path]
+            row = self.rows.get(path)
+            if row is not None:
+                if key in row.columns:
+                    column = row.sheet.column(key)
+                    return self.cell_place(row.sheet, column, row.number, row.columns[key])
+                order = self.sheet_order[row.sheet.title]
+                return _Place(f"{row.sheet.title} row {row.number}", (order, row.number, 0))
             trimmed = re.sub(r"(\.\w+|\[\d+\])$", "", path)
             if trimmed == path:
                 break
+            tail = path[len(trimmed) :]
+            key = tail[1:] if tail.startswith(".") else None
             path = trimmed
         sheet = {"partners": "Partners", "projects": "Projects", "contributions": "Contributions"}
         title = sheet.get(path.split(".")[0].split("[")[0])
@@ -408,12 +439,12 @@ class _WorkbookReader:
             return _Place(title, (self.sheet_order[title], 0, 0))
         return _Place(FILE_PATH, (-1, 0, 0))
 
-    def convert(self, column: Column, value: Any, place: _Place) -> Any:
+    def convert(self, column: Column, value: Any, sheet: Sheet, number: int, index: int) -> Any:
         """Return a cell's value as the programme file has it, or report why it cannot be read."""
         if value is UNCALCULATED:
-            cell = place.text.split("!")[1].split(" ")[0]
+            cell = f"{get_column_letter(index + 1)}{number}"
             self.add(
-                place,
+                self.cell_place(sheet, column, number, index),
                 f"cell {cell} holds a formula that has not been calculated; open the file in "
                 "Excel or LibreOffice, save it and upload it again (or type the value)",
             )
@@ -421,5 +452,5 @@ class _WorkbookReader:
         try:
             return convert_cell(column, value, self.current)
         except CellError as error:
-            self.add(place, str(error))
+            self.add(self.cell_place(sheet, column, number, index), str(error))
             return stand_in(column, self.current)

@@ -541,14 +541,15 @@ def test_a_partner_left_out_but_used_elsewhere_is_caught_by_the_check(demo):
 
 def test_the_import_is_recorded_in_the_history_as_the_facilitators(demo):
     user = get_user_model().objects.create(username="facilitator")
-    content = edited(
-        workbook_of(demo),
-        lambda book: set_cell(book, "Funding", "Project", "portal", "Amount", 36000),
-    )
-    apply(content, demo, user=user)
+
+    def edit(book):
+        set_cell(book, "Funding", "Project", "portal", "Amount", 36000)
+        set_cell(book, "Phases", "Project", "direct-gov", "Note", "Moved on by the board")
+
+    apply(edited(workbook_of(demo), edit), demo, user=user)
     line = FundingLine.objects.get(project__slug="portal")
     assert line.history.latest().history_user == user
-    assert Phase.history.filter(history_user=user).exists()
+    assert Phase.history.filter(history_user=user, note="Moved on by the board").exists()
 
 
 def test_the_import_moves_every_version_on_so_older_forms_are_refused(demo):
