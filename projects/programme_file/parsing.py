@@ -279,8 +279,12 @@ class _Parser:
         return BAD
 
     def choice(self, value: Any, path: str, choices: type[models.TextChoices]) -> Any:
-        if isinstance(value, str) and value in choices.values:
-            return choices(value)
+        if isinstance(value, str):
+            # The enum's own lookup, by value: `choices.values` builds a list on every call.
+            try:
+                return choices(value)
+            except ValueError:
+                pass
         self.report(path, f"must be one of: {', '.join(choices.values)} (not {_describe(value)})")
         return BAD
 
