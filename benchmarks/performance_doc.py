@@ -191,6 +191,21 @@ def performance_markdown(results: dict) -> str:
                 f"{excel['import_apply_peak_mb']:.1f} MB",
             ),
             _row("Import in all", f"{excel['import_seconds']:.2f}", ""),
+        ]
+        if "every_line_changed_apply_seconds" in excel:
+            lines += [
+                _row(
+                    "Import of a file changing every line: check",
+                    f"{excel['every_line_changed_check_seconds']:.2f}",
+                    "",
+                ),
+                _row(
+                    "Import of a file changing every line: apply",
+                    f"{excel['every_line_changed_apply_seconds']:.2f}",
+                    "",
+                ),
+            ]
+        lines += [
             "",
             f"The whole benchmark process peaked at {excel['process_peak_rss_mb']:.0f} MB "
             "resident, including the large programme it built first.",
