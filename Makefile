@@ -8,6 +8,8 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= $(shell nproc 2> /dev/null || echo 1)
 
 FRONTEND := build/static/.built
 
@@ -27,7 +29,7 @@ test: $(VENV)/.installed-test $(FRONTEND)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=norfolk_connect.settings.test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Performance figures (a benchmark, not a test): pages served by gunicorn at two sizes, the
 # report PDF, Excel at 10,000 funding lines; written to docs/performance.md with the machine.
