@@ -14,7 +14,7 @@ from projects.access import ProgrammeMixin
 from projects.choices import Tranche
 from projects.history import ConcurrentEditError
 from projects.templatetags.govuk import money
-from projects.views.programmes import apply_validation_error
+from projects.views.programmes import ConflictMixin, apply_validation_error
 
 from .forms import ContributionForm, PartnerForm, VersionForm
 from .models import Contribution, Partner
@@ -49,18 +49,6 @@ class PartnerListView(ProgrammeMixin, TemplateView):
             programme=self.programme, own_partner=partner.slug if partner else None
         )
         return context
-
-
-class ConflictMixin:
-    """Show a refused save: a concurrent edit answers 409 with what changed, entries kept."""
-
-    def conflict(self, form, error: ConcurrentEditError):
-        form.add_error(None, str(error))
-        return self.render_to_response(self.get_context_data(form=form, conflict=error), status=409)
-
-    def refused(self, form, error: ValidationError):
-        apply_validation_error(form, error)
-        return self.form_invalid(form)
 
 
 class PartnerMixin(ConflictMixin):

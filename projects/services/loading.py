@@ -278,6 +278,27 @@ class _Rows:
     changed: list = field(default_factory=list)
     removed: list = field(default_factory=list)
 
+    def plan(
+        self,
+        row: models.Model | None,
+        values: dict[str, Any],
+        *,
+        new: dict[str, Any],
+        place: str,
+        exclude: list[str],
+    ) -> models.Model:
+        """Plan one row the document holds: a new one (with ``new``'s keys) if there is none,
+        else the stored one changed where it differs. What is written is checked; returns it."""
+        if row is None:
+            row = self.model(**new, **values)
+            self.added.append(row)
+        elif _assign(row, values):
+            self.changed.append(row)
+        else:
+            return row
+        _check(row, place, exclude=exclude)
+        return row
+
 
 PROJECT_FIELDS = (
     "name",
@@ -537,15 +558,13 @@ def _plan_phases(
             "decided_on": data.decided_on,
             "decision_note": data.decision_note,
         }
-        row = by_number.pop(data.number, None)
-        if row is None:
-            row = Phase(project=project, number=data.number, **values)
-            plan.phases.added.append(row)
-        elif _assign(row, values):
-            plan.phases.changed.append(row)
-        else:
-            continue
-        _check(row, f"{place}.phases[{number}]", exclude=["project"])
+        plan.phases.plan(
+            by_number.pop(data.number, None),
+            values,
+            new={"project": project, "number": data.number},
+            place=f"{place}.phases[{number}]",
+            exclude=["project"],
+        )
     plan.phases.removed.extend(by_number.values())
 
 
@@ -607,16 +626,13 @@ def _plan_funding(
         old, item.funding, _same_line, lambda row, data: row.source == data.source
     )
     for number, data in enumerate(item.funding):
-        values = _funding_values(data, number)
-        row = pairs.get(number)
-        if row is None:
-            row = FundingLine(project=project, **values)
-            plan.funding_lines.added.append(row)
-        elif _assign(row, values):
-            plan.funding_lines.changed.append(row)
-        else:
-            continue
-        _check(row, f"{place}.funding[{number}]", exclude=["project"])
+        plan.funding_lines.plan(
+            pairs.get(number),
+            _funding_values(data, number),
+            new={"project": project},
+            place=f"{place}.funding[{number}]",
+            exclude=["project"],
+        )
     plan.funding_lines.removed.extend(unmatched)
 
 
@@ -629,16 +645,13 @@ def _plan_claims(
         lambda row, data: row.grade == data.grade and row.code == (data.code or ""),
     )
     for number, data in enumerate(item.outcome_claims):
-        values = {"grade": data.grade, "code": data.code or "", "position": number}
-        row = pairs.get(number)
-        if row is None:
-            row = OutcomeClaim(project=project, **values)
-            plan.claims.added.append(row)
-        elif _assign(row, values):
-            plan.claims.changed.append(row)
-        else:
-            continue
-        _check(row, f"{place}.outcome_claims[{number}]", exclude=["project"])
+        plan.claims.plan(
+            pairs.get(number),
+            {"grade": data.grade, "code": data.code or "", "position": number},
+            new={"project": project},
+            place=f"{place}.outcome_claims[{number}]",
+            exclude=["project"],
+        )
     plan.claims.removed.extend(unmatched)
 
 
@@ -667,21 +680,18 @@ def _plan_contributions(
             "returned_on": item.returned_on,
             "note": item.note,
         }
-        row = existing.pop((item.partner, item.financial_year, item.tranche), None)
-        if row is None:
-            row = Contribution(
-                programme=plan.programme,
-                partner=partner,
-                financial_year=item.financial_year,
-                tranche=item.tranche,
-                **values,
-            )
-            plan.contributions.added.append(row)
-        elif _assign(row, values):
-            plan.contributions.changed.append(row)
-        else:
-            continue
-        _check(row, place, exclude=["programme", "partner"])
+        plan.contributions.plan(
+            existing.pop((item.partner, item.financial_year, item.tranche), None),
+            values,
+            new={
+                "programme": plan.programme,
+                "partner": partner,
+                "financial_year": item.financial_year,
+                "tranche": item.tranche,
+            },
+            place=place,
+            exclude=["programme", "partner"],
+        )
     plan.contributions.removed.extend(existing.values())
 
 

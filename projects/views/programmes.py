@@ -28,6 +28,18 @@ def apply_validation_error(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+class ConflictMixin:
+    """Show a refused save: a concurrent edit answers 409 with what changed, entries kept."""
+
+    def conflict(self, form, error: ConcurrentEditError):
+        form.add_error(None, str(error))
+        return self.render_to_response(self.get_context_data(form=form, conflict=error), status=409)
+
+    def refused(self, form, error: ValidationError):
+        apply_validation_error(form, error)
+        return self.form_invalid(form)
+
+
 # Chief executives and partner officers read the money rather than edit the programme: their
 # landing page is the dashboard.
 DASHBOARD_ROLES = frozenset({Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER})
@@ -75,7 +87,7 @@ class ProgrammeHomeView(ProgrammeMixin, TemplateView):
         return context
 
 
-class ProgrammeSettingsView(ProgrammeMixin, FormView):
+class ProgrammeSettingsView(ProgrammeMixin, ConflictMixin, FormView):
     edits = True
     form_class = ProgrammeSettingsForm
     template_name = "projects/programme_settings.html"
@@ -94,13 +106,9 @@ class ProgrammeSettingsView(ProgrammeMixin, FormView):
                 user=self.request.user,
             )
         except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            return self.render_to_response(
-                self.get_context_data(form=form, conflict=error), status=409
-            )
+            return self.conflict(form, error)
         except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
+            return self.refused(form, error)
         messages.success(self.request, "The programme's settings are saved.")
         return redirect("projects:programme_home", self.programme.slug)
 

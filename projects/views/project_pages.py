@@ -22,7 +22,7 @@ from ..selectors import project_for_page, project_page, projects_for_table, tabl
 from ..services import phase_decide
 from ..tables import ProjectTable
 from ..templatetags.govuk import money
-from .programmes import apply_validation_error
+from .programmes import ConflictMixin
 
 
 class ProjectListView(ProgrammeMixin, SingleTableMixin, FilterView):
@@ -132,7 +132,7 @@ def decision_message(*, phase: Phase, before: ProgrammeFigures, after: Programme
     return f"{said} {text[0].upper()}{text[1:]}."
 
 
-class PhaseDecisionView(ProgrammeMixin, ProjectMixin, PhaseMixin, FormView):
+class PhaseDecisionView(ProgrammeMixin, ProjectMixin, PhaseMixin, ConflictMixin, FormView):
     """Record a phase's decision; the project page then says how the figures changed."""
 
     edits = True
@@ -167,13 +167,9 @@ class PhaseDecisionView(ProgrammeMixin, ProjectMixin, PhaseMixin, FormView):
                 user=self.request.user,
             )
         except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            return self.render_to_response(
-                self.get_context_data(form=form, conflict=error), status=409
-            )
+            return self.conflict(form, error)
         except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
+            return self.refused(form, error)
         after = programme_figures(programme=self.programme)
         messages.success(self.request, decision_message(phase=phase, before=before, after=after))
         return redirect("projects:project_detail", self.programme.slug, phase.project.slug)

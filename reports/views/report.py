@@ -20,7 +20,7 @@ from contributions.selectors import partners_of
 from projects.access import ProgrammeMixin
 from projects.history import ConcurrentEditError
 from projects.models import Role
-from projects.views.programmes import apply_validation_error
+from projects.views.programmes import ConflictMixin, apply_validation_error
 
 from ..models import IssuedReport, RenderState, ReportRender
 from ..report.content import BoardReport
@@ -112,7 +112,7 @@ class ReportPdfView(ProgrammeMixin, View):
         )
 
 
-class ReportTextView(ProgrammeMixin, FormView):
+class ReportTextView(ProgrammeMixin, ConflictMixin, FormView):
     """Write the report's words; its figures come from the data through placeholders."""
 
     edits = True
@@ -143,13 +143,9 @@ class ReportTextView(ProgrammeMixin, FormView):
                 user=self.request.user,
             )
         except ConcurrentEditError as error:
-            form.add_error(None, str(error))
-            return self.render_to_response(
-                self.get_context_data(form=form, conflict=error), status=409
-            )
+            return self.conflict(form, error)
         except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
+            return self.refused(form, error)
         messages.success(self.request, "The report's text is saved.")
         return redirect("report:report", self.programme.slug)
 
