@@ -92,8 +92,8 @@ frontend: $(FRONTEND)
 # Re-pin the dependencies after changing pyproject.toml (needs pip-tools in the venv).
 lock: | $(VENV)/bin/python
 	$(PIP) install pip-tools
-	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --no-header -o requirements/base.txt pyproject.toml
-	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --no-header --extra test -o requirements/test.txt pyproject.toml
+	$(VENV)/bin/pip-compile -q --upgrade --strip-extras --no-emit-index-url --no-emit-find-links --no-header -o requirements/base.txt pyproject.toml
+	$(VENV)/bin/pip-compile -q --upgrade --strip-extras --no-emit-index-url --no-emit-find-links --no-header --extra test -o requirements/test.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules build
