@@ -3,36 +3,39 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 MAX_WHOLE_DIGITS = 12  # the database keeps 14 digits, two of them pence
-AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$")
-FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+# Digits are ASCII only: Python's \d also matches other scripts' digits, which no file keeps.
+_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+AMOUNT = re.compile(rf"£?\s*({_NUMBER})")
+FINANCIAL_YEAR = re.compile(r"^([0-9]{4})/([0-9]{2})$")
+# Every way of writing a minus that people paste from spreadsheets and word processors, and the
+# accountants' brackets: wherever one stands, the amount is negative and refused, never dropped.
+_NEGATIVE_MARKS = re.compile(r"[-\u2212\u2010-\u2015\ufe58\ufe63\uff0d()]")
+_INVALID = "Enter an amount in pounds, like £15,000 or 15000.50."
 
 
 def parse_amount(text: str) -> Decimal:
     """Read an amount as typed (£15,000 or 15000 or 15,000.50) exactly, or explain the problem."""
-    cleaned = text.strip().replace(" ", "")
-    negative = cleaned.startswith("-") or cleaned.startswith("(")
-    cleaned = cleaned.lstrip("-(").rstrip(")").removeprefix("£").lstrip("-")
-    if negative and AMOUNT.match(cleaned):
-        raise ValidationError("Enter an amount that is not negative.", code="negative")
-    if not AMOUNT.match(cleaned):
-        if re.fullmatch(r"[\d,]*\.\d{3,}", cleaned):
-            raise ValidationError("Enter an amount in pounds and pence, like 15,000.50.")
-        raise ValidationError(
-            "Enter an amount in pounds, like £15,000 or 15000.50.", code="invalid"
-        )
-    whole = cleaned.split(".")[0].replace(",", "")
+    cleaned = text.strip()
+    if _NEGATIVE_MARKS.search(cleaned):
+        bare = re.sub(r"\s|£", "", _NEGATIVE_MARKS.sub("", cleaned))
+        if re.fullmatch(_NUMBER, bare):
+            raise ValidationError("Enter an amount that is not negative.", code="negative")
+        raise ValidationError(_INVALID, code="invalid")
+    match = AMOUNT.fullmatch(cleaned)
+    if not match:
+        raise ValidationError(_INVALID, code="invalid")
+    whole, _, pence = match.group(1).replace(",", "").partition(".")
+    if len(pence) > 2:
+        raise ValidationError("Enter an amount in pounds and pence, like 15,000.50.", code="pence")
     if len(whole.lstrip("0")) > MAX_WHOLE_DIGITS:
         raise ValidationError("Enter an amount less than £1,000,000,000,000.", code="too_large")
-    try:
-        return Decimal(cleaned.replace(",", "")).quantize(Decimal("0.01"))
-    except InvalidOperation as error:  # pragma: no cover - the pattern already excludes it
-        raise ValidationError("Enter an amount in pounds.", code="invalid") from error
+    return Decimal(f"{whole}.{pence or '0'}").quantize(Decimal("0.01"))
 
 
 class MoneyField(forms.CharField):
