@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
@@ -35,6 +36,60 @@ class ServerTimingMiddleware:
         elapsed = (time.perf_counter() - started) * 1000
         response["Server-Timing"] = f"app;dur={elapsed:.2f}"
         return response
+
+
+class NulByte(SuspiciousOperation):
+    """A request carried a NUL character, which no page of the service takes."""
+
+
+NUL = "\x00"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a request with a NUL character in its path, query, headers or form fields.
+
+    PostgreSQL refuses NUL in text, so a NUL that reached a query or a save would be a server
+    error (500) rather than the client's mistake; no field of the service has a use for one.
+    The path, query string (raw or ``%00``), headers and cookies are looked at before anything
+    else runs. Form fields are looked at just before the view, where Django's CSRF check reads
+    them anyway; a view exempt from that check (one that must choose how its upload is read
+    before the body is parsed) is left to read and check its own body. Uploaded files are not
+    looked at: a workbook is binary and has NULs of its own.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if (
+            NUL in request.path
+            or NUL in request.path_info
+            or NUL in query
+            or "%00" in query
+            or any(NUL in value for value in request.headers.values())
+        ):
+            raise NulByte("The request's path, query or headers contain a NUL character.")
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        if request.method in {"GET", "HEAD", "OPTIONS", "TRACE"}:
+            return None
+        if not request.content_type.startswith(FORM_TYPES):
+            return None
+        if request.content_type.startswith("multipart/") and getattr(
+            view_func, "csrf_exempt", False
+        ):
+            return None
+        fields = request.POST.lists()
+        if any(NUL in key or any(NUL in value for value in values) for key, values in fields):
+            raise NulByte("A form field contains a NUL character.")
+        # A file's field and name are text too, saved or shown.
+        uploads = request.FILES.items()
+        if any(NUL in key or NUL in (upload.name or "") for key, upload in uploads):
+            raise NulByte("An uploaded file's name contains a NUL character.")
+        return None
 
 
 class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):

@@ -41,6 +41,8 @@ MIDDLEWARE = [
     "norfolk_connect.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the request: a NUL would reach PostgreSQL, which refuses it (500).
+    "norfolk_connect.middleware.RefuseNulMiddleware",
     # Before the session and authentication middleware, which query the database themselves.
     "norfolk_connect.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,6 +92,12 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# Where a checked import waits until it is confirmed (reports/workbook/pending.py): under the
+# application's own folder, private to its user, rather than in the machine's shared /tmp.
+IMPORT_PENDING_DIR = Path(
+    env.str("DJANGO_IMPORT_PENDING_DIR", default="") or BASE_DIR / "var" / "imports"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -77,11 +77,7 @@ def parse_programme(raw: str | bytes) -> ProgrammeDocument:
             raise ProgrammeFileError([Problem(FILE_PATH, message)]) from exc
     # Windows editors often save UTF-8 with a byte order mark; it is not part of the content.
     text = raw.removeprefix("\ufeff")
-    try:
-        content = json.loads(text, object_pairs_hook=_JsonObject.from_pairs)
-    except json.JSONDecodeError as exc:
-        message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        raise ProgrammeFileError([Problem(FILE_PATH, message)]) from exc
+    content = _decode_json(text)
     parser = _Parser()
     document = parser.document(content)
     if parser.problems or document is BAD:
@@ -97,6 +93,72 @@ class _JsonObject(dict):
     @classmethod
     def from_pairs(cls, pairs: list[tuple[str, Any]]) -> _JsonObject:
         obj = cls()
+# No value of a programme file needs more: the widest column holds 14 digits. Python would
+# otherwise spend time quadratic in the length converting a number, or refuse past 4,300 digits.
+NUMBER_MAX_LENGTH = 40
+NOT_A_PROGRAMME_FILE = "The file is not a programme file: "
+# A \uD800 to \uDFFF escape, or such a character itself: only these can leave a lone
+# surrogate in a decoded string, so only a file holding one needs its strings looked through.
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+
+
+class _NumberTooLong(ValueError):
+    """A number in the file has more digits than any value of a programme file."""
+
+
+def _number(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    def read(literal: str) -> Any:
+        if len(literal) > NUMBER_MAX_LENGTH:
+            raise _NumberTooLong(literal[:20])
+        return convert(literal)
+
+    return read
+
+
+def _decode_json(text: str) -> Any:
+    """Return the decoded JSON text, or refuse a file no programme file could be."""
+    try:
+        content = json.loads(
+            text,
+            object_pairs_hook=_JsonObject.from_pairs,
+            parse_int=_number(int),
+            parse_float=_number(float),
+        )
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        raise ProgrammeFileError([Problem(FILE_PATH, message)]) from exc
+    except _NumberTooLong as exc:
+        message = f"{NOT_A_PROGRAMME_FILE}a number has too many digits"
+        raise ProgrammeFileError([Problem(FILE_PATH, message)]) from exc
+    except RecursionError as exc:
+        message = f"{NOT_A_PROGRAMME_FILE}its brackets are nested too deeply"
+        raise ProgrammeFileError([Problem(FILE_PATH, message)]) from exc
+    if _MAYBE_SURROGATE.search(text) and _has_lone_surrogate(content):
+        # Such text cannot be stored or written out again as UTF-8.
+        message = f"{NOT_A_PROGRAMME_FILE}it contains text that is not valid Unicode"
+        raise ProgrammeFileError([Problem(FILE_PATH, message)])
+    return content
+
+
+def _has_lone_surrogate(content: Any) -> bool:
+    """Return whether any key or string in the decoded content holds half a surrogate pair."""
+    # Iterative: the decoder has already bounded the depth, but not to what Python's stack takes.
+    stack = [content]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
+
+
         obj.duplicate_keys = []
         for key, value in pairs:
             if key in obj and key not in obj.duplicate_keys:

@@ -4,6 +4,9 @@ The checked programme is kept server-side as a programme file, named by a random
 only the facilitator's session knows, with the programme's state when it was checked. Nothing
 but files is needed, so it works on a bare SQLite installation; ``IMPORT_PENDING_DIR`` puts the
 files somewhere shared when several servers answer requests.
+
+The files hold a whole programme, so the directory must be private to the application's user:
+it is created so, and one that others can reach into is refused rather than used.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import contextlib
 import os
 import re
 import secrets
+import stat
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from projects.data import ProgrammeDocument
 from projects.programme_file import ProgrammeFileError, dumps_programme, parse_programme
@@ -40,11 +45,55 @@ class PendingImport:
     document: ProgrammeDocument
 
 
+class PendingDirectoryError(ImproperlyConfigured):
+    """The directory for pending imports is not private to the application's user."""
+
+
+def configured_directory() -> Path:
+    """Return the directory the settings name for pending imports."""
+    return Path(settings.IMPORT_PENDING_DIR)
+
+
+def directory_problem(directory: Path) -> str | None:
+    """Say why the directory may not hold pending imports, or return None if it may."""
+    setting = f"The folder for imports awaiting confirmation (IMPORT_PENDING_DIR, {directory})"
+    try:
+        link = directory.lstat()
+        status = directory.stat()
+    except FileNotFoundError:
+        parent = next((path for path in directory.parents if path.exists()), None)
+        if parent is None or not os.access(parent, os.W_OK | os.X_OK):
+            return (
+                f"{setting} does not exist and cannot be created. Create it, private to the "
+                "application's user (chmod 700)."
+            )
+        return None
+    except OSError as error:
+        return f"{setting} cannot be read ({error.strerror})."
+    user = os.geteuid()
+    # A link someone else owns could be pointed elsewhere later, whatever it points to now.
+    if link.st_uid not in (user, 0) or status.st_uid != user:
+        return f"{setting} belongs to another user. Use a folder the application's user owns."
+    if not stat.S_ISDIR(status.st_mode):
+        return f"{setting} is not a folder."
+    if stat.S_IMODE(status.st_mode) & 0o077:
+        return (
+            f"{setting} can be reached by other users (its mode is "
+            f"{stat.S_IMODE(status.st_mode):o}). Make it private: chmod 700 {directory}"
+        )
+    return None
+
+
 def pending_directory() -> Path:
-    """Return the directory the pending imports are kept in, made private to this server."""
-    default = Path(tempfile.gettempdir()) / "partnership-programme-imports"
-    directory = Path(getattr(settings, "IMPORT_PENDING_DIR", default))
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Return the directory the pending imports are kept in, created private if it is not there."""
+    directory = configured_directory()
+    # Made private from the start, so that no other user can open it before it is checked; a
+    # directory that cannot be made is explained by the check below.
+    with contextlib.suppress(OSError):
+        directory.mkdir(mode=0o700, parents=True)
+    problem = directory_problem(directory)
+    if problem is not None:
+        raise PendingDirectoryError(problem)
     return directory
 
 
@@ -62,10 +111,17 @@ def pending_save(
     _forget_old(directory)
     token = secrets.token_urlsafe(24)
     path = directory / f"{token}.json"
+    # Encoded before any file is made, so that content that cannot be written leaves none.
+    content = dumps_programme(document).encode("utf-8")
     descriptor, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(dumps_programme(document))
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
     entries = dict(session.get(SESSION_KEY, {}))
     entries[token] = {
         "programme": programme,
