@@ -4,7 +4,8 @@ An issued report is a record of what the board was given: its PDF and its figure
 with their SHA-256 and never change. The model refuses to save a row twice or to delete one;
 ``reports.services.report_issue`` is the only way one is made.
 
-A report render is a draft PDF of a large report made by the background worker.
+A report render is a PDF of a large report made by the background worker; a statement render
+the same for a partner's statement.
 """
 
 from __future__ import annotations
@@ -13,19 +14,20 @@ import hashlib
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from projects.data import REPORT_LINE_MAX_LENGTH, REPORT_TEXT_MAX_LENGTH
+from projects.data import REPORT_LINE_MAX_LENGTH
+from projects.report_text import validate_report_text
 
 from .report.placeholders import validate_placeholders
 
 LINE = {"max_length": REPORT_LINE_MAX_LENGTH, "blank": True, "validators": [validate_placeholders]}
 TEXT = {
     "blank": True,
-    "validators": [validate_placeholders, MaxLengthValidator(REPORT_TEXT_MAX_LENGTH)],
+    # Its length and nesting are bounded so that Markdown and the PDF's layout stay quick.
+    "validators": [validate_placeholders, validate_report_text],
 }
 
 
@@ -140,20 +142,17 @@ class RenderState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ReportRender(models.Model):
-    """A board report's PDF prepared by the background worker, with its progress on the way.
+class PdfRender(models.Model):
+    """A PDF prepared by the background worker, with its progress on the way.
 
-    Large reports take seconds to lay out, too long to keep a request waiting: the worker
-    renders them (``reports.tasks.render_board_report``) and the member downloads the PDF when
-    it is ready. Only ``reports.services`` changes a render.
+    Large PDFs take seconds to lay out, too long to keep a request waiting: the worker makes
+    them (``reports.tasks``) and the member downloads the PDF when it is ready. Only
+    ``reports.services`` changes a render.
     """
 
     FINISHED = (RenderState.READY, RenderState.FAILED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    programme = models.ForeignKey(
-        "projects.Programme", on_delete=models.CASCADE, related_name="report_renders"
-    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -167,16 +166,37 @@ class ReportRender(models.Model):
     state = models.CharField(max_length=10, choices=RenderState.choices, default=RenderState.QUEUED)
     stage = models.CharField("stage", max_length=100, blank=True)
     percent = models.PositiveSmallIntegerField("percent done", default=0)
-    # What the report said when it was requested, then when it was rendered (with its date):
-    # a ready render whose fingerprint matches the report now is served again, not redone.
+    # What the document said when it was requested, then when it was rendered (with its date):
+    # a ready render whose fingerprint matches the document now is served again, not redone.
     fingerprint = models.CharField("fingerprint of the report", max_length=64)
     report_date = models.DateField("date of the report", null=True, blank=True)
-    # The PDF of the report as issued to a meeting (dated the meeting), not a draft.
-    for_meeting = models.BooleanField("for issue to a meeting", default=False)
     pdf = models.BinaryField("PDF", blank=True, default=b"")
     pdf_sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
     error = models.TextField("what went wrong", blank=True)
     task_id = models.CharField("task id", max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def done(self) -> bool:
+        """Return whether the render has finished, ready or failed."""
+        return self.state in self.FINISHED
+
+    @property
+    def intact(self) -> bool:
+        """Return whether the stored PDF still matches the hash taken when it was made."""
+        return bool(self.pdf_sha256) and sha256_hex(bytes(self.pdf)) == self.pdf_sha256
+
+
+class ReportRender(PdfRender):
+    """A board report's PDF prepared by the background worker (``render_board_report``)."""
+
+    programme = models.ForeignKey(
+        "projects.Programme", on_delete=models.CASCADE, related_name="report_renders"
+    )
+    # The PDF of the report as issued to a meeting (dated the meeting), not a draft.
+    for_meeting = models.BooleanField("for issue to a meeting", default=False)
 
     class Meta:
         ordering = ["-created"]
@@ -192,12 +212,34 @@ class ReportRender(models.Model):
     def __str__(self) -> str:
         return f"PDF of the board report of {self.programme} ({self.get_state_display()})"
 
-    @property
-    def done(self) -> bool:
-        """Return whether the render has finished, ready or failed."""
-        return self.state in self.FINISHED
 
-    @property
-    def intact(self) -> bool:
-        """Return whether the stored PDF still matches the hash taken when it was made."""
-        return bool(self.pdf_sha256) and sha256_hex(bytes(self.pdf)) == self.pdf_sha256
+class StatementRender(PdfRender):
+    """A partner's statement as a PDF prepared by the worker (``render_partner_statement``).
+
+    Its ``fingerprint`` is of the statement as it stood, dated ``report_date``; only the
+    partner's own officers and the partnership's other members may see it.
+    """
+
+    programme = models.ForeignKey(
+        "projects.Programme", on_delete=models.CASCADE, related_name="statement_renders"
+    )
+    partner = models.ForeignKey(
+        "contributions.Partner", on_delete=models.CASCADE, related_name="statement_renders"
+    )
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [
+            models.Index(
+                fields=["programme", "partner", "fingerprint"], name="statement_render_reuse_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__lte=100),
+                name="statement_render_percent_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of the statement of {self.partner} ({self.get_state_display()})"
