@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import MiddlewareNotUsed, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
@@ -21,13 +21,34 @@ from django_htmx.http import HttpResponseClientRedirect
 from .sessions import LAST_SEEN, SIGNED_IN_AT
 
 
-class ServerTimingMiddleware:
-    """Report the time the application spent on a request in a Server-Timing header.
+class PermissionsPolicyMiddleware:
+    """Deny every page the browser features the service does not use (camera, payment, ...).
 
-    Benchmarks and browsers' developer tools read it; it reveals only a duration.
+    A script that got onto a page, or a page of ours framed by another, could otherwise ask for
+    them; ``settings.PERMISSIONS_POLICY`` lists the features, each allowed to no origin.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class ServerTimingMiddleware:
+    """Report the time the application spent on a request in a Server-Timing header.
+
+    Benchmarks and browsers' developer tools read it. It says only a duration, but a duration
+    tells an outsider something (how much work a request caused), so it is sent only where
+    ``settings.SERVER_TIMING`` is on: by default on a developer's machine, not in production.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if not settings.SERVER_TIMING:
+            raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

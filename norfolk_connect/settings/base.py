@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "norfolk_connect.middleware.ServerTimingMiddleware",
+    # Outside everything else, so that every response has it, refusals and static files too.
+    "norfolk_connect.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything reads the request: a NUL would reach PostgreSQL, which refuses it (500).
@@ -144,6 +146,43 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+# Browser features no page uses, denied to every origin (the Permissions-Policy header): the
+# service takes no pictures, sound, location, payments or devices, and opens no full screen.
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "clipboard-read",
+    "clipboard-write",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "gamepad",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "identity-credentials-get",
+    "idle-detection",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "otp-credentials",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-create",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "storage-access",
+    "usb",
+    "window-management",
+    "xr-spatial-tracking",
+]
+# The Server-Timing header (how long the application spent on a request) is for benchmarks and
+# developers' tools; it is off unless DJANGO_SERVER_TIMING turns it on (local settings do).
+SERVER_TIMING = env.bool("DJANGO_SERVER_TIMING", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
