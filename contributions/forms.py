@@ -6,23 +6,19 @@ import re
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import RegexValidator
 
 from norfolk_connect.forms import GovukFormMixin
 from projects.choices import Tranche
 from projects.fields import MoneyField
 from projects.models import Programme
+from projects.rules import POPULATION_MAX
+from projects.validators import SlugFormField
 
 from .models import Contribution, Partner
 from .selectors import contributing_partners, weight_text
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 STALE = "This page is out of date: open it again, then make your change."
-SLUG = RegexValidator(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z",
-    "Enter a slug of lower-case letters, numbers and hyphens, such as south-norfolk.",
-)
-MAX_POPULATION = 2_000_000_000  # the database keeps a 32-bit whole number
 MAX_NOTE = 2000
 
 
@@ -70,10 +66,8 @@ class VersionForm(VersionedForm, forms.Form):
 
 
 class PartnerForm(VersionedForm, forms.ModelForm):
-    slug = forms.CharField(
+    slug = SlugFormField(
         label="Slug",
-        max_length=50,
-        validators=[SLUG],
         help_text="Used in web addresses and the programme file, such as south-norfolk. "
         "It cannot be changed later.",
     )
@@ -81,12 +75,12 @@ class PartnerForm(VersionedForm, forms.ModelForm):
         label="Population",
         required=False,
         min_value=0,
-        max_value=MAX_POPULATION,
+        max_value=POPULATION_MAX,
         help_text="Used when costs are apportioned by population. A whole number.",
         error_messages={
             "invalid": "Enter the population as a whole number, like 124,000.",
             "min_value": "Enter a population of 0 or more.",
-            "max_value": "Enter a population less than 2,000,000,000.",
+            "max_value": f"Enter a population of {POPULATION_MAX:,} or less.",
         },
     )
     weight = forms.DecimalField(

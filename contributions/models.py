@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from projects import rules
 from projects.choices import ContributionStatus, Tranche
-from projects.models import FINANCIAL_YEAR, MONEY, NOT_NEGATIVE
+from projects.models import MONEY, NAME, NOT_NEGATIVE, TEXT, SlugField
+from projects.validators import validate_financial_year
 
 
 class Partner(models.Model):
@@ -19,13 +21,16 @@ class Partner(models.Model):
     partnership = models.ForeignKey(
         "projects.Partnership", on_delete=models.CASCADE, related_name="partners"
     )
-    slug = models.SlugField(max_length=50)
-    name = models.CharField(max_length=200)
+    slug = SlugField()
+    name = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
     contributes = models.BooleanField(
         default=True, help_text="Whether it shares the programme's extra cost."
     )
     population = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Used when costs are apportioned by population."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(rules.POPULATION_MAX)],
+        help_text="Used when costs are apportioned by population.",
     )
     weight = models.DecimalField(
         "agreed weight",
@@ -81,7 +86,7 @@ class Contribution(models.Model):
         "projects.Programme", on_delete=models.CASCADE, related_name="contributions"
     )
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="contributions")
-    financial_year = models.CharField(max_length=7, validators=[FINANCIAL_YEAR])
+    financial_year = models.CharField(max_length=7, validators=[validate_financial_year])
     tranche = models.CharField(max_length=20, choices=Tranche.choices)
     amount = models.DecimalField(**MONEY, validators=NOT_NEGATIVE)
     status = models.CharField(
@@ -91,7 +96,7 @@ class Contribution(models.Model):
     invoiced_on = models.DateField(null=True, blank=True)
     received_on = models.DateField(null=True, blank=True)
     returned_on = models.DateField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=TEXT)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()

@@ -140,6 +140,16 @@ def partner_update(*, partner: Partner, data: dict, expected_version: int, user)
     before = Partner(
         contributes=partner.contributes, population=partner.population, weight=partner.weight
     )
+    stops_contributing = partner.contributes and data.get("contributes") is False
+    # Contributions come only from contributing partners, in the programme file as here.
+    if stops_contributing and (count := partner.contributions.count()):
+        raise ValidationError(
+            {
+                "contributes": f"{partner.name} has {count} contribution"
+                f"{'s' if count != 1 else ''} recorded; remove "
+                f"{'them' if count != 1 else 'it'} before marking it as not contributing."
+            }
+        )
     for field in PARTNER_FIELDS:
         if field in data:
             setattr(partner, field, data[field])

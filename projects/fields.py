@@ -8,11 +8,12 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-MAX_WHOLE_DIGITS = 12  # the database keeps 14 digits, two of them pence
+from .rules import AMOUNT_MAX_WHOLE_DIGITS, is_financial_year, normalise_financial_year
+
+MAX_WHOLE_DIGITS = AMOUNT_MAX_WHOLE_DIGITS  # the database keeps 14 digits, two of them pence
 # Digits are ASCII only: Python's \d also matches other scripts' digits, which no file keeps.
 _NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 AMOUNT = re.compile(rf"£?\s*({_NUMBER})")
-FINANCIAL_YEAR = re.compile(r"^([0-9]{4})/([0-9]{2})$")
 # Every way of writing a minus that people paste from spreadsheets and word processors, and the
 # accountants' brackets: wherever one stands, the amount is negative and refused, never dropped.
 _NEGATIVE_MARKS = re.compile(r"[-\u2212\u2010-\u2015\ufe58\ufe63\uff0d()]")
@@ -74,11 +75,12 @@ class FinancialYearsField(forms.CharField):
         return value
 
     def to_python(self, value) -> list[str]:
-        text = super().to_python(value) or ""
+        # Full-width digits and commas, as some keyboards type them, are read as ASCII ones:
+        # the programme file keeps ASCII digits only.
+        text = normalise_financial_year(super().to_python(value) or "")
         years = [part.strip() for part in re.split(r"[,\s]+", text) if part.strip()]
         for year in years:
-            match = FINANCIAL_YEAR.match(year)
-            if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+            if not is_financial_year(year):
                 raise ValidationError(
                     f"Enter financial years like 2004/05; '{year[:20]}' is not one."
                 )

@@ -8,6 +8,7 @@ from norfolk_connect.forms import GovukFormMixin
 
 from .fields import FinancialYearsField, MoneyField
 from .models import Partnership, Programme
+from .validators import SlugFormField
 
 DATE_WIDGET = forms.DateInput()
 
@@ -67,10 +68,9 @@ class ProgrammeSettingsForm(GovukFormMixin, forms.ModelForm):
 
 class ProgrammeCreateForm(ProgrammeSettingsForm):
     partnership = forms.ModelChoiceField(queryset=Partnership.objects.none(), empty_label=None)
-    slug = forms.SlugField(
-        max_length=50,
-        help_text="Used in its web address: lower-case letters, numbers and hyphens, "
-        "such as norfolk-connect-2006.",
+    slug = SlugFormField(
+        help_text="Used in its web address and the programme file: lower-case letters and "
+        "digits, words joined by single hyphens, such as norfolk-connect-2006.",
     )
     copy_from = forms.ModelChoiceField(
         queryset=Programme.objects.none(),

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from . import rules
 from .choices import (
     Apportionment,
     Borne,
@@ -20,10 +21,38 @@ from .choices import (
     Grade,
     ProjectStatus,
 )
+from .validators import (
+    SlugFormField,
+    validate_financial_years,
+    validate_no_nul,
+    validate_not_blank,
+    validate_slug,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
-FINANCIAL_YEAR = RegexValidator(r"^\d{4}/\d{2}$", "Enter a financial year such as 2004/05.")
+# Every name and text the programme file holds: no NUL, and a name says something.
+TEXT = [validate_no_nul]
+NAME = [validate_not_blank, validate_no_nul]
+
+
+class SlugField(models.SlugField):
+    """A slug by the programme file's rule: lower-case ASCII words joined by single hyphens.
+
+    Django's own slug also takes upper case and underscores, which the file refuses.
+    """
+
+    default_validators = [validate_slug]
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("max_length", rules.SLUG_MAX_LENGTH)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        # The model SlugField would build Django's form SlugField, with Django's looser rule.
+        return super(models.SlugField, self).formfield(
+            **{"form_class": SlugFormField, "allow_unicode": False, **kwargs}
+        )
 
 
 class Role(models.TextChoices):
@@ -34,12 +63,13 @@ class Role(models.TextChoices):
 
 
 class Partnership(models.Model):
-    slug = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=200)
+    slug = SlugField(unique=True)
+    name = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
     strategy = models.CharField(
         "strategy",
-        max_length=200,
+        max_length=rules.NAME_MAX_LENGTH,
         blank=True,
+        validators=TEXT,
         help_text="The partnership's strategic aims that a project may support, "
         "e.g. Norfolk Ambition.",
     )
@@ -107,12 +137,14 @@ class Programme(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="programmes"
     )
-    slug = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=200)
+    slug = SlugField(unique=True)
+    name = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
     starts = models.DateField(null=True, blank=True)
     ends = models.DateField(null=True, blank=True)
     financial_years = models.JSONField(
-        default=list, help_text="The UK local government years it spans, e.g. 2004/05."
+        default=list,
+        validators=[validate_financial_years],
+        help_text="The UK local government years it spans, e.g. 2004/05.",
     )
     apportionment = models.CharField(
         "apportionment method",
@@ -185,14 +217,15 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 
 class Project(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="projects")
-    slug = models.SlugField(max_length=50)
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    outputs = models.TextField(blank=True)
+    slug = SlugField()
+    name = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
+    description = models.TextField(blank=True, validators=TEXT)
+    outputs = models.TextField(blank=True, validators=TEXT)
     external_project = models.CharField(
         "national or external project",
-        max_length=200,
+        max_length=rules.NAME_MAX_LENGTH,
         blank=True,
+        validators=TEXT,
         help_text="The national or external project it belongs to, e.g. LoG-IN INTERREG project.",
     )
     supports_strategy = models.BooleanField(
@@ -237,11 +270,26 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # The programme file names the lead partner among the partnership's partners only.
+        partner = self.lead_partner
+        if (
+            partner is not None
+            and self.programme_id is not None
+            and partner.partnership_id != self.programme.partnership_id
+        ):
+            raise ValidationError({"lead_partner": "Choose one of the partnership's partners."})
+
 
 class Phase(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases")
-    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
-    name = models.CharField(max_length=200)
+    number = models.PositiveSmallIntegerField(
+        validators=[
+            MinValueValidator(rules.PHASE_NUMBER_MIN),
+            MaxValueValidator(rules.PHASE_NUMBER_MAX),
+        ]
+    )
+    name = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
     extra_cost = models.DecimalField(
         **MONEY,
         null=True,
@@ -262,9 +310,9 @@ class Phase(models.Model):
         default=Borne.SHARED,
         help_text="Individually borne costs are split equally, whatever the apportionment.",
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=TEXT)
     decided_on = models.DateField("decided on", null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    decision_note = models.TextField(blank=True, validators=TEXT)
 
     history = HistoricalRecords()
 
@@ -296,13 +344,13 @@ class FundingLine(models.Model):
     """Existing resource: money for a project that is already found, locally or externally."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funding_lines")
-    source = models.CharField(max_length=200)
+    source = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
     kind = models.CharField(max_length=20, choices=FundingKind.choices, default=FundingKind.LOCAL)
     amount = models.DecimalField(**MONEY, validators=NOT_NEGATIVE)
     status = models.CharField(
         max_length=20, choices=FundingStatus.choices, default=FundingStatus.SECURED
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=TEXT)
     position = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -327,7 +375,11 @@ class OutcomeClaim(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outcome_claims")
     grade = models.CharField(max_length=20, choices=Grade.choices)
     code = models.CharField(
-        "ODPM outcome code", max_length=50, blank=True, help_text="Leave empty when not known."
+        "ODPM outcome code",
+        max_length=rules.CODE_MAX_LENGTH,
+        blank=True,
+        validators=NAME,
+        help_text="Leave empty when not known.",
     )
     position = models.PositiveIntegerField(default=0)
 

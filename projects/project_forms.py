@@ -19,6 +19,7 @@ from norfolk_connect.forms import GovukFormMixin
 from .choices import Decision, ProjectStatus
 from .fields import MoneyField
 from .models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from .rules import PHASE_NUMBER_MAX, PHASE_NUMBER_MIN
 from .services.projects import RESERVED_PROJECT_SLUGS, ROW_FIELDS, RowChange
 
 MAX_ROWS = 200  # rows of one kind on one page; far more than any project has
@@ -69,8 +70,8 @@ class ProjectForm(GovukFormMixin, forms.ModelForm):
             "status",
         ]
         help_texts = {
-            "slug": "Used in its web address: lower-case letters, numbers and hyphens, "
-            "such as e-forms.",
+            "slug": "Used in its web address and the programme file: lower-case letters and "
+            "digits, words joined by single hyphens, such as e-forms.",
         }
 
     def __init__(self, *args, programme: Programme, **kwargs) -> None:
@@ -145,8 +146,8 @@ class PhaseForm(RowForm):
     number = forms.IntegerField(
         label="Phase number",
         error_messages={"required": "Enter the phase's number, such as 1."},
-        min_value=1,
-        max_value=999,
+        min_value=PHASE_NUMBER_MIN,
+        max_value=PHASE_NUMBER_MAX,
         help_text="Such as 1 for the investigation and business case, 2 for implementation.",
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
     )

@@ -18,6 +18,7 @@ from .loading import programme_load
 
 # URL segments under /programmes/ that a programme's slug must not take.
 RESERVED_SLUGS = frozenset({"new"})
+SLUG_UNAVAILABLE = "This slug cannot be used; choose another."
 
 SETTINGS_FIELDS = (
     "name",
@@ -56,17 +57,23 @@ def _check_apportionment(partnership: Partnership, method: str) -> None:
         ) from error
 
 
-def _check_slug(slug: str) -> None:
+def _check_slug(slug: str, user) -> None:
+    """Refuse a reserved slug or one taken, naming the taken one only to those who may see it."""
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": f"'{slug}' is reserved; choose another slug."})
-    if Programme.objects.filter(slug=slug).exists():
+    visible = Programme.objects.all() if user is None else Programme.objects.for_user(user)
+    if visible.filter(slug=slug).exists():
         raise ValidationError({"slug": "A programme with this slug already exists."})
+    if Programme.objects.filter(slug=slug).exists():
+        # Slugs are unique across partnerships, but another partnership's programmes are not
+        # this person's to know about: the message must not say that one exists.
+        raise ValidationError({"slug": SLUG_UNAVAILABLE})
 
 
 @transaction.atomic
 def programme_create(*, partnership: Partnership, data: dict, user) -> Programme:
     """Start an empty programme in the partnership."""
-    _check_slug(data["slug"])
+    _check_slug(data["slug"], user)
     _check_apportionment(partnership, data["apportionment"])
     programme = Programme(partnership=partnership, **data)
     programme.full_clean()
@@ -82,7 +89,7 @@ def programme_copy(*, source: Programme, data: dict, user) -> Programme:
     Projects, phases, funding lines and outcome claims are copied; contributions are not (they
     belong to the period they were pledged for), and phase decisions start again as pending.
     """
-    _check_slug(data["slug"])
+    _check_slug(data["slug"], user)
     _check_apportionment(source.partnership, data["apportionment"])
     checked = Programme(partnership=source.partnership, **data)
     checked.full_clean(exclude=["partnership"])

@@ -1,0 +1,87 @@
+"""The rules a programme's values keep, declared once for the file, the models and the forms.
+
+Every way in (the programme file, the web forms, the admin, the services' ``full_clean()``)
+checks values with these, so that whatever one of them accepts the programme file can hold:
+a backup then always restores. Pure Python, importing no app and no Django.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Bounds follow the database columns, so that a value that passes can also be stored.
+SLUG_MAX_LENGTH = 50
+NAME_MAX_LENGTH = 200
+CODE_MAX_LENGTH = 50
+AMOUNT_MAX_WHOLE_DIGITS = 12  # DecimalField(max_digits=14, decimal_places=2)
+AMOUNT_DECIMAL_PLACES = 2
+WEIGHT_MAX_WHOLE_DIGITS = 5  # DecimalField(max_digits=9, decimal_places=4)
+WEIGHT_DECIMAL_PLACES = 4
+POPULATION_MAX = 2_147_483_647  # PositiveIntegerField
+PHASE_NUMBER_MIN = 1
+PHASE_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
+
+# ASCII only, spelled out: Python's \d and str.isdigit() also take other scripts' digits.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+FINANCIAL_YEAR = re.compile(r"([0-9]{4})/([0-9]{2})")
+
+SLUG_EXAMPLE = "norfolk-connect"
+SLUG_RULE = "lower-case letters and digits, words joined by single hyphens"
+SLUG_MESSAGE = f"Enter a slug such as {SLUG_EXAMPLE}: {SLUG_RULE}."
+FINANCIAL_YEAR_EXAMPLE = "2004/05"
+FINANCIAL_YEAR_MESSAGE = (
+    f"Enter a financial year such as {FINANCIAL_YEAR_EXAMPLE}: four digits, a slash, then the "
+    "last two digits of the next year."
+)
+BLANK_MESSAGE = "Enter some text, not only spaces."
+NUL_MESSAGE = "Remove the NUL character (\\u0000) from the text."
+
+# What turns into a slug's hyphen when an old slug is normalised: anything not a letter or digit.
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def is_slug(value: str) -> bool:
+    """Return whether the value is a slug: lower-case ASCII words joined by single hyphens."""
+    return bool(SLUG.fullmatch(value)) and len(value) <= SLUG_MAX_LENGTH
+
+
+def is_financial_year(value: str) -> bool:
+    """Return whether the value is a financial year such as 2004/05, in ASCII digits."""
+    match = FINANCIAL_YEAR.fullmatch(value)
+    return bool(match) and (int(match.group(1)) + 1) % 100 == int(match.group(2))
+
+
+def is_blank(value: str) -> bool:
+    """Return whether the text is empty or only spaces."""
+    return not value.strip()
+
+
+def has_nul(value: str) -> bool:
+    """Return whether the text holds the NUL character, which PostgreSQL cannot store."""
+    return "\x00" in value
+
+
+def normalise_slug(value: str, *, fallback: str = "item") -> str:
+    """Return the nearest slug: lower case, each run of other characters one hyphen, never empty."""
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+    slug = _NOT_SLUG.sub("-", text).strip("-")[:SLUG_MAX_LENGTH].strip("-")
+    return slug or fallback
+
+
+def unique_slug(slug: str, taken: set[str]) -> str:
+    """Return the slug, or the slug with the first free numeric suffix, short enough to keep."""
+    if slug not in taken:
+        return slug
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        candidate = slug[: SLUG_MAX_LENGTH - len(suffix)].strip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1
+
+
+def normalise_financial_year(value: str) -> str:
+    """Return the year with compatibility characters (full-width digits, say) made ASCII."""
+    return unicodedata.normalize("NFKC", value).strip()

@@ -1,0 +1,64 @@
+"""Django validators and fields made from the rules in projects.rules, for models and forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import rules
+
+
+def validate_slug(value: str) -> None:
+    """Refuse a slug the programme file cannot hold, such as Bad_Slug, -lead or a--b."""
+    if not isinstance(value, str) or not rules.SLUG.fullmatch(value):
+        raise ValidationError(rules.SLUG_MESSAGE, code="invalid")
+
+
+def validate_financial_year(value: str) -> None:
+    """Refuse anything but a financial year such as 2004/05, in ASCII digits."""
+    if not isinstance(value, str) or not rules.is_financial_year(value):
+        raise ValidationError(rules.FINANCIAL_YEAR_MESSAGE, code="invalid")
+
+
+def validate_financial_years(value: Any) -> None:
+    """Refuse a list of financial years with one that is not a year, or one given twice."""
+    if not isinstance(value, list):
+        raise ValidationError("Enter the financial years as a list.", code="invalid")
+    for year in value:
+        if not isinstance(year, str) or not rules.is_financial_year(year):
+            shown = str(year)[:20]
+            raise ValidationError(
+                f"Enter financial years like {rules.FINANCIAL_YEAR_EXAMPLE}; “{shown}” is not one.",
+                code="invalid",
+            )
+    if len(set(value)) != len(value):
+        raise ValidationError("Enter each financial year once.", code="duplicate")
+
+
+def validate_not_blank(value: str) -> None:
+    """Refuse text of only spaces: the programme file needs a name to say something."""
+    if isinstance(value, str) and value and rules.is_blank(value):
+        raise ValidationError(rules.BLANK_MESSAGE, code="blank")
+
+
+def validate_no_nul(value: str) -> None:
+    """Refuse text with the NUL character, which PostgreSQL cannot store."""
+    if isinstance(value, str) and rules.has_nul(value):
+        raise ValidationError(rules.NUL_MESSAGE, code="null_characters_not_allowed")
+
+
+class SlugFormField(forms.CharField):
+    """A slug typed in a form, checked by the programme file's rule."""
+
+    default_validators = [validate_slug]
+
+    def __init__(self, *, allow_unicode: bool = False, **kwargs) -> None:
+        # allow_unicode comes from the model's SlugField; the rule never allows it.
+        kwargs.setdefault("max_length", rules.SLUG_MAX_LENGTH)
+        super().__init__(**kwargs)
+        self.error_messages.setdefault(
+            "max_length",
+            f"Enter a slug of no more than {rules.SLUG_MAX_LENGTH} characters.",
+        )
