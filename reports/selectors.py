@@ -35,9 +35,11 @@ from .charts import (
     project_cost_chart,
 )
 from .figures import ZERO, ProgrammeFigures, compute_figures
-from .models import RenderState, ReportRender
+from .models import RenderState, ReportRender, StatementRender
 from .report.content import BoardReport
 from .report.selectors import report_fingerprint
+from .report.size import made_in_background, report_pdf_work, statement_pdf_work
+from .report.statements import PartnerStatement
 
 
 def programme_figures(*, programme: Programme) -> ProgrammeFigures:
@@ -378,8 +380,14 @@ RENDER_STALE_AFTER = timedelta(minutes=30)
 
 
 def report_renders_in_background(report: BoardReport) -> bool:
-    """Return whether the report is large enough that the worker makes its PDF."""
-    return len(report.projects) > settings.REPORT_BACKGROUND_PROJECTS
+    """Return whether the report is large enough that the worker makes its PDF.
+
+    Large by its estimated work (``PDF_BACKGROUND_WORK``), or by its number of projects alone
+    (``REPORT_BACKGROUND_PROJECTS``, kept for the installations that set it).
+    """
+    return len(report.projects) > settings.REPORT_BACKGROUND_PROJECTS or made_in_background(
+        report_pdf_work(report), threshold=settings.PDF_BACKGROUND_WORK
+    )
 
 
 def report_render_fingerprint(report: BoardReport) -> str:
@@ -478,3 +486,60 @@ def issue_render_prepared(*, programme: Programme, report: BoardReport) -> Repor
     ]
     ready = [render for render in matching if render.state == RenderState.READY]
     return max(ready, key=lambda render: render.finished) if ready else next(iter(matching), None)
+
+
+# Partner statements: a large one's PDF is prepared by the worker as a large report's is.
+
+
+def statement_renders_in_background(statement: PartnerStatement) -> bool:
+    """Return whether the statement is large enough that the worker makes its PDF."""
+    return made_in_background(
+        statement_pdf_work(statement), threshold=settings.PDF_BACKGROUND_WORK
+    )
+
+
+def statement_render(*, programme: Programme, partner, pk: UUID) -> StatementRender | None:
+    """Return the partner's statement render with this id, without its PDF's bytes, or None."""
+    return (
+        StatementRender.objects.filter(programme=programme, partner=partner, pk=pk)
+        .select_related("requested_by")
+        .defer("pdf")
+        .first()
+    )
+
+
+def statement_render_with_pdf(
+    *, programme: Programme, partner, pk: UUID
+) -> StatementRender | None:
+    """Return the partner's statement render with this id, PDF and all, or None."""
+    return StatementRender.objects.filter(programme=programme, partner=partner, pk=pk).first()
+
+
+def statement_render_to_run(*, pk: UUID | str) -> StatementRender | None:
+    """Return a statement render for the worker to run, or None if it has gone."""
+    return (
+        StatementRender.objects.select_related("programme", "partner")
+        .defer("pdf")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def reusable_statement_render(
+    *, programme: Programme, partner, fingerprint: str
+) -> StatementRender | None:
+    """Return a render of the statement as it stands now, ready or on its way, or None."""
+    renders = StatementRender.objects.filter(
+        programme=programme, partner=partner, fingerprint=fingerprint
+    ).defer("pdf")
+    ready = renders.filter(state=RenderState.READY).order_by("-finished").first()
+    if ready is not None:
+        return ready
+    return (
+        renders.filter(
+            state__in=[RenderState.QUEUED, RenderState.RUNNING],
+            created__gte=timezone.now() - RENDER_STALE_AFTER,
+        )
+        .order_by("-created")
+        .first()
+    )

@@ -7,11 +7,20 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from contributions.models import Partner
 from projects.data import REPORT_TEXT_FIELDS
 from projects.history import ConcurrentEditError, changes_since_version, claim_version
 from projects.models import Programme
 
-from .models import IssuedReport, RenderState, ReportRender, ReportText, sha256_hex
+from .models import (
+    IssuedReport,
+    PdfRender,
+    RenderState,
+    ReportRender,
+    ReportText,
+    StatementRender,
+    sha256_hex,
+)
 from .report.changes import canonical_json, fingerprint, report_snapshot
 from .report.content import BoardReport
 from .report.pdf import report_pdf
@@ -21,6 +30,7 @@ from .selectors import (
     report_render_fingerprint,
     report_renders_in_background,
     reusable_report_render,
+    reusable_statement_render,
 )
 
 REPORT_TEXT = "The report's text"
@@ -213,18 +223,18 @@ def report_render_request(
     return render, True
 
 
-def report_render_progress(*, render: ReportRender, stage: str, percent: int) -> None:
+def report_render_progress(*, render: PdfRender, stage: str, percent: int) -> None:
     """Record how far the worker has got with a render (and that it is running)."""
     now = timezone.now()
     changes = {"state": RenderState.RUNNING, "stage": stage, "percent": max(0, min(percent, 99))}
     if render.started is None:
         changes["started"] = render.started = now
-    ReportRender.objects.filter(pk=render.pk).update(**changes)
+    type(render).objects.filter(pk=render.pk).update(**changes)
     render.state, render.stage, render.percent = RenderState.RUNNING, stage, changes["percent"]
 
 
 def report_render_finish(
-    *, render: ReportRender, pdf: bytes, fingerprint: str, report_date: date
+    *, render: PdfRender, pdf: bytes, fingerprint: str, report_date: date
 ) -> None:
     """Store the finished PDF of a render, with its SHA-256, and mark it ready."""
     changes = {
@@ -239,14 +249,51 @@ def report_render_finish(
         "finished": timezone.now(),
         "error": "",
     }
-    ReportRender.objects.filter(pk=render.pk).update(**changes)
+    type(render).objects.filter(pk=render.pk).update(**changes)
     for name, value in changes.items():
         setattr(render, name, value)
 
 
-def report_render_fail(*, render: ReportRender, error: str) -> None:
+def report_render_fail(*, render: PdfRender, error: str) -> None:
     """Mark a render failed, saying why, so that it never stays waiting or running."""
     changes = {"state": RenderState.FAILED, "error": error, "finished": timezone.now()}
-    ReportRender.objects.filter(pk=render.pk).update(**changes)
+    type(render).objects.filter(pk=render.pk).update(**changes)
     for name, value in changes.items():
         setattr(render, name, value)
+
+
+@transaction.atomic
+def statement_render_request(
+    *, programme: Programme, partner: Partner, fingerprint: str, user
+) -> tuple[StatementRender, bool]:
+    """Queue a PDF of the partner's statement for the worker, or return one of it as it stands.
+
+    ``fingerprint`` is ``statement_fingerprint`` of the statement now. Returns the render and
+    whether it was queued just now; the task is queued in the same transaction as the render.
+    """
+    # Requests for one programme queue up (on PostgreSQL), so two clicks make one render.
+    Programme.objects.select_for_update().filter(pk=programme.pk).exists()
+    StatementRender.objects.filter(
+        programme=programme, finished__lt=timezone.now() - RENDER_KEPT_FOR
+    ).delete()
+    existing = reusable_statement_render(
+        programme=programme, partner=partner, fingerprint=fingerprint
+    )
+    if existing is not None:
+        return existing, False
+    render = StatementRender(
+        programme=programme,
+        partner=partner,
+        requested_by=user,
+        fingerprint=fingerprint,
+        stage=WAITING,
+    )
+    render.full_clean(exclude=["programme", "partner", "requested_by"])
+    render.save()
+    # Imported here: the task module imports this one.
+    from .tasks import render_partner_statement
+
+    result = render_partner_statement.enqueue(str(render.pk))
+    StatementRender.objects.filter(pk=render.pk).update(task_id=str(result.id))
+    render.task_id = str(result.id)
+    return render, True

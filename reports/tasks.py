@@ -2,7 +2,9 @@
 
 A large board report is made into a PDF here rather than in the request: by the same code as
 the PDF served at once (``board_report`` then ``report_pdf``, split into its steps so that the
-member can follow them), its progress recorded on the ``ReportRender`` as it goes.
+member can follow them), its progress recorded on the ``ReportRender`` as it goes. A large
+partner's statement likewise, on a ``StatementRender``. Each PDF is laid out within the
+worker's time budget (``PDF_WORKER_SECONDS``) and fails with a message saying so beyond it.
 """
 
 from __future__ import annotations
@@ -10,14 +12,18 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
 from projects.selectors import programme_document
 
+from .models import PdfRender
 from .report.content import board_report_from_document
-from .report.pdf import layout_pdf, report_html, write_pdf
-from .selectors import report_render_fingerprint, report_render_to_run
+from .report.pdf import PdfFailedError, render_pdf_within, report_html, statement_html
+from .report.selectors import statement_for
+from .report.statements import statement_fingerprint
+from .selectors import report_render_fingerprint, report_render_to_run, statement_render_to_run
 from .services import report_render_fail, report_render_finish, report_render_progress
 
 logger = logging.getLogger(__name__)
@@ -56,13 +62,9 @@ def render_board_report(render_id: str, meeting_date: str | None = None) -> str 
         html = report_html(report)
 
         stage = LAYING_OUT[0]
-        report_render_progress(render=render, stage=stage, percent=LAYING_OUT[1])
-        pages = layout_pdf(html)
-
-        stage = WRITING[0]
-        report_render_progress(render=render, stage=stage, percent=WRITING[1])
-        pdf = write_pdf(pages)
+        pdf = make_pdf(render, html)
     except BaseException as error:  # a stopped worker too: the render must not stay running
+        stage = render.stage if render.started else stage  # the last step reached
         logger.exception("The board report's PDF %s failed while %s", render_id, stage.lower())
         report_render_fail(render=render, error=failure_message(stage, error))
         raise
@@ -75,11 +77,60 @@ def render_board_report(render_id: str, meeting_date: str | None = None) -> str 
     return render.pdf_sha256
 
 
+@task()
+def render_partner_statement(render_id: str) -> str | None:
+    """Make the statement of the render's partner into a PDF, dated today; return its SHA-256.
+
+    As ``render_board_report``: whatever goes wrong, the render is marked failed with a message,
+    and the error is raised again for the queue to record.
+    """
+    render = statement_render_to_run(pk=render_id)
+    if render is None or render.done:
+        return None  # removed with its programme or partner, or already run
+    stage = READING[0]
+    try:
+        report_render_progress(render=render, stage=stage, percent=READING[1])
+        statement = statement_for(programme=render.programme, partner=render.partner)
+        html = statement_html(statement)
+        stage = LAYING_OUT[0]
+        pdf = make_pdf(render, html)
+    except BaseException as error:  # a stopped worker too: the render must not stay running
+        stage = render.stage if render.started else stage  # the last step reached
+        logger.exception("The statement's PDF %s failed while %s", render_id, stage.lower())
+        report_render_fail(render=render, error=failure_message(stage, error))
+        raise
+    report_render_finish(
+        render=render,
+        pdf=pdf,
+        fingerprint=statement_fingerprint(statement),
+        report_date=statement.date,
+    )
+    return render.pdf_sha256
+
+
+def make_pdf(render: PdfRender, html: str) -> bytes:
+    """Return the HTML as a PDF, within the worker's budget, recording its steps on the render."""
+    report_render_progress(render=render, stage=LAYING_OUT[0], percent=LAYING_OUT[1])
+    return render_pdf_within(
+        html,
+        seconds=settings.PDF_WORKER_SECONDS,
+        on_laid_out=lambda: report_render_progress(
+            render=render, stage=WRITING[0], percent=WRITING[1]
+        ),
+    )
+
+
 def failure_message(stage: str, error: BaseException) -> str:
     """Return what the member is told when a render fails: the step, and the error's gist."""
-    detail = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+    if isinstance(error, PdfFailedError) and error.worded:
+        return str(error)
+    if isinstance(error, PdfFailedError):  # an error in the child: its class and message
+        name, detail = error.kind, error.detail
+    else:
+        name = type(error).__name__
+        detail = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
     return (
         f"The PDF could not be made: the step “{stage}” failed"
-        + (f" ({type(error).__name__}: {detail})." if detail else f" ({type(error).__name__}).")
+        + (f" ({name}: {detail})." if detail else f" ({name}).")
         + " Try again; if it fails again, tell the administrator."
     )

@@ -29,4 +29,19 @@ urlpatterns = [
         statements.StatementPdfView.as_view(),
         name="statement_pdf",
     ),
+    path(
+        "partners/<slug:partner>/statement/renders/",
+        statements.StatementRenderRequestView.as_view(),
+        name="statement_renders",
+    ),
+    path(
+        "partners/<slug:partner>/statement/renders/<uuid:render>/",
+        statements.StatementRenderView.as_view(),
+        name="statement_render",
+    ),
+    path(
+        "partners/<slug:partner>/statement/renders/<uuid:render>.pdf",
+        statements.StatementRenderPdfView.as_view(),
+        name="statement_render_pdf",
+    ),
 ]

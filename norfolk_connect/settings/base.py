@@ -217,6 +217,14 @@ TASKS = {
     },
 }
 REPORT_BACKGROUND_PROJECTS = env.int("DJANGO_REPORT_BACKGROUND_PROJECTS", default=60)
+# Any PDF (board report or partner statement) whose estimated work is more than this is made
+# by the worker too. The estimate (reports.report.size) is in milliseconds of this project's
+# reference machine, so the default keeps a PDF made in the request to about 2.5 s there.
+PDF_BACKGROUND_WORK = env.int("DJANGO_PDF_BACKGROUND_WORK", default=2500)
+# How long a PDF may take to lay out, in seconds, before it is stopped and the member told:
+# in the request (well under gunicorn's --timeout of 120 s) and in the worker.
+PDF_REQUEST_SECONDS = env.float("DJANGO_PDF_REQUEST_SECONDS", default=20.0)
+PDF_WORKER_SECONDS = env.float("DJANGO_PDF_WORKER_SECONDS", default=300.0)
 
 FORM_RENDERER = "norfolk_connect.forms.GovukFormRenderer"
 

@@ -5,12 +5,24 @@ fetcher answers only ``data:`` URLs and the application's own static files, reso
 ``django.contrib.staticfiles`` to a file inside a static directory. It never opens a network
 connection or a ``file://`` URL, so it cannot follow a redirect, reach an internal service, or
 read or attach a file from the server. Anything else is refused, and WeasyPrint leaves it out.
+
+Making the PDF is bounded in time: ``render_pdf_within`` lays it out in a forked child process
+that is killed when its budget runs out, so that neither a request nor the worker waits on a
+document for ever, and a failure (too long, nested too deeply, the child crashing) comes back
+as ``PdfFailedError`` with a message for the member.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import mimetypes
+import os
+import select
+import signal
+import struct
+import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request
@@ -134,11 +146,174 @@ def report_html(report: BoardReport) -> str:
     return render_to_string("pdf/report.html", {"report": report})
 
 
-def report_pdf(report: BoardReport, *, fetcher: LockedDownFetcher | None = None) -> bytes:
-    """Return the board report as an A4 PDF."""
-    return render_pdf(report_html(report), fetcher=fetcher)
+def report_pdf(report: BoardReport, *, seconds: float | None = None) -> bytes:
+    """Return the board report as an A4 PDF, within the request's time budget by default."""
+    return render_pdf_within(report_html(report), seconds=seconds or settings.PDF_REQUEST_SECONDS)
 
 
-def statement_pdf(statement: PartnerStatement) -> bytes:
-    """Return a partner's statement as an A4 PDF."""
-    return render_pdf(render_to_string("pdf/statement.html", {"statement": statement}))
+def statement_html(statement: PartnerStatement) -> str:
+    """Return a partner's statement as the finished HTML the PDF is made from."""
+    return render_to_string("pdf/statement.html", {"statement": statement})
+
+
+def statement_pdf(statement: PartnerStatement, *, seconds: float | None = None) -> bytes:
+    """Return a partner's statement as an A4 PDF, within the request's time budget by default."""
+    return render_pdf_within(
+        statement_html(statement), seconds=seconds or settings.PDF_REQUEST_SECONDS
+    )
+
+
+# The time budget. WeasyPrint cannot be interrupted from outside once it is laying out (a
+# thread cannot be stopped, and an alarm's exception can land inside its C libraries), so the
+# HTML is made into a PDF in a forked child that the parent kills when the budget runs out.
+# The child inherits the loaded fonts and templates and only turns HTML into bytes: it never
+# touches the database, and leaves with os._exit so nothing of the parent's (connections,
+# atexit handlers, test runners) runs twice. Forking costs a few milliseconds against the
+# second or more that any PDF takes (docs/performance.md); a process pool would save those
+# milliseconds but keep idle WeasyPrint processes beside every gunicorn worker.
+
+TOO_LONG = (
+    "The PDF took too long to make (more than {seconds} seconds), so it was stopped. "
+    "Try again, or ask for it to be prepared in the background; if it fails again, "
+    "tell the administrator."
+)
+TOO_DEEP = (
+    "The PDF could not be made: some of its text is nested too deeply to lay out, such as "
+    "lists or quotations inside one another many times over. Simplify that text, then try again."
+)
+STOPPED = (
+    "The PDF could not be made: the process laying it out stopped unexpectedly ({how}). "
+    "Try again; if it fails again, tell the administrator."
+)
+_LAID_OUT, _PDF, _ERROR = b"L", b"P", b"E"
+_HEADER = struct.Struct("!cQ")  # a message's kind, then the length of what follows
+
+
+class PdfFailedError(Exception):
+    """The PDF could not be made within its bounds; the message says why, for the member.
+
+    ``kind`` names what went wrong ("timeout", "nesting", "stopped", or the exception's class
+    in the child), ``detail`` the child's own error message, if any.
+    """
+
+    WORDED = ("timeout", "nesting", "stopped")  # the message says all; no class to name
+
+    def __init__(self, message: str, *, kind: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.detail = detail
+
+    @property
+    def worded(self) -> bool:
+        """Return whether the message is worded for the member, not the child's own error."""
+        return self.kind in self.WORDED
+
+
+_warmed = False
+
+
+def _warm_up() -> None:
+    """Lay out a tiny document once per process, so that each child inherits loaded fonts."""
+    global _warmed
+    if not _warmed:
+        _warmed = True
+        try:
+            layout_pdf('<html lang="en-GB"><title>.</title><p>.</p></html>')
+        except Exception:  # only a head start: the child loads the fonts itself if need be
+            logger.warning("Could not load the PDF fonts ahead of a render", exc_info=True)
+
+
+def _send(fd: int, kind: bytes, payload: bytes = b"") -> None:
+    view = memoryview(_HEADER.pack(kind, len(payload)) + payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _child(fd: int, html: str) -> None:
+    """Make the PDF and send it, or the error, down the pipe; never return."""
+    status = 0
+    try:
+        pages = layout_pdf(html)
+        _send(fd, _LAID_OUT)
+        _send(fd, _PDF, write_pdf(pages))
+    except RecursionError:
+        _send(fd, _ERROR, json.dumps({"kind": "nesting", "detail": ""}).encode())
+    except BaseException as error:  # any failure goes back to the parent, whatever it is
+        detail = (str(error).strip().splitlines() or [""])[0][:300]
+        _send(fd, _ERROR, json.dumps({"kind": type(error).__name__, "detail": detail}).encode())
+    finally:
+        os._exit(status)
+
+
+def render_pdf_within(
+    html: str, *, seconds: float, on_laid_out: Callable[[], None] | None = None
+) -> bytes:
+    """Return the HTML as a PDF made in a child process, or raise PdfFailedError.
+
+    The child is killed once ``seconds`` have passed. ``on_laid_out`` is called (in this
+    process) when the pages are laid out and the PDF is being written.
+    """
+    _warm_up()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child, which leaves through os._exit
+        os.close(read_end)
+        _child(write_end, html)
+    os.close(write_end)
+    deadline = time.monotonic() + seconds
+    buffer = bytearray()
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                raise PdfFailedError(TOO_LONG.format(seconds=f"{seconds:g}"), kind="timeout")
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            buffer += chunk
+            while len(buffer) >= _HEADER.size:
+                kind, length = _HEADER.unpack_from(buffer)
+                if len(buffer) < _HEADER.size + length:
+                    break
+                payload = bytes(buffer[_HEADER.size : _HEADER.size + length])
+                del buffer[: _HEADER.size + length]
+                if kind == _LAID_OUT and on_laid_out is not None:
+                    on_laid_out()
+                elif kind == _PDF:
+                    return payload
+                elif kind == _ERROR:
+                    raise _child_error(json.loads(payload))
+        raise PdfFailedError(STOPPED.format(how=_how_it_ended(pid)), kind="stopped")
+    finally:
+        os.close(read_end)
+        _reap(pid)
+
+
+def _child_error(error: dict) -> PdfFailedError:
+    if error["kind"] == "nesting":
+        return PdfFailedError(TOO_DEEP, kind="nesting")
+    detail = f"{error['kind']}: {error['detail']}" if error["detail"] else error["kind"]
+    return PdfFailedError(
+        f"The PDF could not be made ({detail}). Try again; if it fails again, tell the "
+        "administrator.",
+        kind=error["kind"],
+        detail=error["detail"],
+    )
+
+
+def _how_it_ended(pid: int) -> str:
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
+def _reap(pid: int) -> None:
+    """Wait for the child, so that none is left behind as a zombie; kill it if need be."""
+    try:
+        if os.waitpid(pid, os.WNOHANG) == (0, 0):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    except ChildProcessError:  # already reaped
+        pass

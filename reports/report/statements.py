@@ -8,6 +8,7 @@ contribution as a share of that grant.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -211,3 +212,9 @@ def partner_statement(
         cap_share_of_ieg=_per_cent(position.cap, data.ieg_grant) if position else None,
         date=on,
     )
+
+
+def statement_fingerprint(statement: PartnerStatement) -> str:
+    """Return the fingerprint of everything the statement says, its date included."""
+    # The statement is frozen dataclasses of Decimals, dates and strings: its repr is exact.
+    return hashlib.sha256(repr(statement).encode("utf-8")).hexdigest()

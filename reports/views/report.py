@@ -13,8 +13,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
+from django.views.generic.base import ContextMixin
 
 from contributions.selectors import partners_of
 from projects.access import ProgrammeMixin
@@ -25,7 +27,7 @@ from projects.views.programmes import ConflictMixin, apply_validation_error
 from ..models import IssuedReport, RenderState, ReportRender
 from ..report.content import BoardReport
 from ..report.forms import IssueForm, ReportTextForm
-from ..report.pdf import report_pdf
+from ..report.pdf import PdfFailedError, report_pdf
 from ..report.placeholders import PLACEHOLDERS
 from ..report.selectors import (
     board_report,
@@ -67,6 +69,17 @@ def pdf_response(content: bytes, *, filename: str, download: bool) -> HttpRespon
     return response
 
 
+def pdf_failed_response(view, error: PdfFailedError, *, title: str, background_url: str):
+    """Return the page saying a PDF could not be made in the request, with status 503.
+
+    503, not 500: the service is sound, and the PDF may be made by trying again or by the
+    worker. ``view`` is a programme view with a context (ProgrammeMixin, ContextMixin).
+    """
+    logger.warning("A PDF failed in the request (%s): %s", error.kind, view.request.path)
+    context = view.get_context_data(error=error, title=title, background_url=background_url)
+    return TemplateResponse(view.request, "reports/pdf_failed.html", context, status=503)
+
+
 def statement_partners(programme, membership):
     """Return the partners whose statements the member may read: a partner officer only theirs."""
     if membership.role == Role.PARTNER_OFFICER:
@@ -89,7 +102,7 @@ class ReportView(ProgrammeMixin, TemplateView):
         return context
 
 
-class ReportPdfView(ProgrammeMixin, View):
+class ReportPdfView(ProgrammeMixin, ContextMixin, View):
     """The board report as it stands, as an A4 PDF; a large one is prepared in the background.
 
     For a large report this sends the member to its PDF made earlier, if the report has not
@@ -105,8 +118,17 @@ class ReportPdfView(ProgrammeMixin, View):
             if made is not None and made.state == RenderState.READY:
                 return redirect("report:render_pdf", self.programme.slug, made.pk)
             return redirect("report:renders", self.programme.slug)
+        try:
+            pdf = report_pdf(report)
+        except PdfFailedError as error:
+            return pdf_failed_response(
+                self,
+                error,
+                title="PDF of the board report",
+                background_url=reverse("report:renders", args=[self.programme.slug]),
+            )
         return pdf_response(
-            report_pdf(report),
+            pdf,
             filename=f"{self.programme.slug}-board-report-draft-{report.date:%Y-%m-%d}.pdf",
             download=False,
         )
@@ -217,7 +239,7 @@ class ReportIssueView(ProgrammeMixin, FormView):
         except ReportChangedError as error:
             # Show the report as it is now, with its new fingerprint, and the date kept.
             return self.refused(error, fingerprint=report_fingerprint(self.get_report()))
-        except PdfNotPreparedError as error:
+        except (PdfNotPreparedError, PdfFailedError) as error:
             return self.refused(error, fingerprint=form.cleaned_data["fingerprint"])
         except PreparedPdfDamagedError as error:
             logger.error("Report render %s no longer matches its SHA-256", error.render.pk)

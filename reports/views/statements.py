@@ -1,23 +1,42 @@
 """A partner council's statement of what it owes the programme and has paid, as HTML and PDF.
 
 The partner's own officers may read it, and so may the partnership's facilitators,
-administrators and chief executives; another partner's officer may not (403).
+administrators and chief executives; another partner's officer may not (403). A large
+statement's PDF is prepared by the background worker, as a large board report's is, and its
+renders are reached only under their own partner's address.
 """
 
 from __future__ import annotations
 
+import logging
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import TemplateView, View
+from django.views.generic.base import ContextMixin
 
 from contributions.models import Partner
 from contributions.selectors import partnership_partner
 from projects.access import ProgrammeMixin
 from projects.models import Role
 
-from ..report.pdf import statement_pdf
+from ..models import RenderState, StatementRender
+from ..report.pdf import PdfFailedError, statement_pdf
 from ..report.selectors import statement_for
-from .report import pdf_response
+from ..report.statements import statement_fingerprint
+from ..selectors import (
+    reusable_statement_render,
+    statement_render,
+    statement_render_with_pdf,
+    statement_renders_in_background,
+)
+from ..services import statement_render_request
+from .report import pdf_failed_response, pdf_response
+
+logger = logging.getLogger(__name__)
 
 
 class StatementMixin:
@@ -52,11 +71,148 @@ class StatementView(ProgrammeMixin, StatementMixin, TemplateView):
         return context
 
 
-class StatementPdfView(ProgrammeMixin, StatementMixin, View):
+class StatementPdfView(ProgrammeMixin, StatementMixin, ContextMixin, View):
+    """The statement as an A4 PDF: made now if small, else by the worker (sent to its page)."""
+
     def get(self, request, *args, **kwargs):
         statement = statement_for(programme=self.programme, partner=self.partner)
+        slug, partner = self.programme.slug, self.partner.slug
+        if statement_renders_in_background(statement):
+            made = reusable_statement_render(
+                programme=self.programme,
+                partner=self.partner,
+                fingerprint=statement_fingerprint(statement),
+            )
+            if made is not None and made.state == RenderState.READY:
+                return redirect("report:statement_render_pdf", slug, partner, made.pk)
+            return redirect("report:statement_renders", slug, partner)
+        try:
+            pdf = statement_pdf(statement)
+        except PdfFailedError as error:
+            return pdf_failed_response(
+                self,
+                error,
+                title=f"Statement for {self.partner.name}",
+                background_url=reverse("report:statement_renders", args=[slug, partner]),
+            )
+        return pdf_response(pdf, filename=f"{slug}-statement-{partner}.pdf", download=False)
+
+
+class StatementRenderRequestView(ProgrammeMixin, StatementMixin, TemplateView):
+    """Ask the worker for the statement's PDF: whoever may read the statement may ask.
+
+    GET explains why a large statement is prepared in the background and offers the button;
+    POST queues a render, or finds one of the statement as it stands, and shows its page.
+    """
+
+    template_name = "reports/statement_render_request.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        statement = statement_for(programme=self.programme, partner=self.partner)
+        context["partner"] = self.partner
+        context["ready"] = reusable_statement_render(
+            programme=self.programme,
+            partner=self.partner,
+            fingerprint=statement_fingerprint(statement),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        statement = statement_for(programme=self.programme, partner=self.partner)
+        render, queued = statement_render_request(
+            programme=self.programme,
+            partner=self.partner,
+            fingerprint=statement_fingerprint(statement),
+            user=request.user,
+        )
+        if not queued and render.state == RenderState.READY:
+            messages.info(
+                request,
+                "The statement has not changed since this PDF was made, so it is ready to "
+                "download.",
+            )
+        return redirect(
+            "report:statement_render", self.programme.slug, self.partner.slug, render.pk
+        )
+
+
+class StatementRenderMixin:
+    """Resolve the ``render`` URL kwarg to a render of this partner's statement, or 404.
+
+    After ProgrammeMixin and StatementMixin in the bases: another partner's render, even of the
+    same programme, answers 404, as does another programme's.
+    """
+
+    render: StatementRender
+    with_pdf = False
+
+    def dispatch(self, request, *args, **kwargs):
+        find = statement_render_with_pdf if self.with_pdf else statement_render
+        render = find(programme=self.programme, partner=self.partner, pk=kwargs["render"])
+        if render is None:
+            raise Http404("No such PDF of the statement")
+        self.render = render
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StatementRenderView(ProgrammeMixin, StatementMixin, StatementRenderMixin, TemplateView):
+    """How far the worker has got with a statement's PDF, and its download when ready.
+
+    As the board report's render page: htmx asks every two seconds with what it last showed,
+    and gets an empty answer (204) while that has not changed.
+    """
+
+    template_name = "reports/statement_render.html"
+    partial_template_name = "reports/partials/_statement_render_progress.html"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get(self, request, *args, **kwargs):
+        if request.htmx and not self.render.done and request.GET.get("seen") == self.seen():
+            return HttpResponse(status=204)
+        response = super().get(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def seen(self) -> str:
+        return f"{self.render.state}-{self.render.percent}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["partner"] = self.partner
+        context["render"] = self.render
+        context["seen"] = self.seen()
+        context["poll_url"] = reverse(
+            "report:statement_render",
+            args=[self.programme.slug, self.partner.slug, self.render.pk],
+        )
+        return context
+
+
+class StatementRenderPdfView(ProgrammeMixin, StatementMixin, StatementRenderMixin, View):
+    """A statement's PDF made by the worker: refused if it no longer matches its hash."""
+
+    with_pdf = True
+
+    def get(self, request, *args, **kwargs):
+        render = self.render
+        slug, partner = self.programme.slug, self.partner.slug
+        if render.state != RenderState.READY:
+            return redirect("report:statement_render", slug, partner, render.pk)
+        if not render.intact:
+            logger.error("Statement render %s no longer matches its SHA-256", render.pk)
+            return HttpResponse(
+                "This PDF's stored file no longer matches the fingerprint taken when it was "
+                "made, so it is not served. Ask for the PDF again.",
+                status=500,
+                content_type="text/plain; charset=utf-8",
+            )
         return pdf_response(
-            statement_pdf(statement),
-            filename=f"{self.programme.slug}-statement-{self.partner.slug}.pdf",
-            download=False,
+            bytes(render.pdf),
+            filename=f"{slug}-statement-{partner}-{render.report_date:%Y-%m-%d}.pdf",
+            download=True,
         )

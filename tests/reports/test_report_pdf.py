@@ -246,6 +246,7 @@ def test_report_queries_do_not_grow_from_the_demo_to_200_projects(
     client, demo, settings, name, most
 ):
     settings.REPORT_BACKGROUND_PROJECTS = 200  # made in the request, not by the worker
+    settings.PDF_BACKGROUND_WORK = 10**9
     large = load_large(200)
     signed_in(client)
     small = count(client, reverse(name, args=[DEMO]))
@@ -263,6 +264,7 @@ def test_report_queries_are_pinned_at_the_demo(client, demo, django_assert_max_n
 
 def test_a_200_project_report_repeats_its_header_on_every_table_page(client, demo, settings):
     settings.REPORT_BACKGROUND_PROJECTS = 200  # made in the request, not by the worker
+    settings.PDF_BACKGROUND_WORK = 10**9
     large = load_large(200)
     response = signed_in(client).get(reverse("report:report_pdf", args=[large.slug]))
     texts = pages_text(PdfReader(io.BytesIO(response.content)))

@@ -27,6 +27,7 @@ from pypdf import PdfReader
 
 from projects.models import Programme, Project
 from reports import tasks
+from reports.report import pdf
 from reports.models import RenderState, ReportRender, ReportText, sha256_hex
 from reports.report.selectors import board_report
 from reports.selectors import report_render_fingerprint
@@ -300,7 +301,8 @@ def test_a_render_that_fails_is_marked_failed_with_the_reason(client, monkeypatc
     def broken_layout(html, **kwargs):
         raise RuntimeError("no fonts could be loaded")
 
-    monkeypatch.setattr(tasks, "layout_pdf", broken_layout)
+    # Laid out in a forked child, which inherits the broken layout.
+    monkeypatch.setattr(pdf, "layout_pdf", broken_layout)
     signed_in(client)
     render = request_render(client, large)
     run_worker()  # the worker carries on: the error is the task's, not the worker's
@@ -313,7 +315,7 @@ def test_a_render_that_fails_is_marked_failed_with_the_reason(client, monkeypatc
     assert render.pdf_sha256 == ""
     task = DBTaskResult.objects.get(pk=render.task_id)
     assert task.status == "FAILED"
-    assert task.exception_class_path == "builtins.RuntimeError"
+    assert task.exception_class_path == "reports.report.pdf.PdfFailedError"
     page = client.get(reverse("report:render", args=[DEMO, render.pk])).content.decode()
     assert "The PDF could not be made" in page
     assert "no fonts could be loaded" in page
