@@ -25,7 +25,6 @@ from ..choices import (
 )
 from ..data import (
     FORMAT,
-    REPORT_TEXT_MAX_LENGTH,
     ContributionData,
     FundingData,
     OutcomeClaimData,
@@ -37,6 +36,7 @@ from ..data import (
     ProjectData,
     ReportTextData,
 )
+from ..report_text import report_text_problems
 from .problems import FILE_PATH, Problem, ProgrammeFileError
 
 # Bounds follow the database columns, so that a file that parses can also be stored.
@@ -238,7 +238,14 @@ class _Parser:
         return self.text(value, path, NAME_MAX_LENGTH)
 
     def long_text(self, value: Any, path: str) -> Any:
-        return self.text(value, path, REPORT_TEXT_MAX_LENGTH)
+        value = self.text(value, path)
+        if value is BAD:
+            return BAD
+        # The report's own bounds on length and nesting, as its form and model apply them.
+        problems = report_text_problems(value)
+        for problem in problems:
+            self.report(path, problem)
+        return BAD if problems else value
 
     def name(self, value: Any, path: str, max_length: int = NAME_MAX_LENGTH) -> Any:
         value = self.text(value, path, max_length)

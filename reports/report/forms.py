@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from norfolk_connect.forms import GovukFormMixin
 from projects.data import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH
+from projects.report_text import report_text_problems
 
 from ..models import ReportText
 from .placeholders import placeholder_problems
 
 STALE = "This page is out of date: open it again, then make your change."
 SECTION_ROWS = {"summary": 3, "alternative_options": 4, "contact_officers": 3}
+_SECTION_NUMBER = re.compile(r"([0-9]+)\. ")
+
+
+def section_name(label: str) -> str:
+    """Return how an error names a section: "Section 3" for "3. Risks and Benefits"."""
+    number = _SECTION_NUMBER.match(label)
+    return f"Section {number.group(1)}" if number else f"The {label.lower()}"
 
 
 class ReportTextForm(GovukFormMixin, forms.ModelForm):
@@ -38,9 +48,29 @@ class ReportTextForm(GovukFormMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         for name in REPORT_TEXT_FIELDS:
-            for problem in placeholder_problems(cleaned.get(name) or ""):
+            text = cleaned.get(name) or ""
+            bounds = self.bounds_problems(name, text)
+            for problem in bounds:
                 self.add_error(name, problem)
+            if not bounds:  # placeholders are checked once the text is short enough to read
+                for problem in placeholder_problems(text):
+                    self.add_error(name, problem)
         return cleaned
+
+    def bounds_problems(self, name: str, text: str) -> list[str]:
+        """Return why a section's text is too long or too deeply nested to save, in words."""
+        if not isinstance(self.fields[name].widget, forms.Textarea):
+            return []
+        subject = section_name(str(self.fields[name].label))
+        return [f"{subject} {problem}." for problem in report_text_problems(text)]
+
+    def stored_problems(self) -> list[str]:
+        """Return why the text as saved cannot be shown as written, for the facilitator to fix."""
+        return [
+            problem
+            for name in REPORT_TEXT_FIELDS
+            for problem in self.bounds_problems(name, getattr(self.instance, name) or "")
+        ]
 
     def _post_clean(self) -> None:
         # The service validates the model; the form only reads and checks the fields.

@@ -4,6 +4,12 @@ The facilitator's text is untrusted: Markdown lets raw HTML through, so the resu
 with nh3 down to a few text tags (no images, no styles, no scripts, no attributes but a link's
 address), and every placeholder's value is escaped. Placeholders are swapped for opaque tokens
 before Markdown runs, so nothing in a value (or in a placeholder's name) can become markup.
+
+Markdown's work grows faster than the text for some of it, and deep nesting is more than a
+browser or the PDF's layout can take, so text past the bounds of ``projects.report_text`` is
+never given to Markdown: it shows as plain text, or, if too long, as a note to shorten it.
+Whatever Markdown makes is cut to ``MAX_NESTING`` levels of tags, and each block is converted
+once per process for the same words and figures, however often a page asks for it.
 """
 
 from __future__ import annotations
@@ -13,12 +19,16 @@ import re
 import secrets
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 
 import markdown as markdown_library
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
-from .placeholders import parts
+from projects.data import REPORT_TEXT_MAX_LENGTH
+from projects.report_text import MAX_NESTING, report_text_problems, too_long_problem
+
+from .placeholders import fill, parts
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a", "blockquote", "code"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -28,6 +38,13 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 _WORD_BULLET = re.compile(r"^(\s*)[·•▪‣]\s*", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,3}[.)])\s")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
+# A tag as nh3 writes it: lower-case, attributes double-quoted, any "<" in text escaped.
+_CLEAN_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:\s+[a-z-]+(?:="[^"]*")?)*)\s*/?>')
+_VOID_TAGS = frozenset({"br"})
+_BLOCK_TAGS = frozenset({"p", "ul", "ol", "li", "blockquote"})
+TOO_LONG = (
+    f"This section is too long to show; edit it to {REPORT_TEXT_MAX_LENGTH:,} characters or fewer."
+)
 
 
 @dataclass(frozen=True)
@@ -50,29 +67,77 @@ def sanitise(unsafe_html: str) -> str:
     )
 
 
-def render(text: str, values: dict[str, str]) -> SafeString:
-    """Return Markdown text as sanitised HTML with its placeholders filled and escaped."""
-    if not text.strip():
-        return mark_safe("")
+def cap_depth(cleaned_html: str, max_depth: int = MAX_NESTING) -> str:
+    """Return sanitised HTML without the tags nested deeper than ``max_depth``; text is kept."""
+    pieces = []
+    kept: list[bool] = []  # for each open tag, whether it was kept
+    depth = position = 0
+    for tag in _CLEAN_TAG.finditer(cleaned_html):
+        pieces.append(cleaned_html[position : tag.start()])
+        position = tag.end()
+        closing, name = tag.group(1), tag.group(2)
+        if name in _VOID_TAGS:
+            keep = True
+        elif not closing:
+            keep = depth < max_depth
+            kept.append(keep)
+            depth += keep
+        else:
+            keep = kept.pop() if kept else False
+            depth -= keep
+        if keep:
+            pieces.append(tag.group(0))
+        elif name in _BLOCK_TAGS:
+            pieces.append(" ")  # so that the words of dropped paragraphs do not run together
+    pieces.append(cleaned_html[position:])
+    return "".join(pieces)
+
+
+def plain(text: str, values: dict[str, str]) -> SafeString:
+    """Return text as escaped plain paragraphs with its placeholders filled; no Markdown."""
+    paragraphs = _BLANK_LINES.split(fill(text, values).replace("\r\n", "\n").strip())
+    return mark_safe(
+        "".join(
+            f"<p>{html.escape(paragraph).replace(chr(10), '<br>')}</p>"
+            for paragraph in paragraphs
+            if paragraph.strip()
+        )
+    )
+
+
+@lru_cache(maxsize=256)
+def _converted(text: str, values: tuple[tuple[str, str], ...]) -> str:
+    # Cached: a page, its PDF and an issue all render the same words with the same figures.
+    known = dict(values)
     prefix = f"ph{secrets.token_hex(8)}x"
-    tokens: dict[str, str] = {}
+    escaped: list[str] = []
     pieces = []
     for kind, value in parts(_WORD_BULLET.sub(r"\1- ", text), strict=False):
         if kind == "text":
             pieces.append(value)
-        elif value not in values:
+        elif value not in known:
             # Text is checked when saved: an unchecked unknown one shows as typed, never blank.
             pieces.append("{" + value + "}")
         else:
-            token = f"{prefix}{len(tokens)}x"
-            tokens[token] = html.escape(values[value])
-            pieces.append(token)
+            pieces.append(f"{prefix}{len(escaped)}x")
+            escaped.append(html.escape(known[value]))
     converted = markdown_library.markdown("".join(pieces), output_format="html")
-    cleaned = sanitise(converted)
-    for token, value in tokens.items():
-        cleaned = cleaned.replace(token, value)
-    # Safe: nh3 cleaned the markup above, and every value put back in was escaped.
-    return mark_safe(cleaned)
+    cleaned = cap_depth(sanitise(converted))
+    # One pass over the HTML for all the values, however many placeholders there are.
+    return re.sub(f"{prefix}([0-9]+)x", lambda token: escaped[int(token.group(1))], cleaned)
+
+
+def render(text: str, values: dict[str, str]) -> SafeString:
+    """Return Markdown text as sanitised HTML with its placeholders filled and escaped."""
+    if not text.strip():
+        return mark_safe("")
+    if too_long_problem(text):
+        return mark_safe(f"<p>{TOO_LONG}</p>")
+    if report_text_problems(text):
+        # Stored before the bounds, or by other means: shown as typed rather than converted.
+        return plain(text, values)
+    # Safe: nh3 cleaned the markup, and every value put back in was escaped.
+    return mark_safe(_converted(text, tuple(sorted(values.items()))))
 
 
 def numbered_blocks(text: str) -> list[str]:
@@ -99,7 +164,11 @@ def numbered_blocks(text: str) -> list[str]:
 
 def render_numbered(text: str, values: dict[str, str], *, section: int) -> list[NumberedParagraph]:
     """Return a section's text as numbered paragraphs (1.1, 1.2, ...) of sanitised HTML."""
+    if too_long_problem(text):
+        return [NumberedParagraph(number=f"{section}.1", html=mark_safe(f"<p>{TOO_LONG}</p>"))]
+    # The bounds hold for the section as a whole: a costly section is plain text throughout.
+    show = plain if report_text_problems(text) else render
     return [
-        NumberedParagraph(number=f"{section}.{index}", html=render(block, values))
+        NumberedParagraph(number=f"{section}.{index}", html=show(block, values))
         for index, block in enumerate(numbered_blocks(text), start=1)
     ]

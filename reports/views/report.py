@@ -152,6 +152,10 @@ class ReportTextView(ProgrammeMixin, ConflictMixin, FormView):
             for name, p in PLACEHOLDERS.items()
         ]
         context["mismatches"] = report.mismatches
+        # Text saved before the report's bounds shows as plain text until it is fixed here.
+        context["stored_problems"] = (
+            [] if context["form"].is_bound else context["form"].stored_problems()
+        )
         return context
 
     def form_valid(self, form):
