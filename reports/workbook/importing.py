@@ -12,11 +12,13 @@ import io
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from projects.data import ProgrammeDocument
 from projects.programme_file import (
@@ -39,11 +41,10 @@ from .layout import (
     Sheet,
     projects_sheet,
 )
-from .safety import JSON, check_archive, check_upload_size, refuse, upload_kind
+from .safety import JSON, Limits, check_archive, check_upload_size, refuse, upload_kind
 
 logger = logging.getLogger(__name__)
 
-MAX_ROWS = 100_000  # per sheet: ten times the largest programme the bench builds
 MAX_COLUMNS = 60  # columns read per row; the layout has 15 at most
 # A programme file path inside a parser message, such as "(also projects[3].phases[0])".
 _PATH_IN_MESSAGE = re.compile(r"\b(?:partners|projects|contributions)(?:\[\d+\](?:\.\w+)?)+")
@@ -55,13 +56,14 @@ def read_upload(content: bytes, *, name: str, current: ProgrammeDocument) -> Pro
     ``current`` is the programme being imported into: a workbook keeps its settings, and a
     programme file must be of the same programme.
     """
-    check_upload_size(len(content))
+    limits = Limits.from_settings()
+    check_upload_size(len(content), limits)
     if upload_kind(content, name) == JSON:
         document = parse_programme(content)
         check_same_programme(document, current)
         return document
-    check_archive(content)
-    return read_workbook(content, current=current)
+    check_archive(content, limits)
+    return read_workbook(content, current=current, limits=limits)
 
 
 def check_same_programme(document: ProgrammeDocument, current: ProgrammeDocument) -> None:
@@ -88,7 +90,9 @@ def check_same_programme(document: ProgrammeDocument, current: ProgrammeDocument
         raise ProgrammeFileError(problems)
 
 
-def read_workbook(content: bytes, *, current: ProgrammeDocument) -> ProgrammeDocument:
+def read_workbook(
+    content: bytes, *, current: ProgrammeDocument, limits: Limits | None = None
+) -> ProgrammeDocument:
     """Return the programme a workbook in the export's layout holds, the settings kept as now."""
     layout = (
         projects_sheet(current.partnership.strategy),
@@ -98,7 +102,7 @@ def read_workbook(content: bytes, *, current: ProgrammeDocument) -> ProgrammeDoc
         CONTRIBUTIONS,
         PARTNERS,
     )
-    sheets = _read_sheets(content, layout)
+    sheets = _read_sheets(content, layout, limits or Limits.from_settings())
     return _WorkbookReader(current, layout).read(sheets)
 
 
@@ -119,36 +123,55 @@ class _RawSheet:
     title: str
     headings: list[Any] = field(default_factory=list)
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
-    formulas: list[tuple[int, int]] = field(default_factory=list)  # (row number, column index)
 
 
-def _read_sheets(content: bytes, layout: tuple[Sheet, ...]) -> dict[str, _RawSheet]:
+class _CellParser(WorkSheetParser):
+    """Read each cell as a spreadsheet last calculated it, marking a formula never calculated.
+
+    openpyxl reads either a formula or its calculated value, so telling an uncalculated formula
+    from a blank cell took a second reading of the workbook; a formula without a value is
+    recognised here instead, in the one reading.
+    """
+
+    def parse_cell(self, element):
+        cell = super().parse_cell(element)
+        if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+            cell["value"] = UNCALCULATED
+        return cell
+
+
+@dataclass
+class _Budget:
+    """The rows a sheet may have and the time the reading may take, spent as rows are read."""
+
+    rows: int
+    seconds: float
+    deadline: float
+
+    @classmethod
+    def start(cls, limits: Limits) -> _Budget:
+        return cls(limits.rows, limits.seconds, time.monotonic() + limits.seconds)
+
+    def spend(self, title: str, rows_read: int) -> None:
+        """Refuse the workbook once a sheet has too many rows or the reading has taken too long."""
+        if rows_read > self.rows:
+            raise ProgrammeFileError(
+                [Problem(title, f"has more than {self.rows:,} rows; no programme is that large")]
+            )
+        if time.monotonic() > self.deadline:
+            raise refuse(
+                f"Reading the workbook took longer than the {self.seconds:g} seconds allowed, "
+                "so it was stopped. A programme's workbook is read in a few seconds: check that "
+                "its sheets have no large blocks of empty or formatted rows, save it and upload "
+                "it again."
+            )
+
+
+def _read_sheets(content: bytes, layout: tuple[Sheet, ...], limits: Limits) -> dict[str, _RawSheet]:
     """Read the layout's sheets' values; formulas give the value a spreadsheet last calculated."""
-
-    def read(book) -> tuple[dict[str, str], dict[str, _RawSheet]]:
-        titles = _sheet_titles(list(book.sheetnames), layout)
-        return titles, {
-            sheet.title: _read_sheet(book[titles[sheet.title]], sheet.title) for sheet in layout
-        }
-
-    # Formulas are read as formulas first, so that one never calculated is told from a blank.
-    titles, sheets = _with_book(content, data_only=False, read=read)
-    with_formulas = [sheet for sheet in sheets.values() if sheet.formulas]
-    if with_formulas:
-        _with_book(
-            content,
-            data_only=True,
-            read=lambda book: [
-                _fill_formula_values(book[titles[sheet.title]], sheet) for sheet in with_formulas
-            ],
-        )
-    return sheets
-
-
-def _with_book(content: bytes, *, data_only: bool, read):
-    """Open the workbook read-only and return what ``read`` takes from it; refuse if it breaks."""
+    budget = _Budget.start(limits)
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=data_only)
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # whatever openpyxl raises, the file is at fault
         logger.info("Unreadable workbook: %r", error)
         raise refuse(
@@ -156,7 +179,11 @@ def _with_book(content: bytes, *, data_only: bool, read):
             "save it as an Excel Workbook (.xlsx) and upload it again."
         ) from error
     try:
-        return read(book)
+        titles = _sheet_titles(list(book.sheetnames), layout)
+        return {
+            sheet.title: _read_sheet(book, book[titles[sheet.title]], sheet.title, budget)
+            for sheet in layout
+        }
     except ProgrammeFileError:
         raise
     except Exception as error:  # a sheet whose XML openpyxl cannot read
@@ -190,45 +217,47 @@ def _sheet_titles(names: list[str], layout: tuple[Sheet, ...]) -> dict[str, str]
     return titles
 
 
-def _read_sheet(worksheet, title: str) -> _RawSheet:
+def _read_sheet(book, worksheet, title: str, budget: _Budget) -> _RawSheet:
     """Return a sheet's heading row and every row that holds data, skipping the total row."""
-    # The dimension a file states may be wrong (or huge); read the rows it really has.
-    worksheet.reset_dimensions()
     sheet = _RawSheet(title)
-    # Each row as long as its last cell, not padded to MAX_COLUMNS: padding every row of a large
-    # sheet with empty cells took longer than reading it.
-    for number, row in enumerate(worksheet.iter_rows(), start=1):
-        cells = row[:MAX_COLUMNS]
-        values = [cell.value for cell in cells]
-        if number == 1:
-            sheet.headings = values
-            continue
-        if all(blank(value) for value in values):
-            continue
-        if isinstance(values[0], str) and values[0].strip() == TOTAL:
-            continue
-        if len(sheet.rows) >= MAX_ROWS:
-            raise ProgrammeFileError(
-                [Problem(title, f"has more than {MAX_ROWS:,} rows; no programme is that large")]
-            )
-        for index, cell in enumerate(cells):
-            if cell.data_type == "f":
-                sheet.formulas.append((number, index))
-        sheet.rows.append((number, values))
+    # The rows as the file has them: the dimension a file states may be wrong (or huge), and
+    # rows it leaves out are not made up, so only the rows really there cost any time.
+    with worksheet._get_source() as source:
+        parser = _CellParser(
+            source,
+            worksheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        last = 0
+        for rows_read, (number, cells) in enumerate(parser.parse(), start=1):
+            # Every row counts, empty or not: reading empty rows costs time too.
+            budget.spend(title, rows_read)
+            if number <= last:  # a row number given twice: the first is the row
+                continue
+            last = number
+            values = _row_values(cells)
+            if number == 1:
+                sheet.headings = values
+                continue
+            if all(blank(value) for value in values):
+                continue
+            if isinstance(values[0], str) and values[0].strip() == TOTAL:
+                continue
+            sheet.rows.append((number, values))
     return sheet
 
 
-def _fill_formula_values(worksheet, sheet: _RawSheet) -> None:
-    """Put the value a spreadsheet last calculated in place of each formula of the sheet."""
-    worksheet.reset_dimensions()
-    wanted: dict[int, list[int]] = {}
-    for number, index in sheet.formulas:
-        wanted.setdefault(number, []).append(index)
-    rows = dict(sheet.rows)
-    for number, cells in enumerate(worksheet.iter_rows(), start=1):
-        for index in wanted.get(number, ()):
-            value = cells[index].value if index < len(cells) else None
-            rows[number][index] = UNCALCULATED if value is None else value
+def _row_values(cells: list[dict[str, Any]]) -> list[Any]:
+    """Return a row's values by column, as long as its last cell read, at most MAX_COLUMNS."""
+    columns = [cell["column"] for cell in cells if cell["column"] <= MAX_COLUMNS]
+    values: list[Any] = [None] * max(columns, default=0)
+    for cell in cells:
+        if cell["column"] <= MAX_COLUMNS:
+            values[cell["column"] - 1] = cell["value"]
+    return values
 
 
 # Turning cells into the programme file's values

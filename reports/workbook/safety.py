@@ -19,10 +19,18 @@ from projects.programme_file.problems import FILE_PATH
 MEGABYTE = 1024 * 1024
 # Defaults, each overridable by a setting of the same name.
 IMPORT_MAX_UPLOAD_BYTES = 10 * MEGABYTE
-IMPORT_MAX_UNPACKED_BYTES = 200 * MEGABYTE
+# A programme of 10,000 funding lines exports to 4.6 MB of XML, 100,000 to 47 MB: the largest
+# the row limit admits. The time to read a workbook grows with what it unpacks to.
+IMPORT_MAX_UNPACKED_BYTES = 50 * MEGABYTE
 # Sheet XML compresses well (a plain export packs about 10 to 1); a bomb packs thousands to 1.
 IMPORT_MAX_COMPRESSION_RATIO = 200
 IMPORT_MAX_ARCHIVE_MEMBERS = 1000
+# Rows read per sheet, empty ones too: ten times the largest programme the bench builds.
+IMPORT_MAX_ROWS = 100_000
+# Reading stops after this long, well before the server gives up on the request (120 s): a
+# programme of 10,000 funding lines reads in under 3 s, but 50 MB of empty rows spread over the
+# sheets, each under the row limit, would take about 30 s.
+IMPORT_MAX_SECONDS = 20
 # Members smaller than this cannot hurt, however well they compress.
 _RATIO_FLOOR_BYTES = MEGABYTE
 
@@ -43,6 +51,8 @@ class Limits:
     unpacked_bytes: int
     compression_ratio: int
     archive_members: int
+    rows: int  # read per sheet, empty rows included
+    seconds: float  # to read the workbook's rows
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -58,6 +68,8 @@ class Limits:
             archive_members=getattr(
                 settings, "IMPORT_MAX_ARCHIVE_MEMBERS", IMPORT_MAX_ARCHIVE_MEMBERS
             ),
+            rows=getattr(settings, "IMPORT_MAX_ROWS", IMPORT_MAX_ROWS),
+            seconds=getattr(settings, "IMPORT_MAX_SECONDS", IMPORT_MAX_SECONDS),
         )
 
 
