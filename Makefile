@@ -13,7 +13,7 @@ PYTEST_WORKERS ?= $(shell nproc 2> /dev/null || echo 1)
 
 FRONTEND := build/static/.built
 
-.PHONY: run test lint format lock migrate demo clean frontend bench serve-prod loadtest
+.PHONY: run test lint format lock migrate demo clean frontend bench serve-prod loadtest audit
 
 # The background worker (django-tasks' db_worker, which makes large board reports' PDFs) runs
 # beside the server on the same database and is stopped when the server stops. It does not
@@ -88,6 +88,20 @@ $(FRONTEND): node_modules/.installed frontend/build.mjs frontend/app.scss
 	touch $@
 
 frontend: $(FRONTEND)
+
+# Check the pinned Python (requirements/*.txt) and npm (package-lock.json) dependencies against
+# the advisory databases (.ci/audit says how). They are asked over the network: where they
+# cannot be reached the audit fails saying so; it never passes having checked nothing.
+# AUDIT_ARGS=--skip-unreachable reports an unreachable database as skipped (CI does).
+AUDIT_VENV := $(VENV)/audit
+audit: $(AUDIT_VENV)/.installed
+	PIP_AUDIT=$(AUDIT_VENV)/bin/pip-audit $(AUDIT_VENV)/bin/python .ci/audit $(AUDIT_ARGS)
+
+# pip-audit in a venv of its own, so that its dependencies never move the project's pins.
+$(AUDIT_VENV)/.installed:
+	$(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip --disable-pip-version-check -q install "pip-audit>=2.9"
+	touch $@
 
 # Re-pin the dependencies after changing pyproject.toml (needs pip-tools in the venv).
 lock: | $(VENV)/bin/python
