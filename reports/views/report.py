@@ -20,8 +20,10 @@ from django.views.generic.base import ContextMixin
 
 from contributions.selectors import partners_of
 from projects.access import ProgrammeMixin
+from projects.data import REPORT_TEXT_MAX_LENGTH
 from projects.history import ConcurrentEditError
 from projects.models import Role
+from projects.report_text import MAX_NESTING
 from projects.views.programmes import ConflictMixin, apply_validation_error
 
 from ..models import IssuedReport, RenderState, ReportRender
@@ -152,6 +154,7 @@ class ReportTextView(ProgrammeMixin, ConflictMixin, FormView):
             for name, p in PLACEHOLDERS.items()
         ]
         context["mismatches"] = report.mismatches
+        context["bounds"] = {"length": f"{REPORT_TEXT_MAX_LENGTH:,}", "nesting": MAX_NESTING}
         # Text saved before the report's bounds shows as plain text until it is fixed here.
         context["stored_problems"] = (
             [] if context["form"].is_bound else context["form"].stored_problems()

@@ -251,6 +251,13 @@ def post(client, data: dict):
     return response, unescape(response.content.decode())
 
 
+def test_the_editor_says_how_long_and_deep_a_section_may_be(facilitator, demo):
+    html = unescape(get(facilitator, "report:report_text").content.decode())
+    assert "Each section may be up to 20,000 characters long" in html
+    assert "nested up to 20 deep" in html
+    assert 'id="stored-problems"' not in html  # the seed's text is well within the bounds
+
+
 def test_a_section_over_the_length_is_refused_in_the_form_and_nothing_is_saved(facilitator, demo):
     before = ReportText.objects.get(programme=demo)
     response, html = post(facilitator, text_form(demo, risks_and_benefits=TOO_LONG_TEXT))
