@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from contributions.models import Contribution, Partner
 from projects.models import Programme, Role
-from reports.models import IssuedReport, RenderState, ReportRender, sha256_hex
+from reports.models import IssuedReport, RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory
 
@@ -71,7 +71,17 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
         "kind": "phase",
         "partner": contribution.partner.slug,
         "pk": issued.pk if name.startswith("report:issued") and issued else contribution.pk,
-        "render": getattr(programme.report_renders.order_by("created").last(), "pk", UUID(int=0)),
+        "render": getattr(
+            (
+                programme.statement_renders.filter(partner=contribution.partner)
+                if name.startswith("report:statement_render")
+                else programme.report_renders
+            )
+            .order_by("created")
+            .last(),
+            "pk",
+            UUID(int=0),
+        ),
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -110,6 +120,17 @@ def world(monkeypatch):
     other_project = PhaseFactory(project__programme=other, project__slug="elsewhere").project
     assert other_project.programme == other
     other_contribution = ContributionFactory(programme=other)
+    # A statement's PDF made by the worker, of the partner each programme's URLs name.
+    for programme, partner in ((demo, contribution.partner), (other, other_contribution.partner)):
+        StatementRender.objects.create(
+            programme=programme,
+            partner=partner,
+            fingerprint="0" * 64,
+            state=RenderState.READY,
+            pdf=pdf,
+            pdf_sha256=sha256_hex(pdf),
+            report_date=date(2004, 6, 24),
+        )
     MembershipFactory(partnership=other.partnership)
     return demo, contribution, other, other_contribution
 
@@ -130,6 +151,7 @@ def resolve_view(name):
 
 def test_the_matrix_covers_the_programme_pages():
     assert "projects:programme_home" in ALL_NAMES
+    assert {"report:statement_renders", "report:statement_render_pdf"} <= set(ALL_NAMES)
     assert "projects:project_update" in ALL_NAMES
     assert "contributions:contribution_update" in ALL_NAMES
     assert changes_data("projects:project_update")

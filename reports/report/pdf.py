@@ -14,6 +14,7 @@ as ``PdfFailedError`` with a message for the member.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import mimetypes
@@ -231,6 +232,8 @@ def _send(fd: int, kind: bytes, payload: bytes = b"") -> None:
 
 def _child(fd: int, html: str) -> None:
     """Make the PDF and send it, or the error, down the pipe; never return."""
+    # The collector would otherwise walk, and so copy, every page inherited from the parent.
+    gc.freeze()
     status = 0
     try:
         pages = layout_pdf(html)
