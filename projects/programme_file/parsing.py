@@ -37,21 +37,29 @@ from ..data import (
     ReportTextData,
 )
 from ..report_text import report_text_problems
+from ..rules import (
+    AMOUNT_DECIMAL_PLACES,
+    AMOUNT_MAX_WHOLE_DIGITS,
+    CODE_MAX_LENGTH,
+    FINANCIAL_YEAR_EXAMPLE,
+    NAME_MAX_LENGTH,
+    PHASE_NUMBER_MAX,
+    PHASE_NUMBER_MIN,
+    POPULATION_MAX,
+    SLUG,
+    SLUG_EXAMPLE,
+    SLUG_MAX_LENGTH,
+    SLUG_RULE,
+    WEIGHT_DECIMAL_PLACES,
+    WEIGHT_MAX_WHOLE_DIGITS,
+    has_nul,
+    is_blank,
+    is_financial_year,
+)
 from .problems import FILE_PATH, Problem, ProgrammeFileError
 
-# Bounds follow the database columns, so that a file that parses can also be stored.
-SLUG_MAX_LENGTH = 50
-NAME_MAX_LENGTH = 200
-CODE_MAX_LENGTH = 50
-AMOUNT_MAX_WHOLE_DIGITS = 12  # DecimalField(max_digits=14, decimal_places=2)
-WEIGHT_MAX_WHOLE_DIGITS = 5  # DecimalField(max_digits=9, decimal_places=4)
-POPULATION_MAX = 2_147_483_647  # PositiveIntegerField
-PHASE_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
-
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DECIMAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_FINANCIAL_YEAR = re.compile(r"([0-9]{4})/([0-9]{2})")
 _PENNY = Decimal("0.01")
 
 _T = TypeVar("_T")
@@ -85,14 +93,6 @@ def parse_programme(raw: str | bytes) -> ProgrammeDocument:
     return document
 
 
-class _JsonObject(dict):
-    """A JSON object that remembers keys the file gave twice (json keeps only the last)."""
-
-    duplicate_keys: list[str]
-
-    @classmethod
-    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> _JsonObject:
-        obj = cls()
 # No value of a programme file needs more: the widest column holds 14 digits. Python would
 # otherwise spend time quadratic in the length converting a number, or refuse past 4,300 digits.
 NUMBER_MAX_LENGTH = 40
@@ -159,6 +159,14 @@ def _has_lone_surrogate(content: Any) -> bool:
     return False
 
 
+class _JsonObject(dict):
+    """A JSON object that remembers keys the file gave twice (json keeps only the last)."""
+
+    duplicate_keys: list[str]
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> _JsonObject:
+        obj = cls()
         obj.duplicate_keys = []
         for key, value in pairs:
             if key in obj and key not in obj.duplicate_keys:
@@ -226,7 +234,7 @@ class _Parser:
         if not isinstance(value, str):
             self.report(path, f"must be a string, not {_describe(value)}")
             return BAD
-        if "\x00" in value:  # PostgreSQL cannot store it, and no person typed it
+        if has_nul(value):  # PostgreSQL cannot store it, and no person typed it
             self.report(path, "must not contain the NUL character (\\u0000)")
             return BAD
         if max_length is not None and len(value) > max_length:
@@ -249,7 +257,7 @@ class _Parser:
 
     def name(self, value: Any, path: str, max_length: int = NAME_MAX_LENGTH) -> Any:
         value = self.text(value, path, max_length)
-        if value is not BAD and not value.strip():
+        if value is not BAD and is_blank(value):
             self.report(path, "must not be empty")
             return BAD
         return value
@@ -261,12 +269,8 @@ class _Parser:
         value = self.text(value, path)
         if value is BAD:
             return BAD
-        if not _SLUG.fullmatch(value):
-            self.report(
-                path,
-                'must be a slug such as "norfolk-connect": lower-case letters and digits, '
-                "words joined by single hyphens",
-            )
+        if not SLUG.fullmatch(value):
+            self.report(path, f'must be a slug such as "{SLUG_EXAMPLE}": {SLUG_RULE}')
             return BAD
         return self.text(value, path, SLUG_MAX_LENGTH)
 
@@ -294,7 +298,7 @@ class _Parser:
         return None if value is None else self.whole_number(value, path, 0, POPULATION_MAX)
 
     def phase_number(self, value: Any, path: str) -> Any:
-        return self.whole_number(value, path, 1, PHASE_NUMBER_MAX)
+        return self.whole_number(value, path, PHASE_NUMBER_MIN, PHASE_NUMBER_MAX)
 
     def decimal(self, value: Any, path: str, places: int, whole_digits: int, what: str) -> Any:
         example = "15000.00" if places == 2 else "12.5"
@@ -318,7 +322,9 @@ class _Parser:
         return BAD
 
     def amount(self, value: Any, path: str) -> Any:
-        amount = self.decimal(value, path, 2, AMOUNT_MAX_WHOLE_DIGITS, "an amount in pounds")
+        amount = self.decimal(
+            value, path, AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_WHOLE_DIGITS, "an amount in pounds"
+        )
         return amount if amount is BAD else amount.quantize(_PENNY)
 
     def amount_or_null(self, value: Any, path: str) -> Any:
@@ -334,7 +340,9 @@ class _Parser:
     def weight(self, value: Any, path: str) -> Any:
         if value is None:
             return None
-        return self.decimal(value, path, 4, WEIGHT_MAX_WHOLE_DIGITS, "a decimal number")
+        return self.decimal(
+            value, path, WEIGHT_DECIMAL_PLACES, WEIGHT_MAX_WHOLE_DIGITS, "a decimal number"
+        )
 
     def date(self, value: Any, path: str) -> Any:
         if value is None:
@@ -358,12 +366,12 @@ class _Parser:
         return BAD
 
     def financial_year(self, value: Any, path: str) -> Any:
-        if isinstance(value, str) and (match := _FINANCIAL_YEAR.fullmatch(value)):
-            first, second = match.groups()
-            if (int(first) + 1) % 100 == int(second):
-                return value
+        if isinstance(value, str) and is_financial_year(value):
+            return value
         self.report(
-            path, 'must be a financial year such as "2004/05" (the second part is the next year)'
+            path,
+            f'must be a financial year such as "{FINANCIAL_YEAR_EXAMPLE}" '
+            "(the second part is the next year)",
         )
         return BAD
 
