@@ -24,7 +24,12 @@ from projects.services import (
 )
 from projects.tables import ProjectTable
 from reports.figures import compute_figures
-from reports.workbook.diffing import ImportPreview, preview_import
+from reports.workbook.diffing import (
+    FieldChange,
+    ImportPreview,
+    preview_import,
+    withhold_partnership,
+)
 from reports.workbook.export import (
     CONTENT_TYPE,
     write_programme_workbook,
@@ -193,12 +198,22 @@ def load_problems(texts: list[str], *, workbook: bool) -> list[Problem]:
     return problems
 
 
+def may_change_partnership(user) -> bool:
+    """Return whether the user may change a partnership's name and strategy, as in the admin."""
+    return user.is_active and user.is_staff and user.has_perm("projects.change_partnership")
+
+
 class ImportView(ProgrammeMixin, ImportPreviewMixin, FormView):
     """Upload a workbook or programme file: check all of it, then preview what it changes."""
 
     edits = True
     form_class = ImportForm
     template_name = "reports/import.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["may_change_partnership"] = may_change_partnership(self.request.user)
+        return kwargs
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
@@ -208,15 +223,25 @@ class ImportView(ProgrammeMixin, ImportPreviewMixin, FormView):
             document = read_upload(upload.read(), name=name, current=current)
         except ProgrammeFileError as error:
             return self.render_problems(problems=error.problems, name=name, form=form)
+        withheld: tuple[FieldChange, ...] = ()
+        if not form.cleaned_data.get("change_partnership"):
+            document, withheld = withhold_partnership(current, document)
         problems = programme_import_check(programme=self.programme, document=document)
         if problems:
             workbook = not name.lower().endswith(".json")
             return self.render_problems(
                 problems=load_problems(problems, workbook=workbook), name=name, form=form
             )
-        return self.preview(current=current, document=document, name=name)
+        return self.preview(current=current, document=document, name=name, withheld=withheld)
 
-    def preview(self, *, current: ProgrammeDocument, document: ProgrammeDocument, name: str):
+    def preview(
+        self,
+        *,
+        current: ProgrammeDocument,
+        document: ProgrammeDocument,
+        name: str,
+        withheld: tuple[FieldChange, ...],
+    ):
         preview = preview_import(current, document)
         token = None
         if preview.has_changes:
@@ -228,7 +253,13 @@ class ImportView(ProgrammeMixin, ImportPreviewMixin, FormView):
                 name=name,
                 summary=preview.summary(),
             )
-        return self.render_preview(preview=preview, token=token, name=name)
+        return self.render_preview(
+            preview=preview,
+            token=token,
+            name=name,
+            withheld=withheld,
+            may_change_partnership=may_change_partnership(self.request.user),
+        )
 
 
 class ImportConfirmView(ProgrammeMixin, ImportPreviewMixin, TemplateView):

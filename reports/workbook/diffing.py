@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -267,6 +267,18 @@ def _field_changes(old: Any, new: Any, shown: Shown) -> tuple[FieldChange, ...]:
         for label, name, show in shown
         if not _same(getattr(old, name), getattr(new, name))
     )
+
+
+def withhold_partnership(
+    current: ProgrammeDocument, new: ProgrammeDocument
+) -> tuple[ProgrammeDocument, tuple[FieldChange, ...]]:
+    """Return the document with the partnership's name and strategy as now, and what differed."""
+    # The partnership is shared by all its programmes, so its name and strategy are changed only
+    # by those who may change the partnership itself.
+    withheld = _field_changes(current.partnership, new.partnership, PARTNERSHIP_FIELDS)
+    if not withheld:
+        return new, ()
+    return replace(new, partnership=current.partnership), withheld
 
 
 def _all_fields(row: Any, shown: Shown, *, added: bool) -> tuple[FieldChange, ...]:

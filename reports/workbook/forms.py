@@ -24,6 +24,19 @@ class ImportForm(GovukFormMixin, forms.Form):
         },
     )
 
+    change_partnership = forms.BooleanField(
+        label="Also change the partnership's name and strategy to the file's",
+        help_text="They are shared by all the partnership's programmes. Without this, a "
+        "programme file's partnership name and strategy are shown but not imported.",
+        required=False,
+    )
+
+    def __init__(self, *args, may_change_partnership: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Offered only to those who may change the partnership itself.
+        if not may_change_partnership:
+            del self.fields["change_partnership"]
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
