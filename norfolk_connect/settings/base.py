@@ -224,7 +224,7 @@ PDF_BACKGROUND_WORK = env.int("DJANGO_PDF_BACKGROUND_WORK", default=2500)
 # How long a PDF may take to lay out, in seconds, before it is stopped and the member told:
 # in the request (well under gunicorn's --timeout of 120 s) and in the worker.
 PDF_REQUEST_SECONDS = env.float("DJANGO_PDF_REQUEST_SECONDS", default=20.0)
-PDF_WORKER_SECONDS = env.float("DJANGO_PDF_WORKER_SECONDS", default=300.0)
+PDF_WORKER_SECONDS = env.float("DJANGO_PDF_WORKER_SECONDS", default=120.0)
 
 FORM_RENDERER = "norfolk_connect.forms.GovukFormRenderer"
 

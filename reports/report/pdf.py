@@ -169,9 +169,13 @@ def statement_pdf(statement: PartnerStatement, *, seconds: float | None = None) 
 # HTML is made into a PDF in a forked child that the parent kills when the budget runs out.
 # The child inherits the loaded fonts and templates and only turns HTML into bytes: it never
 # touches the database, and leaves with os._exit so nothing of the parent's (connections,
-# atexit handlers, test runners) runs twice. Forking costs a few milliseconds against the
-# second or more that any PDF takes (docs/performance.md); a process pool would save those
-# milliseconds but keep idle WeasyPrint processes beside every gunicorn worker.
+# atexit handlers, test runners) runs twice. Forking costs about 11 ms against the second or
+# more that any PDF takes, and the child lays out as fast as the parent would (the collector
+# is frozen in it, so it copies none of the parent's pages): the seed's report PDF is made in
+# 0.97 of WeasyPrint's own time (docs/deployment.md). A process pool would save those
+# milliseconds but keep idle WeasyPrint processes beside every gunicorn worker. In a threaded
+# server a lock another thread held at the fork could stall the child: the budget stops it
+# then, like any other slow render.
 
 TOO_LONG = (
     "The PDF took too long to make (more than {seconds} seconds), so it was stopped. "
@@ -265,10 +269,12 @@ def render_pdf_within(
     os.close(write_end)
     deadline = time.monotonic() + seconds
     buffer = bytearray()
+    poll = select.poll()  # not select(), which fails on a descriptor numbered over 1023
+    poll.register(read_end, select.POLLIN)
     try:
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+            if left <= 0 or not poll.poll(max(1, round(left * 1000))):
                 os.kill(pid, signal.SIGKILL)
                 raise PdfFailedError(TOO_LONG.format(seconds=f"{seconds:g}"), kind="timeout")
             chunk = os.read(read_end, 1 << 20)

@@ -2,8 +2,8 @@
 
 The estimate decides whether a PDF is made in the request or by the background worker
 (``PDF_BACKGROUND_WORK``). It is in milliseconds of WeasyPrint on the reference machine
-(2 cores, WeasyPrint 70), fitted to PDFs measured at several sizes (docs/performance.md,
-"Estimated PDF work"): a fixed start, a cost per table row, and a cost per character of text.
+(2 cores, WeasyPrint 70), fitted to PDFs measured at several sizes (docs/deployment.md, "How
+large is large"): a fixed start, a cost per table row, and a cost per character of text.
 A table cell's text costs more the longer it is, as a row taller than a page is laid out again
 for each page it breaks over: its characters are counted linearly and squared.
 """

@@ -123,7 +123,7 @@ def test_the_bounds_come_from_the_environment():
     )
     env = {k: v for k, v in os.environ.items() if k not in names}
     for environment, expected in (
-        ({}, "2500 20.0 300.0"),
+        ({}, "2500 20.0 120.0"),
         (dict(zip(names, ("900", "5", "60"), strict=True)), "900 5.0 60.0"),
     ):
         result = subprocess.run(

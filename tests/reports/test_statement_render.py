@@ -43,7 +43,7 @@ def demo(monkeypatch) -> Programme:
 @pytest.fixture
 def large(settings, demo) -> Programme:
     """The demo programme, its statements now over the size for background PDFs."""
-    settings.PDF_BACKGROUND_WORK = 100  # the demo's statements are estimated at 300 or more
+    settings.PDF_BACKGROUND_WORK = 100  # the demo's statements are estimated at 250
     return demo
 
 
