@@ -110,6 +110,7 @@ class PartnerForm(VersionedForm, forms.ModelForm):
         model = Partner
         fields = ["name", "slug", "contributes", "population", "weight", "ieg_grant"]
         labels = {"contributes": "Contributes to the programmes' extra cost"}
+        error_messages = {"name": {"required": "Enter the partner's name."}}
         help_texts = {
             "contributes": "Tick if it shares the extra cost of the partnership's programmes."
         }

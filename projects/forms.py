@@ -48,6 +48,7 @@ class ProgrammeSettingsForm(GovukFormMixin, forms.ModelForm):
             "stated_extra_total",
         ]
         widgets = {"starts": DATE_WIDGET, "ends": DATE_WIDGET}
+        error_messages = {"name": {"required": "Enter the programme's name."}}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
