@@ -312,7 +312,10 @@ def _child_error(error: dict) -> PdfFailedError:
 
 
 def _how_it_ended(pid: int) -> str:
-    _, status = os.waitpid(pid, 0)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:  # reaped by someone else's SIGCHLD handler: its end is unknown
+        return "its exit was not seen"
     if os.WIFSIGNALED(status):
         return f"signal {os.WTERMSIG(status)}"
     return f"exit status {os.waitstatus_to_exitcode(status)}"
