@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import IssuedReport, ReportRender, ReportText
+from .models import IssuedReport, ReportRender, ReportText, StatementRender
 
 
 @admin.register(ReportText)
@@ -78,3 +78,14 @@ class ReportRenderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(StatementRender)
+class StatementRenderAdmin(ReportRenderAdmin):
+    """Read-only: the partners' statements made into PDFs by the worker, to see what failed."""
+
+    list_display = ["programme", "partner", "state", "stage", "percent", "created", "finished"]
+    list_filter = ["state", "programme"]
+    list_select_related = ["programme", "partner"]
+    fields = ["partner", *ReportRenderAdmin.fields]
+    readonly_fields = fields

@@ -217,3 +217,18 @@ def test_another_partnerships_statement_renders_answer_404(client, large):
         assert client.get(url(name, "stranger", theirs.pk)).status_code == 404
         assert client.get(url(name, "stranger", theirs.pk, slug="elsewhere")).status_code == 404
     assert StatementRender.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_statement_renders_without_letting_them_be_changed(client, large):
+    render = made(large, OWN)
+    client.force_login(get_user_model().objects.create_superuser("root", password="x" * 20))
+    listing = client.get(reverse("admin:reports_statementrender_changelist"))
+    change = client.post(
+        reverse("admin:reports_statementrender_change", args=[render.pk]), {"stage": "tampered"}
+    )
+    assert listing.status_code == 200
+    assert "Broadland" in listing.content.decode()
+    assert change.status_code == 403
+    render.refresh_from_db()
+    assert render.stage != "tampered"
