@@ -24,7 +24,7 @@ from projects.templatetags.govuk import money
 from ..charts import GroupedBarChart, StackedBarChart, outcome_chart, partner_share_chart
 from ..charts import project_cost_chart as cost_chart
 from ..figures import ProgrammeFigures, compute_figures
-from .markdown import NumberedParagraph, render, render_numbered
+from .markdown import Budget, NumberedParagraph, render, render_numbered
 from .placeholders import contribution_recommendation, fill, placeholder_values
 from .wording import capitalise, number_word
 
@@ -280,6 +280,7 @@ def board_report_from_document(
     figures, problem = report_figures(document)
     values = placeholder_values(document, figures)
     strategy = document.partnership.strategy
+    budget = Budget()  # one for all the report's text, so that a page never waits on it long
     sections = []
     for key, heading in SECTIONS:
         source = getattr(text, key)
@@ -291,7 +292,7 @@ def board_report_from_document(
                 number=number,
                 key=key,
                 heading=heading,
-                paragraphs=tuple(render_numbered(source, values, section=number)),
+                paragraphs=tuple(render_numbered(source, values, section=number, budget=budget)),
             )
         )
     names = {partner.slug: partner.name for partner in document.partners}
@@ -303,7 +304,7 @@ def board_report_from_document(
         item_number=fill(text.item_number, values),
         title=fill(text.title, values) or document.programme.name,
         report_by=fill(text.report_by, values),
-        summary=render(text.summary, values),
+        summary=render(text.summary, values, budget=budget),
         sections=tuple(sections),
         projects=tuple(project_row(project, strategy=strategy) for project in document.projects),
         existing_total=figures.existing_total,

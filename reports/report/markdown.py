@@ -9,15 +9,18 @@ Markdown's work grows faster than the text for some of it, and deep nesting is m
 browser or the PDF's layout can take, so text past the bounds of ``projects.report_text`` is
 never given to Markdown: it shows as plain text, or, if too long, as a note to shorten it.
 Whatever Markdown makes is cut to ``MAX_NESTING`` levels of tags, and each block is converted
-once per process for the same words and figures, however often a page asks for it.
+once per process for the same words and figures, however often a page asks for it. A report
+gives its Markdown a ``Budget`` of time as well, in case some text costs more than measured.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 import secrets
 import textwrap
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,16 +38,39 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 # The seed's bullets ("· Achieve ...") are typed as they were in Word; Markdown wants "- ".
-_WORD_BULLET = re.compile(r"^(\s*)[·•▪‣]\s*", re.MULTILINE)
+# Spaces and tabs only: "\s*" would run on over every blank line below, at each line's start.
+_WORD_BULLET = re.compile(r"^([ \t]*)[·•▪‣][ \t]*", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,3}[.)])\s")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 # A tag as nh3 writes it: lower-case, attributes double-quoted, any "<" in text escaped.
 _CLEAN_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:\s+[a-z-]+(?:="[^"]*")?)*)\s*/?>')
 _VOID_TAGS = frozenset({"br"})
 _BLOCK_TAGS = frozenset({"p", "ul", "ol", "li", "blockquote"})
+# All of a report's Markdown together may take this long; text after it shows as plain text.
+# The bounds keep a section to about 0.2 s, so this is a backstop for what they do not foresee.
+MARKDOWN_SECONDS = 3.0
+
+logger = logging.getLogger(__name__)
 TOO_LONG = (
     f"This section is too long to show; edit it to {REPORT_TEXT_MAX_LENGTH:,} characters or fewer."
 )
+
+
+class Budget:
+    """The time left for a report's Markdown; once it is spent, the rest shows as plain text."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.ends = time.monotonic() + (MARKDOWN_SECONDS if seconds is None else seconds)
+        self.warned = False
+
+    def spent(self) -> bool:
+        """Return whether the time is up, saying so in the log the first time."""
+        if time.monotonic() < self.ends:
+            return False
+        if not self.warned:
+            logger.warning("A report's text took too long to convert: the rest is plain text")
+            self.warned = True
+        return True
 
 
 @dataclass(frozen=True)
@@ -127,13 +153,13 @@ def _converted(text: str, values: tuple[tuple[str, str], ...]) -> str:
     return re.sub(f"{prefix}([0-9]+)x", lambda token: escaped[int(token.group(1))], cleaned)
 
 
-def render(text: str, values: dict[str, str]) -> SafeString:
+def render(text: str, values: dict[str, str], *, budget: Budget | None = None) -> SafeString:
     """Return Markdown text as sanitised HTML with its placeholders filled and escaped."""
     if not text.strip():
         return mark_safe("")
     if too_long_problem(text):
         return mark_safe(f"<p>{TOO_LONG}</p>")
-    if report_text_problems(text):
+    if report_text_problems(text) or (budget is not None and budget.spent()):
         # Stored before the bounds, or by other means: shown as typed rather than converted.
         return plain(text, values)
     # Safe: nh3 cleaned the markup, and every value put back in was escaped.
@@ -162,13 +188,18 @@ def numbered_blocks(text: str) -> list[str]:
     return ["\n\n".join(blocks) for blocks in numbered]
 
 
-def render_numbered(text: str, values: dict[str, str], *, section: int) -> list[NumberedParagraph]:
+def render_numbered(
+    text: str, values: dict[str, str], *, section: int, budget: Budget | None = None
+) -> list[NumberedParagraph]:
     """Return a section's text as numbered paragraphs (1.1, 1.2, ...) of sanitised HTML."""
     if too_long_problem(text):
         return [NumberedParagraph(number=f"{section}.1", html=mark_safe(f"<p>{TOO_LONG}</p>"))]
     # The bounds hold for the section as a whole: a costly section is plain text throughout.
-    show = plain if report_text_problems(text) else render
+    costly = bool(report_text_problems(text))
     return [
-        NumberedParagraph(number=f"{section}.{index}", html=show(block, values))
+        NumberedParagraph(
+            number=f"{section}.{index}",
+            html=plain(block, values) if costly else render(block, values, budget=budget),
+        )
         for index, block in enumerate(numbered_blocks(text), start=1)
     ]
