@@ -24,13 +24,16 @@ from .sessions import LAST_SEEN, SIGNED_IN_AT
 class PermissionsPolicyMiddleware:
     """Deny every page the browser features the service does not use (camera, payment, ...).
 
-    A script that got onto a page, or a page of ours framed by another, could otherwise ask for
-    them; ``settings.PERMISSIONS_POLICY`` lists the features, each allowed to no origin.
+    A script that got onto a page could otherwise ask for them; ``settings.PERMISSIONS_POLICY``
+    names each feature with the origins allowed it, most with none at all.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)

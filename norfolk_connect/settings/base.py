@@ -147,40 +147,42 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
-# Browser features no page uses, denied to every origin (the Permissions-Policy header): the
-# service takes no pictures, sound, location, payments or devices, and opens no full screen.
-PERMISSIONS_POLICY = [
-    "accelerometer",
-    "autoplay",
-    "browsing-topics",
-    "camera",
-    "clipboard-read",
-    "clipboard-write",
-    "display-capture",
-    "encrypted-media",
-    "fullscreen",
-    "gamepad",
-    "geolocation",
-    "gyroscope",
-    "hid",
-    "identity-credentials-get",
-    "idle-detection",
-    "local-fonts",
-    "magnetometer",
-    "microphone",
-    "midi",
-    "otp-credentials",
-    "payment",
-    "picture-in-picture",
-    "publickey-credentials-create",
-    "publickey-credentials-get",
-    "screen-wake-lock",
-    "serial",
-    "storage-access",
-    "usb",
-    "window-management",
-    "xr-spatial-tracking",
-]
+# Browser features, and the origins that may use them (the Permissions-Policy header): the
+# service takes no pictures, sound, location, payments or devices, so each of those is allowed
+# to no origin. Full screen stays allowed to the site itself: the browser's PDF viewer uses it
+# to present a board report shown in the page.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "clipboard-read": [],
+    "clipboard-write": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "gamepad": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "identity-credentials-get": [],
+    "idle-detection": [],
+    "local-fonts": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "otp-credentials": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-create": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "storage-access": [],
+    "usb": [],
+    "window-management": [],
+    "xr-spatial-tracking": [],
+}
 # The Server-Timing header (how long the application spent on a request) is for benchmarks and
 # developers' tools; it is off unless DJANGO_SERVER_TIMING turns it on (local settings do).
 SERVER_TIMING = env.bool("DJANGO_SERVER_TIMING", default=False)
