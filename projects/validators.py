@@ -40,7 +40,7 @@ def validate_financial_years(value: Any) -> None:
 def validate_not_blank(value: str) -> None:
     """Refuse text of only spaces: the programme file needs a name to say something."""
     if isinstance(value, str) and value and rules.is_blank(value):
-        raise ValidationError(rules.BLANK_MESSAGE, code="blank")
+        raise ValidationError(rules.BLANK_MESSAGE, code="only_spaces")
 
 
 def validate_no_nul(value: str) -> None:

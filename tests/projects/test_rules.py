@@ -1,0 +1,160 @@
+"""One rule for each value, and every way in agrees with it: the file, the models, the forms."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contributions.forms import PartnerForm
+from contributions.models import Contribution, Partner
+from projects import rules
+from projects.fields import FinancialYearsField
+from projects.forms import ProgrammeCreateForm
+from projects.models import FundingLine, OutcomeClaim, Partnership, Phase, Programme, Project
+from projects.programme_file import ProgrammeFileError, parse_programme
+from projects.validators import (
+    SlugFormField,
+    validate_financial_year,
+    validate_financial_years,
+    validate_slug,
+)
+from tests.test_backups_restore_forms import arabic_indic, full_width
+
+AGREE = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+slug_like = st.one_of(
+    st.from_regex(r"[a-zA-Z0-9_ -]{0,12}", fullmatch=True),
+    st.text(max_size=12),
+    st.sampled_from(["Bad_Slug", "-lead", "a--b", "UPPER", "bad_Slug-X", full_width("abc")]),
+)
+year_like = st.one_of(
+    st.from_regex(r"[0-9]{4}/[0-9]{2}", fullmatch=True),
+    st.integers(1000, 9999).map(lambda year: f"{year}/{(year + 1) % 100:02d}"),
+    st.integers(1000, 9999).map(
+        lambda year: (
+            full_width(f"{year}/{(year + 1) % 100:02d}")
+            if year % 2
+            else arabic_indic(f"{year}/{(year + 1) % 100:02d}")
+        )
+    ),
+    st.text(max_size=9),
+)
+
+
+def file_accepts(seed: dict, key: str, value) -> bool:
+    """Return whether the programme file takes the value at the key of its partnership."""
+    raw = json.loads(json.dumps(seed))
+    if key == "financial_years":
+        raw["programme"]["financial_years"] = [value]
+        raw["contributions"] = []
+    else:
+        raw["partnership"][key] = value
+    try:
+        parse_programme(json.dumps(raw))
+    except ProgrammeFileError:
+        return False
+    return True
+
+
+def accepts(validator, value) -> bool:
+    try:
+        validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
+@AGREE
+@given(slug=slug_like)
+def test_the_file_the_models_and_the_forms_agree_on_slugs(seed_dict, slug):
+    in_file = file_accepts(seed_dict, "slug", slug)
+    assert accepts(validate_slug, slug) == in_file
+    assert rules.is_slug(slug) == in_file
+    try:
+        read = SlugFormField().clean(slug)
+    except ValidationError:
+        return
+    # The form reads a slug typed with spaces around it as the slug; nothing the file refuses.
+    assert file_accepts(seed_dict, "slug", read)
+
+
+@AGREE
+@given(year=year_like)
+def test_the_file_the_models_and_the_forms_agree_on_financial_years(seed_dict, year):
+    in_file = file_accepts(seed_dict, "financial_years", year)
+    assert accepts(validate_financial_year, year) == in_file
+    assert accepts(validate_financial_years, [year]) == in_file
+    assert rules.is_financial_year(year) == in_file
+    try:
+        read = FinancialYearsField().clean(year)
+    except ValidationError:
+        read = None
+    # The form reads full-width digits as ASCII ones, and then only what the file holds.
+    if read is not None:
+        assert all(file_accepts(seed_dict, "financial_years", item) for item in read)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["Bad_Slug", "-lead", "a--b", "UPPER", "bad_Slug-X", "a b"])
+def test_every_slug_field_refuses_what_the_file_refuses(slug):
+    for model in (Partnership, Programme, Project, Partner):
+        with pytest.raises(ValidationError) as error:
+            model._meta.get_field("slug").clean(slug, None)
+        assert error.value.messages == [rules.SLUG_MESSAGE]
+    assert "slug" in PartnerForm(data={"name": "A", "slug": slug}).errors
+    form = ProgrammeCreateForm(
+        data={"slug": slug}, partnerships=Partnership.objects.none(), programmes=None
+    )
+    assert form.errors["slug"] == [rules.SLUG_MESSAGE]
+
+
+def test_financial_years_in_other_digits_are_refused_by_the_models():
+    for year in [full_width("2006/07"), arabic_indic("2006/07"), "2006/7", "2006/08"]:
+        with pytest.raises(ValidationError):
+            Contribution._meta.get_field("financial_year").clean(year, None)
+        with pytest.raises(ValidationError):
+            Programme._meta.get_field("financial_years").clean([year], None)
+    with pytest.raises(ValidationError, match="once"):
+        Programme._meta.get_field("financial_years").clean(["2006/07", "2006/07"], None)
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        (Partnership, "name"),
+        (Programme, "name"),
+        (Project, "name"),
+        (Partner, "name"),
+        (Phase, "name"),
+        (FundingLine, "source"),
+        (OutcomeClaim, "code"),
+    ],
+)
+def test_names_of_only_spaces_are_refused_as_the_file_refuses_them(model, field):
+    for blank in ["   ", "\t", "\u3000"]:
+        with pytest.raises(ValidationError, match="not only spaces"):
+            model._meta.get_field(field).clean(blank, None)
+
+
+def test_bounds_are_the_file_bounds():
+    population = Partner._meta.get_field("population")
+    population.clean(rules.POPULATION_MAX, None)
+    with pytest.raises(ValidationError):
+        population.clean(rules.POPULATION_MAX + 1, None)
+    number = Phase._meta.get_field("number")
+    number.clean(rules.PHASE_NUMBER_MAX, None)
+    with pytest.raises(ValidationError):
+        number.clean(rules.PHASE_NUMBER_MAX + 1, None)
+    with pytest.raises(ValidationError, match="NUL"):
+        Project._meta.get_field("description").clean("a\x00b", None)
+
+
+@given(text=st.text(max_size=80), taken=st.sets(st.from_regex(r"[a-z]{1,3}", fullmatch=True)))
+def test_normalising_anything_gives_a_free_slug(text, taken):
+    slug = rules.unique_slug(rules.normalise_slug(text), taken)
+    assert rules.is_slug(slug) and slug not in taken
