@@ -66,7 +66,8 @@ class TextMeasures:
 
 
 def _block_depth(line: str) -> int:
-    prefix = _BLOCK_PREFIX.match(line).group(0)
+    found = _BLOCK_PREFIX.match(line)  # it matches every line, if only with ""
+    prefix = found.group(0) if found else ""
     markers = len(_BLOCK_MARKER.findall(prefix))
     columns = prefix.count(" ") + 4 * prefix.count("\t")
     # Markdown nests a list a level deeper for every four spaces of indent.
