@@ -410,6 +410,8 @@ def foreign_kwargs(draw, name: str, world: World) -> dict[str, Any]:
         kwargs["project"] = project
     if "kind" in names:
         kwargs["kind"] = "phase"
+    if "render" in names:  # a statement's PDF made by the worker, under a partner not ours
+        kwargs["render"] = draw(st.uuids())
     return kwargs
 
 
