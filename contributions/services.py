@@ -71,7 +71,7 @@ def contribution_label(contribution: Contribution) -> str:
 # Partners
 
 
-def _check_basis(partner: Partner, *, before: Partner | None) -> None:
+def check_partner_basis(partner: Partner, *, before: Partner | None) -> None:
     """Refuse a partner that would leave a programme of its partnership unable to share costs.
 
     ``before`` is the partner as it was (None for a new one): a programme that could not share
@@ -106,6 +106,19 @@ def _check_basis(partner: Partner, *, before: Partner | None) -> None:
         raise ValidationError(errors)
 
 
+def check_still_contributing(partner: Partner, *, contributes: bool) -> None:
+    """Refuse to stop a partner contributing while it has contributions recorded."""
+    # Contributions come only from contributing partners, in the programme file as here.
+    if partner.contributes and not contributes and (count := partner.contributions.count()):
+        raise ValidationError(
+            {
+                "contributes": f"{partner.name} has {count} contribution"
+                f"{'s' if count != 1 else ''} recorded; remove "
+                f"{'them' if count != 1 else 'it'} before marking it as not contributing."
+            }
+        )
+
+
 @transaction.atomic
 def partner_create(*, partnership: Partnership, data: dict, user) -> Partner:
     """Add a partner to the partnership, after its existing partners."""
@@ -122,7 +135,7 @@ def partner_create(*, partnership: Partnership, data: dict, user) -> Partner:
         **{field: data[field] for field in PARTNER_FIELDS if field in data},
     )
     partner.full_clean()
-    _check_basis(partner, before=None)
+    check_partner_basis(partner, before=None)
     partner._history_user = user
     partner.save()
     return partner
@@ -140,21 +153,12 @@ def partner_update(*, partner: Partner, data: dict, expected_version: int, user)
     before = Partner(
         contributes=partner.contributes, population=partner.population, weight=partner.weight
     )
-    stops_contributing = partner.contributes and data.get("contributes") is False
-    # Contributions come only from contributing partners, in the programme file as here.
-    if stops_contributing and (count := partner.contributions.count()):
-        raise ValidationError(
-            {
-                "contributes": f"{partner.name} has {count} contribution"
-                f"{'s' if count != 1 else ''} recorded; remove "
-                f"{'them' if count != 1 else 'it'} before marking it as not contributing."
-            }
-        )
+    check_still_contributing(partner, contributes=data.get("contributes", partner.contributes))
     for field in PARTNER_FIELDS:
         if field in data:
             setattr(partner, field, data[field])
     partner.full_clean(exclude=["partnership", "slug"])
-    _check_basis(partner, before=before)
+    check_partner_basis(partner, before=before)
     partner._history_user = user
     partner.save()
     return partner
@@ -184,7 +188,7 @@ def partner_delete(*, partner: Partner, expected_version: int, user) -> None:
 # Contributions
 
 
-def _check_contribution(
+def check_contribution(
     contribution: Contribution, *, programme: Programme, before: Contribution | None
 ) -> None:
     """Refuse a contribution that breaks the programme's rules, naming the field at fault."""
@@ -254,7 +258,7 @@ def contribution_create(*, programme: Programme, data: dict, user) -> Contributi
     """Record a partner's contribution to the programme for a financial year and tranche."""
     values = {field: data[field] for field in CONTRIBUTION_FIELDS if field in data}
     contribution = Contribution(programme=programme, **values)
-    _check_contribution(contribution, programme=programme, before=None)
+    check_contribution(contribution, programme=programme, before=None)
     contribution.full_clean()
     _save_contribution(contribution, user=user)
     return contribution
@@ -282,7 +286,7 @@ def contribution_update(
         if field in data:
             setattr(contribution, field, data[field])
     programme = contribution.programme
-    _check_contribution(contribution, programme=programme, before=before)
+    check_contribution(contribution, programme=programme, before=before)
     contribution.full_clean(exclude=["programme"])
     _save_contribution(contribution, user=user)
     return contribution

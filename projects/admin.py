@@ -1,6 +1,25 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from .models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
+from .services.programmes import check_apportionment, check_years_kept
+
+
+class ProgrammeAdminForm(forms.ModelForm):
+    """The programme's own rules, as its settings page checks them, so that its file loads."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        programme = self.instance
+        if self.errors or programme.partnership_id is None:
+            return
+        try:
+            if programme.pk:
+                check_years_kept(programme, programme.financial_years)
+            check_apportionment(programme.partnership, programme.apportionment)
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 class MembershipInline(admin.TabularInline):
@@ -27,10 +46,15 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    form = ProgrammeAdminForm
     list_display = ["name", "slug", "partnership", "starts", "ends", "apportionment"]
     list_filter = ["partnership"]
     list_select_related = ["partnership"]
     search_fields = ["name", "slug"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its partners and contributions belong to its partnership: it cannot move to another.
+        return ["partnership"] if obj is not None else []
 
 
 class PhaseInline(admin.TabularInline):

@@ -36,7 +36,7 @@ class ProgrammeError(Exception):
     """A change to a programme was refused; the message says why, and nothing was written."""
 
 
-def _check_apportionment(partnership: Partnership, method: str) -> None:
+def check_apportionment(partnership: Partnership, method: str) -> None:
     """Refuse a method that the partnership's contributing partners lack the figures for."""
     partners = [
         PartnerData(
@@ -57,6 +57,19 @@ def _check_apportionment(partnership: Partnership, method: str) -> None:
         ) from error
 
 
+def check_years_kept(programme: Programme, years: list[str]) -> None:
+    """Refuse to drop a financial year that the programme's contributions are recorded for."""
+    used_years = set(programme.contributions.values_list("financial_year", flat=True))
+    dropped = sorted(used_years - set(years))
+    if dropped:
+        raise ValidationError(
+            {
+                "financial_years": "Contributions are recorded for "
+                f"{', '.join(dropped)}; move or remove them before dropping the year."
+            }
+        )
+
+
 def _check_slug(slug: str, user) -> None:
     """Refuse a reserved slug or one taken, naming the taken one only to those who may see it."""
     if slug in RESERVED_SLUGS:
@@ -74,7 +87,7 @@ def _check_slug(slug: str, user) -> None:
 def programme_create(*, partnership: Partnership, data: dict, user) -> Programme:
     """Start an empty programme in the partnership."""
     _check_slug(data["slug"], user)
-    _check_apportionment(partnership, data["apportionment"])
+    check_apportionment(partnership, data["apportionment"])
     programme = Programme(partnership=partnership, **data)
     programme.full_clean()
     programme._history_user = user
@@ -90,7 +103,7 @@ def programme_copy(*, source: Programme, data: dict, user) -> Programme:
     belong to the period they were pledged for), and phase decisions start again as pending.
     """
     _check_slug(data["slug"], user)
-    _check_apportionment(source.partnership, data["apportionment"])
+    check_apportionment(source.partnership, data["apportionment"])
     checked = Programme(partnership=source.partnership, **data)
     checked.full_clean(exclude=["partnership"])
     # The report's text is copied too: the next period's report starts from this one's words.
@@ -133,17 +146,9 @@ def programme_update(*, programme: Programme, data: dict, expected_version: int,
         what="The programme's settings",
         changes=lambda: changes_since_version(programme, expected_version, row="Settings"),
     )
-    used_years = set(programme.contributions.values_list("financial_year", flat=True))
-    dropped = sorted(used_years - set(data.get("financial_years", programme.financial_years)))
-    if dropped:
-        raise ValidationError(
-            {
-                "financial_years": "Contributions are recorded for "
-                f"{', '.join(dropped)}; move or remove them before dropping the year."
-            }
-        )
+    check_years_kept(programme, data.get("financial_years", programme.financial_years))
     if "apportionment" in data:
-        _check_apportionment(programme.partnership, data["apportionment"])
+        check_apportionment(programme.partnership, data["apportionment"])
     for field in SETTINGS_FIELDS:
         if field in data:
             setattr(programme, field, data[field])
