@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from .choices import Decision, ProjectStatus
 from .models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
 from .services.programmes import check_apportionment, check_years_kept
 
@@ -57,8 +58,30 @@ class ProgrammeAdmin(admin.ModelAdmin):
         return ["partnership"] if obj is not None else []
 
 
+class PhaseInlineFormSet(forms.BaseInlineFormSet):
+    """A withdrawn project's phases must all be "not proceeding", as its page and file say."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.status != ProjectStatus.WITHDRAWN:
+            return
+        going_ahead = [
+            str(form.cleaned_data.get("number"))
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("decision") != Decision.NOT_PROCEEDING
+        ]
+        if going_ahead:
+            raise ValidationError(
+                "A withdrawn project's phases must all be “not proceeding”; change the "
+                f"decision of phase {', '.join(going_ahead)} or choose another status."
+            )
+
+
 class PhaseInline(admin.TabularInline):
     model = Phase
+    formset = PhaseInlineFormSet
     extra = 0
 
 

@@ -8,9 +8,15 @@ from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
 from contributions.models import Contribution, Partner
+from projects.admin import PhaseInline
 from projects.models import Programme, Project
 from tests.contributions.factories import ContributionFactory, PartnerFactory
-from tests.projects.factories import PartnershipFactory, ProgrammeFactory, ProjectFactory
+from tests.projects.factories import (
+    PartnershipFactory,
+    PhaseFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +114,33 @@ def test_a_project_leads_only_with_a_partner_of_its_partnership(programme):
     assert "slug" in form.errors
     ours = Partner.objects.get(slug="broadland")
     assert admin_form(Project, instance=project, lead_partner=ours.pk).is_valid()
+
+
+def test_a_withdrawn_project_keeps_only_phases_that_do_not_proceed(programme):
+    project = ProjectFactory(programme=programme, status="withdrawn")
+    phase = PhaseFactory(project=project, number=1, decision="pending")
+    request = RequestFactory().post("/")
+    request.user, _ = get_user_model().objects.get_or_create(
+        username="admin-user", defaults={"is_superuser": True, "is_staff": True}
+    )
+    inline = PhaseInline(Project, admin.site)
+    formset_class = inline.get_formset(request, obj=project)
+
+    def posted(decision: str):
+        prefix = formset_class.get_default_prefix()
+        data = {
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "1",
+            f"{prefix}-0-id": str(phase.pk),
+            f"{prefix}-0-project": str(project.pk),
+            f"{prefix}-0-number": "1",
+            f"{prefix}-0-name": phase.name,
+            f"{prefix}-0-decision": decision,
+            f"{prefix}-0-borne": "shared",
+        }
+        return formset_class(data=data, instance=project, prefix=prefix)
+
+    refused = posted("pending")
+    assert not refused.is_valid()
+    assert "must all be “not proceeding”" in str(refused.non_form_errors())
+    assert posted("not_proceeding").is_valid()
