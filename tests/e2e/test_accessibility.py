@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from contributions.models import Contribution, Partner
 from projects.models import Programme
-from reports.models import RenderState, ReportRender, sha256_hex
+from reports.models import RenderState, ReportRender, StatementRender, sha256_hex
 from tests.e2e.conftest import axe_violations, sign_in
 from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for
 
@@ -35,6 +35,9 @@ def pages_to_scan() -> list[str]:
         pdf=b"%PDF-1.7",
         pdf_sha256=sha256_hex(b"%PDF-1.7"),
         report_date=date(2004, 6, 24),
+    )
+    StatementRender.objects.create(  # a statement's PDF made by the worker, still waiting
+        programme=programme, partner=contribution.partner, fingerprint="0" * 64
     )
     urls = [
         reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
