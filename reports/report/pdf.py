@@ -238,7 +238,6 @@ def _child(fd: int, html: str) -> None:
     """Make the PDF and send it, or the error, down the pipe; never return."""
     # The collector would otherwise walk, and so copy, every page inherited from the parent.
     gc.freeze()
-    status = 0
     try:
         pages = layout_pdf(html)
         _send(fd, _LAID_OUT)
@@ -249,7 +248,7 @@ def _child(fd: int, html: str) -> None:
         detail = (str(error).strip().splitlines() or [""])[0][:300]
         _send(fd, _ERROR, json.dumps({"kind": type(error).__name__, "detail": detail}).encode())
     finally:
-        os._exit(status)
+        os._exit(0)
 
 
 def render_pdf_within(
