@@ -13,12 +13,15 @@ import json
 import logging
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from projects.data import ProgrammeDocument
 from projects.programme_file import (
@@ -46,6 +49,8 @@ from .safety import JSON, Limits, check_archive, check_upload_size, refuse, uplo
 logger = logging.getLogger(__name__)
 
 MAX_COLUMNS = 60  # columns read per row; the layout has 15 at most
+MAX_CELLS_PER_ROW = 16_384  # the columns a spreadsheet has, A to XFD
+SHEET_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
 # A programme file path inside a parser message, such as "(also projects[3].phases[0])".
 _PATH_IN_MESSAGE = re.compile(r"\b(?:partners|projects|contributions)(?:\[\d+\](?:\.\w+)?)+")
 
@@ -125,13 +130,54 @@ class _RawSheet:
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
+class _RowTooWide(Exception):
+    """A row of a sheet has more cells than a spreadsheet has columns."""
+
+
 class _CellParser(WorkSheetParser):
-    """Read each cell as a spreadsheet last calculated it, marking a formula never calculated.
+    """Read a sheet's rows a cell at a time, each cell as a spreadsheet last calculated it.
 
     openpyxl reads either a formula or its calculated value, so telling an uncalculated formula
     from a blank cell took a second reading of the workbook; a formula without a value is
-    recognised here instead, in the one reading.
+    recognised here instead, in the one reading. openpyxl also holds a whole row's XML before
+    reading its cells, so one row of millions of cells took gigabytes: here each cell is let go
+    once read, and a row may have no more cells than a spreadsheet has columns.
     """
+
+    def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """Yield each row's number and its cells; only the rows, which is all the import reads."""
+        cells: list[dict[str, Any]] | None = None
+        rows = None  # the element the rows are in, to let each go once read
+        for event, element in iterparse(self.source, events=("start", "end")):
+            if element.tag == SHEET_DATA_TAG and event == "start":
+                rows = element
+            elif element.tag == CELL_TAG:
+                if event == "end" and cells is not None:
+                    if len(cells) >= MAX_CELLS_PER_ROW:
+                        raise _RowTooWide(self.row_counter)
+                    cells.append(self.parse_cell(element))
+                    element.clear()
+            elif element.tag == ROW_TAG:
+                if event == "start":
+                    self.start_row(element.get("r"))
+                    cells = []
+                else:
+                    yield self.row_counter, cells or []
+                    cells = None
+                    element.clear()
+                    if rows is not None and len(rows) and rows[0] is element:
+                        del rows[0]
+
+    def start_row(self, number: str | None) -> None:
+        """Number the row as openpyxl does: as it says, or the one after the last."""
+        if number is None:
+            self.row_counter += 1
+        else:
+            value = float(number)
+            if not value.is_integer():
+                raise ValueError(f"{number} is not a valid row number")
+            self.row_counter = int(value)
+        self.col_counter = 0
 
     def parse_cell(self, element):
         cell = super().parse_cell(element)
@@ -220,8 +266,29 @@ def _sheet_titles(names: list[str], layout: tuple[Sheet, ...]) -> dict[str, str]
 def _read_sheet(book, worksheet, title: str, budget: _Budget) -> _RawSheet:
     """Return a sheet's heading row and every row that holds data, skipping the total row."""
     sheet = _RawSheet(title)
-    # The rows as the file has them: the dimension a file states may be wrong (or huge), and
-    # rows it leaves out are not made up, so only the rows really there cost any time.
+    last = 0
+    for rows_read, (number, cells) in enumerate(_sheet_rows(book, worksheet, title), start=1):
+        # Every row counts, empty or not: reading empty rows costs time too.
+        budget.spend(title, rows_read)
+        if number <= last:  # a row number given twice: the first is the row
+            continue
+        last = number
+        values = _row_values(cells)
+        if number == 1:
+            sheet.headings = values
+            continue
+        if all(blank(value) for value in values):
+            continue
+        if isinstance(values[0], str) and values[0].strip() == TOTAL:
+            continue
+        sheet.rows.append((number, values))
+    return sheet
+
+
+def _sheet_rows(book, worksheet, title: str) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Yield the rows as the file has them, each with its cells as read."""
+    # Not openpyxl's rows: the dimension a file states may be wrong (or huge), and it pads the
+    # rows a file leaves out; here only the rows really there cost any time.
     with worksheet._get_source() as source:
         parser = _CellParser(
             source,
@@ -231,23 +298,14 @@ def _read_sheet(book, worksheet, title: str, budget: _Budget) -> _RawSheet:
             date_formats=book._date_formats,
             timedelta_formats=book._timedelta_formats,
         )
-        last = 0
-        for rows_read, (number, cells) in enumerate(parser.parse(), start=1):
-            # Every row counts, empty or not: reading empty rows costs time too.
-            budget.spend(title, rows_read)
-            if number <= last:  # a row number given twice: the first is the row
-                continue
-            last = number
-            values = _row_values(cells)
-            if number == 1:
-                sheet.headings = values
-                continue
-            if all(blank(value) for value in values):
-                continue
-            if isinstance(values[0], str) and values[0].strip() == TOTAL:
-                continue
-            sheet.rows.append((number, values))
-    return sheet
+        try:
+            yield from parser.parse()
+        except _RowTooWide as error:
+            message = (
+                f"row {error.args[0]} has more than {MAX_CELLS_PER_ROW:,} cells, more than a "
+                "spreadsheet has columns"
+            )
+            raise ProgrammeFileError([Problem(title, message)]) from error
 
 
 def _row_values(cells: list[dict[str, Any]]) -> list[Any]:

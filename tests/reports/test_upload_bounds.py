@@ -175,6 +175,17 @@ def test_a_formula_cell_counts_once_towards_the_rows(demo, settings):
     ]
 
 
+def test_a_row_of_more_cells_than_a_spreadsheet_has_columns_is_refused(demo):
+    content = workbook_of(demo)
+    _, last = projects_rows(content)
+    # Cells without references compress too well: give each a value, as a real file would.
+    cells = "".join(f"<c><v>{n}</v></c>" for n in range(importing.MAX_CELLS_PER_ROW + 1))
+    wide = with_rows(content, "xl/worksheets/sheet1.xml", f'<row r="{last + 1}">{cells}</row>')
+    assert refusal(wide, demo) == [
+        f"Projects: row {last + 1} has more than 16,384 cells, more than a spreadsheet has columns"
+    ]
+
+
 class _Clock:
     """A clock that moves a second on each reading, so that a deadline passes predictably."""
 
