@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -13,6 +14,7 @@ from projects.access import ProgrammeMixin
 from projects.data import ProgrammeDocument
 from projects.filters import ProjectFilter
 from projects.programme_file import Problem, ProgrammeFileError, dumps_programme
+from projects.programme_file.problems import FILE_PATH
 from projects.selectors import programme_document, projects_for_table
 from projects.services import (
     ImportConflictError,
@@ -38,6 +40,7 @@ from reports.workbook.export import (
 from reports.workbook.forms import ImportForm
 from reports.workbook.importing import read_upload
 from reports.workbook.pending import (
+    PendingDirectoryError,
     PendingImport,
     pending_discard,
     pending_get,
@@ -45,7 +48,13 @@ from reports.workbook.pending import (
     pending_save,
 )
 
+logger = logging.getLogger(__name__)
+
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+UNAVAILABLE = (
+    "Sorry, imports cannot be checked at the moment because of a problem with the service. "
+    "Try again later, or tell your administrator."
+)
 # Where a load's problem (named by its place in the programme file) is found in a workbook.
 SHEET_OF = {"partners": "Partners", "projects": "Projects", "contributions": "Contributions"}
 PREVIEW_ROWS_SHOWN = 500  # per section; the counts always cover every row
@@ -245,14 +254,21 @@ class ImportView(ProgrammeMixin, ImportPreviewMixin, FormView):
         preview = preview_import(current, document)
         token = None
         if preview.has_changes:
-            token = pending_save(
-                self.request.session,
-                programme=self.programme.slug,
-                document=document,
-                state=programme_state(current),
-                name=name,
-                summary=preview.summary(),
-            )
+            try:
+                token = pending_save(
+                    self.request.session,
+                    programme=self.programme.slug,
+                    document=document,
+                    state=programme_state(current),
+                    name=name,
+                    summary=preview.summary(),
+                )
+            except PendingDirectoryError as error:
+                # The server's set-up is at fault, not the file: say so, and log why.
+                logger.error("Imports cannot wait for confirmation: %s", error)
+                return self.render_problems(
+                    problems=[Problem(FILE_PATH, UNAVAILABLE)], name=name, status=503
+                )
         return self.render_preview(
             preview=preview,
             token=token,

@@ -442,3 +442,38 @@ def test_an_administrator_who_ticks_changes_the_partnerships_name_and_strategy(c
     assert confirm(client, response).status_code == 302
     partnership = Partnership.objects.get(pk=demo.partnership.pk)
     assert (partnership.name, partnership.strategy) == ("Renamed partnership", "A new strategy")
+
+
+def test_an_import_answers_clearly_when_the_folder_is_not_private(client, demo, settings):
+    folder = Path(settings.IMPORT_PENDING_DIR)
+    folder.mkdir()
+    folder.chmod(0o777)
+    client = login(client, "facilitator")
+    before = everything()
+    response = upload(client, renamed(client))
+    assert response.status_code == 503
+    assert "Sorry, imports cannot be checked at the moment" in text(response)
+    assert "Nothing has been changed" in text(response)
+    assert everything() == before
+    assert files_in(folder) == []
+
+
+@pytest.mark.parametrize("change", [False, True])
+def test_the_import_command_changes_the_partnership_only_when_asked(client, demo, tmp_path, change):
+    name = demo.partnership.name
+    path = tmp_path / "programme.json"
+    path.write_bytes(renamed(login(client, "facilitator")))
+    out = StringIO()
+    options = ["--change-partnership"] if change else []
+    call_command("import_xlsx", DEMO, str(path), *options, stdout=out)
+    partnership = Partnership.objects.get(pk=demo.partnership.pk)
+    if change:
+        assert partnership.name == "Renamed partnership"
+        assert "Not imported" not in out.getvalue()
+    else:
+        assert partnership.name == name
+        assert (
+            f"Not imported (use --change-partnership): Partnership name: {name} -> "
+            "Renamed partnership" in out.getvalue()
+        )
+    assert programme_as_imported(programme=demo).projects[0].funding[0].amount == 1

@@ -13,7 +13,7 @@ from projects.services import (
     programme_import_check,
     programme_state,
 )
-from reports.workbook.diffing import ImportPreview, preview_import
+from reports.workbook.diffing import ImportPreview, preview_import, withhold_partnership
 from reports.workbook.importing import read_upload
 
 
@@ -33,8 +33,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="the username the changes are recorded under in the history"
         )
+        parser.add_argument(
+            "--change-partnership",
+            action="store_true",
+            help="also change the partnership's name and strategy to a programme file's (they "
+            "are shared by all its programmes; without this they are left as they are)",
+        )
 
-    def handle(self, *args, slug: str, file: Path, dry_run: bool, user, **options) -> None:
+    def handle(
+        self,
+        *args,
+        slug: str,
+        file: Path,
+        dry_run: bool,
+        user,
+        change_partnership: bool,
+        **options,
+    ) -> None:
         programme = programme_by_slug(slug)
         author = None
         if user:
@@ -50,6 +65,13 @@ class Command(BaseCommand):
             document = read_upload(content, name=file.name, current=current)
         except ProgrammeFileError as error:
             raise self.refusal(file, [str(problem) for problem in error.problems]) from error
+        if not change_partnership:
+            document, withheld = withhold_partnership(current, document)
+            for change in withheld:
+                self.stdout.write(
+                    f"Not imported (use --change-partnership): {change.field}: {change.old} -> "
+                    f"{change.new}"
+                )
         problems = programme_import_check(programme=programme, document=document)
         if problems:
             raise self.refusal(file, problems)
