@@ -25,6 +25,8 @@ MAX_NESTING = 20
 # is held to this. Measured with Markdown 3.11: at most about 0.2 s for a section, whatever it
 # holds; ten paragraphs of 2,000 characters may have a dozen links each.
 MAX_MARKUP_COST = 500_000
+# Each paragraph is converted on its own, at a cost of its own: a paper has a few dozen.
+MAX_PARAGRAPHS = 200
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A line's block prefix: quote marks and list markers, each with the spaces before it.
@@ -63,6 +65,7 @@ class TextMeasures:
     emphasis_depth: int  # * and _ marks opened inside each other
     tag_depth: int  # HTML tags left open inside each other
     markup_cost: int  # links, brackets and tags times the length of their paragraphs
+    paragraphs: int  # separated by blank lines
 
 
 def _block_depth(line: str) -> int:
@@ -108,6 +111,7 @@ def measure(text: str) -> TextMeasures:
         emphasis_depth=max((_emphasis_depth(p) for p in paragraphs), default=0),
         tag_depth=_tag_depth(text),
         markup_cost=sum(len(_COSTLY.findall(p)) * len(p) for p in paragraphs),
+        paragraphs=sum(1 for p in paragraphs if p.strip()),
     )
 
 
@@ -134,6 +138,10 @@ def report_text_problems(text: str) -> list[str]:
         for what, depth in nesting
         if depth > MAX_NESTING
     ]
+    if measures.paragraphs > MAX_PARAGRAPHS:
+        problems.append(
+            f"must have {MAX_PARAGRAPHS} paragraphs or fewer; it has {measures.paragraphs:,}"
+        )
     if measures.markup_cost > MAX_MARKUP_COST:
         problems.append(
             "has too many links, square brackets or HTML tags for the length of its "

@@ -20,6 +20,7 @@ import logging
 import re
 import secrets
 import textwrap
+import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,9 +49,11 @@ _VOID_TAGS = frozenset({"br"})
 _BLOCK_TAGS = frozenset({"p", "ul", "ol", "li", "blockquote"})
 # All of a report's Markdown together may take this long; text after it shows as plain text.
 # The bounds keep a section to about 0.2 s, so this is a backstop for what they do not foresee.
-MARKDOWN_SECONDS = 3.0
+MARKDOWN_SECONDS = 2.0
 
 logger = logging.getLogger(__name__)
+# One converter a thread, reset for each block: making one costs more than converting a line.
+_converters = threading.local()
 TOO_LONG = (
     f"This section is too long to show; edit it to {REPORT_TEXT_MAX_LENGTH:,} characters or fewer."
 )
@@ -147,7 +150,10 @@ def _converted(text: str, values: tuple[tuple[str, str], ...]) -> str:
         else:
             pieces.append(f"{prefix}{len(escaped)}x")
             escaped.append(html.escape(known[value]))
-    converted = markdown_library.markdown("".join(pieces), output_format="html")
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown_library.Markdown(output_format="html")
+    converted = converter.reset().convert("".join(pieces))
     cleaned = cap_depth(sanitise(converted))
     # One pass over the HTML for all the values, however many placeholders there are.
     return re.sub(f"{prefix}([0-9]+)x", lambda token: escaped[int(token.group(1))], cleaned)

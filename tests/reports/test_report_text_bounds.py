@@ -94,6 +94,7 @@ def test_a_section_over_the_length_is_refused_saying_its_length():
         (NESTED["tags"], "must not nest HTML tags more than 20 deep; it nests them 6,000 deep"),
         (BRACKETS, "too many links, square brackets or HTML tags"),
         (LINKS, "too many links, square brackets or HTML tags"),
+        ("a\n\n" * 6_666, "must have 200 paragraphs or fewer; it has 6,666"),
     ],
 )
 def test_deep_or_costly_text_is_refused_saying_why(text, words):
@@ -127,6 +128,8 @@ def test_measuring_takes_one_quick_pass(text):
         "[a](b) " * 2_857,
         "\n" * 20_000,
         " \n" * 10_000 + "· item",
+        "\n\na" * 6_666,
+        "*a*" * 6_666,
     ],
     ids=[
         "brackets",
@@ -138,6 +141,8 @@ def test_measuring_takes_one_quick_pass(text):
         "many links",
         "blank lines",
         "spaces and a bullet",
+        "paragraphs",
+        "emphasis throughout",
     ],
 )
 def test_costly_stored_text_renders_quickly_and_shallow(text):
