@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView, View
@@ -207,9 +207,12 @@ def load_problems(texts: list[str], *, workbook: bool) -> list[Problem]:
     return problems
 
 
-def may_change_partnership(user) -> bool:
+def may_change_partnership(request) -> bool:
     """Return whether the user may change a partnership's name and strategy, as in the admin."""
-    return user.is_active and user.is_staff and user.has_perm("projects.change_partnership")
+    # The admin is where a partnership is changed otherwise; whoever it admits may here too.
+    return admin.site.has_permission(request) and request.user.has_perm(
+        "projects.change_partnership"
+    )
 
 
 class ImportView(ProgrammeMixin, ImportPreviewMixin, FormView):
@@ -221,7 +224,7 @@ class ImportView(ProgrammeMixin, ImportPreviewMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["may_change_partnership"] = may_change_partnership(self.request.user)
+        kwargs["may_change_partnership"] = may_change_partnership(self.request)
         return kwargs
 
     def form_valid(self, form):
@@ -274,7 +277,7 @@ class ImportView(ProgrammeMixin, ImportPreviewMixin, FormView):
             token=token,
             name=name,
             withheld=withheld,
-            may_change_partnership=may_change_partnership(self.request.user),
+            may_change_partnership=may_change_partnership(self.request),
         )
 
 

@@ -477,3 +477,16 @@ def test_the_import_command_changes_the_partnership_only_when_asked(client, demo
             "Renamed partnership" in out.getvalue()
         )
     assert programme_as_imported(programme=demo).projects[0].funding[0].amount == 1
+
+
+def test_a_partnerships_administrator_who_is_no_superuser_cannot_change_it(client, demo):
+    admin = get_user_model().objects.get(username="admin")
+    admin.is_superuser = False
+    admin.save()
+    client = login(client, "admin")
+    assert "change_partnership" not in client.get(IMPORT_URL).content.decode()
+    name = demo.partnership.name
+    response = upload(client, renamed(client), change_partnership="on")
+    assert "The partnership's name and strategy are not imported" in text(response)
+    assert confirm(client, response).status_code == 302
+    assert Partnership.objects.get(pk=demo.partnership.pk).name == name
