@@ -37,9 +37,6 @@ FINANCIAL_YEAR_MESSAGE = (
 BLANK_MESSAGE = "Enter some text, not only spaces."
 NUL_MESSAGE = "Remove the NUL character (\\u0000) from the text."
 
-# What turns into a slug's hyphen when an old slug is normalised: anything not a letter or digit.
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-
 
 def is_slug(value: str) -> bool:
     """Return whether the value is a slug: lower-case ASCII words joined by single hyphens."""
@@ -60,26 +57,6 @@ def is_blank(value: str) -> bool:
 def has_nul(value: str) -> bool:
     """Return whether the text holds the NUL character, which PostgreSQL cannot store."""
     return "\x00" in value
-
-
-def normalise_slug(value: str, *, fallback: str = "item") -> str:
-    """Return the nearest slug: lower case, each run of other characters one hyphen, never empty."""
-    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
-    slug = _NOT_SLUG.sub("-", text).strip("-")[:SLUG_MAX_LENGTH].strip("-")
-    return slug or fallback
-
-
-def unique_slug(slug: str, taken: set[str]) -> str:
-    """Return the slug, or the slug with the first free numeric suffix, short enough to keep."""
-    if slug not in taken:
-        return slug
-    number = 2
-    while True:
-        suffix = f"-{number}"
-        candidate = slug[: SLUG_MAX_LENGTH - len(suffix)].strip("-") + suffix
-        if candidate not in taken:
-            return candidate
-        number += 1
 
 
 def normalise_financial_year(value: str) -> str:

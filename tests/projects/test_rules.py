@@ -152,9 +152,3 @@ def test_bounds_are_the_file_bounds():
         number.clean(rules.PHASE_NUMBER_MAX + 1, None)
     with pytest.raises(ValidationError, match="NUL"):
         Project._meta.get_field("description").clean("a\x00b", None)
-
-
-@given(text=st.text(max_size=80), taken=st.sets(st.from_regex(r"[a-z]{1,3}", fullmatch=True)))
-def test_normalising_anything_gives_a_free_slug(text, taken):
-    slug = rules.unique_slug(rules.normalise_slug(text), taken)
-    assert rules.is_slug(slug) and slug not in taken

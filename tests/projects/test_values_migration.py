@@ -11,6 +11,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contributions.models import Contribution, Partner
 from projects.models import OutcomeClaim, Partnership, Programme, Project
@@ -128,3 +130,9 @@ def test_running_it_again_changes_nothing(odd_programme):
         model.__name__: sorted(map(repr, model.objects.values_list()))
         for model in (Partnership, Programme, Project, Partner, Contribution, OutcomeClaim)
     }
+
+
+@given(text=st.text(max_size=80), taken=st.sets(st.from_regex(r"[a-z]{1,3}", fullmatch=True)))
+def test_normalising_anything_gives_a_free_slug(text, taken):
+    slug = migration.unique_slug(migration.normalise_slug(text, "project"), taken)
+    assert is_slug(slug) and slug not in taken
