@@ -41,7 +41,7 @@ from projects.services import (
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 100
+EXAMPLES = 150  # as the other form fuzzing tests
 
 # Digits and letters of other scripts, which Python's \d and str.isdigit() take as digits.
 _FULL_WIDTH = str.maketrans(
