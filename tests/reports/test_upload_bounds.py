@@ -214,6 +214,19 @@ def test_reading_a_workbook_stops_at_the_deadline(client, demo, settings, monkey
     assert files_in(settings.IMPORT_PENDING_DIR) == []
 
 
+def test_a_tiny_deadline_stops_the_reading_on_the_real_clock(client, demo, settings):
+    # Opening the workbook alone takes longer than this, so the first row read is past it.
+    settings.IMPORT_MAX_SECONDS = 1e-9
+    before = everything()
+    response = login(client, "facilitator").post(
+        IMPORT_URL, {"file": SimpleUploadedFile("programme.xlsx", workbook_of(demo))}
+    )
+    assert response.status_code == 200
+    assert "Reading the workbook took longer than the 1e-09 seconds allowed" in text(response)
+    assert everything() == before
+    assert files_in(settings.IMPORT_PENDING_DIR) == []
+
+
 def test_the_deadline_is_a_setting_with_a_default_well_inside_the_servers_timeout(settings):
     from reports.workbook.safety import IMPORT_MAX_SECONDS, Limits
 
