@@ -11,7 +11,7 @@ from norfolk_connect.forms import GovukFormMixin
 from projects.choices import Tranche
 from projects.fields import MoneyField
 from projects.models import Programme
-from projects.rules import POPULATION_MAX
+from projects.rules import POPULATION_MAX, WEIGHT_DECIMAL_PLACES, WEIGHT_MAX_WHOLE_DIGITS
 from projects.validators import SlugFormField
 
 from .models import Contribution, Partner
@@ -20,6 +20,7 @@ from .selectors import contributing_partners, weight_text
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 STALE = "This page is out of date: open it again, then make your change."
 MAX_NOTE = 2000
+WEIGHT_TOO_LARGE = f"Enter an agreed weight less than {10**WEIGHT_MAX_WHOLE_DIGITS:,}."
 
 
 THOUSANDS = re.compile(r"^\s*\d{1,3}(?:,\d{3})+\s*$")
@@ -87,16 +88,17 @@ class PartnerForm(VersionedForm, forms.ModelForm):
         label="Agreed weight",
         required=False,
         min_value=Decimal("0"),
-        max_digits=9,
-        decimal_places=4,
+        max_digits=WEIGHT_MAX_WHOLE_DIGITS + WEIGHT_DECIMAL_PLACES,
+        decimal_places=WEIGHT_DECIMAL_PLACES,
         help_text="Used when costs are apportioned by agreed weights: a percentage, say, "
-        "up to 4 decimal places.",
+        f"up to {WEIGHT_DECIMAL_PLACES} decimal places.",
         error_messages={
             "invalid": "Enter the agreed weight as a number, like 12.5.",
             "min_value": "Enter an agreed weight of 0 or more.",
-            "max_digits": "Enter an agreed weight less than 100,000.",
-            "max_whole_digits": "Enter an agreed weight less than 100,000.",
-            "max_decimal_places": "Enter an agreed weight with no more than 4 decimal places.",
+            "max_digits": WEIGHT_TOO_LARGE,
+            "max_whole_digits": WEIGHT_TOO_LARGE,
+            "max_decimal_places": "Enter an agreed weight with no more than "
+            f"{WEIGHT_DECIMAL_PLACES} decimal places.",
         },
     )
     ieg_grant = MoneyField(

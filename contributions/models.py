@@ -34,8 +34,8 @@ class Partner(models.Model):
     )
     weight = models.DecimalField(
         "agreed weight",
-        max_digits=9,
-        decimal_places=4,
+        max_digits=rules.WEIGHT_MAX_WHOLE_DIGITS + rules.WEIGHT_DECIMAL_PLACES,
+        decimal_places=rules.WEIGHT_DECIMAL_PLACES,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],

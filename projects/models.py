@@ -29,7 +29,10 @@ from .validators import (
     validate_slug,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = {
+    "max_digits": rules.AMOUNT_MAX_WHOLE_DIGITS + rules.AMOUNT_DECIMAL_PLACES,
+    "decimal_places": rules.AMOUNT_DECIMAL_PLACES,
+}
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
 # Every name and text the programme file holds: no NUL, and a name says something.
 TEXT = [validate_no_nul]
