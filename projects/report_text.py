@@ -27,6 +27,9 @@ MAX_NESTING = 20
 MAX_MARKUP_COST = 500_000
 # Each paragraph is converted on its own, at a cost of its own: a paper has a few dozen.
 MAX_PARAGRAPHS = 200
+# Each run of * or _ costs Markdown about as much as a short paragraph; a thousand words in
+# bold or italic is far more than a paper needs.
+MAX_EMPHASIS_MARKS = 2_000
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A line's block prefix: quote marks and list markers, each with the spaces before it.
@@ -66,6 +69,7 @@ class TextMeasures:
     tag_depth: int  # HTML tags left open inside each other
     markup_cost: int  # links, brackets and tags times the length of their paragraphs
     paragraphs: int  # separated by blank lines
+    emphasis_marks: int  # runs of * and _
 
 
 def _block_depth(line: str) -> int:
@@ -112,6 +116,7 @@ def measure(text: str) -> TextMeasures:
         tag_depth=_tag_depth(text),
         markup_cost=sum(len(_COSTLY.findall(p)) * len(p) for p in paragraphs),
         paragraphs=sum(1 for p in paragraphs if p.strip()),
+        emphasis_marks=len(_EMPHASIS_RUN.findall(text)),
     )
 
 
@@ -141,6 +146,11 @@ def report_text_problems(text: str) -> list[str]:
     if measures.paragraphs > MAX_PARAGRAPHS:
         problems.append(
             f"must have {MAX_PARAGRAPHS} paragraphs or fewer; it has {measures.paragraphs:,}"
+        )
+    if measures.emphasis_marks > MAX_EMPHASIS_MARKS:
+        problems.append(
+            f"must have {MAX_EMPHASIS_MARKS:,} * and _ marks or fewer; "
+            f"it has {measures.emphasis_marks:,}"
         )
     if measures.markup_cost > MAX_MARKUP_COST:
         problems.append(

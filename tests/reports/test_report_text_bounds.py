@@ -95,6 +95,7 @@ def test_a_section_over_the_length_is_refused_saying_its_length():
         (BRACKETS, "too many links, square brackets or HTML tags"),
         (LINKS, "too many links, square brackets or HTML tags"),
         ("a\n\n" * 6_666, "must have 200 paragraphs or fewer; it has 6,666"),
+        ("*a*" * 6_666, "must have 2,000 * and _ marks or fewer; it has 6,667"),
     ],
 )
 def test_deep_or_costly_text_is_refused_saying_why(text, words):
