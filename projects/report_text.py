@@ -17,13 +17,14 @@ from django.core.exceptions import ValidationError
 
 from .data import REPORT_TEXT_MAX_LENGTH
 
-# Deeper than any paper needs (the seed nests two deep), shallow enough for any browser and for
-# the PDF's layout, which recurses once or more for every level.
+# Deeper than any paper needs (the seed's lists are one level), shallow enough for any browser
+# and for the PDF's layout, which recurses once or more for every level.
 MAX_NESTING = 20
 # Markdown's links, brackets and inline tags each cost time in proportion to their paragraph's
-# length (a link "[a](b)" counts twice): the sum over paragraphs of (their count) x (characters)
-# is held to this. Measured with Markdown 3.11: at most about 0.2 s for a section, whatever it
-# holds; ten paragraphs of 2,000 characters may have a dozen links each.
+# length (a link "[a](b)" counts twice), and a tag left open as far as the next ">": the sum
+# over paragraphs of (their count) x (characters), plus those reaches, is held to this.
+# Measured with Markdown 3.11: at most about 0.2 s for a section, whatever it holds; ten
+# paragraphs of 2,000 characters may have a dozen links each.
 MAX_MARKUP_COST = 500_000
 # Each paragraph is converted on its own, at a cost of its own: a paper has a few dozen.
 MAX_PARAGRAPHS = 200
@@ -39,6 +40,7 @@ _BLOCK_MARKER = re.compile(r">|[-*+·•▪‣]|\d{1,9}[.)]")
 _EMPHASIS_RUN = re.compile(r"[*_]+")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?>")
 _COSTLY = re.compile(r"\[|\]\(|<[A-Za-z/!?]")
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
 _VOID_TAGS = frozenset(
     [
         "area",
@@ -67,7 +69,7 @@ class TextMeasures:
     block_depth: int  # block quotes and lists inside each other
     emphasis_depth: int  # * and _ marks opened inside each other
     tag_depth: int  # HTML tags left open inside each other
-    markup_cost: int  # links, brackets and tags times the length of their paragraphs
+    markup_cost: int  # links, brackets and tags times their paragraphs' length, and tags' reach
     paragraphs: int  # separated by blank lines
     emphasis_marks: int  # runs of * and _
 
@@ -105,6 +107,20 @@ def _tag_depth(text: str) -> int:
     return deepest
 
 
+def _tag_reach(text: str) -> int:
+    # Markdown's HTML parser reads from each "<" that may start a tag to the next ">": one left
+    # open reads on to the end. Every search starts past the last one's end: one pass in all.
+    reach = 0
+    closer = -1
+    for opening in _TAG_START.finditer(text):
+        start = opening.start()
+        if closer < start:
+            closer = text.find(">", start)
+            closer = len(text) if closer == -1 else closer
+        reach += closer - start
+    return reach
+
+
 def measure(text: str) -> TextMeasures:
     """Return how long, how deeply nested and how costly to render the Markdown text is."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -114,7 +130,7 @@ def measure(text: str) -> TextMeasures:
         block_depth=max((_block_depth(line) for line in text.split("\n")), default=0),
         emphasis_depth=max((_emphasis_depth(p) for p in paragraphs), default=0),
         tag_depth=_tag_depth(text),
-        markup_cost=sum(len(_COSTLY.findall(p)) * len(p) for p in paragraphs),
+        markup_cost=sum(len(_COSTLY.findall(p)) * len(p) for p in paragraphs) + _tag_reach(text),
         paragraphs=sum(1 for p in paragraphs if p.strip()),
         emphasis_marks=len(_EMPHASIS_RUN.findall(text)),
     )

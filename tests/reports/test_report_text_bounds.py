@@ -95,6 +95,8 @@ def test_a_section_over_the_length_is_refused_saying_its_length():
         (BRACKETS, "too many links, square brackets or HTML tags"),
         (LINKS, "too many links, square brackets or HTML tags"),
         ("a\n\n" * 6_666, "must have 200 paragraphs or fewer; it has 6,666"),
+        # Tags left open, in one numbered paragraph of many: each is read on to the end.
+        ("<http://a\n\n    " * 1_000, "too many links, square brackets or HTML tags"),
         ("*a*" * 6_666, "must have 2,000 * and _ marks or fewer; it has 6,667"),
     ],
 )
@@ -131,6 +133,7 @@ def test_measuring_takes_one_quick_pass(text):
         " \n" * 10_000 + "· item",
         "\n\na" * 6_666,
         "*a*" * 6_666,
+        "<http://a\n\n    " * 1_000,
     ],
     ids=[
         "brackets",
@@ -144,6 +147,7 @@ def test_measuring_takes_one_quick_pass(text):
         "spaces and a bullet",
         "paragraphs",
         "emphasis throughout",
+        "open tags",
     ],
 )
 def test_costly_stored_text_renders_quickly_and_shallow(text):
