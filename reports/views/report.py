@@ -23,7 +23,7 @@ from projects.access import ProgrammeMixin
 from projects.data import REPORT_TEXT_MAX_LENGTH
 from projects.history import ConcurrentEditError
 from projects.models import Role
-from projects.report_text import MAX_NESTING
+from projects.report_text import MAX_NESTING, MAX_PARAGRAPHS
 from projects.views.programmes import ConflictMixin, apply_validation_error
 
 from ..models import IssuedReport, RenderState, ReportRender
@@ -154,7 +154,11 @@ class ReportTextView(ProgrammeMixin, ConflictMixin, FormView):
             for name, p in PLACEHOLDERS.items()
         ]
         context["mismatches"] = report.mismatches
-        context["bounds"] = {"length": f"{REPORT_TEXT_MAX_LENGTH:,}", "nesting": MAX_NESTING}
+        context["bounds"] = {
+            "length": f"{REPORT_TEXT_MAX_LENGTH:,}",
+            "paragraphs": MAX_PARAGRAPHS,
+            "nesting": MAX_NESTING,
+        }
         # Text saved before the report's bounds shows as plain text until it is fixed here.
         context["stored_problems"] = (
             [] if context["form"].is_bound else context["form"].stored_problems()

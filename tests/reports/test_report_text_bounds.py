@@ -287,7 +287,7 @@ def post(client, data: dict):
 
 def test_the_editor_says_how_long_and_deep_a_section_may_be(facilitator, demo):
     html = unescape(get(facilitator, "report:report_text").content.decode())
-    assert "Each section may be up to 20,000 characters long" in html
+    assert "Each section may be up to 20,000 characters and 200 paragraphs long" in html
     assert "nested up to 20 deep" in html
     assert 'id="stored-problems"' not in html  # the seed's text is well within the bounds
 
