@@ -493,9 +493,7 @@ def issue_render_prepared(*, programme: Programme, report: BoardReport) -> Repor
 
 def statement_renders_in_background(statement: PartnerStatement) -> bool:
     """Return whether the statement is large enough that the worker makes its PDF."""
-    return made_in_background(
-        statement_pdf_work(statement), threshold=settings.PDF_BACKGROUND_WORK
-    )
+    return made_in_background(statement_pdf_work(statement), threshold=settings.PDF_BACKGROUND_WORK)
 
 
 def statement_render(*, programme: Programme, partner, pk: UUID) -> StatementRender | None:
@@ -508,9 +506,7 @@ def statement_render(*, programme: Programme, partner, pk: UUID) -> StatementRen
     )
 
 
-def statement_render_with_pdf(
-    *, programme: Programme, partner, pk: UUID
-) -> StatementRender | None:
+def statement_render_with_pdf(*, programme: Programme, partner, pk: UUID) -> StatementRender | None:
     """Return the partner's statement render with this id, PDF and all, or None."""
     return StatementRender.objects.filter(programme=programme, partner=partner, pk=pk).first()
 

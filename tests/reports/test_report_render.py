@@ -27,8 +27,8 @@ from pypdf import PdfReader
 
 from projects.models import Programme, Project
 from reports import tasks
-from reports.report import pdf
 from reports.models import RenderState, ReportRender, ReportText, sha256_hex
+from reports.report import pdf
 from reports.report.selectors import board_report
 from reports.selectors import report_render_fingerprint
 from reports.services import report_render_finish, report_render_request
