@@ -11,6 +11,7 @@ from contributions.models import Partner
 from projects.data import REPORT_TEXT_FIELDS
 from projects.history import ConcurrentEditError, changes_since_version, claim_version
 from projects.models import Programme
+from projects.report_text import report_text_problems
 
 from .models import (
     IssuedReport,
@@ -71,6 +72,32 @@ class ReportChangedError(Exception):
         )
 
 
+class ReportTextOutOfBoundsError(Exception):
+    """The report's saved text is past the bounds a section may have; nothing was issued."""
+
+    def __init__(self, sections: list[str]) -> None:
+        self.sections = sections
+        super().__init__(
+            f"The report's text cannot be issued: {', '.join(sections)} "
+            f"{'is' if len(sections) == 1 else 'are'} too long or too deeply nested to show. "
+            "Edit the report's text, then issue it."
+        )
+
+
+def _refuse_text_out_of_bounds(programme: Programme) -> None:
+    """Refuse to issue a paper whose saved text would show as plain text or a note."""
+    text = ReportText.objects.filter(programme=programme).first()
+    if text is None:
+        return
+    sections = [
+        str(ReportText._meta.get_field(name).verbose_name)
+        for name in REPORT_TEXT_FIELDS
+        if report_text_problems(getattr(text, name) or "")
+    ]
+    if sections:
+        raise ReportTextOutOfBoundsError(sections)
+
+
 @transaction.atomic
 def report_text_update(
     *, programme: Programme, data: dict, expected_version: int, user
@@ -117,6 +144,7 @@ def report_issue(
     """
     # Issues of one programme queue up (on PostgreSQL), so each sees the last one's figures.
     Programme.objects.select_for_update().filter(pk=programme.pk).exists()
+    _refuse_text_out_of_bounds(programme)
     report = board_report(programme=programme, on=meeting_date, issued=True)
     snapshot = report_snapshot(report)
     if fingerprint(snapshot) != expected_fingerprint:
@@ -146,6 +174,7 @@ def report_issue_prepare(
     For a large report, issued afterwards by ``report_issue``. As there, nothing is queued if
     the report says anything else than the one the facilitator looked over.
     """
+    _refuse_text_out_of_bounds(programme)
     report = board_report(programme=programme, on=meeting_date, issued=True)
     if fingerprint(report_snapshot(report)) != expected_fingerprint:
         raise ReportChangedError()

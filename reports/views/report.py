@@ -51,6 +51,7 @@ from ..services import (
     PdfNotPreparedError,
     PreparedPdfDamagedError,
     ReportChangedError,
+    ReportTextOutOfBoundsError,
     report_issue,
     report_issue_prepare,
     report_render_fail,
@@ -250,7 +251,7 @@ class ReportIssueView(ProgrammeMixin, FormView):
         except ReportChangedError as error:
             # Show the report as it is now, with its new fingerprint, and the date kept.
             return self.refused(error, fingerprint=report_fingerprint(self.get_report()))
-        except (PdfNotPreparedError, PdfFailedError) as error:
+        except (PdfNotPreparedError, PdfFailedError, ReportTextOutOfBoundsError) as error:
             return self.refused(error, fingerprint=form.cleaned_data["fingerprint"])
         except PreparedPdfDamagedError as error:
             logger.error("Report render %s no longer matches its SHA-256", error.render.pk)

@@ -26,12 +26,17 @@ from projects.report_text import (
     report_text_problems,
     validate_report_text,
 )
-from reports.models import ReportText
+from reports.models import IssuedReport, ReportRender, ReportText
 from reports.report import markdown
 from reports.report.markdown import TOO_LONG, Budget, cap_depth, render, render_numbered
 from reports.report.pdf import report_pdf
 from reports.report.selectors import board_report, report_fingerprint
-from reports.services import report_issue, report_text_update
+from reports.services import (
+    ReportTextOutOfBoundsError,
+    report_issue,
+    report_issue_prepare,
+    report_text_update,
+)
 from tests.conftest import SEED_FILE
 
 DEMO = "norfolk-connect-2004"
@@ -397,3 +402,24 @@ def test_the_pdf_of_deeply_nested_stored_text_renders(facilitator, demo):
     response = facilitator.get(reverse("report:report_pdf", args=[DEMO]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_report_whose_saved_text_is_past_the_bounds_is_not_issued(facilitator, demo):
+    store(demo, risks_and_benefits=TOO_LONG_TEXT)
+    report = board_report(programme=demo, on=date(2004, 6, 24), issued=True)
+    url = reverse("report:report_issue", args=[DEMO])
+    response = facilitator.post(
+        url, {"meeting_date": "2004-06-24", "fingerprint": report_fingerprint(report)}
+    )
+    html = unescape(response.content.decode())
+    assert response.status_code == 409
+    assert "The report's text cannot be issued: 3. Risks and Benefits is too long" in html
+    assert not IssuedReport.objects.filter(programme=demo).exists()
+    with pytest.raises(ReportTextOutOfBoundsError):
+        report_issue_prepare(
+            programme=demo,
+            meeting_date=date(2004, 6, 24),
+            expected_fingerprint=report_fingerprint(report),
+            user=get_user_model().objects.get(username="facilitator"),
+        )
+    assert not ReportRender.objects.filter(programme=demo).exists()
