@@ -291,9 +291,16 @@ class ImportConfirmView(ProgrammeMixin, ImportPreviewMixin, TemplateView):
         return redirect("reports:import", self.programme.slug)
 
     def post(self, request, *args, **kwargs):
-        pending = pending_get(
-            request.session, programme=self.programme.slug, token=request.POST.get("token", "")
-        )
+        try:
+            pending = pending_get(
+                request.session, programme=self.programme.slug, token=request.POST.get("token", "")
+            )
+        except PendingDirectoryError as error:
+            # Checked before anything is written: the server's set-up is at fault, not the file.
+            logger.error("Imports cannot be confirmed: %s", error)
+            return self.render_problems(
+                problems=[Problem(FILE_PATH, UNAVAILABLE)], name="The import", status=503
+            )
         if pending is None:
             messages.error(
                 request,

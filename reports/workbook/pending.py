@@ -171,7 +171,10 @@ def pending_discard(session, *, token: str) -> None:
     if entries.pop(token, None) is not None:
         session[SESSION_KEY] = entries
     if _TOKEN.fullmatch(token or ""):
-        _remove(pending_directory(), token)
+        # Not checked first: removing a file is safe in any folder, and a discard may follow an
+        # import already applied, which a folder found open since must not make look undone.
+        with contextlib.suppress(OSError):
+            _remove(configured_directory(), token)
 
 
 def _remove(directory: Path, token: str) -> None:

@@ -503,3 +503,16 @@ def test_a_partnerships_administrator_who_is_no_superuser_cannot_change_it(clien
     assert "The partnership's name and strategy are not imported" in text(response)
     assert confirm(client, response).status_code == 302
     assert Partnership.objects.get(pk=demo.partnership.pk).name == name
+
+
+def test_a_confirmation_answers_clearly_when_the_folder_was_opened_since_the_preview(
+    client, demo, pending
+):
+    client = login(client, "facilitator")
+    preview = upload(client, renamed(client))
+    pending.chmod(0o777)
+    before = everything()
+    response = confirm(client, preview)
+    assert response.status_code == 503
+    assert "Sorry, imports cannot be checked at the moment" in text(response)
+    assert everything() == before
