@@ -26,6 +26,8 @@ from .validators import (
     validate_financial_years,
     validate_no_nul,
     validate_not_blank,
+    validate_programme_slug,
+    validate_project_slug,
     validate_slug,
 )
 
@@ -140,7 +142,7 @@ class Programme(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="programmes"
     )
-    slug = SlugField(unique=True)
+    slug = SlugField(unique=True, validators=[validate_programme_slug])
     name = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
     starts = models.DateField(null=True, blank=True)
     ends = models.DateField(null=True, blank=True)
@@ -220,7 +222,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 
 class Project(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="projects")
-    slug = SlugField()
+    slug = SlugField(validators=[validate_project_slug])
     name = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
     description = models.TextField(blank=True, validators=TEXT)
     outputs = models.TextField(blank=True, validators=TEXT)

@@ -26,6 +26,11 @@ PHASE_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FINANCIAL_YEAR = re.compile(r"([0-9]{4})/([0-9]{2})")
 
+# Words the pages use in a programme's or a project's place (programmes/new/, projects/new/,
+# projects/rows/...): one of them as a slug would make its pages unreachable.
+PROGRAMME_RESERVED_SLUGS = frozenset({"new"})
+PROJECT_RESERVED_SLUGS = frozenset({"new", "rows"})
+
 SLUG_EXAMPLE = "norfolk-connect"
 SLUG_RULE = "lower-case letters and digits, words joined by single hyphens"
 SLUG_MESSAGE = f"Enter a slug such as {SLUG_EXAMPLE}: {SLUG_RULE}."
@@ -41,6 +46,11 @@ NUL_MESSAGE = "Remove the NUL character (\\u0000) from the text."
 def is_slug(value: str) -> bool:
     """Return whether the value is a slug: lower-case ASCII words joined by single hyphens."""
     return bool(SLUG.fullmatch(value)) and len(value) <= SLUG_MAX_LENGTH
+
+
+def reserved_message(slug: str) -> str:
+    """Say that a slug is one of the words the pages use, and what to do."""
+    return f"“{slug}” is a reserved word; choose another slug."
 
 
 def is_financial_year(value: str) -> bool:

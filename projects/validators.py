@@ -16,6 +16,18 @@ def validate_slug(value: str) -> None:
         raise ValidationError(rules.SLUG_MESSAGE, code="invalid")
 
 
+def validate_programme_slug(value: str) -> None:
+    """Refuse a programme slug that is one of the words the pages use, such as new."""
+    if value in rules.PROGRAMME_RESERVED_SLUGS:
+        raise ValidationError(rules.reserved_message(value), code="reserved")
+
+
+def validate_project_slug(value: str) -> None:
+    """Refuse a project slug that is one of the words the pages use, such as new or rows."""
+    if value in rules.PROJECT_RESERVED_SLUGS:
+        raise ValidationError(rules.reserved_message(value), code="reserved")
+
+
 def validate_financial_year(value: str) -> None:
     """Refuse anything but a financial year such as 2004/05, in ASCII digits."""
     if not isinstance(value, str) or not rules.is_financial_year(value):

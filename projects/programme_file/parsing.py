@@ -46,6 +46,8 @@ from ..rules import (
     PHASE_NUMBER_MAX,
     PHASE_NUMBER_MIN,
     POPULATION_MAX,
+    PROGRAMME_RESERVED_SLUGS,
+    PROJECT_RESERVED_SLUGS,
     SLUG,
     SLUG_EXAMPLE,
     SLUG_MAX_LENGTH,
@@ -274,6 +276,12 @@ class _Parser:
             return BAD
         return self.text(value, path, SLUG_MAX_LENGTH)
 
+    def not_reserved(self, slug: Any, path: str, reserved: frozenset[str]) -> Any:
+        if slug in reserved:
+            self.report(_join(path, "slug"), f"{slug!r} is a reserved word: the pages use it")
+            return BAD
+        return slug
+
     def boolean(self, value: Any, path: str) -> Any:
         if not isinstance(value, bool):
             self.report(path, f"must be true or false, not {_describe(value)}")
@@ -451,6 +459,7 @@ class _Parser:
         values = self.record(value, path, _PROGRAMME)
         if values is None:
             return BAD
+        values["slug"] = self.not_reserved(values["slug"], path, PROGRAMME_RESERVED_SLUGS)
         starts, ends = values["starts"], values["ends"]
         if isinstance(starts, date) and isinstance(ends, date) and starts > ends:
             self.report(_join(path, "ends"), f"must not be before starts ({starts.isoformat()})")
@@ -506,7 +515,7 @@ class _Parser:
         values = self.record(value, path, _PROJECT)
         if values is None:
             return BAD
-        slug = values["slug"]
+        slug = values["slug"] = self.not_reserved(values["slug"], path, PROJECT_RESERVED_SLUGS)
         if slug in self.project_paths:
             self.report(
                 _join(path, "slug"), f"duplicate slug {slug!r} (also {self.project_paths[slug]})"

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from contributions.calculations import partner_weights
 
+from .. import rules
 from ..choices import Apportionment
 from ..data import PartnerData
 from ..history import changes_since_version, claim_version
@@ -17,7 +18,7 @@ from ..selectors import programme_document
 from .loading import programme_load
 
 # URL segments under /programmes/ that a programme's slug must not take.
-RESERVED_SLUGS = frozenset({"new"})
+RESERVED_SLUGS = rules.PROGRAMME_RESERVED_SLUGS
 SLUG_UNAVAILABLE = "This slug cannot be used; choose another."
 
 SETTINGS_FIELDS = (

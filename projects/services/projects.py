@@ -17,6 +17,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from .. import rules
 from ..choices import Decision, ProjectStatus
 from ..history import (
     HIDDEN_FIELDS,
@@ -28,7 +29,7 @@ from ..history import (
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 
 # URL segments under /programmes/<slug>/projects/ that a project's slug must not take.
-RESERVED_PROJECT_SLUGS = frozenset({"new", "rows"})
+RESERVED_PROJECT_SLUGS = rules.PROJECT_RESERVED_SLUGS
 
 PROJECT_FIELDS = (
     "name",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +24,7 @@ from projects.validators import (
     validate_financial_years,
     validate_slug,
 )
+from tests.projects.factories import ProgrammeFactory, ProjectFactory
 from tests.test_backups_restore_forms import arabic_indic, full_width
 
 AGREE = settings(
@@ -152,3 +155,40 @@ def test_bounds_are_the_file_bounds():
         number.clean(rules.PHASE_NUMBER_MAX + 1, None)
     with pytest.raises(ValidationError, match="NUL"):
         Project._meta.get_field("description").clean("a\x00b", None)
+
+
+@pytest.mark.parametrize(
+    ("where", "slug"), [("programme", "new"), ("project", "new"), ("project", "rows")]
+)
+def test_a_slug_the_pages_use_is_refused_by_the_file_and_the_models(seed_dict, where, slug):
+    if where == "programme":
+        seed_dict["programme"]["slug"] = slug
+        path = "programme.slug"
+    else:
+        seed_dict["projects"][1]["slug"] = slug
+        path = "projects[1].slug"
+    with pytest.raises(ProgrammeFileError) as error:
+        parse_programme(json.dumps(seed_dict))
+    assert f"{path}: {slug!r} is a reserved word" in str(error.value)
+    model = Programme if where == "programme" else Project
+    with pytest.raises(ValidationError) as refused:
+        model._meta.get_field("slug").clean(slug, None)
+    assert refused.value.messages == [f"“{slug}” is a reserved word; choose another slug."]
+
+
+def test_the_migration_renames_stored_programmes_and_projects_with_a_slug_the_pages_use(db):
+    migration = importlib.import_module("projects.migrations.0004_reserved_slugs")
+    ProgrammeFactory(slug="new-2")
+    programme = ProgrammeFactory(slug="p")
+    Programme.objects.filter(pk=programme.pk).update(slug="new")
+    kept = ProjectFactory(programme=programme, slug="rows-2")
+    first = ProjectFactory(programme=programme, slug="a")
+    second = ProjectFactory(programme=programme, slug="b")
+    Project.objects.filter(pk=first.pk).update(slug="new")
+    Project.objects.filter(pk=second.pk).update(slug="rows")
+
+    migration.rename_reserved(apps, None)
+
+    assert Programme.objects.get(pk=programme.pk).slug == "new-3"
+    slugs = dict(Project.objects.filter(programme=programme).values_list("pk", "slug"))
+    assert slugs == {kept.pk: "rows-2", first.pk: "new-2", second.pk: "rows-3"}
