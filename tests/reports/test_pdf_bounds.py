@@ -59,13 +59,34 @@ def run_worker() -> None:
             signal.signal(number, handler)
 
 
+_forked: list[int] = []
+
+
+@pytest.fixture(autouse=True)
+def _record_forks(monkeypatch):
+    """Note each child the renderer forks, so that only those are checked, not the worker's."""
+    _forked.clear()
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            _forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+
+
 def no_children_left() -> bool:
-    """Return whether every child this process forked has been reaped."""
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+    """Return whether every child the renderer forked in this test has been reaped."""
+    assert _forked, "the renderer forked no child"
+    for pid in _forked:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue  # reaped already, as it should be
+        return False  # still running, or a zombie nobody waited for
+    return True
 
 
 # The renderer in its child process.
