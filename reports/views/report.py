@@ -58,18 +58,9 @@ from ..services import (
     report_render_request,
     report_text_update,
 )
+from .renders import RenderPdfMixin, RenderProgressMixin, pdf_response
 
 logger = logging.getLogger(__name__)
-PDF = "application/pdf"
-
-
-def pdf_response(content: bytes, *, filename: str, download: bool) -> HttpResponse:
-    """Return a PDF, to open in the browser or to download."""
-    response = HttpResponse(content, content_type=PDF)
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def pdf_failed_response(view, error: PdfFailedError, *, title: str, background_url: str):
@@ -394,62 +385,22 @@ class ReportRenderMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class ReportRenderView(ProgrammeMixin, ReportRenderMixin, TemplateView):
-    """How far the worker has got with a PDF, and its download when ready.
-
-    htmx asks again every two seconds with what it last showed (``seen``): the answer is
-    empty (204) while that has not changed, so a screen reader hears each step only once, and
-    the fragment of a finished render stops asking.
-    """
+class ReportRenderView(RenderProgressMixin, ProgrammeMixin, ReportRenderMixin, TemplateView):
+    """How far the worker has got with the report's PDF, and its download when ready."""
 
     template_name = "reports/report_render.html"
     partial_template_name = "reports/partials/_render_progress.html"
 
-    def get_template_names(self):
-        if self.request.htmx:
-            return [self.partial_template_name]
-        return [self.template_name]
-
-    def get(self, request, *args, **kwargs):
-        if request.htmx and not self.render.done and request.GET.get("seen") == self.seen():
-            return HttpResponse(status=204)
-        response = super().get(request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-    def seen(self) -> str:
-        return f"{self.render.state}-{self.render.percent}"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["render"] = self.render
-        context["seen"] = self.seen()
-        context["poll_url"] = reverse("report:render", args=[self.programme.slug, self.render.pk])
-        return context
+    def poll_url(self) -> str:
+        return reverse("report:render", args=[self.programme.slug, self.render.pk])
 
 
-class ReportRenderPdfView(ProgrammeMixin, ReportRenderMixin, View):
-    """A PDF made by the worker: refused if it no longer matches its hash."""
+class ReportRenderPdfView(RenderPdfMixin, ProgrammeMixin, ReportRenderMixin, View):
+    """A report's PDF made by the worker: refused if it no longer matches its hash."""
 
-    with_pdf = True
+    def progress(self):
+        return redirect("report:render", self.programme.slug, self.render.pk)
 
-    def get(self, request, *args, **kwargs):
-        render = self.render
-        if render.state != RenderState.READY:
-            return redirect("report:render", self.programme.slug, render.pk)
-        if not render.intact:
-            logger.error("Report render %s no longer matches its SHA-256", render.pk)
-            return HttpResponse(
-                "This PDF's stored file no longer matches the fingerprint taken when it was "
-                "made, so it is not served. Ask for the PDF again.",
-                status=500,
-                content_type="text/plain; charset=utf-8",
-            )
-        return pdf_response(
-            bytes(render.pdf),
-            filename=(
-                f"{self.programme.slug}-board-report-"
-                f"{'' if render.for_meeting else 'draft-'}{render.report_date:%Y-%m-%d}.pdf"
-            ),
-            download=True,
-        )
+    def filename(self) -> str:
+        draft = "" if self.render.for_meeting else "draft-"
+        return f"{self.programme.slug}-board-report-{draft}{self.render.report_date:%Y-%m-%d}.pdf"

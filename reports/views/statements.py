@@ -12,7 +12,7 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView, View
@@ -34,7 +34,8 @@ from ..selectors import (
     statement_renders_in_background,
 )
 from ..services import statement_render_request
-from .report import pdf_failed_response, pdf_response
+from .renders import RenderPdfMixin, RenderProgressMixin, pdf_response
+from .report import pdf_failed_response
 
 logger = logging.getLogger(__name__)
 
@@ -156,63 +157,36 @@ class StatementRenderMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class StatementRenderView(ProgrammeMixin, StatementMixin, StatementRenderMixin, TemplateView):
-    """How far the worker has got with a statement's PDF, and its download when ready.
-
-    As the board report's render page: htmx asks every two seconds with what it last showed,
-    and gets an empty answer (204) while that has not changed.
-    """
+class StatementRenderView(
+    RenderProgressMixin, ProgrammeMixin, StatementMixin, StatementRenderMixin, TemplateView
+):
+    """How far the worker has got with a statement's PDF, and its download when ready."""
 
     template_name = "reports/statement_render.html"
     partial_template_name = "reports/partials/_statement_render_progress.html"
 
-    def get_template_names(self):
-        if self.request.htmx:
-            return [self.partial_template_name]
-        return [self.template_name]
-
-    def get(self, request, *args, **kwargs):
-        if request.htmx and not self.render.done and request.GET.get("seen") == self.seen():
-            return HttpResponse(status=204)
-        response = super().get(request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-    def seen(self) -> str:
-        return f"{self.render.state}-{self.render.percent}"
+    def poll_url(self) -> str:
+        return reverse(
+            "report:statement_render",
+            args=[self.programme.slug, self.partner.slug, self.render.pk],
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["partner"] = self.partner
-        context["render"] = self.render
-        context["seen"] = self.seen()
-        context["poll_url"] = reverse(
-            "report:statement_render",
-            args=[self.programme.slug, self.partner.slug, self.render.pk],
-        )
         return context
 
 
-class StatementRenderPdfView(ProgrammeMixin, StatementMixin, StatementRenderMixin, View):
+class StatementRenderPdfView(
+    RenderPdfMixin, ProgrammeMixin, StatementMixin, StatementRenderMixin, View
+):
     """A statement's PDF made by the worker: refused if it no longer matches its hash."""
 
-    with_pdf = True
-
-    def get(self, request, *args, **kwargs):
-        render = self.render
-        slug, partner = self.programme.slug, self.partner.slug
-        if render.state != RenderState.READY:
-            return redirect("report:statement_render", slug, partner, render.pk)
-        if not render.intact:
-            logger.error("Statement render %s no longer matches its SHA-256", render.pk)
-            return HttpResponse(
-                "This PDF's stored file no longer matches the fingerprint taken when it was "
-                "made, so it is not served. Ask for the PDF again.",
-                status=500,
-                content_type="text/plain; charset=utf-8",
-            )
-        return pdf_response(
-            bytes(render.pdf),
-            filename=f"{slug}-statement-{partner}-{render.report_date:%Y-%m-%d}.pdf",
-            download=True,
+    def progress(self):
+        return redirect(
+            "report:statement_render", self.programme.slug, self.partner.slug, self.render.pk
         )
+
+    def filename(self) -> str:
+        slug, partner = self.programme.slug, self.partner.slug
+        return f"{slug}-statement-{partner}-{self.render.report_date:%Y-%m-%d}.pdf"
