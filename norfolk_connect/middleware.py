@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -16,9 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.defaults import bad_request
 from django_htmx.http import HttpResponseClientRedirect
 
 from .sessions import LAST_SEEN, SIGNED_IN_AT
+
+security_logger = logging.getLogger("django.security.NulByte")
 
 
 class PermissionsPolicyMiddleware:
@@ -70,6 +74,13 @@ NUL = "\x00"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def refuse_nul(request: HttpRequest, reason: str) -> HttpResponse:
+    """Answer the styled 400 page, logging one line: a request anyone can send is no error."""
+    path = request.path.replace(NUL, "\\x00")[:200]
+    security_logger.warning("%s %s %s", reason, request.method, path)
+    return bad_request(request, NulByte(reason))
+
+
 class RefuseNulMiddleware:
     """Answer 400 to a request with a NUL character in its path, query, headers or form fields.
 
@@ -94,10 +105,12 @@ class RefuseNulMiddleware:
             or "%00" in query
             or any(NUL in value for value in request.headers.values())
         ):
-            raise NulByte("The request's path, query or headers contain a NUL character.")
+            return refuse_nul(request, "The request's path, query or headers contain a NUL.")
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+    def process_view(
+        self, request: HttpRequest, view_func, view_args, view_kwargs
+    ) -> HttpResponse | None:
         if request.method in {"GET", "HEAD", "OPTIONS", "TRACE"}:
             return None
         if not request.content_type.startswith(FORM_TYPES):
@@ -108,11 +121,11 @@ class RefuseNulMiddleware:
             return None
         fields = request.POST.lists()
         if any(NUL in key or any(NUL in value for value in values) for key, values in fields):
-            raise NulByte("A form field contains a NUL character.")
+            return refuse_nul(request, "A form field contains a NUL character.")
         # A file's field and name are text too, saved or shown.
         uploads = request.FILES.items()
         if any(NUL in key or NUL in (upload.name or "") for key, upload in uploads):
-            raise NulByte("An uploaded file's name contains a NUL character.")
+            return refuse_nul(request, "An uploaded file's name contains a NUL character.")
         return None
 
 

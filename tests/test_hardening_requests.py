@@ -7,6 +7,8 @@ everything) and signed out, with a NUL in the query string and in a posted field
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -138,3 +140,14 @@ def test_an_ordinary_request_is_untouched(facilitator, world):
     )
     assert facilitator.get(f"{url}?x=%2500").status_code == 200  # a literal "%00", not a NUL
     assert Contribution.objects.filter(pk=contribution.pk).exists()
+
+
+def test_a_refused_nul_is_logged_as_one_warning_line_not_an_error(facilitator, world, caplog):
+    demo, *_ = world
+    url = reverse("contributions:contribution_create", kwargs={"slug": demo.slug})
+    with caplog.at_level(logging.INFO, logger="django"):
+        assert_refused(facilitator.get(f"{url}?partner=%00"), url)
+    refusals = [r for r in caplog.records if r.name.startswith("django.security")]
+    assert [r.levelname for r in refusals] == ["WARNING"]
+    assert refusals[0].exc_info is None
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
