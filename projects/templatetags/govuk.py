@@ -62,7 +62,8 @@ def error_summary(*forms_and_formsets) -> dict:
                     errors.extend(("", message) for message in messages)
                     continue
                 anchor = form[name].auto_id if name in form.fields else ""
-                label = form.fields[name].label if name in form.fields else name
+                # The bound field's label: a field declared without one is named after itself.
+                label = form[name].label if name in form.fields else name
                 prefix = f"{getattr(form, 'summary_prefix', '')}"
                 errors.extend((anchor, f"{prefix}{label}: {message}") for message in messages)
     return {"errors": errors}

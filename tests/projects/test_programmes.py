@@ -279,3 +279,22 @@ def test_overview_explains_figures_it_cannot_work_out(client, demo):
     response = client.get(reverse("projects:programme_home", args=[SLUG]))
     assert response.status_code == 200
     assert "cannot be worked out" in response.content.decode()
+
+
+def test_the_error_summary_names_a_field_declared_without_a_label(client):
+    membership = MembershipFactory(role=Role.FACILITATOR)
+    client.force_login(membership.user)
+    response = client.post(
+        reverse("projects:programme_create"),
+        {
+            "partnership": membership.partnership.pk,
+            "name": "A programme",
+            "slug": "bad_Slug-X",
+            "financial_years": "2006/07",
+            "apportionment": "equal",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Slug: Enter a slug such as norfolk-connect" in html
+    assert "None:" not in html
