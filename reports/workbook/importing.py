@@ -188,21 +188,36 @@ class _CellParser(WorkSheetParser):
 
 @dataclass
 class _Budget:
-    """The rows a sheet may have and the time the reading may take, spent as rows are read."""
+    """The rows a sheet and the workbook may have, and the time, spent as rows are read."""
 
     rows: int
     seconds: float
     deadline: float
+    rows_in_all: int
+    spent: int = 0
 
     @classmethod
     def start(cls, limits: Limits) -> _Budget:
-        return cls(limits.rows, limits.seconds, time.monotonic() + limits.seconds)
+        return cls(
+            limits.rows, limits.seconds, time.monotonic() + limits.seconds, limits.rows_in_all
+        )
 
     def spend(self, title: str, rows_read: int) -> None:
-        """Refuse the workbook once a sheet has too many rows or the reading has taken too long."""
+        """Refuse the workbook once a sheet or all have too many rows, or the time is spent."""
         if rows_read > self.rows:
             raise ProgrammeFileError(
                 [Problem(title, f"has more than {self.rows:,} rows; no programme is that large")]
+            )
+        self.spent += 1
+        if self.spent > self.rows_in_all:
+            raise ProgrammeFileError(
+                [
+                    Problem(
+                        title,
+                        f"takes the workbook past {self.rows_in_all:,} rows in all, empty rows "
+                        "included; no programme is that large",
+                    )
+                ]
             )
         if time.monotonic() > self.deadline:
             raise refuse(

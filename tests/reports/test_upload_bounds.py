@@ -516,3 +516,19 @@ def test_a_confirmation_answers_clearly_when_the_folder_was_opened_since_the_pre
     assert response.status_code == 503
     assert "Sorry, imports cannot be checked at the moment" in text(response)
     assert everything() == before
+
+
+def test_the_rows_of_all_the_sheets_together_are_bounded_too(demo, settings):
+    content = workbook_of(demo)
+    rows, last = projects_rows(content)
+    settings.IMPORT_MAX_ROWS = rows + 1000  # each sheet is within its own limit
+    settings.IMPORT_MAX_ROWS_IN_ALL = 1500
+    content = with_rows(content, "xl/worksheets/sheet1.xml", blank_rows(last + 1, 900))
+    content = with_rows(content, "xl/worksheets/sheet2.xml", blank_rows(1000, 900))
+    problems = refusal(content, demo)
+    assert len(problems) == 1
+    assert problems[0].endswith(
+        "takes the workbook past 1,500 rows in all, empty rows included; no programme is that large"
+    )
+    settings.IMPORT_MAX_ROWS_IN_ALL = 200_000
+    assert read(content, demo).projects != ()
