@@ -118,7 +118,9 @@ def upload_kind(content: bytes, name: str = "") -> str:
     if content.startswith(ZIP_SIGNATURE):
         return XLSX
     stripped = content.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"{"):
+    # Any JSON document is read as one, so that the parser can say what is wrong with it (a
+    # list instead of an object, brackets nested too deeply, text that is not Unicode).
+    if stripped.startswith((b"{", b"[", b'"')):
         return JSON
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     what = {

@@ -532,3 +532,22 @@ def test_the_rows_of_all_the_sheets_together_are_bounded_too(demo, settings):
     )
     settings.IMPORT_MAX_ROWS_IN_ALL = 200_000
     assert read(content, demo).projects != ()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[" * 100_000, NESTED_TOO_DEEPLY),
+        (b'"\\ud800"', NOT_UNICODE),
+        (b"[1, 2]", "must be a JSON object, not a list"),
+    ],
+)
+def test_an_upload_of_json_that_is_no_object_says_what_is_wrong(client, demo, content, message):
+    before = everything()
+    response = login(client, "facilitator").post(
+        IMPORT_URL, {"file": SimpleUploadedFile("programme.json", content)}
+    )
+    assert response.status_code == 200
+    assert message in text(response)
+    assert "neither an Excel workbook nor a programme file" not in text(response)
+    assert everything() == before
