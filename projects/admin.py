@@ -3,12 +3,20 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from .choices import Decision, ProjectStatus
+from .fields import FinancialYearsField
 from .models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
 from .services.programmes import check_apportionment, check_years_kept
 
 
 class ProgrammeAdminForm(forms.ModelForm):
     """The programme's own rules, as its settings page checks them, so that its file loads."""
+
+    # Typed as on the settings page ("2004/05, 2005/06"), read by the same field, rather than
+    # as JSON, whose form field calls any refused year "not valid JSON".
+    financial_years = FinancialYearsField(
+        help_text="The UK local government years it spans, separated by commas, "
+        "such as 2004/05, 2005/06."
+    )
 
     def _post_clean(self) -> None:
         super()._post_clean()

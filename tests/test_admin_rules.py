@@ -93,10 +93,19 @@ def test_a_programme_keeps_its_years_in_use_and_its_rules(programme):
         partner=Partner.objects.get(slug="broadland"),
         financial_year="2005/06",
     )
-    form = admin_form(Programme, instance=programme, financial_years='["2004/05"]')
-    assert "financial_years" in form.errors
-    form = admin_form(Programme, instance=programme, financial_years='["2004/05", "2005/6"]')
-    assert "financial_years" in form.errors
+    form = admin_form(Programme, instance=programme, financial_years="2004/05")
+    assert form.errors["financial_years"] == [
+        "Contributions are recorded for 2005/06; move or remove them before dropping the year."
+    ]
+    form = admin_form(Programme, instance=programme, financial_years="2004/05, 2005/6")
+    assert form.errors["financial_years"] == [
+        "Enter financial years like 2004/05; '2005/6' is not one."
+    ]
+    form = admin_form(
+        Programme, instance=programme, financial_years="\uff12\uff10\uff10\uff14/05, 2005/06"
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["financial_years"] == ["2004/05", "2005/06"]
     Partner.objects.update(weight=None)
     form = admin_form(Programme, instance=programme, apportionment="weights")
     assert not form.is_valid() and "apportionment" in form.errors
