@@ -99,8 +99,3 @@ def project_extra_bounds(phases: Iterable[PhaseData]) -> ExtraBounds:
 def programme_extra_bounds(projects: Iterable[ProjectData]) -> ExtraBounds:
     """Return the minimum and maximum extra cost of all the projects together."""
     return sum((project_extra_bounds(project.phases) for project in projects), ExtraBounds())
-
-
-def project_extra_cost(phases: Iterable[PhaseData]) -> Decimal:
-    """Return the project's extra cost for display: the known cost of phases in the maximum."""
-    return project_extra_bounds(phases).maximum

@@ -134,8 +134,7 @@ class ReportTextData:
 
 
 REPORT_TEXT_FIELDS = tuple(ReportTextData.__dataclass_fields__)
-# The one-line fields of the report's heading, and the longest any of its texts may be.
-REPORT_HEADING_FIELDS = ("meeting", "item_number", "title", "report_by")
+# The longest any of the report's one-line fields and texts may be.
 REPORT_LINE_MAX_LENGTH = 200
 REPORT_TEXT_MAX_LENGTH = 20_000
 

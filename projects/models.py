@@ -214,12 +214,6 @@ class Programme(models.Model):
         return self.name
 
 
-class ProjectQuerySet(models.QuerySet["Project"]):
-    def with_money(self) -> ProjectQuerySet:
-        """Fetch each project's phases, funding lines and outcome claims in three queries."""
-        return self.prefetch_related("phases", "funding_lines", "outcome_claims")
-
-
 class Project(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="projects")
     slug = SlugField(validators=[validate_project_slug])
@@ -259,7 +253,7 @@ class Project(models.Model):
         "from an older copy is refused rather than overwriting someone else's change.",
     )
 
-    objects = ProjectQuerySet.as_manager()
+    objects = models.Manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -339,10 +333,6 @@ class Phase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} phase {self.number}: {self.name}"
-
-    @property
-    def is_tbc(self) -> bool:
-        return self.extra_cost is None
 
 
 class FundingLine(models.Model):

@@ -43,7 +43,6 @@ DARK_BLUE = "#12436d"  # 10.4:1 against white
 TURQUOISE = "#28a197"  # 3.2:1 against white, and 3.2:1 against the dark blue beside it
 DARK_PINK = "#801650"  # 9.5:1 against white
 TEXT = "#0b0c0c"
-GRID = "#b1b4b6"
 ZERO = Decimal("0")
 
 Format = Callable[[Decimal], str]

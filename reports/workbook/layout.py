@@ -187,6 +187,3 @@ SHARES = Sheet(
     imported=False,
 )
 FIGURES_TITLE = "Figures"
-
-# The sheets the import reads, in the order their problems are listed.
-IMPORTED_TITLES = ("Projects", "Phases", "Funding", "Outcome claims", "Contributions", "Partners")

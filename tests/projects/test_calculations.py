@@ -13,7 +13,6 @@ from projects.calculations import (
     programme_extra_bounds,
     project_existing_resource,
     project_extra_bounds,
-    project_extra_cost,
 )
 from projects.choices import Borne, Decision, FundingKind, FundingStatus
 from projects.data import FundingData, PhaseData, ProjectData
@@ -124,15 +123,9 @@ def test_not_proceeding_tbc_phase_is_not_counted():
 
 def test_project_without_phases_has_no_extra_cost():
     assert project_extra_bounds([]) == ExtraBounds()
-    assert project_extra_cost([]) == D("0.00")
 
 
 # --- project and programme totals ------------------------------------------------------------
-
-
-def test_project_extra_cost_is_the_maximum():
-    phases = [phase("7000.00"), phase("100000.00", gated=True, number=2), phase(None, number=3)]
-    assert project_extra_cost(phases) == D("107000.00")
 
 
 def test_programme_bounds_sum_the_projects():
