@@ -55,9 +55,9 @@ def build_programmes() -> str:
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
+    from benchmarks.builders import large_document
     from projects.models import Membership, Partnership, Role
     from projects.services import programme_load
-    from tests.reports.builders import large_document
 
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench", password="bench-only-password")
@@ -194,8 +194,8 @@ def median_server_ms(port: int, path: str, session_key: str) -> float:
 
 def in_process_benchmarks() -> dict[str, dict]:
     """Run the benchmarks that time work inside the application rather than over HTTP."""
-    from reports.bench_excel import bench_excel
-    from reports.bench_report import bench_report
+    from benchmarks.excel import bench_excel
+    from benchmarks.report_pdf import bench_report
 
     results = {}
     print("  timing the board report's PDF ...", flush=True)

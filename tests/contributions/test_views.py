@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
+from benchmarks.builders import large_document
 from contributions.models import Contribution, Partner
 from projects.choices import Apportionment, ContributionStatus, Tranche
 from projects.data import ContributionData
@@ -16,7 +17,6 @@ from projects.models import Programme, Role
 from projects.services import programme_load
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, ProjectFactory
-from tests.reports.builders import large_document
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.builders import bench_document
 from contributions.models import Contribution, Partner
 from projects.data import FundingData, PartnerData, PhaseData, ProjectData
 from projects.history import ConcurrentEditError
@@ -27,7 +28,6 @@ from projects.services import (
     programme_state,
     project_update,
 )
-from reports.bench_excel import bench_document
 from reports.models import ReportText
 from tests.conftest import SEED_FILE
 

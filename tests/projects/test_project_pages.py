@@ -15,6 +15,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.builders import large_document
 from contributions.models import Partner
 from projects.calculations import project_existing_resource, project_extra_bounds
 from projects.choices import Borne, Decision, FundingStatus, Grade, ProjectStatus
@@ -31,7 +32,6 @@ from tests.projects.factories import (
     ProgrammeFactory,
     ProjectFactory,
 )
-from tests.reports.builders import large_document
 
 pytestmark = pytest.mark.django_db
 

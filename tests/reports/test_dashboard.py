@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from benchmarks.builders import large_document
 from contributions.models import Partner
 from projects.choices import ContributionStatus, Decision
 from projects.models import Phase, Programme, Role
@@ -23,7 +24,6 @@ from reports.figures import figures_as_json
 from reports.selectors import programme_dashboard, programme_figures
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import MembershipFactory, ProgrammeFactory
-from tests.reports.builders import large_document
 
 pytestmark = pytest.mark.django_db
 

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from benchmarks.builders import large_document
 from contributions.models import Partner
 from projects.models import FundingLine, Programme, Role
 from projects.programme_file import dumps_programme, parse_programme
@@ -24,7 +25,6 @@ from projects.services import programme_as_imported, programme_load
 from reports.workbook.export import CONTENT_TYPE
 from reports.workbook.pending import SESSION_KEY
 from tests.projects.factories import MembershipFactory, ProgrammeFactory
-from tests.reports.builders import large_document
 from tests.reports.workbooks import DEMO, edited, opened, set_cell, snapshot, workbook_of
 
 pytestmark = pytest.mark.django_db

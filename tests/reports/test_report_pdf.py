@@ -16,9 +16,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject
 
+from benchmarks.builders import large_document
 from projects.models import Membership, Programme, Role
 from projects.services import programme_load
-from tests.reports.builders import large_document
 
 pytestmark = pytest.mark.django_db
 

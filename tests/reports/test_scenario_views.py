@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks.builders import large_document
 from contributions.models import Contribution, Partner
 from projects.choices import Decision, ProjectStatus
 from projects.models import Phase, Programme, Project, Role
@@ -28,7 +29,6 @@ from reports.scenarios import apply_scenario
 from reports.selectors import programme_figures
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, UserFactory
-from tests.reports.builders import large_document
 
 pytestmark = pytest.mark.django_db
 

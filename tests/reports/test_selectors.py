@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.builders import large_document
 from projects.models import Programme
 from projects.services import programme_load
 from reports.selectors import programme_figures
-from tests.reports.builders import large_document
 
 pytestmark = pytest.mark.django_db
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject
 
+from benchmarks.builders import large_document
 from contributions.models import Partner
 from projects.choices import Apportionment, ContributionStatus, Decision, Tranche
 from projects.data import ContributionData
@@ -29,7 +30,6 @@ from reports.figures import compute_figures
 from reports.report.statements import partner_statement
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import MembershipFactory, ProgrammeFactory
-from tests.reports.builders import large_document
 from tests.reports.seed import seed_document, with_phase_decision
 
 DEMO = "norfolk-connect-2004"

@@ -21,10 +21,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from benchmarks.builders import bench_document
 from projects.models import Partnership, Programme
 from projects.programme_file import ProgrammeFileError, dump_programme, parse_programme
 from projects.services import programme_as_imported
-from reports.bench_excel import bench_document
 from reports.checks import check_pending_directory
 from reports.figures import compute_figures
 from reports.workbook import importing

@@ -672,7 +672,7 @@ def test_an_amount_changed_and_calculated_by_libreoffice_moves_the_figures_exact
 
 
 def test_a_large_programme_round_trips(db):
-    from tests.reports.builders import large_document
+    from benchmarks.builders import large_document
 
     programme = programme_load(document=large_document(projects=300, partners=8, slug="big"))
     content = workbook_of(programme)
@@ -684,7 +684,7 @@ def test_a_large_programme_round_trips(db):
 
 
 def test_the_bench_reports_times_and_memory_and_leaves_nothing_behind(db):
-    from reports.bench_excel import bench_excel
+    from benchmarks.excel import bench_excel
 
     before = snapshot()
     figures = bench_excel(funding_lines=25)

@@ -6,14 +6,13 @@ returns the figures; the programme is removed again afterwards. An import writes
 that differ, so the workbook imported back unchanged is its quickest case: the figures also
 give the check and the apply of a programme file in which every funding line's amount differs,
 the slowest case short of replacing every project. Run it on its own with
-``python -m reports.bench_excel [FUNDING_LINES]`` (it prints the figures as JSON).
+``python -m benchmarks.excel [FUNDING_LINES]`` (it prints the figures as JSON).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import math
 import os
 import resource
 import sys
@@ -21,92 +20,11 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
-from projects.choices import Borne, ContributionStatus, Decision, FundingStatus, Grade, Tranche
-from projects.data import (
-    ContributionData,
-    FundingData,
-    OutcomeClaimData,
-    PartnerData,
-    PartnershipData,
-    PhaseData,
-    ProgrammeData,
-    ProgrammeDocument,
-    ProjectData,
-)
+from benchmarks.builders import BENCH_SLUG, bench_document
 
-BENCH_SLUG = "bench-excel"
-LINES_PER_PROJECT = 10
-PARTNERS = 8
 MEGABYTE = 1024 * 1024
-
-
-def bench_document(funding_lines: int, slug: str = BENCH_SLUG) -> ProgrammeDocument:
-    """Return a programme with this many funding lines, ten to a project."""
-    partners = [f"council-{n}" for n in range(PARTNERS)]
-    years = ("2004/05", "2005/06")
-    projects = []
-    for index in range(math.ceil(funding_lines / LINES_PER_PROJECT)):
-        lines = min(LINES_PER_PROJECT, funding_lines - index * LINES_PER_PROJECT)
-        projects.append(
-            ProjectData(
-                slug=f"project-{index}",
-                name=f"Project {index}",
-                description="Joint development, to avoid duplication of effort. " * 3,
-                outputs="A set of forms in place to be used by individual partners.",
-                supports_strategy=index % 2 == 0,
-                lead_partner=partners[index % PARTNERS],
-                outcome_claims=(
-                    OutcomeClaimData(Grade.REQUIRED),
-                    OutcomeClaimData(Grade.GOOD, code=f"G{index % 20}"),
-                ),
-                funding=tuple(
-                    FundingData(
-                        source=f"Source {line}",
-                        amount=Decimal(f"{1000 + line * 250 + index}.50"),
-                        status=FundingStatus.PROSPECTIVE if line == 9 else FundingStatus.SECURED,
-                        note="Grant letter received" if line == 0 else "",
-                    )
-                    for line in range(lines)
-                ),
-                phases=(
-                    PhaseData(1, "Investigation and business case", Decimal("7000.00")),
-                    PhaseData(
-                        2,
-                        "Implementation",
-                        Decimal("100000.00") if index % 3 else None,
-                        gated=True,
-                        decision=Decision.PENDING,
-                        borne=Borne.INDIVIDUAL,
-                    ),
-                ),
-            )
-        )
-    return ProgrammeDocument(
-        partnership=PartnershipData(slug=f"{slug}-partnership", name="Bench partnership"),
-        programme=ProgrammeData(
-            slug=slug,
-            name="Bench programme",
-            financial_years=years,
-            rounding_step=Decimal("10000.00"),
-        ),
-        partners=tuple(PartnerData(slug=s, name=s.replace("-", " ").title()) for s in partners),
-        projects=tuple(projects),
-        contributions=tuple(
-            ContributionData(
-                partner=partner,
-                financial_year=year,
-                tranche=tranche,
-                amount=Decimal("10000.00"),
-                status=ContributionStatus.RECEIVED,
-            )
-            for partner in partners
-            for year in years
-            for tranche in Tranche
-        ),
-    )
 
 
 def _timed(step: Callable[[], Any]) -> tuple[Any, float]:
