@@ -1,8 +1,8 @@
 """The headline figures of a programme, computed from its plain data, and their JSON form.
 
 ``compute_figures`` is pure: the command, the dashboard and the board report all read the same
-``ProgrammeFigures``, and ``figures_as_json`` gives the object DESIGN.md fixes for
-``programme_figures SLUG --json``.
+``ProgrammeFigures``, and ``figures_as_json`` gives the object that docs/design.md (section 6,
+"The figures object") fixes for ``programme_figures SLUG --json``.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class OutcomeCounts:
 
 @dataclass(frozen=True)
 class ProgrammeFigures:
-    """Everything the programme's money adds up to, as DESIGN.md's figures object."""
+    """Everything the programme's money adds up to, as docs/design.md's figures object."""
 
     programme: str  # the programme's slug
     projects: int
@@ -176,7 +176,7 @@ def _money(amount: Decimal | None) -> str | None:
 
 
 def figures_as_json(figures: ProgrammeFigures) -> dict[str, Any]:
-    """Return the figures as the JSON object DESIGN.md specifies."""
+    """Return the figures as the JSON object docs/design.md (section 6) specifies."""
     return {
         "programme": figures.programme,
         "projects": figures.projects,
