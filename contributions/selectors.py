@@ -5,26 +5,91 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from projects.choices import Apportionment, ContributionStatus, Tranche
 from projects.models import Membership, Partnership, Programme
-from reports.figures import ProgrammeFigures
-from reports.selectors import (
-    PositionRow,
-    PositionTotals,
-    position_rows,
-    position_totals,
-    programme_figures,
-)
+from projects.selectors import programme_document
 
-from .calculations import PLEDGED_STATUSES
+from .calculations import PLEDGED_STATUSES, PartnerPosition
+from .figures import ZERO, ProgrammeFigures, compute_figures
 from .models import Contribution, Partner
 
-ZERO = Decimal("0.00")
 TRANCHE_ORDER = {tranche.value: index for index, tranche in enumerate(Tranche)}
+
+
+def programme_figures(*, programme: Programme) -> ProgrammeFigures:
+    """Return the programme's figures, in a fixed number of queries whatever its size."""
+    return compute_figures(programme_document(programme=programme))
+
+
+# Each contributing partner's position: the dashboard and the partners page show the same table
+# (templates/contributions/partials/_partner_positions.html) from the same rows.
+
+
+class NamedPartner(Protocol):
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PositionRow:
+    """One contributing partner's position, with its name and whether it is the reader's."""
+
+    slug: str
+    name: str
+    position: PartnerPosition
+    own: bool  # the council of the partner officer reading the page
+
+
+@dataclass(frozen=True)
+class PositionTotals:
+    """The partners' positions added up: the shares sum exactly to the minimum and maximum."""
+
+    share_min: Decimal
+    share_max: Decimal
+    immediate: Decimal
+    cap: Decimal
+    pledged: Decimal
+    received: Decimal
+    outstanding: Decimal
+
+
+def position_rows(
+    figures: ProgrammeFigures,
+    partners: Sequence[NamedPartner],
+    *,
+    own_partner: str | None = None,
+) -> tuple[PositionRow, ...]:
+    """Return the figures' partner positions, named, in the order of the partnership's partners.
+
+    ``own_partner`` is the slug of the reader's council, marked on its row.
+    """
+    names = {partner.slug: partner.name for partner in partners}
+    order = {partner.slug: index for index, partner in enumerate(partners)}
+    return tuple(
+        PositionRow(
+            slug=position.partner,
+            name=names[position.partner],
+            position=position,
+            own=position.partner == own_partner,
+        )
+        for position in sorted(figures.per_partner, key=lambda p: order[p.partner])
+    )
+
+
+def position_totals(rows: Sequence[PositionRow]) -> PositionTotals | None:
+    """Add the rows' positions up; None when there are no rows."""
+    if not rows:
+        return None
+
+    def total(name: str) -> Decimal:
+        return sum((getattr(row.position, name) for row in rows), ZERO)
+
+    return PositionTotals(**{name: total(name) for name in PositionTotals.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
+from contributions.figures import ProgrammeFigures
 from projects.calculations import project_existing_resource, project_extra_bounds
 from projects.choices import Grade
 from projects.data import ProgrammeDocument
 from projects.templatetags.govuk import money
-
-from .figures import ProgrammeFigures
 
 WIDTH = 800
 FONT_SIZE = 16

@@ -25,10 +25,9 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from contributions.calculations import PartnerPosition, partner_weights
+from contributions.figures import ProgrammeFigures, compute_figures
 from projects.choices import Apportionment, Borne, Decision
 from projects.data import ProgrammeDocument
-
-from .figures import ProgrammeFigures, compute_figures
 
 ZERO = Decimal("0.00")
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Protocol
 from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from contributions.calculations import PartnerPosition
+from contributions.figures import ZERO, ProgrammeFigures, compute_figures
+from contributions.selectors import (  # noqa: F401  (programme_figures: tests read it from here)
+    PositionRow,
+    PositionTotals,
+    missing_basis,
+    position_rows,
+    position_totals,
+    programme_figures,
+)
 from projects.choices import (
     Apportionment,
     ContributionStatus,
@@ -34,18 +40,11 @@ from .charts import (
     partner_share_chart,
     project_cost_chart,
 )
-from .figures import ZERO, ProgrammeFigures, compute_figures
 from .models import RenderState, ReportRender, StatementRender
 from .report.content import BoardReport
 from .report.selectors import report_fingerprint
 from .report.size import made_in_background, report_pdf_work, statement_pdf_work
 from .report.statements import PartnerStatement
-
-
-def programme_figures(*, programme: Programme) -> ProgrammeFigures:
-    """Return the programme's figures, in a fixed number of queries whatever its size."""
-    return compute_figures(programme_document(programme=programme))
-
 
 # The dashboard: everything it shows, read in the same fixed number of queries as the figures.
 
@@ -61,72 +60,6 @@ class Gap:
     def of(cls, gap: Decimal) -> Gap:
         """Return the gap of the figures (needed minus pledged, negative is headroom) as shown."""
         return cls(amount=abs(gap), headroom=gap < 0)
-
-
-# Each contributing partner's position: the dashboard and the partners page show the same table
-# (templates/contributions/partials/_partner_positions.html) from the same rows.
-
-
-class NamedPartner(Protocol):
-    slug: str
-    name: str
-
-
-@dataclass(frozen=True)
-class PositionRow:
-    """One contributing partner's position, with its name and whether it is the reader's."""
-
-    slug: str
-    name: str
-    position: PartnerPosition
-    own: bool  # the council of the partner officer reading the page
-
-
-@dataclass(frozen=True)
-class PositionTotals:
-    """The partners' positions added up: the shares sum exactly to the minimum and maximum."""
-
-    share_min: Decimal
-    share_max: Decimal
-    immediate: Decimal
-    cap: Decimal
-    pledged: Decimal
-    received: Decimal
-    outstanding: Decimal
-
-
-def position_rows(
-    figures: ProgrammeFigures,
-    partners: Sequence[NamedPartner],
-    *,
-    own_partner: str | None = None,
-) -> tuple[PositionRow, ...]:
-    """Return the figures' partner positions, named, in the order of the partnership's partners.
-
-    ``own_partner`` is the slug of the reader's council, marked on its row.
-    """
-    names = {partner.slug: partner.name for partner in partners}
-    order = {partner.slug: index for index, partner in enumerate(partners)}
-    return tuple(
-        PositionRow(
-            slug=position.partner,
-            name=names[position.partner],
-            position=position,
-            own=position.partner == own_partner,
-        )
-        for position in sorted(figures.per_partner, key=lambda p: order[p.partner])
-    )
-
-
-def position_totals(rows: Sequence[PositionRow]) -> PositionTotals | None:
-    """Add the rows' positions up; None when there are no rows."""
-    if not rows:
-        return None
-
-    def total(name: str) -> Decimal:
-        return sum((getattr(row.position, name) for row in rows), ZERO)
-
-    return PositionTotals(**{name: total(name) for name in PositionTotals.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -230,9 +163,6 @@ def _figures(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
     A programme apportioned by population or weights where a partner lacks one still shows all
     the money that does not depend on the shares: the partners are then left out of the sums.
     """
-    # Imported here: contributions.selectors reads its figures from this module.
-    from contributions.selectors import missing_basis
-
     problem = missing_basis(document.programme.apportionment, document.partners)
     if not problem:
         return compute_figures(document), ""

@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from reports.figures import ProgrammeFigures, compute_figures
+from contributions.figures import ProgrammeFigures, compute_figures
 
 from ..calculations import ExtraBounds, project_existing_resource, project_extra_bounds
 from ..choices import Decision, FundingStatus, Grade

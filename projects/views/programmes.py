@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
+from contributions.figures import compute_figures
 from contributions.selectors import missing_basis
-from reports.figures import compute_figures
 
 from ..access import EDITOR_ROLES, ProgrammeMixin
 from ..forms import ProgrammeCreateForm, ProgrammeSettingsForm

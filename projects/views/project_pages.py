@@ -9,8 +9,8 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from reports.figures import ProgrammeFigures
-from reports.selectors import programme_figures
+from contributions.figures import ProgrammeFigures
+from contributions.selectors import programme_figures
 
 from ..access import ProgrammeMixin
 from ..choices import Decision

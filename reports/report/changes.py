@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from contributions.figures import figures_as_json
 from projects.templatetags.govuk import money
 
-from ..figures import figures_as_json
 from .content import BoardReport
 
 SNAPSHOT_FORMAT = "board-report-figures/1"

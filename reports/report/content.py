@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
+from contributions.figures import ProgrammeFigures, compute_figures
+from contributions.selectors import missing_basis
 from projects.calculations import project_existing_resource, project_extra_bounds
 from projects.choices import Apportionment, Decision, FundingStatus, Grade
 from projects.data import PhaseData, ProgrammeDocument, ProjectData, ReportTextData
@@ -23,7 +25,6 @@ from projects.templatetags.govuk import money
 
 from ..charts import GroupedBarChart, StackedBarChart, outcome_chart, partner_share_chart
 from ..charts import project_cost_chart as cost_chart
-from ..figures import ProgrammeFigures, compute_figures
 from .markdown import Budget, NumberedParagraph, render, render_numbered
 from .placeholders import contribution_recommendation, fill, placeholder_values
 from .wording import capitalise, number_word
@@ -143,9 +144,6 @@ def report_figures(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
     As on the dashboard, a programme shared by population or weights where a partner lacks one
     still reports all the money that does not depend on the shares.
     """
-    # Imported here: contributions.selectors reads its figures from the reports app.
-    from contributions.selectors import missing_basis
-
     problem = missing_basis(document.programme.apportionment, document.partners)
     if not problem:
         return compute_figures(document), ""

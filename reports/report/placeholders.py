@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from contributions.figures import ProgrammeFigures
 from projects.data import ProgrammeDocument
 from projects.templatetags.govuk import money
 
-from ..figures import ProgrammeFigures
 from .wording import (
     NOT_KNOWN,
     amount_or_unknown,

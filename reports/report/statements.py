@@ -15,11 +15,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from contributions.calculations import PLEDGED_STATUSES, PartnerPosition, apportion, partner_weights
+from contributions.figures import ProgrammeFigures
 from projects.calculations import project_extra_bounds
 from projects.choices import ContributionStatus, Tranche
 from projects.data import ProgrammeDocument
-
-from ..figures import ProgrammeFigures
 
 ZERO = Decimal("0.00")
 PERCENT = Decimal("0.1")

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView, View
 
+from contributions.figures import compute_figures
 from projects.access import ProgrammeMixin
 from projects.data import ProgrammeDocument
 from projects.filters import ProjectFilter
@@ -25,7 +26,6 @@ from projects.services import (
     programme_state,
 )
 from projects.tables import ProjectTable
-from reports.figures import compute_figures
 from reports.workbook.diffing import (
     FieldChange,
     ImportPreview,

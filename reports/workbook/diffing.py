@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import models
 
+from contributions.figures import ProgrammeFigures, compute_figures
 from projects.choices import (
     Apportionment,
     Borne,
@@ -36,7 +37,6 @@ from projects.data import (
     ReportTextData,
 )
 from projects.templatetags.govuk import money
-from reports.figures import ProgrammeFigures, compute_figures
 
 ADDED = "Added"
 CHANGED = "Changed"

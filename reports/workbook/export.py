@@ -20,10 +20,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from contributions.figures import ProgrammeFigures
 from projects.calculations import project_existing_resource, project_extra_bounds
 from projects.choices import Grade
 from projects.data import ProgrammeDocument, ProjectData
-from reports.figures import ProgrammeFigures
 
 from .layout import (
     CLAIMS,

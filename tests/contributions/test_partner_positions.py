@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from projects.models import Programme
-from reports.selectors import PositionRow
+from contributions.selectors import PositionRow
 from tests.contributions.factories import ContributionFactory
 
 pytestmark = pytest.mark.django_db

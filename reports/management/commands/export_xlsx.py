@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from contributions.figures import compute_figures
 from projects.management.commands.export_programme import programme_by_slug
 from projects.selectors import programme_document
-from reports.figures import compute_figures
 from reports.workbook.export import write_programme_workbook
 
 

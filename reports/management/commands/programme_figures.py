@@ -3,9 +3,9 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from contributions.figures import figures_as_json
+from contributions.selectors import programme_figures
 from projects.management.commands.export_programme import programme_by_slug
-from reports.figures import figures_as_json
-from reports.selectors import programme_figures
 
 HEADLINES = [
     ("projects", "Projects"),
