@@ -15,8 +15,6 @@ from projects.report_text import report_text_problems
 
 from .models import (
     IssuedReport,
-    PdfRender,
-    RenderState,
     ReportRender,
     ReportText,
     StatementRender,
@@ -33,6 +31,7 @@ from .selectors import (
     reusable_report_render,
     reusable_statement_render,
 )
+from .tasks import render_board_report, render_partner_statement
 
 REPORT_TEXT = "The report's text"
 WAITING = "Waiting for the worker to start"
@@ -206,7 +205,8 @@ def issue_pdf(*, programme: Programme, report: BoardReport) -> bytes:
 
 
 # Board report PDFs prepared by the background worker. The request queues a render; the
-# worker (reports.tasks.render_board_report) moves it on, and marks it ready or failed.
+# worker (reports.tasks.render_board_report) moves it on, and marks it ready or failed
+# (reports.renders).
 
 
 @transaction.atomic
@@ -240,9 +240,6 @@ def report_render_request(
     )
     render.full_clean(exclude=["programme", "requested_by"])
     render.save()
-    # Imported here: the task module imports this one.
-    from .tasks import render_board_report
-
     if meeting_date is None:
         result = render_board_report.enqueue(str(render.pk))
     else:
@@ -250,45 +247,6 @@ def report_render_request(
     ReportRender.objects.filter(pk=render.pk).update(task_id=str(result.id))
     render.task_id = str(result.id)
     return render, True
-
-
-def report_render_progress(*, render: PdfRender, stage: str, percent: int) -> None:
-    """Record how far the worker has got with a render (and that it is running)."""
-    now = timezone.now()
-    changes = {"state": RenderState.RUNNING, "stage": stage, "percent": max(0, min(percent, 99))}
-    if render.started is None:
-        changes["started"] = render.started = now
-    type(render).objects.filter(pk=render.pk).update(**changes)
-    render.state, render.stage, render.percent = RenderState.RUNNING, stage, changes["percent"]
-
-
-def report_render_finish(
-    *, render: PdfRender, pdf: bytes, fingerprint: str, report_date: date
-) -> None:
-    """Store the finished PDF of a render, with its SHA-256, and mark it ready."""
-    changes = {
-        "state": RenderState.READY,
-        "stage": "Ready",
-        "percent": 100,
-        "pdf": pdf,
-        "pdf_sha256": sha256_hex(pdf),
-        # The report as rendered: it may have changed between the request and the worker.
-        "fingerprint": fingerprint,
-        "report_date": report_date,
-        "finished": timezone.now(),
-        "error": "",
-    }
-    type(render).objects.filter(pk=render.pk).update(**changes)
-    for name, value in changes.items():
-        setattr(render, name, value)
-
-
-def report_render_fail(*, render: PdfRender, error: str) -> None:
-    """Mark a render failed, saying why, so that it never stays waiting or running."""
-    changes = {"state": RenderState.FAILED, "error": error, "finished": timezone.now()}
-    type(render).objects.filter(pk=render.pk).update(**changes)
-    for name, value in changes.items():
-        setattr(render, name, value)
 
 
 @transaction.atomic
@@ -319,9 +277,6 @@ def statement_render_request(
     )
     render.full_clean(exclude=["programme", "partner", "requested_by"])
     render.save()
-    # Imported here: the task module imports this one.
-    from .tasks import render_partner_statement
-
     result = render_partner_statement.enqueue(str(render.pk))
     StatementRender.objects.filter(pk=render.pk).update(task_id=str(result.id))
     render.task_id = str(result.id)

@@ -19,12 +19,12 @@ from django_tasks import task
 from projects.selectors import programme_document
 
 from .models import PdfRender
+from .renders import report_render_fail, report_render_finish, report_render_progress
 from .report.content import board_report_from_document
 from .report.pdf import PdfFailedError, render_pdf_within, report_html, statement_html
 from .report.selectors import statement_for
 from .report.statements import statement_fingerprint
 from .selectors import report_render_fingerprint, report_render_to_run, statement_render_to_run
-from .services import report_render_fail, report_render_finish, report_render_progress
 
 logger = logging.getLogger(__name__)
 

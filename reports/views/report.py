@@ -27,6 +27,7 @@ from projects.report_text import MAX_NESTING, MAX_PARAGRAPHS
 from projects.views.programmes import ConflictMixin, apply_validation_error
 
 from ..models import IssuedReport, RenderState, ReportRender
+from ..renders import report_render_fail
 from ..report.content import BoardReport
 from ..report.forms import IssueForm, ReportTextForm
 from ..report.pdf import PdfFailedError, report_pdf
@@ -54,7 +55,6 @@ from ..services import (
     ReportTextOutOfBoundsError,
     report_issue,
     report_issue_prepare,
-    report_render_fail,
     report_render_request,
     report_text_update,
 )

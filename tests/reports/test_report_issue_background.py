@@ -25,13 +25,13 @@ from pypdf import PdfReader
 from projects.models import Phase, Programme
 from reports import services
 from reports.models import IssuedReport, RenderState, ReportRender, sha256_hex
+from reports.renders import report_render_finish
 from reports.report import pdf as report_pdf_module
 from reports.report.selectors import board_report, report_fingerprint
 from reports.selectors import report_render_fingerprint
 from reports.services import (
     PdfNotPreparedError,
     report_issue,
-    report_render_finish,
     report_render_request,
 )
 from tests.reports.test_report_render import run_worker

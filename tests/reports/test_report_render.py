@@ -28,10 +28,11 @@ from pypdf import PdfReader
 from projects.models import Programme, Project
 from reports import tasks
 from reports.models import RenderState, ReportRender, ReportText, sha256_hex
+from reports.renders import report_render_finish
 from reports.report import pdf
 from reports.report.selectors import board_report
 from reports.selectors import report_render_fingerprint
-from reports.services import report_render_finish, report_render_request
+from reports.services import report_render_request
 from tests.projects.factories import MembershipFactory, ProgrammeFactory
 
 DEMO = "norfolk-connect-2004"

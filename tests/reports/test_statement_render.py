@@ -21,9 +21,10 @@ from pypdf import PdfReader
 from contributions.models import Partner
 from projects.models import Programme
 from reports.models import RenderState, StatementRender
+from reports.renders import report_render_finish
 from reports.report.selectors import statement_for
 from reports.report.statements import statement_fingerprint
-from reports.services import report_render_finish, statement_render_request
+from reports.services import statement_render_request
 from tests.contributions.factories import PartnerFactory
 from tests.projects.factories import MembershipFactory, ProgrammeFactory
 
