@@ -12,8 +12,8 @@ from django.views.generic import FormView, TemplateView
 
 from projects.access import ProgrammeMixin
 from projects.choices import Tranche
+from projects.formatting import money
 from projects.history import ConcurrentEditError
-from projects.templatetags.govuk import money
 from projects.views.programmes import ConflictMixin, apply_validation_error
 
 from .forms import ContributionForm, PartnerForm, VersionForm

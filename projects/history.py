@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import models
 
-from .templatetags.govuk import money
+from .formatting import money
 
 HIDDEN_FIELDS = {"id", "version", "position", "project", "programme", "partnership"}
 

@@ -8,8 +8,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .formatting import money
 from .selectors import TableTotals
-from .templatetags.govuk import money
 
 MAX_PER_PAGE = 500  # rows on one page of the table, whatever ?per_page= asks for
 NUMERIC = {

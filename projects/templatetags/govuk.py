@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms, template
 from django.utils.safestring import SafeString
+
+from ..formatting import money
 
 register = template.Library()
 
 
-@register.filter
-def money(value: Decimal | None, tbc: str = "") -> str:
-    """Show an amount as the seed does: £15,000, with pence only where present; None as blank."""
-    if value is None:
-        return tbc
-    value = Decimal(value).quantize(Decimal("0.01"))
-    sign = "-" if value < 0 else ""
-    pounds, pence = f"{abs(value):.2f}".split(".")
-    whole = f"{sign}£{int(pounds):,}"
-    return whole if pence == "00" else f"{whole}.{pence}"
+# {{ amount|money }}, or {{ amount|money:"TBC" }} to show a missing amount as TBC.
+register.filter("money", money)
 
 
 @register.filter
