@@ -21,7 +21,7 @@ from contributions.figures import ProgrammeFigures
 from projects.calculations import project_existing_resource, project_extra_bounds
 from projects.choices import Grade
 from projects.data import ProgrammeDocument
-from projects.templatetags.govuk import money
+from projects.formatting import money
 
 WIDTH = 800
 FONT_SIZE = 16

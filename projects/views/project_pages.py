@@ -15,13 +15,13 @@ from contributions.selectors import programme_figures
 from ..access import ProgrammeMixin
 from ..choices import Decision
 from ..filters import ProjectFilter
+from ..formatting import money
 from ..history import ConcurrentEditError
 from ..models import Phase, Project
 from ..phase_forms import PhaseDecisionForm
 from ..selectors import project_for_page, project_page, projects_for_table, table_totals
 from ..services import phase_decide
 from ..tables import ProjectTable
-from ..templatetags.govuk import money
 from .programmes import ConflictMixin
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from contributions.figures import figures_as_json
-from projects.templatetags.govuk import money
+from projects.formatting import money
 
 from .content import BoardReport
 

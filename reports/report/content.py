@@ -21,7 +21,7 @@ from contributions.selectors import missing_basis
 from projects.calculations import project_existing_resource, project_extra_bounds
 from projects.choices import Apportionment, Decision, FundingStatus, Grade
 from projects.data import PhaseData, ProgrammeDocument, ProjectData, ReportTextData
-from projects.templatetags.govuk import money
+from projects.formatting import money
 
 from ..charts import GroupedBarChart, StackedBarChart, outcome_chart, partner_share_chart
 from ..charts import project_cost_chart as cost_chart

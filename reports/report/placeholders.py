@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 
 from contributions.figures import ProgrammeFigures
 from projects.data import ProgrammeDocument
-from projects.templatetags.govuk import money
+from projects.formatting import money
 
 from .wording import (
     NOT_KNOWN,

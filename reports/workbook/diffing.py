@@ -36,7 +36,7 @@ from projects.data import (
     ProjectData,
     ReportTextData,
 )
-from projects.templatetags.govuk import money
+from projects.formatting import money
 
 ADDED = "Added"
 CHANGED = "Changed"

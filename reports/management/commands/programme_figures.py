@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from contributions.figures import figures_as_json
 from contributions.selectors import programme_figures
+from projects.formatting import money as format_money
 from projects.management.commands.export_programme import programme_by_slug
 
 HEADLINES = [
@@ -38,13 +39,8 @@ PARTNER_COLUMNS = [
 
 
 def money(value: str | None) -> str:
-    """Write an amount as the board papers do: £15,000, with pence only where present."""
-    if value is None:
-        return "-"
-    pounds, pence = value.lstrip("-").split(".")
-    sign = "-" if value.startswith("-") else ""
-    whole = f"{sign}£{int(pounds):,}"
-    return whole if pence == "00" else f"{whole}.{pence}"
+    """Write an amount of the figures' JSON as the board papers do; a missing one as a dash."""
+    return "-" if value is None else format_money(Decimal(value))
 
 
 class Command(BaseCommand):
