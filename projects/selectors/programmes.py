@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from contributions.models import Contribution, Partner
+from reports.models import ReportText
 
 from ..choices import (
     Apportionment,
@@ -52,9 +53,6 @@ def _by_project(rows: list[dict]) -> dict[int, list[dict]]:
 
 def report_text_data(*, programme: Programme) -> ReportTextData | None:
     """Return the programme's board report text as plain data, or None when it has none."""
-    # Imported here: the report belongs to the reports app, which builds on this one.
-    from reports.models import ReportText
-
     row = ReportText.objects.filter(programme=programme).values(*REPORT_TEXT_FIELDS).first()
     return None if row is None else ReportTextData(**row)
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from contributions.models import Contribution, Partner
+from reports.models import ReportText
 
 from ..data import REPORT_TEXT_FIELDS, FundingData, ProgrammeDocument, ProjectData
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
@@ -171,9 +172,6 @@ def _partners_in_use(leaving: list[Partner], programme: Programme) -> list[str]:
 
 def _report_text_load(*, document: ProgrammeDocument, programme: Programme, user) -> None:
     """Store the document's report text; a document without one keeps the text stored."""
-    # Imported here: the report belongs to the reports app, which builds on this one.
-    from reports.models import ReportText
-
     text = ReportText.objects.filter(programme=programme).first()
     if text is None:
         text = ReportText(programme=programme)
@@ -697,8 +695,6 @@ def _plan_contributions(
 
 def _report_text_plan(*, document: ProgrammeDocument, programme: Programme):
     """Return the programme's report text set to the document's, checked, or None if the same."""
-    from reports.models import ReportText
-
     text = ReportText.objects.filter(programme=programme).first()
     if text is None:
         text = ReportText(programme=programme)
