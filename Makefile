@@ -28,6 +28,7 @@ run: $(VENV)/.installed-base $(FRONTEND)
 test: $(VENV)/.installed-test $(FRONTEND)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run --settings=norfolk_connect.settings.test
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
@@ -61,6 +62,7 @@ serve-prod: $(VENV)/.installed-base $(FRONTEND)
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed-test
 	$(PY) -m ruff check --fix .
