@@ -10,6 +10,7 @@ class NorfolkConnectConfig(AppConfig):
 
     def ready(self) -> None:
         """Connect the receivers that keep sessions in step with sign-in and deactivation."""
+        # In ready(), not at the top: the receivers import models, not yet loaded up there.
         from . import sessions  # noqa: F401
 
 

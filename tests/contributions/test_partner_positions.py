@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from projects.models import Programme
 from contributions.selectors import PositionRow
+from projects.models import Programme
 from tests.contributions.factories import ContributionFactory
 
 pytestmark = pytest.mark.django_db
