@@ -53,6 +53,7 @@ def bench_excel(funding_lines: int = 10_000) -> dict:
     from django.db import transaction
     from django.test import override_settings
 
+    from contributions.figures import compute_figures
     from projects.models import Partnership, Programme
     from projects.selectors import programme_document
     from projects.services import (
@@ -62,7 +63,6 @@ def bench_excel(funding_lines: int = 10_000) -> dict:
         programme_load,
         programme_state,
     )
-    from reports.figures import compute_figures
     from reports.workbook.diffing import preview_import
     from reports.workbook.export import write_programme_workbook
     from reports.workbook.importing import read_upload

@@ -13,13 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from contributions.figures import ZERO, ProgrammeFigures, compute_figures
-from contributions.selectors import (  # noqa: F401  (programme_figures: tests read it from here)
+from contributions.selectors import (
     PositionRow,
     PositionTotals,
     missing_basis,
     position_rows,
     position_totals,
-    programme_figures,
 )
 from projects.choices import (
     Apportionment,

@@ -20,6 +20,7 @@ from django.db import connection, connections
 from django.test.utils import override_settings
 
 from contributions.models import Contribution, Partner
+from contributions.selectors import programme_figures
 from projects.choices import Borne, ContributionStatus, Decision, Tranche
 from projects.management.commands.backup_programmes import MANIFEST, figures_data, sha256_hex
 from projects.models import (
@@ -35,7 +36,6 @@ from projects.programme_file import dumps_programme
 from projects.selectors import programme_document
 from projects.services import phase_decide
 from reports.models import ReportText
-from reports.selectors import programme_figures
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import (
     FundingLineFactory,

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contributions.models import Partner
+from contributions.selectors import programme_figures
 from projects.models import FundingLine, OutcomeClaim, Phase, Programme, Project, Role
 from projects.services import RowChange, project_update
-from reports.selectors import programme_figures
 from tests.contributions.factories import PartnerFactory
 from tests.projects.factories import (
     FundingLineFactory,

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contributions.figures import compute_figures
 from projects.choices import ContributionStatus, Grade, Tranche
 from projects.data import ContributionData, PartnerData, ProjectData
 from reports.charts import (
@@ -30,7 +31,6 @@ from reports.charts import (
     series_styles,
     stacked_bar_chart,
 )
-from reports.figures import compute_figures
 from tests.reports.seed import seed_document, with_contributions
 
 D = Decimal

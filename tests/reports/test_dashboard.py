@@ -16,12 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.builders import large_document
+from contributions.figures import figures_as_json
 from contributions.models import Partner
+from contributions.selectors import programme_figures
 from projects.choices import ContributionStatus, Decision
 from projects.models import Phase, Programme, Role
 from projects.services import programme_load
-from reports.figures import figures_as_json
-from reports.selectors import programme_dashboard, programme_figures
+from reports.selectors import programme_dashboard
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import MembershipFactory, ProgrammeFactory
 

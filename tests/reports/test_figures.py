@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from contributions.figures import Mismatch, compute_figures, figures_as_json
 from projects.choices import (
     Apportionment,
     Borne,
@@ -26,7 +27,6 @@ from projects.data import (
     ProgrammeDocument,
     ProjectData,
 )
-from reports.figures import Mismatch, compute_figures, figures_as_json
 from tests.reports.seed import (
     PARTNER_SLUGS,
     seed_document,

@@ -19,14 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks.builders import large_document
+from contributions.figures import compute_figures
 from contributions.models import Contribution, Partner
+from contributions.selectors import programme_figures
 from projects.choices import Decision, ProjectStatus
 from projects.models import Phase, Programme, Project, Role
 from projects.selectors import programme_document
 from projects.services import phase_decide, programme_load
-from reports.figures import compute_figures
 from reports.scenarios import apply_scenario
-from reports.selectors import programme_figures
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, UserFactory
 

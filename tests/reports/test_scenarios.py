@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contributions.figures import compute_figures
 from projects.choices import Apportionment, ContributionStatus, Decision, Tranche
 from projects.data import ContributionData
-from reports.figures import compute_figures
 from reports.scenarios import (
     DECISION_WORDS,
     Gap,

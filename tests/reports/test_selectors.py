@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks.builders import large_document
+from contributions.selectors import programme_figures
 from projects.models import Programme
 from projects.services import programme_load
-from reports.selectors import programme_figures
 
 pytestmark = pytest.mark.django_db
 

@@ -22,11 +22,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from benchmarks.builders import bench_document
+from contributions.figures import compute_figures
 from projects.models import Partnership, Programme
 from projects.programme_file import ProgrammeFileError, dump_programme, parse_programme
 from projects.services import programme_as_imported
 from reports.checks import check_pending_directory
-from reports.figures import compute_figures
 from reports.workbook import importing
 from reports.workbook.export import write_programme_workbook
 from reports.workbook.importing import read_upload

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from contributions.figures import compute_figures
 from projects.programme_file import parse_programme
-from reports.figures import compute_figures
 from reports.workbook.export import write_programme_workbook, write_projects_table_workbook
 from reports.workbook.layout import MONEY_FORMAT
 from tests.conftest import SEED_FILE

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from contributions.figures import compute_figures
 from contributions.models import Partner
 from projects.choices import Tranche
 from projects.data import ContributionData
@@ -32,7 +33,6 @@ from projects.services import (
     programme_load,
     programme_state,
 )
-from reports.figures import compute_figures
 from reports.workbook.diffing import ADDED, CHANGED, REMOVED, REORDERED, preview_import
 from reports.workbook.importing import read_upload
 from reports.workbook.safety import OLE_SIGNATURE

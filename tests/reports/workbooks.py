@@ -9,12 +9,12 @@ from decimal import Decimal
 import openpyxl
 from openpyxl.workbook import Workbook
 
+from contributions.figures import compute_figures
 from contributions.models import Contribution, Partner
 from projects.models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from projects.programme_file import parse_programme
 from projects.selectors import programme_document
 from projects.services import programme_load
-from reports.figures import compute_figures
 from reports.workbook.export import write_programme_workbook
 from tests.conftest import SEED_FILE
 
