@@ -2,14 +2,17 @@
 
 ``compute_figures`` is pure: the command, the dashboard and the board report all read the same
 ``ProgrammeFigures``, and ``figures_as_json`` gives the object that docs/design.md (section 6,
-"The figures object") fixes for ``programme_figures SLUG --json``.
+"The figures object") fixes for ``programme_figures SLUG --json``. ``FIGURES`` declares that
+object's keys once, with each figure's kind and labels, for every list of the figures to read.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from projects.calculations import programme_extra_bounds, project_existing_resource
@@ -176,51 +179,132 @@ def _money(amount: Decimal | None) -> str | None:
     return f"{abs(amount) if amount.is_zero() else amount:f}"
 
 
+def _outcomes_json(figures: ProgrammeFigures) -> dict[str, int]:
+    return {
+        "required": figures.outcomes.required,
+        "good": figures.outcomes.good,
+        "excellent": figures.outcomes.excellent,
+    }
+
+
+def _mismatches_json(figures: ProgrammeFigures) -> list[dict[str, str | None]]:
+    return [
+        {
+            "field": mismatch.field,
+            "stated": _money(mismatch.stated),
+            "computed": _money(mismatch.computed),
+        }
+        for mismatch in figures.mismatches
+    ]
+
+
+def _per_partner_json(figures: ProgrammeFigures) -> list[dict[str, str | None]]:
+    return [
+        {
+            "partner": position.partner,
+            "share_min": _money(position.share_min),
+            "share_max": _money(position.share_max),
+            "immediate": _money(position.immediate),
+            "cap": _money(position.cap),
+            "pledged": _money(position.pledged),
+            "received": _money(position.received),
+            "outstanding": _money(position.outstanding),
+        }
+        for position in figures.per_partner
+    ]
+
+
+class Kind(StrEnum):
+    """What a figure is, which fixes how it is written in JSON and shown."""
+
+    MONEY = "money"  # JSON: a string with exactly two decimals, or null
+    COUNT = "count"  # JSON: an int
+    TEXT = "text"  # JSON: the string as it is
+    OTHER = "other"  # an object or a list, written by the figure's own ``to_json``
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One entry of the figures object: its JSON key, its kind and what it is called.
+
+    ``label`` is the figure's name in the report's list of changes. The readable table of
+    ``programme_figures`` and the workbook's Figures sheet name some figures their own way,
+    kept as they have always been; empty means ``label``. A sheet label may name the
+    partnership's ``{strategy}``.
+    """
+
+    key: str
+    kind: Kind
+    label: str = ""
+    table_label: str = ""
+    sheet_label: str = ""
+    to_json: Callable[[ProgrammeFigures], Any] | None = None
+
+    def as_json(self, figures: ProgrammeFigures) -> Any:
+        """Return the figure's value as the figures object writes it."""
+        if self.to_json is not None:
+            return self.to_json(figures)
+        value = getattr(figures, self.key)
+        return _money(value) if self.kind == Kind.MONEY else value
+
+    @property
+    def in_table(self) -> str:
+        """Return the figure's label in the readable table of ``programme_figures``."""
+        return self.table_label or self.label
+
+    def in_sheet(self, *, strategy: str) -> str:
+        """Return the figure's label on the workbook's Figures sheet."""
+        return (self.sheet_label or self.label).format(strategy=strategy)
+
+
+_M, _C = Kind.MONEY, Kind.COUNT
+_STATED = "  stated on the paper"
+_HEADROOM = " (negative: headroom)"
+
+#: Every key of the figures object (docs/design.md, section 6), in the object's order. The
+#: JSON, the readable table, the workbook's Figures sheet and the report's list of changes
+#: all read the amounts and counts from here; outcomes and the two lists are written by
+#: hand in each.
+FIGURES: tuple[Figure, ...] = (
+    Figure("programme", Kind.TEXT, "Programme"),
+    Figure("projects", _C, "Projects"),
+    Figure("partners", _C, "Contributing partners"),
+    Figure("existing_total", _M, "Existing resource total", "Existing resource",
+           "Existing resource"),
+    Figure("existing_stated", _M, "Existing resource total as stated on the paper", _STATED,
+           "Existing resource stated on paper"),
+    Figure("extra_min", _M, "Extra cost, minimum",
+           sheet_label="Extra cost, minimum (committed)"),
+    Figure("extra_max", _M, "Extra cost, maximum",
+           sheet_label="Extra cost, maximum (if every pending business case is approved)"),
+    Figure("extra_stated", _M, "Extra cost total as stated on the paper", _STATED,
+           "Extra cost stated on paper"),
+    Figure("share_min", _M, "Largest share of the minimum", "Share of the minimum (largest)"),
+    Figure("share_max", _M, "Largest share of the maximum", "Share of the maximum (largest)"),
+    Figure("immediate_per_partner", _M, "Immediate tranche per partner"),
+    Figure("cap_per_partner", _M, "Cap per partner"),
+    Figure("pledged", _M, "Pledged"),
+    Figure("received", _M, "Received"),
+    Figure("gap_min", _M, "Gap against the minimum" + _HEADROOM,
+           "Gap for the minimum" + _HEADROOM, "Funding gap, minimum" + _HEADROOM),
+    Figure("gap_max", _M, "Gap against the maximum" + _HEADROOM,
+           "Gap for the maximum" + _HEADROOM, "Funding gap, maximum" + _HEADROOM),
+    Figure("outcomes", Kind.OTHER, "Outcome claims", to_json=_outcomes_json),
+    Figure("projects_supporting_strategy", _C, "Projects supporting the strategy",
+           sheet_label="Projects that {strategy}"),
+    Figure("tbc_phases", _C, "Phases of cost to be confirmed",
+           "Phases whose cost is to be confirmed",
+           "Phases whose cost is to be confirmed (left out of the sums)"),
+    Figure("mismatches", Kind.OTHER, "Stated totals that differ", to_json=_mismatches_json),
+    Figure("per_partner", Kind.OTHER, "Per partner", to_json=_per_partner_json),
+)  # fmt: skip
+
+
+def headline_figures() -> tuple[Figure, ...]:
+    """Return the amounts and counts, one line each wherever the figures are listed."""
+    return tuple(figure for figure in FIGURES if figure.kind in (Kind.MONEY, Kind.COUNT))
+
+
 def figures_as_json(figures: ProgrammeFigures) -> dict[str, Any]:
     """Return the figures as the JSON object docs/design.md (section 6) specifies."""
-    return {
-        "programme": figures.programme,
-        "projects": figures.projects,
-        "partners": figures.partners,
-        "existing_total": _money(figures.existing_total),
-        "existing_stated": _money(figures.existing_stated),
-        "extra_min": _money(figures.extra_min),
-        "extra_max": _money(figures.extra_max),
-        "extra_stated": _money(figures.extra_stated),
-        "share_min": _money(figures.share_min),
-        "share_max": _money(figures.share_max),
-        "immediate_per_partner": _money(figures.immediate_per_partner),
-        "cap_per_partner": _money(figures.cap_per_partner),
-        "pledged": _money(figures.pledged),
-        "received": _money(figures.received),
-        "gap_min": _money(figures.gap_min),
-        "gap_max": _money(figures.gap_max),
-        "outcomes": {
-            "required": figures.outcomes.required,
-            "good": figures.outcomes.good,
-            "excellent": figures.outcomes.excellent,
-        },
-        "projects_supporting_strategy": figures.projects_supporting_strategy,
-        "tbc_phases": figures.tbc_phases,
-        "mismatches": [
-            {
-                "field": mismatch.field,
-                "stated": _money(mismatch.stated),
-                "computed": _money(mismatch.computed),
-            }
-            for mismatch in figures.mismatches
-        ],
-        "per_partner": [
-            {
-                "partner": position.partner,
-                "share_min": _money(position.share_min),
-                "share_max": _money(position.share_max),
-                "immediate": _money(position.immediate),
-                "cap": _money(position.cap),
-                "pledged": _money(position.pledged),
-                "received": _money(position.received),
-                "outstanding": _money(position.outstanding),
-            }
-            for position in figures.per_partner
-        ],
-    }
+    return {figure.key: figure.as_json(figures) for figure in FIGURES}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from contributions.figures import figures_as_json
+from contributions.figures import figures_as_json, headline_figures
 from projects.formatting import money
 
 from .content import BoardReport
@@ -100,25 +100,6 @@ class ReportChanges:
         )
 
 
-FIGURE_LABELS = (
-    ("projects", "Projects", "count"),
-    ("partners", "Contributing partners", "count"),
-    ("existing_total", "Existing resource total", "money"),
-    ("existing_stated", "Existing resource total as stated on the paper", "money"),
-    ("extra_min", "Extra cost, minimum", "money"),
-    ("extra_max", "Extra cost, maximum", "money"),
-    ("extra_stated", "Extra cost total as stated on the paper", "money"),
-    ("share_min", "Largest share of the minimum", "money"),
-    ("share_max", "Largest share of the maximum", "money"),
-    ("immediate_per_partner", "Immediate tranche per partner", "money"),
-    ("cap_per_partner", "Cap per partner", "money"),
-    ("pledged", "Pledged", "money"),
-    ("received", "Received", "money"),
-    ("gap_min", "Gap against the minimum (negative: headroom)", "money"),
-    ("gap_max", "Gap against the maximum (negative: headroom)", "money"),
-    ("projects_supporting_strategy", "Projects supporting the strategy", "count"),
-    ("tbc_phases", "Phases of cost to be confirmed", "count"),
-)
 OUTCOME_LABELS = (
     ("required", "Required outcome claims"),
     ("good", "Good outcome claims"),
@@ -161,7 +142,8 @@ def _compare(label: str, old: Any, new: Any, kind: str) -> Change | None:
 
 def _figure_changes(old: dict[str, Any], new: dict[str, Any], names: dict[str, str]):
     changes = [
-        _compare(label, old.get(key), new.get(key), kind) for key, label, kind in FIGURE_LABELS
+        _compare(figure.label, old.get(figure.key), new.get(figure.key), figure.kind)
+        for figure in headline_figures()
     ]
     old_outcomes, new_outcomes = old.get("outcomes", {}), new.get("outcomes", {})
     changes += [

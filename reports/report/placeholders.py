@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from contributions.figures import ProgrammeFigures
+from contributions.figures import FIGURES, Kind, ProgrammeFigures
 from projects.data import ProgrammeDocument
 from projects.formatting import money
 
@@ -82,12 +82,12 @@ def _programme(attribute: str) -> Callable[[ProgrammeDocument, ProgrammeFigures]
     return lambda document, figures: getattr(document.programme, attribute)
 
 
-def _amount(attribute: str) -> Callable[[ProgrammeDocument, ProgrammeFigures], str]:
-    return lambda document, figures: amount_or_unknown(getattr(figures, attribute))
-
-
-def _count(attribute: str) -> Callable[[ProgrammeDocument, ProgrammeFigures], str]:
-    return lambda document, figures: f"{getattr(figures, attribute):,}"
+def _figure(key: str) -> Callable[[ProgrammeDocument, ProgrammeFigures], str]:
+    """Return how a placeholder shows one of the registry's figures, as its kind says."""
+    kind = {figure.key: figure.kind for figure in FIGURES}[key]
+    if kind == Kind.MONEY:
+        return lambda document, figures: amount_or_unknown(getattr(figures, key))
+    return lambda document, figures: f"{getattr(figures, key):,}"
 
 
 def _outcomes(grade: str) -> Callable[[ProgrammeDocument, ProgrammeFigures], str]:
@@ -131,13 +131,13 @@ _LIST = (
         "How many financial years, in words, such as two",
         lambda d, f: number_word(len(d.programme.financial_years)),
     ),
-    Placeholder("projects", "How many projects, such as 10", _count("projects")),
+    Placeholder("projects", "How many projects, such as 10", _figure("projects")),
     Placeholder(
         "projects_supporting_strategy",
         "How many projects support the strategy, such as 7",
-        _count("projects_supporting_strategy"),
+        _figure("projects_supporting_strategy"),
     ),
-    Placeholder("partners", "How many partners contribute, such as 8", _count("partners")),
+    Placeholder("partners", "How many partners contribute, such as 8", _figure("partners")),
     Placeholder(
         "partners_in_words",
         "How many partners contribute, in words, such as eight",
@@ -146,7 +146,7 @@ _LIST = (
     Placeholder(
         "existing_total",
         "The existing resource, added up from the projects' secured funding",
-        _amount("existing_total"),
+        _figure("existing_total"),
     ),
     Placeholder(
         "existing_stated",
@@ -156,29 +156,29 @@ _LIST = (
     Placeholder(
         "extra_min",
         "The extra cost's minimum: phases needing no business case, and those approved",
-        _amount("extra_min"),
+        _figure("extra_min"),
     ),
     Placeholder(
         "extra_max",
         "The extra cost's maximum: the minimum plus phases awaiting a business-case decision",
-        _amount("extra_max"),
+        _figure("extra_max"),
     ),
     Placeholder(
         "extra_stated",
         "The extra cost total as stated on the paper",
         lambda d, f: _stated(f.extra_stated),
     ),
-    Placeholder("share_min", "The largest partner's share of the minimum", _amount("share_min")),
-    Placeholder("share_max", "The largest partner's share of the maximum", _amount("share_max")),
+    Placeholder("share_min", "The largest partner's share of the minimum", _figure("share_min")),
+    Placeholder("share_max", "The largest partner's share of the maximum", _figure("share_max")),
     Placeholder(
         "immediate_per_partner",
         "The immediate tranche per partner: its share of the minimum, rounded up to the step",
-        _amount("immediate_per_partner"),
+        _figure("immediate_per_partner"),
     ),
     Placeholder(
         "cap_per_partner",
         "The cap per partner: its share of the maximum, rounded up to the step",
-        _amount("cap_per_partner"),
+        _figure("cap_per_partner"),
     ),
     Placeholder(
         "rounding_step",
@@ -187,8 +187,8 @@ _LIST = (
             "no rounding" if d.programme.rounding_step is None else money(d.programme.rounding_step)
         ),
     ),
-    Placeholder("pledged", "The money pledged by the partners so far", _amount("pledged")),
-    Placeholder("received", "The money received from the partners so far", _amount("received")),
+    Placeholder("pledged", "The money pledged by the partners so far", _figure("pledged")),
+    Placeholder("received", "The money received from the partners so far", _figure("received")),
     Placeholder(
         "gap_min",
         "The money still to find for the minimum (or the headroom)",
@@ -205,7 +205,7 @@ _LIST = (
         "outcomes_excellent", "How many Excellent priority outcomes", _outcomes("excellent")
     ),
     Placeholder(
-        "tbc_phases", "How many phases have a cost still to be confirmed", _count("tbc_phases")
+        "tbc_phases", "How many phases have a cost still to be confirmed", _figure("tbc_phases")
     ),
     Placeholder(
         "contribution_recommendation",

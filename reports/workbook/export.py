@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from contributions import figures as registry
 from contributions.figures import ProgrammeFigures
 from projects.calculations import project_existing_resource, project_extra_bounds
 from projects.choices import Grade
@@ -299,30 +300,23 @@ def _write_figures(book: Workbook, document: ProgrammeDocument, figures: Program
     heading("Figure", "Value")
     worksheet.append(["Programme", text_cell(worksheet, document.programme.name)])
     strategy = supports_heading(document.partnership.strategy).lower()
-    for label, value in (
-        ("Projects", figures.projects),
-        ("Contributing partners", figures.partners),
-        ("Existing resource", money(figures.existing_total)),
-        ("Existing resource stated on paper", money(figures.existing_stated)),
-        ("Extra cost, minimum (committed)", money(figures.extra_min)),
-        ("Extra cost, maximum (if every pending business case is approved)",
-         money(figures.extra_max)),
-        ("Extra cost stated on paper", money(figures.extra_stated)),
-        ("Largest share of the minimum", money(figures.share_min)),
-        ("Largest share of the maximum", money(figures.share_max)),
-        ("Immediate tranche per partner", money(figures.immediate_per_partner)),
-        ("Cap per partner", money(figures.cap_per_partner)),
-        ("Pledged", money(figures.pledged)),
-        ("Received", money(figures.received)),
-        ("Funding gap, minimum (negative: headroom)", money(figures.gap_min)),
-        ("Funding gap, maximum (negative: headroom)", money(figures.gap_max)),
+    outcomes = (
         ("Outcome claims graded Required", figures.outcomes.required),
         ("Outcome claims graded Good", figures.outcomes.good),
         ("Outcome claims graded Excellent", figures.outcomes.excellent),
-        (f"Projects that {strategy}", figures.projects_supporting_strategy),
-        ("Phases whose cost is to be confirmed (left out of the sums)", figures.tbc_phases),
-    ):  # fmt: skip
-        worksheet.append([label, value])
+    )
+    # In the figures object's order, the outcomes one line a grade; read when called, so the
+    # sheet follows the registry.
+    for figure in registry.FIGURES:
+        if figure.key == "outcomes":
+            for label, count in outcomes:
+                worksheet.append([label, count])
+        elif figure.kind == registry.Kind.MONEY:
+            worksheet.append(
+                [figure.in_sheet(strategy=strategy), money(getattr(figures, figure.key))]
+            )
+        elif figure.kind == registry.Kind.COUNT:
+            worksheet.append([figure.in_sheet(strategy=strategy), getattr(figures, figure.key)])
     worksheet.append([])
     heading("Stated total that differs from its lines", "Stated", "Computed", "Difference")
     labels = {"existing_total": "Existing resource total", "extra_total": "Extra cost total"}

@@ -3,30 +3,11 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from contributions.figures import figures_as_json
+from contributions.figures import Kind, figures_as_json, headline_figures
 from contributions.selectors import programme_figures
 from projects.formatting import money as format_money
 from projects.management.commands.export_programme import programme_by_slug
 
-HEADLINES = [
-    ("projects", "Projects"),
-    ("partners", "Contributing partners"),
-    ("existing_total", "Existing resource"),
-    ("existing_stated", "  stated on the paper"),
-    ("extra_min", "Extra cost, minimum"),
-    ("extra_max", "Extra cost, maximum"),
-    ("extra_stated", "  stated on the paper"),
-    ("share_min", "Share of the minimum (largest)"),
-    ("share_max", "Share of the maximum (largest)"),
-    ("immediate_per_partner", "Immediate tranche per partner"),
-    ("cap_per_partner", "Cap per partner"),
-    ("pledged", "Pledged"),
-    ("received", "Received"),
-    ("gap_min", "Gap for the minimum (negative: headroom)"),
-    ("gap_max", "Gap for the maximum (negative: headroom)"),
-    ("projects_supporting_strategy", "Projects supporting the strategy"),
-    ("tbc_phases", "Phases whose cost is to be confirmed"),
-]
 PARTNER_COLUMNS = [
     ("share_min", "Share min"),
     ("share_max", "Share max"),
@@ -62,10 +43,10 @@ class Command(BaseCommand):
     def table(self, figures: dict) -> str:
         """Lay the figures out as plain text."""
         lines = [f"Programme {figures['programme']}", ""]
-        for key, label in HEADLINES:
-            value = figures[key]
-            shown = str(value) if isinstance(value, int) else money(value)
-            lines.append(f"{label:<42} {shown:>14}")
+        for figure in headline_figures():
+            value = figures[figure.key]
+            shown = str(value) if figure.kind == Kind.COUNT else money(value)
+            lines.append(f"{figure.in_table:<42} {shown:>14}")
         outcomes = figures["outcomes"]
         lines.append(
             f"{'Outcome claims (required/good/excellent)':<42} "
