@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -30,9 +30,12 @@ def programme_figures(*, programme: Programme) -> ProgrammeFigures:
 # (templates/contributions/partials/_partner_positions.html) from the same rows.
 
 
+# Read-only, so that the programme file's frozen PartnerData fits as well as a Partner does.
 class NamedPartner(Protocol):
-    slug: str
-    name: str
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,19 @@ def basis_of(method: str) -> tuple[str, str] | None:
     return None
 
 
-def lacking_basis(method: str, partners: Iterable[Partner]) -> list[Partner]:
+class BasisPartner(Protocol):
+    """A partner as the apportionment checks read it: a Partner, or a document's PartnerData."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def contributes(self) -> bool: ...
+
+
+_BasisPartnerT = TypeVar("_BasisPartnerT", bound=BasisPartner)
+
+
+def lacking_basis(method: str, partners: Iterable[_BasisPartnerT]) -> list[_BasisPartnerT]:
     """Return the contributing partners with no value to apportion by under the method."""
     basis = basis_of(method)
     if basis is None:
@@ -192,7 +207,7 @@ def lacking_basis(method: str, partners: Iterable[Partner]) -> list[Partner]:
     return [p for p in partners if p.contributes and getattr(p, basis[0]) is None]
 
 
-def zero_basis(method: str, partners: Iterable[Partner]) -> bool:
+def zero_basis(method: str, partners: Iterable[BasisPartner]) -> bool:
     """Return whether partners contribute but every one's value to apportion by is zero."""
     basis = basis_of(method)
     contributing = [p for p in partners if p.contributes]
@@ -201,7 +216,7 @@ def zero_basis(method: str, partners: Iterable[Partner]) -> bool:
     return not any(getattr(partner, basis[0]) for partner in contributing)
 
 
-def missing_basis(method: str, partners: Sequence[Partner]) -> str:
+def missing_basis(method: str, partners: Sequence[BasisPartner]) -> str:
     """Say why the contributing partners cannot share costs by the method, or return ""."""
     basis = basis_of(method)
     if basis is None:
@@ -338,7 +353,7 @@ def partnership_partner(*, partnership: Partnership, slug: str) -> Partner | Non
 
 def partner_money(*, programme: Programme, partner: Partner) -> PartnerMoney:
     """Return what the partner has pledged to and paid into the programme, in one query."""
-    money = DecimalField(max_digits=14, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=14, decimal_places=2)
     totals = Contribution.objects.filter(programme=programme, partner=partner).aggregate(
         pledged=Coalesce(
             Sum("amount", filter=Q(status__in=PLEDGED_STATUSES)), Value(ZERO), output_field=money

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from projects.choices import Apportionment, ContributionStatus, Tranche
-from projects.history import changes_since_version, claim_version
+from projects.history import Author, changes_since_version, claim_version, record_author
 from projects.models import Partnership, Programme
 
 from .models import Contribution, Partner
@@ -81,10 +81,13 @@ def check_partner_basis(partner: Partner, *, before: Partner | None) -> None:
         apportionment=Apportionment.EQUAL
     )
     errors: dict[str, list[str]] = {}
-    others = None
+    others: list[Partner] | None = None
     for programme in programmes.order_by("name"):
         method = Apportionment(programme.apportionment)
-        field, name = basis_of(method)
+        basis = basis_of(method)
+        if basis is None:  # equal shares, excluded above: they need nothing of a partner
+            continue
+        field, name = basis
         article = "an" if name[0] in "aeiou" else "a"
         if lacking_basis(method, [partner]):
             errors.setdefault(field, []).append(
@@ -120,7 +123,7 @@ def check_still_contributing(partner: Partner, *, contributes: bool) -> None:
 
 
 @transaction.atomic
-def partner_create(*, partnership: Partnership, data: dict, user) -> Partner:
+def partner_create(*, partnership: Partnership, data: dict, user: Author) -> Partner:
     """Add a partner to the partnership, after its existing partners."""
     slug = data["slug"]
     if slug in RESERVED_PARTNER_SLUGS:
@@ -136,13 +139,13 @@ def partner_create(*, partnership: Partnership, data: dict, user) -> Partner:
     )
     partner.full_clean()
     check_partner_basis(partner, before=None)
-    partner._history_user = user
+    record_author(partner, user)
     partner.save()
     return partner
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, data: dict, expected_version: int, user) -> Partner:
+def partner_update(*, partner: Partner, data: dict, expected_version: int, user: Author) -> Partner:
     """Change a partner's name, contribution and apportionment basis; its slug stays."""
     claim_version(
         partner,
@@ -159,13 +162,13 @@ def partner_update(*, partner: Partner, data: dict, expected_version: int, user)
             setattr(partner, field, data[field])
     partner.full_clean(exclude=["partnership", "slug"])
     check_partner_basis(partner, before=before)
-    partner._history_user = user
+    record_author(partner, user)
     partner.save()
     return partner
 
 
 @transaction.atomic
-def partner_delete(*, partner: Partner, expected_version: int, user) -> None:
+def partner_delete(*, partner: Partner, expected_version: int, user: Author) -> None:
     """Remove a partner that nothing uses any more."""
     claim_version(
         partner,
@@ -176,7 +179,7 @@ def partner_delete(*, partner: Partner, expected_version: int, user) -> None:
     reasons = partner_uses(partner)
     if reasons:
         raise PartnerInUseError(partner=partner, reasons=reasons)
-    partner._history_user = user
+    record_author(partner, user)
     try:
         with transaction.atomic():
             partner.delete()
@@ -230,9 +233,9 @@ def check_contribution(
         raise DuplicateContributionError(clash)
 
 
-def _save_contribution(contribution: Contribution, *, user) -> None:
+def _save_contribution(contribution: Contribution, *, user: Author) -> None:
     """Save the contribution; a clash that slipped in meanwhile is still a duplicate, not a 500."""
-    contribution._history_user = user
+    record_author(contribution, user)
     try:
         with transaction.atomic():
             contribution.save()
@@ -254,7 +257,7 @@ def _save_contribution(contribution: Contribution, *, user) -> None:
 
 
 @transaction.atomic
-def contribution_create(*, programme: Programme, data: dict, user) -> Contribution:
+def contribution_create(*, programme: Programme, data: dict, user: Author) -> Contribution:
     """Record a partner's contribution to the programme for a financial year and tranche."""
     values = {field: data[field] for field in CONTRIBUTION_FIELDS if field in data}
     contribution = Contribution(programme=programme, **values)
@@ -266,7 +269,7 @@ def contribution_create(*, programme: Programme, data: dict, user) -> Contributi
 
 @transaction.atomic
 def contribution_update(
-    *, contribution: Contribution, data: dict, expected_version: int, user
+    *, contribution: Contribution, data: dict, expected_version: int, user: Author
 ) -> Contribution:
     """Change a contribution, refusing a save made from an older version of it."""
     claim_version(
@@ -293,7 +296,7 @@ def contribution_update(
 
 
 @transaction.atomic
-def contribution_delete(*, contribution: Contribution, expected_version: int, user) -> None:
+def contribution_delete(*, contribution: Contribution, expected_version: int, user: Author) -> None:
     """Remove a contribution, refusing if it changed since it was shown."""
     claim_version(
         contribution,
@@ -303,5 +306,5 @@ def contribution_delete(*, contribution: Contribution, expected_version: int, us
             contribution, expected_version, row=contribution_label(contribution)
         ),
     )
-    contribution._history_user = user
+    record_author(contribution, user)
     contribution.delete()

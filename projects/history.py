@@ -12,11 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
 
 from .formatting import money
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# Who makes a change, as the history records it: the signed-in user, or None for a change the
+# site makes itself (loading a programme from a command).
+Author: TypeAlias = "User | None"
 
 HIDDEN_FIELDS = {"id", "version", "position", "project", "programme", "partnership"}
 
@@ -192,3 +199,15 @@ def changes_since_version(instance: models.Model, version: int, *, row: str) -> 
         return []
     fields = _field_changes(latest, start)
     return list(_shown(fields, row, _names_for([fields])))
+
+
+def record_author(instance: models.Model, user: Author, when: datetime | None = None) -> None:
+    """Make the instance's next history row say who changed it, and when if ``when`` is given.
+
+    Without ``when`` the row records the time of the save.
+    """
+    # django-simple-history reads these two attributes when it writes the row; they are not
+    # declared on the models, so the type stubs cannot know them.
+    instance._history_user = user  # type: ignore[attr-defined]
+    if when is not None:
+        instance._history_date = when  # type: ignore[attr-defined]

@@ -56,7 +56,7 @@ def reserved_message(slug: str) -> str:
 def is_financial_year(value: str) -> bool:
     """Return whether the value is a financial year such as 2004/05, in ASCII digits."""
     match = FINANCIAL_YEAR.fullmatch(value)
-    return bool(match) and (int(match.group(1)) + 1) % 100 == int(match.group(2))
+    return match is not None and (int(match.group(1)) + 1) % 100 == int(match.group(2))
 
 
 def is_blank(value: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from contributions.figures import ZERO, ProgrammeFigures, compute_figures
+from contributions.models import Partner
 from contributions.selectors import (
     PositionRow,
     PositionTotals,
@@ -411,10 +412,18 @@ def issue_render_prepared(*, programme: Programme, report: BoardReport) -> Repor
     matching = [
         render
         for render in renders
-        if render.fingerprint == _render_fingerprint(snapshot, render.report_date, issued=True)
+        # Every render here has its report_date (the query asks for one).
+        if render.report_date is not None
+        and render.fingerprint == _render_fingerprint(snapshot, render.report_date, issued=True)
     ]
     ready = [render for render in matching if render.state == RenderState.READY]
-    return max(ready, key=lambda render: render.finished) if ready else next(iter(matching), None)
+    return max(ready, key=_finished_at) if ready else next(iter(matching), None)
+
+
+def _finished_at(render: ReportRender) -> datetime:
+    # A render is marked ready together with its finishing time (reports.renders).
+    assert render.finished is not None
+    return render.finished
 
 
 # Partner statements: a large one's PDF is prepared by the worker as a large report's is.
@@ -425,7 +434,7 @@ def statement_renders_in_background(statement: PartnerStatement) -> bool:
     return made_in_background(statement_pdf_work(statement), threshold=settings.PDF_BACKGROUND_WORK)
 
 
-def statement_render(*, programme: Programme, partner, pk: UUID) -> StatementRender | None:
+def statement_render(*, programme: Programme, partner: Partner, pk: UUID) -> StatementRender | None:
     """Return the partner's statement render with this id, without its PDF's bytes, or None."""
     return (
         StatementRender.objects.filter(programme=programme, partner=partner, pk=pk)
@@ -435,7 +444,9 @@ def statement_render(*, programme: Programme, partner, pk: UUID) -> StatementRen
     )
 
 
-def statement_render_with_pdf(*, programme: Programme, partner, pk: UUID) -> StatementRender | None:
+def statement_render_with_pdf(
+    *, programme: Programme, partner: Partner, pk: UUID
+) -> StatementRender | None:
     """Return the partner's statement render with this id, PDF and all, or None."""
     return StatementRender.objects.filter(programme=programme, partner=partner, pk=pk).first()
 
@@ -451,7 +462,7 @@ def statement_render_to_run(*, pk: UUID | str) -> StatementRender | None:
 
 
 def reusable_statement_render(
-    *, programme: Programme, partner, fingerprint: str
+    *, programme: Programme, partner: Partner, fingerprint: str
 ) -> StatementRender | None:
     """Return a render of the statement as it stands now, ready or on its way, or None."""
     renders = StatementRender.objects.filter(

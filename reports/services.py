@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from contributions.models import Partner
 from projects.data import REPORT_TEXT_FIELDS
-from projects.history import ConcurrentEditError, changes_since_version, claim_version
+from projects.history import (
+    Author,
+    ConcurrentEditError,
+    changes_since_version,
+    claim_version,
+    record_author,
+)
 from projects.models import Programme
 from projects.report_text import report_text_problems
 
@@ -83,13 +89,19 @@ class ReportTextOutOfBoundsError(Exception):
         )
 
 
+def _verbose_name(name: str) -> str:
+    field = ReportText._meta.get_field(name)
+    assert isinstance(field, models.Field)  # the report's sections are fields of its own
+    return str(field.verbose_name)
+
+
 def _refuse_text_out_of_bounds(programme: Programme) -> None:
     """Refuse to issue a paper whose saved text would show as plain text or a note."""
     text = ReportText.objects.filter(programme=programme).first()
     if text is None:
         return
     sections = [
-        str(ReportText._meta.get_field(name).verbose_name)
+        _verbose_name(name)
         for name in REPORT_TEXT_FIELDS
         if report_text_problems(getattr(text, name) or "")
     ]
@@ -99,7 +111,7 @@ def _refuse_text_out_of_bounds(programme: Programme) -> None:
 
 @transaction.atomic
 def report_text_update(
-    *, programme: Programme, data: dict, expected_version: int, user
+    *, programme: Programme, data: dict, expected_version: int, user: Author
 ) -> ReportText:
     """Save the report's text, refusing a save made from an older version of it.
 
@@ -121,7 +133,7 @@ def report_text_update(
         if field in data:
             setattr(text, field, data[field])
     text.full_clean(exclude=["programme"], validate_unique=False)
-    text._history_user = user
+    record_author(text, user)
     try:
         with transaction.atomic():
             text.save()
@@ -132,7 +144,7 @@ def report_text_update(
 
 @transaction.atomic
 def report_issue(
-    *, programme: Programme, meeting_date: date, expected_fingerprint: str, user
+    *, programme: Programme, meeting_date: date, expected_fingerprint: str, user: Author
 ) -> IssuedReport:
     """Issue the board report for a meeting: store its PDF and figures, with their SHA-256.
 
@@ -166,7 +178,7 @@ def report_issue(
 
 
 def report_issue_prepare(
-    *, programme: Programme, meeting_date: date, expected_fingerprint: str, user
+    *, programme: Programme, meeting_date: date, expected_fingerprint: str, user: Author
 ) -> ReportRender:
     """Queue the PDF of the report as issued to a meeting, or return the one already made.
 
@@ -211,7 +223,7 @@ def issue_pdf(*, programme: Programme, report: BoardReport) -> bytes:
 
 @transaction.atomic
 def report_render_request(
-    *, programme: Programme, fingerprint: str, user, meeting_date: date | None = None
+    *, programme: Programme, fingerprint: str, user: Author, meeting_date: date | None = None
 ) -> tuple[ReportRender, bool]:
     """Queue a PDF of the board report for the worker, or return one of the report as it stands.
 
@@ -251,7 +263,7 @@ def report_render_request(
 
 @transaction.atomic
 def statement_render_request(
-    *, programme: Programme, partner: Partner, fingerprint: str, user
+    *, programme: Programme, partner: Partner, fingerprint: str, user: Author
 ) -> tuple[StatementRender, bool]:
     """Queue a PDF of the partner's statement for the worker, or return one of it as it stands.
 

@@ -187,7 +187,8 @@ class _Parser:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.apportionment: Apportionment | None = None
-        self.financial_years: tuple[str, ...] | None = None
+        # Not named financial_years: that is the reader below, which this would shadow.
+        self.programme_years: tuple[str, ...] | None = None
         # References are checked only against a partner list read in full, so that one broken
         # partner does not also make every reference to it look unknown.
         self.partners_complete = False
@@ -397,19 +398,19 @@ class _Parser:
                 self.report(f"{path}[{index}]", f"duplicate financial year {year!r}")
                 year = BAD
             years.append(year)
-        years = _all(years)
-        if years is not BAD:
-            self.financial_years = years
-        return years
+        read = _all(years)
+        if read is not BAD:
+            self.programme_years = read
+        return read
 
     def programme_financial_year(self, value: Any, path: str) -> Any:
-        if self.financial_years is None:
+        if self.programme_years is None:
             return self.financial_year(value, path)
-        if isinstance(value, str) and value in self.financial_years:
+        if isinstance(value, str) and value in self.programme_years:
             return value
         self.report(
             path,
-            f"must be one of the programme's financial years: {', '.join(self.financial_years)} "
+            f"must be one of the programme's financial years: {', '.join(self.programme_years)} "
             f"(not {_describe(value)})",
         )
         return BAD

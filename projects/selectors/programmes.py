@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import QuerySet
 
 from contributions.models import Contribution, Partner
@@ -33,13 +35,17 @@ from ..data import (
 )
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
-def programmes_for_user(user) -> QuerySet[Programme]:
+
+def programmes_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Programme]:
     """Return the programmes of the partnerships the user belongs to."""
     return Programme.objects.for_user(user).select_related("partnership")
 
 
-def _rows(queryset, fields: tuple[str, ...]) -> list[dict]:
+def _rows(queryset: QuerySet[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
     """Return plain rows: building model instances costs more than the figures themselves."""
     return list(queryset.values(*fields))
 

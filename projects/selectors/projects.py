@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -33,7 +34,7 @@ from ..history import HistoryEntry, history_entries
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from .programmes import programme_document
 
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+MONEY_FIELD: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")
 PENNY = Decimal("0.01")
 
@@ -50,7 +51,9 @@ GRADE_ANNOTATIONS = {
 }
 
 
-def _per_project_sum(model, field: str, condition: Q) -> Coalesce:
+def _per_project_sum(
+    model: type[Phase | FundingLine | OutcomeClaim], field: str, condition: Q
+) -> Coalesce:
     """Return the sum of a child row's field for the outer project, zero when it has none."""
     rows = (
         model.objects.filter(condition, project=OuterRef("pk"))
@@ -62,7 +65,7 @@ def _per_project_sum(model, field: str, condition: Q) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD)
 
 
-def _per_project_count(model, condition: Q) -> Coalesce:
+def _per_project_count(model: type[Phase | FundingLine | OutcomeClaim], condition: Q) -> Coalesce:
     """Return the number of the outer project's child rows meeting the condition."""
     rows = (
         model.objects.filter(condition, project=OuterRef("pk"))
@@ -172,7 +175,7 @@ def project_for_page(*, programme: Programme, slug: str) -> Project:
     )
 
 
-def history_label(record) -> str:
+def history_label(record: Any) -> str:
     """Name the row a historical record is of, as the project page shows it."""
     model = record.instance_type
     if model is Project:

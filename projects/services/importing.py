@@ -15,6 +15,7 @@ from django.db.models import F, Max
 from contributions.models import Partner
 
 from ..data import ProgrammeDocument
+from ..history import Author
 from ..models import Partnership, Programme, Project
 from ..programme_file import dumps_programme
 from ..selectors import programme_document
@@ -81,7 +82,7 @@ def programme_import_check(*, programme: Programme, document: ProgrammeDocument)
 
 @transaction.atomic
 def programme_import(
-    *, programme: Programme, document: ProgrammeDocument, expected_state: str, user
+    *, programme: Programme, document: ProgrammeDocument, expected_state: str, user: Author
 ) -> Programme:
     """Make the programme what the document says, if it is as it was when it was checked.
 

@@ -7,13 +7,16 @@ the rows that differ, so that the rows it keeps go on with their history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Q
+from django.db.models.options import Options
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -21,6 +24,7 @@ from contributions.models import Contribution, Partner
 from reports.models import ReportText
 
 from ..data import REPORT_TEXT_FIELDS, FundingData, ProgrammeDocument, ProjectData
+from ..history import Author, record_author
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
 
 
@@ -32,7 +36,7 @@ class ProgrammeLoadError(Exception):
         self.problems = problems
 
 
-def _check(instance, place: str, exclude: list[str] | None = None) -> None:
+def _check(instance: models.Model, place: str, exclude: list[str] | None = None) -> None:
     """Validate one instance's fields, naming the place in the document on failure."""
     try:
         # Uniqueness and constraints are enforced by the database inside the transaction;
@@ -49,7 +53,7 @@ def _check(instance, place: str, exclude: list[str] | None = None) -> None:
 
 
 @transaction.atomic
-def programme_load(*, document: ProgrammeDocument, user=None) -> Programme:
+def programme_load(*, document: ProgrammeDocument, user: Author = None) -> Programme:
     """Create the document's programme, or replace it whole, together with its partners.
 
     Partners belong to the partnership and are shared by its programmes: the document's partners
@@ -170,7 +174,7 @@ def _partners_in_use(leaving: list[Partner], programme: Programme) -> list[str]:
     return problems
 
 
-def _report_text_load(*, document: ProgrammeDocument, programme: Programme, user) -> None:
+def _report_text_load(*, document: ProgrammeDocument, programme: Programme, user: Author) -> None:
     """Store the document's report text; a document without one keeps the text stored."""
     text = ReportText.objects.filter(programme=programme).first()
     if text is None:
@@ -180,12 +184,12 @@ def _report_text_load(*, document: ProgrammeDocument, programme: Programme, user
     for key in REPORT_TEXT_FIELDS:
         setattr(text, key, getattr(document.report, key))
     _check(text, "report", exclude=["programme"])
-    text._history_user = user
+    record_author(text, user)
     text.save()
 
 
 def _projects_load(
-    *, document: ProgrammeDocument, programme: Programme, partners: dict[str, Partner], user
+    *, document: ProgrammeDocument, programme: Programme, partners: dict[str, Partner], user: Author
 ) -> None:
     """Create the document's projects with their phases, funding lines and outcome claims."""
     # One date on the history of a project and its rows: a later conflict lists the rows
@@ -233,7 +237,7 @@ def _projects_load(
             _check(row, f"projects[{index}].phases[{number}]", exclude=["project"])
             phases.append(row)
         for number, line in enumerate(item.funding):
-            row = FundingLine(
+            line_row = FundingLine(
                 project=project,
                 source=line.source,
                 kind=line.kind,
@@ -242,14 +246,14 @@ def _projects_load(
                 note=line.note,
                 position=number,
             )
-            _check(row, f"projects[{index}].funding[{number}]", exclude=["project"])
-            funding_lines.append(row)
+            _check(line_row, f"projects[{index}].funding[{number}]", exclude=["project"])
+            funding_lines.append(line_row)
         for number, claim in enumerate(item.outcome_claims):
-            row = OutcomeClaim(
+            claim_row = OutcomeClaim(
                 project=project, grade=claim.grade, code=claim.code or "", position=number
             )
-            _check(row, f"projects[{index}].outcome_claims[{number}]", exclude=["project"])
-            claims.append(row)
+            _check(claim_row, f"projects[{index}].outcome_claims[{number}]", exclude=["project"])
+            claims.append(claim_row)
     try:
         with transaction.atomic():
             bulk_create_with_history(phases, Phase, default_user=user, default_date=loaded_at)
@@ -369,11 +373,18 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
+def _concrete_field(meta: Options[Any], name: str) -> models.Field:
+    """Return the field of this name, which is the model's own, never a reverse relation."""
+    field = meta.get_field(name)
+    assert isinstance(field, models.Field), f"{meta.label}.{name} is not a field of its own"
+    return field
+
+
 def _assign(instance: models.Model, values: dict[str, Any]) -> bool:
     """Set the values that differ from the instance's; say whether any did."""
     changed = False
     for name, value in values.items():
-        field = instance._meta.get_field(name)
+        field = _concrete_field(instance._meta, name)
         if field.is_relation:  # compared by the row it points to; one not saved yet is new
             target = None if value is None else value.pk
             if target == getattr(instance, field.attname) and (value is None or target is not None):
@@ -566,7 +577,12 @@ def _plan_phases(
     plan.phases.removed.extend(by_number.values())
 
 
-def _pair(old: list, new: tuple, identical, similar=None) -> tuple[dict[int, Any], list]:
+def _pair(
+    old: list,
+    new: tuple,
+    identical: Callable[[Any, Any], bool],
+    similar: Callable[[Any, Any], bool] | None = None,
+) -> tuple[dict[int, Any], list]:
     """Pair old rows with new items: identical ones first, then similar ones, then in order.
 
     Returns the old row for each new item's index that has one, and the old rows left over.
@@ -693,7 +709,7 @@ def _plan_contributions(
     plan.contributions.removed.extend(existing.values())
 
 
-def _report_text_plan(*, document: ProgrammeDocument, programme: Programme):
+def _report_text_plan(*, document: ProgrammeDocument, programme: Programme) -> ReportText | None:
     """Return the programme's report text set to the document's, checked, or None if the same."""
     text = ReportText.objects.filter(programme=programme).first()
     if text is None:
@@ -706,7 +722,7 @@ def _report_text_plan(*, document: ProgrammeDocument, programme: Programme):
 
 
 @transaction.atomic
-def programme_import_write(*, plan: ImportPlan, user) -> Programme:
+def programme_import_write(*, plan: ImportPlan, user: Author) -> Programme:
     """Write a planned update: only the rows it adds, changes and removes, each in the history.
 
     Every record of the update has one user and one date. Rows are removed before the rows
@@ -715,12 +731,10 @@ def programme_import_write(*, plan: ImportPlan, user) -> Programme:
     when = timezone.now()
     if plan.settings_changed:
         for instance in (plan.partnership, plan.programme):
-            instance._history_user = user
-            instance._history_date = when
+            record_author(instance, user, when)
             instance.save()
     for partner in plan.partners_saved:
-        partner._history_user = user
-        partner._history_date = when
+        record_author(partner, user, when)
         partner.save()
     try:
         with transaction.atomic():
@@ -745,27 +759,28 @@ def programme_import_write(*, plan: ImportPlan, user) -> Programme:
         text = plan.report_text
         if text.pk is not None:
             text.version += 1
-        text._history_user = user
-        text._history_date = when
+        record_author(text, user, when)
         text.save()
     if plan.partners_leaving:
         Partner.objects.filter(pk__in=[partner.pk for partner in plan.partners_leaving]).delete()
     return plan.programme
 
 
-def _remove_recorded(model: type[models.Model], rows: list, *, user, when) -> None:
+def _remove_recorded(
+    model: type[models.Model], rows: list, *, user: Author, when: datetime
+) -> None:
     """Delete the rows, recording each removal in the history, in bulk."""
     if not rows:
         return
     _record(model, rows, kind="-", user=user, when=when)
     pks = [row.pk for row in rows]
     for start in range(0, len(pks), 500):
-        doomed = model.objects.filter(pk__in=pks[start : start + 500]).order_by()
+        doomed = model._default_manager.filter(pk__in=pks[start : start + 500]).order_by()
         doomed._raw_delete(doomed.db)
 
 
 def _update_recorded(
-    model: type[models.Model], rows: list, fields: tuple[str, ...], *, user, when
+    model: type[models.Model], rows: list, fields: tuple[str, ...], *, user: Author, when: datetime
 ) -> None:
     """Write the rows' fields, one UPDATE run over all of them, recording each in the history.
 
@@ -777,7 +792,7 @@ def _update_recorded(
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns = [_concrete_field(meta, name) for name in fields]
     sql = (
         f"UPDATE {quote(meta.db_table)} SET "
         + ", ".join(f"{quote(column.column)} = %s" for column in columns)
@@ -796,7 +811,9 @@ def _update_recorded(
     _record(model, rows, kind="~", user=user, when=when)
 
 
-def _record(model: type[models.Model], rows: list, *, kind: str, user, when) -> None:
+def _record(
+    model: type[models.Model], rows: list, *, kind: str, user: Author, when: datetime
+) -> None:
     """Add a historical record of each row as it is now, all with the same user and date.
 
     What simple-history's bulk_history_create writes, as one INSERT run over all the rows:
@@ -805,7 +822,8 @@ def _record(model: type[models.Model], rows: list, *, kind: str, user, when) -> 
     """
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    history = model.history.model
+    # simple-history adds the history manager to each model it tracks; it ships no types.
+    history = model.history.model  # type: ignore[attr-defined]
     connection = connections[router.db_for_write(history)]
     quote = connection.ops.quote_name
     meta = history._meta

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..choices import Decision, ProjectStatus
-from ..history import claim_version
+from ..history import Author, claim_version, record_author
 from ..models import Phase
 from .projects import project_changes_since
 
@@ -21,7 +21,7 @@ def phase_decide(
     decided_on: date | None,
     note: str,
     expected_version: int,
-    user,
+    user: Author,
 ) -> Phase:
     """Record the decision on a phase, refusing a save made from an older copy of its project.
 
@@ -41,11 +41,11 @@ def phase_decide(
     phase.decided_on = None if decision == Decision.PENDING else decided_on
     phase.decision_note = note.strip()
     phase.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
-    phase._history_user = user
+    record_author(phase, user)
     phase.save()
     # Saved, not only claimed, so that the project's history holds this version for later
     # conflicts to compare against.
-    project._history_user = user
+    record_author(project, user)
     project.save(update_fields=["version"])
     return phase
 
@@ -73,7 +73,12 @@ def _check_decision(*, phase: Phase, decision: str, decided_on: date | None) -> 
     if decision != Decision.PENDING and decided_on is None:
         raise ValidationError({"decided_on": "Enter the date the decision was made."})
     starts = project.programme.starts
-    if decision != Decision.PENDING and starts is not None and decided_on < starts:
+    if (
+        decision != Decision.PENDING
+        and starts is not None
+        and decided_on is not None  # a decision without a date was refused above
+        and decided_on < starts
+    ):
         raise ValidationError(
             {
                 "decided_on": "The date must not be before the programme starts "

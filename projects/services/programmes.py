@@ -10,9 +10,9 @@ from django.db import transaction
 from contributions.calculations import partner_weights
 
 from .. import rules
-from ..choices import Apportionment
+from ..choices import Apportionment, Decision
 from ..data import PartnerData
-from ..history import changes_since_version, claim_version
+from ..history import Author, changes_since_version, claim_version, record_author
 from ..models import Partnership, Programme
 from ..selectors import programme_document
 from .loading import programme_load
@@ -71,7 +71,7 @@ def check_years_kept(programme: Programme, years: list[str]) -> None:
         )
 
 
-def _check_slug(slug: str, user) -> None:
+def _check_slug(slug: str, user: Author) -> None:
     """Refuse a reserved slug or one taken, naming the taken one only to those who may see it."""
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": f"'{slug}' is reserved; choose another slug."})
@@ -85,19 +85,19 @@ def _check_slug(slug: str, user) -> None:
 
 
 @transaction.atomic
-def programme_create(*, partnership: Partnership, data: dict, user) -> Programme:
+def programme_create(*, partnership: Partnership, data: dict, user: Author) -> Programme:
     """Start an empty programme in the partnership."""
     _check_slug(data["slug"], user)
     check_apportionment(partnership, data["apportionment"])
     programme = Programme(partnership=partnership, **data)
     programme.full_clean()
-    programme._history_user = user
+    record_author(programme, user)
     programme.save()
     return programme
 
 
 @transaction.atomic
-def programme_copy(*, source: Programme, data: dict, user) -> Programme:
+def programme_copy(*, source: Programme, data: dict, user: Author) -> Programme:
     """Start a programme for the next period as a copy of another: its projects, not its money.
 
     Projects, phases, funding lines and outcome claims are copied; contributions are not (they
@@ -127,7 +127,7 @@ def programme_copy(*, source: Programme, data: dict, user) -> Programme:
             replace(
                 project,
                 phases=tuple(
-                    replace(phase, decision="pending", decided_on=None, decision_note="")
+                    replace(phase, decision=Decision.PENDING, decided_on=None, decision_note="")
                     for phase in project.phases
                 ),
             )
@@ -139,7 +139,9 @@ def programme_copy(*, source: Programme, data: dict, user) -> Programme:
 
 
 @transaction.atomic
-def programme_update(*, programme: Programme, data: dict, expected_version: int, user) -> Programme:
+def programme_update(
+    *, programme: Programme, data: dict, expected_version: int, user: Author
+) -> Programme:
     """Change the programme's settings, refusing a save made from an older version."""
     claim_version(
         programme,
@@ -154,6 +156,6 @@ def programme_update(*, programme: Programme, data: dict, expected_version: int,
         if field in data:
             setattr(programme, field, data[field])
     programme.full_clean(exclude=["partnership", "slug"])
-    programme._history_user = user
+    record_author(programme, user)
     programme.save()
     return programme

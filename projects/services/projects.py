@@ -21,10 +21,12 @@ from .. import rules
 from ..choices import Decision, ProjectStatus
 from ..history import (
     HIDDEN_FIELDS,
+    Author,
     FieldChange,
     changes_since_version,
     claim_version,
     display_value,
+    record_author,
 )
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 
@@ -45,7 +47,9 @@ ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "funding": ("source", "kind", "amount", "status", "note"),
     "claims": ("grade", "code"),
 }
-ROW_MODELS: dict[str, type[models.Model]] = {
+# A project's row of one kind or another; ``kind`` ("phases", "funding", "claims") says which.
+ProjectRow = Phase | FundingLine | OutcomeClaim
+ROW_MODELS: dict[str, type[ProjectRow]] = {
     "phases": Phase,
     "funding": FundingLine,
     "claims": OutcomeClaim,
@@ -78,7 +82,7 @@ def project_create(
     phases: Sequence[RowChange] = (),
     funding: Sequence[RowChange] = (),
     claims: Sequence[RowChange] = (),
-    user,
+    user: Author,
 ) -> Project:
     """Add a project, with its rows, at the end of the programme."""
     slug = data.get("slug", "")
@@ -110,7 +114,7 @@ def project_update(
     funding: Sequence[RowChange] = (),
     claims: Sequence[RowChange] = (),
     expected_version: int,
-    user,
+    user: Author,
 ) -> Project:
     """Change a project and its rows, refusing a save made from an older version of it."""
     claim_version(
@@ -132,7 +136,7 @@ def project_update(
 
 
 @transaction.atomic
-def project_delete(*, project: Project, expected_version: int, user) -> None:
+def project_delete(*, project: Project, expected_version: int, user: Author) -> None:
     """Delete a project and all its rows, refusing if it changed since the person looked."""
     claim_version(
         project,
@@ -174,7 +178,7 @@ def project_changes_since(project: Project, version: int) -> list[FieldChange]:
     return changes
 
 
-def _row_changes(kind: str, old, new) -> list[FieldChange]:
+def _row_changes(kind: str, old: Any, new: Any) -> list[FieldChange]:
     """Describe how one row went from one historical record to another (either may be None)."""
     if old is None and new is None:
         return []
@@ -188,6 +192,7 @@ def _row_changes(kind: str, old, new) -> list[FieldChange]:
     changes = []
     for change in delta.changes:
         model_field = model._meta.get_field(change.field)
+        assert isinstance(model_field, models.Field)  # the history records only own fields
         changes.append(
             FieldChange(
                 row=row,
@@ -199,7 +204,7 @@ def _row_changes(kind: str, old, new) -> list[FieldChange]:
     return changes
 
 
-def _row_label(kind: str, record) -> str:
+def _row_label(kind: str, record: Any) -> str:
     if kind == "phases":
         return f"Phase {record.number}: {record.name}"
     if kind == "funding":
@@ -210,13 +215,12 @@ def _row_label(kind: str, record) -> str:
 class _Stamp:
     """Save and delete rows as one change: the same user and history date on every record."""
 
-    def __init__(self, user) -> None:
+    def __init__(self, user: Author) -> None:
         self.user = user
         self.when = timezone.now()
 
     def _mark(self, instance: models.Model) -> None:
-        instance._history_user = self.user
-        instance._history_date = self.when
+        record_author(instance, self.user, self.when)
 
     def save(self, instance: models.Model) -> None:
         self._mark(instance)
@@ -250,7 +254,7 @@ def _check_lead_partner(project: Project) -> None:
         raise ValidationError({"lead_partner": "Choose one of the partnership's partners."})
 
 
-def _rows_of(project: Project, kind: str) -> list[models.Model]:
+def _rows_of(project: Project, kind: str) -> list[ProjectRow]:
     if project.pk is None:
         return []
     return list(ROW_MODELS[kind].objects.filter(project=project))
@@ -260,10 +264,10 @@ def _rows_of(project: Project, kind: str) -> list[models.Model]:
 class _RowsPlan:
     """What one save does to one kind of row: which to delete, keep, and write."""
 
-    removed: list[models.Model] = field(default_factory=list)
+    removed: list[ProjectRow] = field(default_factory=list)
     # Every row the project keeps, with its index among the submitted rows (None: untouched).
-    kept: list[tuple[int | None, models.Model]] = field(default_factory=list)
-    changed: list[models.Model] = field(default_factory=list)
+    kept: list[tuple[int | None, ProjectRow]] = field(default_factory=list)
+    changed: list[ProjectRow] = field(default_factory=list)
 
 
 def _rows_save(project: Project, submitted: dict[str, Sequence[RowChange]], stamp: _Stamp) -> None:
@@ -272,7 +276,9 @@ def _rows_save(project: Project, submitted: dict[str, Sequence[RowChange]], stam
     plans = {kind: _rows_plan(project, kind, rows, errors) for kind, rows in submitted.items()}
     if project.status == ProjectStatus.WITHDRAWN:
         going_ahead = [
-            phase for _, phase in plans["phases"].kept if phase.decision != Decision.NOT_PROCEEDING
+            phase
+            for _, phase in plans["phases"].kept
+            if isinstance(phase, Phase) and phase.decision != Decision.NOT_PROCEEDING
         ]
         if going_ahead:
             numbers = ", ".join(str(phase.number) for phase in going_ahead)
@@ -288,7 +294,9 @@ def _rows_save(project: Project, submitted: dict[str, Sequence[RowChange]], stam
             for row in plan.removed:
                 stamp.delete(row)
             if kind == "phases":
-                _phase_numbers_free(project, plan.changed)
+                _phase_numbers_free(
+                    project, [row for row in plan.changed if isinstance(row, Phase)]
+                )
             for row in plan.changed:
                 stamp.save(row)
 
@@ -304,7 +312,7 @@ def _rows_plan(
     existing = {row.pk: row for row in _rows_of(project, kind)}
     seen: set[int] = set()
     plan = _RowsPlan()
-    touched: list[tuple[int | None, models.Model]] = []
+    touched: list[tuple[int | None, ProjectRow]] = []
     for index, change in enumerate(changes):
         if change.pk is not None:
             row = existing.get(change.pk)
@@ -342,6 +350,7 @@ def _rows_plan(
         _check_phase_numbers(plan, errors)
     else:
         for position, (_, row) in enumerate(plan.kept):
+            assert not isinstance(row, Phase)  # phases are ordered by their numbers instead
             if row.position != position:
                 row.position = position
                 if row not in plan.changed:
@@ -351,10 +360,11 @@ def _rows_plan(
 
 def _check_phase_numbers(plan: _RowsPlan, errors: dict[str, list]) -> None:
     """Refuse a phase number that another of the project's phases has."""
+    kept = [(index, phase) for index, phase in plan.kept if isinstance(phase, Phase)]
     counts: dict[int, int] = {}
-    for _, phase in plan.kept:
+    for _, phase in kept:
         counts[phase.number] = counts.get(phase.number, 0) + 1
-    for index, phase in plan.kept:
+    for index, phase in kept:
         if index is not None and phase.number is not None and counts[phase.number] > 1:
             errors.setdefault(row_error_key("phases", index, "number"), []).append(
                 f"Phase {phase.number} is numbered twice; give each phase its own number."

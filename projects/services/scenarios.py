@@ -8,7 +8,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..history import ConcurrentEditError
+from ..history import Author, ConcurrentEditError
 from ..models import Phase, Programme, Project
 from .phases import phase_decide
 from .projects import project_changes_since
@@ -22,7 +22,7 @@ def phase_decisions_apply(
     expected_versions: Mapping[str, int],
     decided_on: date,
     note: str,
-    user,
+    user: Author,
 ) -> list[Phase]:
     """Record decisions on phases of several projects in one transaction, or none of them.
 
