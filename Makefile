@@ -29,6 +29,7 @@ test: $(VENV)/.installed-test $(FRONTEND)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run --settings=norfolk_connect.settings.test
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
@@ -63,6 +64,7 @@ lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 
 format: $(VENV)/.installed-test
 	$(PY) -m ruff check --fix .
@@ -112,4 +114,4 @@ lock: | $(VENV)/bin/python
 	$(VENV)/bin/pip-compile -q --upgrade --strip-extras --no-emit-index-url --no-emit-find-links --no-header --extra test -o requirements/test.txt pyproject.toml
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules build
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache node_modules build
