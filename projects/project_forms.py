@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
@@ -20,7 +20,13 @@ from .choices import Decision, ProjectStatus
 from .fields import MoneyField
 from .models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from .rules import PHASE_NUMBER_MAX, PHASE_NUMBER_MIN
-from .services.projects import RESERVED_PROJECT_SLUGS, ROW_FIELDS, RowChange
+from .services.projects import (
+    RESERVED_PROJECT_SLUGS,
+    ROW_FIELDS,
+    ProjectRefusal,
+    RefusalPath,
+    RowChange,
+)
 
 MAX_ROWS = 200  # rows of one kind on one page; far more than any project has
 TEXT_LIMIT = 5000  # characters in a description, outputs or note
@@ -440,21 +446,30 @@ class ProjectEditor:
 
     def apply_errors(self, error: ValidationError) -> None:
         """Show a service's refusal on the fields and rows it names."""
-        items = (
-            error.message_dict.items()
-            if hasattr(error, "error_dict")
-            else [(NON_FIELD_ERRORS, error.messages)]
-        )
-        for key, messages in items:
-            prefix, _, rest = key.partition(".")
-            index, _, name = rest.partition(".")
-            sources = self._sources.get(prefix)
-            if sources is not None and index.isdigit() and int(index) < len(sources):
-                form = sources[int(index)]
-                field = name if name in form.fields and name != "id" else None
-                form.add_error(field, messages)
-            else:
-                self.form.add_error(key if key in self.form.fields else None, messages)
+        if isinstance(error, ProjectRefusal):
+            for problem in error.problems:
+                self._apply_problem(problem.path, problem.message)
+            return
+        # A plain ValidationError names the project's own fields, or none.
+        if not hasattr(error, "error_dict"):
+            self.form.add_error(None, error.messages)
+            return
+        for key, messages in error.message_dict.items():
+            self.form.add_error(key if key in self.form.fields else None, messages)
+
+    def _apply_problem(self, path: RefusalPath, message: str) -> None:
+        """Put one message on the row and field its path names, else on the project's form."""
+        if len(path) >= 2 and isinstance(path[1], int):
+            sources = self._sources.get(str(path[0]))
+            if sources is not None and 0 <= path[1] < len(sources):
+                form = sources[path[1]]
+                name = path[2] if len(path) > 2 else None
+                field = name if isinstance(name, str) and name in form.fields else None
+                form.add_error(None if field == "id" else field, [message])
+                return
+        name = path[0] if len(path) == 1 else None
+        field = name if isinstance(name, str) and name in self.form.fields else None
+        self.form.add_error(field, [message])
 
     def _hold_errors(self) -> None:
         """Show the entries as typed without judging them: the person is adding a row."""

@@ -17,6 +17,8 @@ from .phases import phase_decide
 __all__ += ["phase_decide"]
 
 from .projects import (  # noqa: E402
+    FieldProblem,
+    ProjectRefusal,
     RowChange,
     project_changes_since,
     project_create,
@@ -25,6 +27,8 @@ from .projects import (  # noqa: E402
 )
 
 __all__ += [
+    "FieldProblem",
+    "ProjectRefusal",
     "RowChange",
     "project_changes_since",
     "project_create",

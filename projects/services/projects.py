@@ -69,9 +69,41 @@ class RowChange:
     delete: bool = False
 
 
-def row_error_key(kind: str, index: int, field_name: str = NON_FIELD_ERRORS) -> str:
-    """Name a field of the index-th submitted row of a kind in a ValidationError's dict."""
-    return f"{kind}.{index}.{field_name}"
+# Where a refusal lies: () for the project as a whole, ("slug",) for one of its fields,
+# ("phases", 1) for the second submitted phase and ("phases", 1, "extra_cost") for its field.
+RefusalPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One reason a save is refused, at a structured path rather than a composed key."""
+
+    path: RefusalPath
+    message: str
+
+
+class ProjectRefusal(ValidationError):
+    """A save refused for the problems listed, each at its path; nothing was written.
+
+    A ValidationError still, so that callers that show any refusal keep doing so; a form
+    reads ``problems`` to put each message on the field its path names.
+    """
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems: list[FieldProblem] = list(problems)
+        grouped: dict[str, list[str]] = {}
+        for problem in self.problems:
+            grouped.setdefault(_error_key(problem.path), []).append(problem.message)
+        super().__init__(grouped)
+
+
+def _error_key(path: RefusalPath) -> str:
+    """Name a path in the ValidationError's dict, for code that reads ``message_dict``."""
+    if not path:
+        return NON_FIELD_ERRORS
+    if len(path) == 2:  # a row as a whole
+        path = (*path, NON_FIELD_ERRORS)
+    return ".".join(str(part) for part in path)
 
 
 @transaction.atomic
@@ -272,7 +304,7 @@ class _RowsPlan:
 
 def _rows_save(project: Project, submitted: dict[str, Sequence[RowChange]], stamp: _Stamp) -> None:
     """Apply the submitted rows of every kind to the project, or refuse them all."""
-    errors: dict[str, list] = {}
+    errors: list[FieldProblem] = []
     plans = {kind: _rows_plan(project, kind, rows, errors) for kind, rows in submitted.items()}
     if project.status == ProjectStatus.WITHDRAWN:
         going_ahead = [
@@ -282,12 +314,15 @@ def _rows_save(project: Project, submitted: dict[str, Sequence[RowChange]], stam
         ]
         if going_ahead:
             numbers = ", ".join(str(phase.number) for phase in going_ahead)
-            errors.setdefault("status", []).append(
-                "A withdrawn project's phases must all be “not proceeding”; "
-                f"change the decision of phase {numbers} or choose another status."
+            errors.append(
+                FieldProblem(
+                    ("status",),
+                    "A withdrawn project's phases must all be “not proceeding”; "
+                    f"change the decision of phase {numbers} or choose another status.",
+                )
             )
     if errors:
-        raise ValidationError(errors)
+        raise ProjectRefusal(errors)
 
     def write() -> None:
         for kind, plan in plans.items():
@@ -304,9 +339,9 @@ def _rows_save(project: Project, submitted: dict[str, Sequence[RowChange]], stam
 
 
 def _rows_plan(
-    project: Project, kind: str, changes: Sequence[RowChange], errors: dict[str, list]
+    project: Project, kind: str, changes: Sequence[RowChange], errors: list[FieldProblem]
 ) -> _RowsPlan:
-    """Check one kind of row, collecting problems in ``errors`` keyed by row_error_key."""
+    """Check one kind of row, collecting problems in ``errors`` at the rows they concern."""
     model = ROW_MODELS[kind]
     noun = ROW_NOUNS[kind]
     existing = {row.pk: row for row in _rows_of(project, kind)}
@@ -317,9 +352,12 @@ def _rows_plan(
         if change.pk is not None:
             row = existing.get(change.pk)
             if row is None or change.pk in seen:
-                errors.setdefault(row_error_key(kind, index), []).append(
-                    f"This {noun} is not one of the project's {noun}s (it may have been "
-                    "removed): reload the page and make your changes again."
+                errors.append(
+                    FieldProblem(
+                        (kind, index),
+                        f"This {noun} is not one of the project's {noun}s (it may have been "
+                        "removed): reload the page and make your changes again.",
+                    )
                 )
                 continue
             seen.add(change.pk)
@@ -343,7 +381,8 @@ def _rows_plan(
             row.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                errors.setdefault(row_error_key(kind, index, name), []).extend(messages)
+                path = (kind, index) if name == NON_FIELD_ERRORS else (kind, index, name)
+                errors.extend(FieldProblem(path, message) for message in messages)
         touched.append((index, row))
     plan.kept = touched + [(None, row) for pk, row in existing.items() if pk not in seen]
     if kind == "phases":
@@ -358,7 +397,7 @@ def _rows_plan(
     return plan
 
 
-def _check_phase_numbers(plan: _RowsPlan, errors: dict[str, list]) -> None:
+def _check_phase_numbers(plan: _RowsPlan, errors: list[FieldProblem]) -> None:
     """Refuse a phase number that another of the project's phases has."""
     kept = [(index, phase) for index, phase in plan.kept if isinstance(phase, Phase)]
     counts: dict[int, int] = {}
@@ -366,8 +405,11 @@ def _check_phase_numbers(plan: _RowsPlan, errors: dict[str, list]) -> None:
         counts[phase.number] = counts.get(phase.number, 0) + 1
     for index, phase in kept:
         if index is not None and phase.number is not None and counts[phase.number] > 1:
-            errors.setdefault(row_error_key("phases", index, "number"), []).append(
-                f"Phase {phase.number} is numbered twice; give each phase its own number."
+            errors.append(
+                FieldProblem(
+                    ("phases", index, "number"),
+                    f"Phase {phase.number} is numbered twice; give each phase its own number.",
+                )
             )
 
 

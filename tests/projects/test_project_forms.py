@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 from contributions.models import Partner
 from contributions.selectors import programme_figures
 from projects.models import FundingLine, OutcomeClaim, Phase, Programme, Project, Role
-from projects.services import RowChange, project_update
+from projects.services import FieldProblem, ProjectRefusal, RowChange, project_update
 from tests.contributions.factories import PartnerFactory
 from tests.projects.factories import (
     FundingLineFactory,
@@ -498,13 +497,13 @@ def test_a_refusal_by_the_service_is_shown_on_the_fields_and_rows_it_names(
     facilitator, monkeypatch
 ):
     def refuse(**kwargs):
-        raise ValidationError(
-            {
-                "slug": ["Taken a moment ago."],
-                "phases.1.number": ["Clashes with a phase saved a moment ago."],
-                "phases.0.__all__": ["This phase is gone."],
-                "__all__": ["Something else."],
-            }
+        raise ProjectRefusal(
+            [
+                FieldProblem(("slug",), "Taken a moment ago."),
+                FieldProblem(("phases", 1, "number"), "Clashes with a phase saved a moment ago."),
+                FieldProblem(("phases", 0), "This phase is gone."),
+                FieldProblem((), "Something else."),
+            ]
         )
 
     monkeypatch.setattr("projects.views.project_forms.project_create", refuse)
@@ -531,6 +530,59 @@ def test_a_refusal_by_the_service_is_shown_on_the_fields_and_rows_it_names(
         "a moment ago.</a>" in page
     )
     assert "This phase is gone." in page and "Something else." in page
+
+
+def _two_phases(data: dict) -> dict:
+    data.update(
+        {
+            "name": "Racing",
+            "slug": "racing",
+            "phases-TOTAL_FORMS": "2",
+            "phases-0-number": "1",
+            "phases-0-name": "One",
+            "phases-1-number": "2",
+            "phases-1-name": "Two",
+            "phases-1-decision": "pending",
+            "phases-1-borne": "shared",
+        }
+    )
+    return data
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Ensure this value is at most 1000.",
+        "phases.0.name: see phases[0].number: and slug.",  # dots and colons name no place
+    ],
+)
+def test_a_refusal_of_a_row_field_lands_on_that_rows_field_whatever_its_message(
+    facilitator, monkeypatch, message
+):
+    def refuse(**kwargs):
+        raise ProjectRefusal([FieldProblem(("phases", 1, "extra_cost"), message)])
+
+    monkeypatch.setattr("projects.views.project_forms.project_create", refuse)
+    response = facilitator.post(NEW, _two_phases(page_data(facilitator.get(NEW))))
+    assert response.status_code == 200
+    editor = response.context["editor"]
+    assert editor.phases.forms[1].errors == {"extra_cost": [message]}
+    assert not editor.phases.forms[0].errors
+    assert not editor.form.errors
+    assert '<a href="#id_phases-1-extra_cost">Phase 2: ' in response.content.decode()
+
+
+def test_a_refusal_of_a_row_that_is_not_on_the_page_is_shown_for_the_project(
+    facilitator, monkeypatch
+):
+    def refuse(**kwargs):
+        raise ProjectRefusal([FieldProblem(("phases", 5, "extra_cost"), "Gone: phases.5.")])
+
+    monkeypatch.setattr("projects.views.project_forms.project_create", refuse)
+    response = facilitator.post(NEW, _two_phases(page_data(facilitator.get(NEW))))
+    editor = response.context["editor"]
+    assert editor.form.non_field_errors() == ["Gone: phases.5."]
+    assert not any(form.errors for form in editor.phases.forms)
 
 
 def test_add_another_phase_without_javascript_adds_a_row_and_saves_nothing(facilitator):

@@ -10,6 +10,7 @@ from projects.choices import Decision, Grade, ProjectStatus
 from projects.history import ConcurrentEditError
 from projects.models import FundingLine, OutcomeClaim, Phase, Project
 from projects.services import (
+    ProjectRefusal,
     RowChange,
     project_changes_since,
     project_create,
@@ -284,6 +285,18 @@ def test_update_can_reuse_the_number_of_a_removed_phase(project, user):
         (1, "Investigation"),
         (2, "New build"),
     ]
+
+
+def test_a_bad_row_is_refused_at_a_structured_path(programme, user):
+    with pytest.raises(ProjectRefusal) as error:
+        project_create(
+            programme=programme,
+            data=project_data(),
+            phases=[phase(1), phase(2, cost="-1")],
+            user=user,
+        )
+    assert [problem.path for problem in error.value.problems] == [("phases", 1, "extra_cost")]
+    assert not Project.objects.exists()
 
 
 def test_duplicate_phase_numbers_are_refused_on_the_row(project, user):
