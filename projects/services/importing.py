@@ -17,7 +17,7 @@ from contributions.models import Partner
 from ..data import ProgrammeDocument
 from ..history import Author
 from ..models import Partnership, Programme, Project
-from ..programme_file import dumps_programme
+from ..programme_file import Problem, dumps_programme
 from ..selectors import programme_document
 from .loading import ProgrammeLoadError, programme_import_plan, programme_import_write
 
@@ -43,23 +43,28 @@ def programme_state(document: ProgrammeDocument) -> str:
     return hashlib.sha256(dumps_programme(document).encode("utf-8")).hexdigest()
 
 
-def import_target_problems(*, programme: Programme, document: ProgrammeDocument) -> list[str]:
+def import_target_problems(*, programme: Programme, document: ProgrammeDocument) -> list[Problem]:
     """Say why the document cannot be imported into this programme, if it is another one."""
-    problems = []
+    problems: list[Problem] = []
     if document.partnership.slug != programme.partnership.slug:
         problems.append(
-            f"partnership.slug: the file is of the partnership '{document.partnership.slug}', "
-            f"not '{programme.partnership.slug}'"
+            Problem(
+                "partnership.slug",
+                f"the file is of the partnership '{document.partnership.slug}', "
+                f"not '{programme.partnership.slug}'",
+            )
         )
     if document.programme.slug != programme.slug:
         problems.append(
-            f"programme.slug: the file holds the programme '{document.programme.slug}', "
-            f"not '{programme.slug}'"
+            Problem(
+                "programme.slug",
+                f"the file holds the programme '{document.programme.slug}', not '{programme.slug}'",
+            )
         )
     return problems
 
 
-def programme_import_check(*, programme: Programme, document: ProgrammeDocument) -> list[str]:
+def programme_import_check(*, programme: Programme, document: ProgrammeDocument) -> list[Problem]:
     """Work out what the import would write, writing nothing; return what would stop it.
 
     The plan runs every check the import runs before it writes: each row it would add or change

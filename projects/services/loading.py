@@ -7,7 +7,7 @@ the rows that differ, so that the rows it keeps go on with their history.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,14 +26,15 @@ from reports.models import ReportText
 from ..data import REPORT_TEXT_FIELDS, FundingData, ProgrammeDocument, ProjectData
 from ..history import Author, record_author
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
+from ..programme_file.problems import Problem
 
 
 class ProgrammeLoadError(Exception):
     """The programme cannot be loaded; nothing was written. Each problem names its place."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
 def _check(instance: models.Model, place: str, exclude: list[str] | None = None) -> None:
@@ -45,7 +46,7 @@ def _check(instance: models.Model, place: str, exclude: list[str] | None = None)
     except ValidationError as error:
         raise ProgrammeLoadError(
             [
-                f"{place}.{field}: {message}" if field != "__all__" else f"{place}: {message}"
+                Problem(f"{place}.{field}" if field != "__all__" else place, message)
                 for field, messages in error.message_dict.items()
                 for message in messages
             ]
@@ -74,8 +75,11 @@ def programme_load(*, document: ProgrammeDocument, user: Author = None) -> Progr
     if programme is not None and programme.partnership_id != partnership.pk:
         raise ProgrammeLoadError(
             [
-                f"programme.slug: '{data.slug}' already belongs to the partnership "
-                f"'{programme.partnership.slug}', not '{partnership.slug}'"
+                Problem(
+                    "programme.slug",
+                    f"'{data.slug}' already belongs to the partnership "
+                    f"'{programme.partnership.slug}', not '{partnership.slug}'",
+                )
             ]
         )
     if programme is None:
@@ -120,7 +124,7 @@ def programme_load(*, document: ProgrammeDocument, user: Author = None) -> Progr
         with transaction.atomic():
             bulk_create_with_history(contributions, Contribution, default_user=user)
     except IntegrityError as error:
-        raise ProgrammeLoadError([f"contributions: {error}"]) from error
+        raise ProgrammeLoadError([Problem("contributions", str(error))]) from error
     return programme
 
 
@@ -151,9 +155,9 @@ def _partners_load(
     return partners
 
 
-def _partners_in_use(leaving: list[Partner], programme: Programme) -> list[str]:
+def _partners_in_use(leaving: list[Partner], programme: Programme) -> list[Problem]:
     """Say which of the partners left out of the document are still used elsewhere."""
-    problems = []
+    problems: list[Problem] = []
     others = ~Q(programme=programme)
     for partner in leaving:
         users = Membership.objects.filter(partner=partner).count()
@@ -163,13 +167,19 @@ def _partners_in_use(leaving: list[Partner], programme: Programme) -> list[str]:
         )
         if used_by:
             problems.append(
-                f"partners: '{partner.slug}' is left out, but programme "
-                f"'{', '.join(used_by)}' of the partnership still uses it; include it"
+                Problem(
+                    "partners",
+                    f"'{partner.slug}' is left out, but programme "
+                    f"'{', '.join(used_by)}' of the partnership still uses it; include it",
+                )
             )
         if users:
             problems.append(
-                f"partners: '{partner.slug}' is left out, but {users} user(s) belong to it; "
-                "include it or move them first"
+                Problem(
+                    "partners",
+                    f"'{partner.slug}' is left out, but {users} user(s) belong to it; "
+                    "include it or move them first",
+                )
             )
     return problems
 
@@ -217,7 +227,7 @@ def _projects_load(
                 projects, Project, default_user=user, default_date=loaded_at
             )
     except IntegrityError as error:
-        raise ProgrammeLoadError([f"projects: {error}"]) from error
+        raise ProgrammeLoadError([Problem("projects", str(error))]) from error
 
     phases, funding_lines, claims = [], [], []
     for index, (project, item) in enumerate(zip(projects, document.projects, strict=True)):
@@ -264,7 +274,7 @@ def _projects_load(
                 claims, OutcomeClaim, default_user=user, default_date=loaded_at
             )
     except IntegrityError as error:
-        raise ProgrammeLoadError([f"projects: {error}"]) from error
+        raise ProgrammeLoadError([Problem("projects", str(error))]) from error
 
 
 # Updating a programme in place, row by row, for an import
@@ -401,7 +411,7 @@ def _unique(keys: list[tuple[str, Any]]) -> None:
     seen: dict[Any, str] = {}
     for place, key in keys:
         if key in seen:
-            raise ProgrammeLoadError([f"{place}: duplicate {key!r} (also {seen[key]})"])
+            raise ProgrammeLoadError([Problem(place, f"duplicate {key!r} (also {seen[key]})")])
         seen[key] = place
 
 
@@ -438,7 +448,7 @@ def programme_import_plan(
     )
     _check(programme, "programme", exclude=["partnership"])
     if data.starts and data.ends and data.starts > data.ends:  # a constraint, not a validator
-        raise ProgrammeLoadError(["programme: The programme must start before it ends."])
+        raise ProgrammeLoadError([Problem("programme", "The programme must start before it ends.")])
 
     _unique([(f"partners[{i}].slug", item.slug) for i, item in enumerate(document.partners)])
     existing = {partner.slug: partner for partner in partnership.partners.all()}
@@ -491,7 +501,7 @@ def _partner_of(plan: ImportPlan, slug: str | None, place: str) -> Partner | Non
         return None
     partner = plan.partners.get(slug)
     if partner is None:
-        raise ProgrammeLoadError([f"{place}: unknown partner {slug!r}"])
+        raise ProgrammeLoadError([Problem(place, f"unknown partner {slug!r}")])
     return partner
 
 
@@ -754,7 +764,7 @@ def programme_import_write(*, plan: ImportPlan, user: Author) -> Programme:
                         rows.added, rows.model, default_user=user, default_date=when
                     )
     except IntegrityError as error:
-        raise ProgrammeLoadError([f"the database refused it: {error}"]) from error
+        raise ProgrammeLoadError([Problem("the database refused it", str(error))]) from error
     if plan.report_text is not None:
         text = plan.report_text
         if text.pk is not None:

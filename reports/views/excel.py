@@ -193,18 +193,14 @@ class ImportPreviewMixin:
         )
 
 
-def load_problems(texts: list[str], *, workbook: bool) -> list[Problem]:
-    """Turn a load's problems ("path: message") into problems at a place a person can find."""
-    problems = []
-    for text in texts:
-        path, _, message = text.partition(": ")
-        if not message:
-            path, message = "(programme)", text
-        elif workbook:
-            root = path.split(".")[0].split("[")[0]
-            path = SHEET_OF.get(root, path)
-        problems.append(Problem(path, message))
-    return problems
+def load_problems(problems: list[Problem], *, workbook: bool) -> list[Problem]:
+    """Place a load's problems where a person can find them: in a workbook, on their sheet."""
+    if not workbook:
+        return problems
+    return [
+        Problem(SHEET_OF.get(problem.section, problem.path), problem.message)
+        for problem in problems
+    ]
 
 
 def may_change_partnership(request) -> bool:

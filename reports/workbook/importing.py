@@ -30,7 +30,7 @@ from projects.programme_file import (
     dump_programme,
     parse_programme,
 )
-from projects.programme_file.problems import FILE_PATH
+from projects.programme_file.problems import FILE_PATH, path_section
 
 from .cells import OMIT, CellError, blank, convert_cell, stand_in
 from .layout import (
@@ -536,7 +536,7 @@ class _WorkbookReader:
             key = tail[1:] if tail.startswith(".") else None
             path = trimmed
         sheet = {"partners": "Partners", "projects": "Projects", "contributions": "Contributions"}
-        title = sheet.get(path.split(".")[0].split("[")[0])
+        title = sheet.get(path_section(path))
         if title is not None:
             return _Place(title, (self.sheet_order[title], 0, 0))
         return _Place(FILE_PATH, (-1, 0, 0))

@@ -280,7 +280,8 @@ def test_the_check_writes_nothing(demo):
 def test_the_check_refuses_what_the_database_would_refuse(demo, change, problem):
     """Documents made in code, past the programme file's checks, are still refused."""
     document = change(programme_as_imported(programme=demo))
-    assert programme_import_check(programme=demo, document=document) == [problem]
+    problems = programme_import_check(programme=demo, document=document)
+    assert [str(refused) for refused in problems] == [problem]
     with pytest.raises(Exception) as refused:
         programme_import(
             programme=demo,
@@ -296,7 +297,7 @@ def test_a_report_text_with_an_unknown_placeholder_is_refused_by_the_check(demo)
     document = replace(current, report=replace(current.report, summary="See {no_such_figure}"))
     problems = programme_import_check(programme=demo, document=document)
     assert len(problems) == 1
-    assert problems[0].startswith("report.summary: ")
+    assert problems[0].path == "report.summary"
     assert not ReportText.objects.filter(summary__contains="no_such_figure").exists()
 
 

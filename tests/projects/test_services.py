@@ -57,5 +57,5 @@ def test_field_errors_name_their_place_in_the_document():
     document = replace(document, projects=(*document.projects[:2], long_name))
     with pytest.raises(ProgrammeLoadError) as error:
         programme_load(document=document)
-    assert error.value.problems[0].startswith("projects[2].name: ")
+    assert error.value.problems[0].path == "projects[2].name"
     assert not Programme.objects.exists()

@@ -19,7 +19,7 @@ from django.urls import reverse
 from benchmarks.builders import large_document
 from contributions.models import Partner
 from projects.models import FundingLine, Programme, Role
-from projects.programme_file import dumps_programme, parse_programme
+from projects.programme_file import Problem, dumps_programme, parse_programme
 from projects.selectors import programme_document
 from projects.services import programme_as_imported, programme_load
 from reports.workbook.export import CONTENT_TYPE
@@ -370,6 +370,36 @@ def test_a_partner_removed_but_used_elsewhere_is_refused_at_the_check(client, de
     assert "cannot be imported: 1 problem" in page
     assert "'norwich' is left out, but programme 'norfolk-connect-2006'" in page
     assert snapshot() == before
+
+
+# A message that reads like a path ("partners[3].slug: ...") must not move the problem.
+MISLEADING = "see partners[3].slug: it is odd. Also: contributions.0.amount"
+
+
+@pytest.mark.parametrize(
+    ("name", "place"),
+    [
+        ("programme.xlsx", "Projects"),  # a workbook's problem is shown on its sheet
+        ("programme.json", "projects[1].phases[0].note"),  # a file's at its path
+    ],
+)
+def test_a_refusal_by_the_check_is_placed_by_its_path_not_its_message(
+    client, demo, monkeypatch, name, place
+):
+    refused = [Problem("projects[1].phases[0].note", MISLEADING)]
+    monkeypatch.setattr(
+        "reports.views.excel.programme_import_check", lambda **kwargs: list(refused)
+    )
+    content = (
+        workbook_of(demo)
+        if name.endswith(".xlsx")
+        else dumps_programme(programme_as_imported(programme=demo)).encode()
+    )
+    login(client, "facilitator")
+    response = client.post(IMPORT_URL, upload(content, name))
+    assert response.context["problems"] == [Problem(place, MISLEADING)]
+    assert f"{name} cannot be imported: 1 problem" in text(response)
+    assert html.escape(MISLEADING, quote=False) in text(response)
 
 
 def test_confirm_without_a_known_token_imports_nothing(client, demo):

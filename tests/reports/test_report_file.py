@@ -131,7 +131,7 @@ def test_an_unknown_placeholder_in_a_file_refuses_the_whole_load():
     bad = replace(document, report=replace(document.report, recommendations="Up to {capp}."))
     with pytest.raises(ProgrammeLoadError) as caught:
         programme_load(document=bad)
-    assert caught.value.problems[0].startswith(
+    assert str(caught.value.problems[0]).startswith(
         "report.recommendations: {capp} is not a placeholder the report knows."
     )
 

@@ -23,7 +23,7 @@ from contributions.models import Partner
 from projects.choices import Tranche
 from projects.data import ContributionData
 from projects.models import FundingLine, Phase, Programme, Project
-from projects.programme_file import ProgrammeFileError, dumps_programme
+from projects.programme_file import Problem, ProgrammeFileError, dumps_programme
 from projects.selectors import programme_document
 from projects.services import (
     ImportConflictError,
@@ -532,7 +532,7 @@ def test_a_partner_left_out_but_used_elsewhere_is_caught_by_the_check(demo):
     document = read(content, demo)
     before = snapshot()
     problems = programme_import_check(programme=demo, document=document)
-    assert problems == [
+    assert [str(problem) for problem in problems] == [
         "partners: 'norwich' is left out, but programme 'norfolk-connect-2006' of the "
         "partnership still uses it; include it"
     ]
@@ -567,8 +567,11 @@ def test_a_programme_file_for_another_programme_is_refused_by_the_service(demo):
     current = programme_as_imported(programme=demo)
     document = replace(current, programme=replace(current.programme, slug="other"))
     problems = programme_import_check(programme=demo, document=document)
-    assert problems == ["programme.slug: the file holds the programme 'other', not "
-                        "'norfolk-connect-2004'"]  # fmt: skip
+    assert problems == [
+        Problem(
+            "programme.slug", "the file holds the programme 'other', not 'norfolk-connect-2004'"
+        )
+    ]
     assert not Programme.objects.filter(slug="other").exists()
 
 

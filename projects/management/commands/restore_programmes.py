@@ -12,7 +12,7 @@ from django.db import transaction
 
 from contributions.selectors import programme_figures
 from projects.data import ProgrammeDocument
-from projects.programme_file import ProgrammeFileError, parse_programme
+from projects.programme_file import Problem, ProgrammeFileError, parse_programme
 from projects.services import ProgrammeLoadError, programme_load
 
 from .backup_programmes import BACKUP_FORMAT, MANIFEST, figures_data, sha256_hex
@@ -130,7 +130,7 @@ class Command(BaseCommand):
         try:
             self.restore(programmes)
         except ProgrammeLoadError as error:
-            raise self.refused(directory, error.problems) from error
+            raise self.refused(directory, [str(problem) for problem in error.problems]) from error
         except FiguresDifferError as error:
             raise self.refused(directory, str(error).splitlines()) from error
         names = ", ".join(programme.slug for programme in programmes) or "none"
@@ -151,7 +151,10 @@ class Command(BaseCommand):
                 loaded.append(programme_load(document=backed_up.document))
             except ProgrammeLoadError as error:
                 raise ProgrammeLoadError(
-                    [f"{backed_up.file}: {problem}" for problem in error.problems]
+                    [
+                        Problem(f"{backed_up.file}: {problem.path}", problem.message)
+                        for problem in error.problems
+                    ]
                 ) from error
         # After all the loads: a later programme of the same partnership could change partners
         # an earlier one's figures depend on.

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from projects.management.commands.export_programme import programme_by_slug
-from projects.programme_file import ProgrammeFileError
+from projects.programme_file import Problem, ProgrammeFileError
 from projects.services import (
     ImportConflictError,
     ProgrammeLoadError,
@@ -95,7 +95,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Imported {file}: {preview.summary()}."))
 
     @staticmethod
-    def refusal(file: Path, problems: list[str]) -> CommandError:
+    def refusal(file: Path, problems: list[Problem]) -> CommandError:
         listed = "\n".join(f"  {problem}" for problem in problems)
         return CommandError(f"{file} was not imported; nothing was changed:\n{listed}")
 
