@@ -10,6 +10,8 @@ worker's time budget (``PDF_WORKER_SECONDS``) and fails with a message saying so
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -37,75 +39,84 @@ LAYING_OUT = ("Laying out the pages", 5)
 WRITING = ("Writing the PDF", 70)
 
 
+@dataclass
+class Made:
+    """What a render's document came to before its pages are laid out."""
+
+    html: str
+    fingerprint: str
+    report_date: date
+
+
+class Steps:
+    """The render's progress as a document is made, and the last step reached."""
+
+    def __init__(self, render: PdfRender) -> None:
+        self.render = render
+        self.stage = READING[0]
+
+    def reach(self, step: tuple[str, int]) -> None:
+        self.stage = step[0]
+        report_render_progress(render=self.render, stage=step[0], percent=step[1])
+
+
+def run_render(render: PdfRender, what: str, build: Callable[[Steps], Made]) -> str | None:
+    """Make the render's PDF from what ``build`` gives; record its steps, its end or its failure.
+
+    Whatever goes wrong, the render is marked failed with a message saying where, never left
+    running; the error is raised again so that the queue records it too.
+    """
+    steps = Steps(render)
+    try:
+        steps.reach(READING)
+        made = build(steps)
+        steps.stage = LAYING_OUT[0]
+        pdf = make_pdf(render, made.html)
+    except BaseException as error:  # a stopped worker too: the render must not stay running
+        stage = render.stage if render.started else steps.stage  # the last step reached
+        logger.exception("%s %s failed while %s", what, render.pk, stage.lower())
+        report_render_fail(render=render, error=failure_message(stage, error))
+        raise
+    report_render_finish(
+        render=render, pdf=pdf, fingerprint=made.fingerprint, report_date=made.report_date
+    )
+    return render.pdf_sha256
+
+
 @task()
 def render_board_report(render_id: str, meeting_date: str | None = None) -> str | None:
     """Make the board report of the render's programme into a PDF; return its SHA-256.
 
     A draft is dated today; with ``meeting_date`` (ISO), it is the report as issued to that
-    meeting, dated it, for ``reports.services.report_issue`` to take. Whatever goes wrong, the
-    render is marked failed with a message saying where, never left running; the error is
-    raised again so that the queue records it too.
+    meeting, dated it, for ``reports.services.report_issue`` to take.
     """
     render = report_render_to_run(pk=render_id)
     if render is None or render.done:
         return None  # removed with its programme, or already run
-    stage = READING[0]
-    try:
-        report_render_progress(render=render, stage=stage, percent=READING[1])
-        document = programme_document(programme=render.programme, include_report=True)
 
-        stage = BUILDING[0]
-        report_render_progress(render=render, stage=stage, percent=BUILDING[1])
+    def build(steps: Steps) -> Made:
+        document = programme_document(programme=render.programme, include_report=True)
+        steps.reach(BUILDING)
         issued = meeting_date is not None
         on = date.fromisoformat(meeting_date) if issued else timezone.localdate()
         report = board_report_from_document(document, on=on, issued=issued)
-        html = report_html(report)
+        return Made(report_html(report), report_render_fingerprint(report), report.date)
 
-        stage = LAYING_OUT[0]
-        pdf = make_pdf(render, html)
-    except BaseException as error:  # a stopped worker too: the render must not stay running
-        stage = render.stage if render.started else stage  # the last step reached
-        logger.exception("The board report's PDF %s failed while %s", render_id, stage.lower())
-        report_render_fail(render=render, error=failure_message(stage, error))
-        raise
-    report_render_finish(
-        render=render,
-        pdf=pdf,
-        fingerprint=report_render_fingerprint(report),
-        report_date=report.date,
-    )
-    return render.pdf_sha256
+    return run_render(render, "The board report's PDF", build)
 
 
 @task()
 def render_partner_statement(render_id: str) -> str | None:
-    """Make the statement of the render's partner into a PDF, dated today; return its SHA-256.
-
-    As ``render_board_report``: whatever goes wrong, the render is marked failed with a message,
-    and the error is raised again for the queue to record.
-    """
+    """Make the statement of the render's partner into a PDF, dated today; return its SHA-256."""
     render = statement_render_to_run(pk=render_id)
     if render is None or render.done:
         return None  # removed with its programme or partner, or already run
-    stage = READING[0]
-    try:
-        report_render_progress(render=render, stage=stage, percent=READING[1])
+
+    def build(steps: Steps) -> Made:
         statement = statement_for(programme=render.programme, partner=render.partner)
-        html = statement_html(statement)
-        stage = LAYING_OUT[0]
-        pdf = make_pdf(render, html)
-    except BaseException as error:  # a stopped worker too: the render must not stay running
-        stage = render.stage if render.started else stage  # the last step reached
-        logger.exception("The statement's PDF %s failed while %s", render_id, stage.lower())
-        report_render_fail(render=render, error=failure_message(stage, error))
-        raise
-    report_render_finish(
-        render=render,
-        pdf=pdf,
-        fingerprint=statement_fingerprint(statement),
-        report_date=statement.date,
-    )
-    return render.pdf_sha256
+        return Made(statement_html(statement), statement_fingerprint(statement), statement.date)
+
+    return run_render(render, "The statement's PDF", build)
 
 
 def make_pdf(render: PdfRender, html: str) -> bytes:
