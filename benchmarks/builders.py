@@ -3,8 +3,7 @@
 import math
 from decimal import Decimal
 
-from projects.choices import Borne, ContributionStatus, Decision, FundingStatus, Grade, Tranche
-from projects.data import (
+from projects.money.document import (
     ContributionData,
     FundingData,
     OutcomeClaimData,
@@ -14,6 +13,14 @@ from projects.data import (
     ProgrammeData,
     ProgrammeDocument,
     ProjectData,
+)
+from projects.money.vocabulary import (
+    Borne,
+    ContributionStatus,
+    Decision,
+    FundingStatus,
+    Grade,
+    Tranche,
 )
 
 BENCH_SLUG = "bench-excel"

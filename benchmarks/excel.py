@@ -53,8 +53,8 @@ def bench_excel(funding_lines: int = 10_000) -> dict:
     from django.db import transaction
     from django.test import override_settings
 
-    from contributions.figures import compute_figures
     from projects.models import Partnership, Programme
+    from projects.money.figures import compute_figures
     from projects.selectors import programme_document
     from projects.services import (
         programme_as_imported,

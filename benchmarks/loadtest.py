@@ -183,8 +183,8 @@ def starting_state() -> Start:
     from django.db import connections
     from django.db.models import Max
 
-    from projects.choices import FundingStatus
     from projects.models import FundingLine, Project
+    from projects.money.vocabulary import FundingStatus
 
     projects = Project.objects.filter(programme__slug=SLUG)
     lines = FundingLine.objects.filter(project__programme__slug=SLUG)
@@ -408,8 +408,8 @@ def check_figures(start: Start, delta: Decimal) -> tuple[list[str], dict]:
     from django.db import connections
     from django.db.models import Sum
 
-    from projects.choices import FundingStatus
     from projects.models import FundingLine
+    from projects.money.vocabulary import FundingStatus
 
     end = figures()
     expected = json.loads(json.dumps(start.figures))

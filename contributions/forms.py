@@ -8,14 +8,15 @@ from decimal import Decimal
 from django import forms
 
 from norfolk_connect.forms import GovukFormMixin
-from projects.choices import Tranche
 from projects.fields import MoneyField
 from projects.models import Programme
+from projects.money.formatting import weight_text
+from projects.money.vocabulary import Tranche
 from projects.rules import POPULATION_MAX, WEIGHT_DECIMAL_PLACES, WEIGHT_MAX_WHOLE_DIGITS
 from projects.validators import SlugFormField
 
 from .models import Contribution, Partner
-from .selectors import contributing_partners, weight_text
+from .selectors import contributing_partners
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 STALE = "This page is out of date: open it again, then make your change."

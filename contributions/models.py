@@ -10,8 +10,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from projects import rules
-from projects.choices import ContributionStatus, Tranche
 from projects.models import MONEY, NAME, NOT_NEGATIVE, TEXT, SlugField
+from projects.money.vocabulary import ContributionStatus, Tranche
 from projects.validators import validate_financial_year
 
 

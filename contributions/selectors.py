@@ -5,25 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from projects.choices import Apportionment, ContributionStatus, Tranche
 from projects.models import Membership, Partnership, Programme
-from projects.selectors import programme_document
+from projects.money.figures import ZERO, ProgrammeFigures
+from projects.money.formatting import weight_text
+from projects.money.shares import PLEDGED_STATUSES, PartnerPosition, missing_basis
+from projects.money.vocabulary import ContributionStatus, Tranche
+from projects.selectors import programme_figures
 
-from .calculations import PLEDGED_STATUSES, PartnerPosition
-from .figures import ZERO, ProgrammeFigures, compute_figures
 from .models import Contribution, Partner
 
 TRANCHE_ORDER = {tranche.value: index for index, tranche in enumerate(Tranche)}
-
-
-def programme_figures(*, programme: Programme) -> ProgrammeFigures:
-    """Return the programme's figures, in a fixed number of queries whatever its size."""
-    return compute_figures(programme_document(programme=programme))
 
 
 # Each contributing partner's position: the dashboard and the partners page show the same table
@@ -168,65 +164,6 @@ def partners_of(*, partnership: Partnership) -> QuerySet[Partner]:
 def contributing_partners(*, partnership: Partnership) -> QuerySet[Partner]:
     """Return the partners that share the partnership's programmes' costs."""
     return partners_of(partnership=partnership).filter(contributes=True)
-
-
-def weight_text(weight: Decimal | None) -> str:
-    """Show an agreed weight as typed: 12.5 rather than 12.5000; nothing when there is none."""
-    if weight is None:
-        return ""
-    text = f"{weight:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def basis_of(method: str) -> tuple[str, str] | None:
-    """Return the partner field a method apportions by and its name, or None for equal shares."""
-    if method == Apportionment.WEIGHTS:
-        return "weight", "agreed weight"
-    if method == Apportionment.POPULATION:
-        return "population", "population"
-    return None
-
-
-class BasisPartner(Protocol):
-    """A partner as the apportionment checks read it: a Partner, or a document's PartnerData."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def contributes(self) -> bool: ...
-
-
-_BasisPartnerT = TypeVar("_BasisPartnerT", bound=BasisPartner)
-
-
-def lacking_basis(method: str, partners: Iterable[_BasisPartnerT]) -> list[_BasisPartnerT]:
-    """Return the contributing partners with no value to apportion by under the method."""
-    basis = basis_of(method)
-    if basis is None:
-        return []
-    return [p for p in partners if p.contributes and getattr(p, basis[0]) is None]
-
-
-def zero_basis(method: str, partners: Iterable[BasisPartner]) -> bool:
-    """Return whether partners contribute but every one's value to apportion by is zero."""
-    basis = basis_of(method)
-    contributing = [p for p in partners if p.contributes]
-    if basis is None or not contributing:
-        return False
-    return not any(getattr(partner, basis[0]) for partner in contributing)
-
-
-def missing_basis(method: str, partners: Sequence[BasisPartner]) -> str:
-    """Say why the contributing partners cannot share costs by the method, or return ""."""
-    basis = basis_of(method)
-    if basis is None:
-        return ""
-    lacking = [partner.name for partner in lacking_basis(method, partners)]
-    if lacking:
-        return f"{', '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} no {basis[1]}"
-    if zero_basis(method, partners):
-        return f"the {basis[1]} of every contributing partner is zero"
-    return ""
 
 
 def _sum(contributions: Iterable[Contribution], statuses: frozenset[str]) -> Decimal:

@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from projects.choices import Apportionment, ContributionStatus, Tranche
 from projects.history import Author, changes_since_version, claim_version, record_author
 from projects.models import Partnership, Programme
+from projects.money.shares import basis_of, lacking_basis, zero_basis
+from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche
 
 from .models import Contribution, Partner
-from .selectors import basis_of, lacking_basis, partner_uses, zero_basis
+from .selectors import partner_uses
 
 # URL segments under /partners/ that a partner's slug must not take.
 RESERVED_PARTNER_SLUGS = frozenset({"new"})

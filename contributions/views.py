@@ -11,9 +11,9 @@ from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
 from projects.access import ProgrammeMixin
-from projects.choices import Tranche
-from projects.formatting import money
 from projects.history import ConcurrentEditError
+from projects.money.formatting import money
+from projects.money.vocabulary import Tranche
 from projects.views.programmes import ConflictMixin, apply_validation_error
 
 from .forms import ContributionForm, PartnerForm, VersionForm

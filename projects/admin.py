@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from .choices import Decision, ProjectStatus
 from .fields import FinancialYearsField
 from .models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
+from .money.vocabulary import Decision, ProjectStatus
 from .services.programmes import check_apportionment, check_years_kept
 
 

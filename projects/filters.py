@@ -8,8 +8,8 @@ from django import forms
 from contributions.models import Partner
 from norfolk_connect.forms import GovukFormMixin
 
-from .choices import Grade, ProjectStatus
 from .models import Partnership, Project
+from .money.vocabulary import Grade, ProjectStatus
 from .selectors.projects import awaiting_decision, claiming_grade, search
 
 YES_NO = [("yes", "Yes"), ("no", "No")]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
 
-from .formatting import money
+from .money.formatting import money
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

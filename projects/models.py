@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from . import rules
-from .choices import (
+from .money.vocabulary import (
     Apportionment,
     Borne,
     Decision,

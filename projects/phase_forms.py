@@ -6,8 +6,8 @@ from django import forms
 
 from norfolk_connect.forms import GovukFormMixin
 
-from .choices import Decision
 from .models import Phase
+from .money.vocabulary import Decision
 
 DECISION_CHOICES = [
     (Decision.APPROVED.value, "Business case approved"),

@@ -16,9 +16,9 @@ from django.http import QueryDict
 from contributions.models import Partner
 from norfolk_connect.forms import GovukFormMixin
 
-from .choices import Decision, ProjectStatus
 from .fields import MoneyField
 from .models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from .money.vocabulary import Decision, ProjectStatus
 from .rules import PHASE_NUMBER_MAX, PHASE_NUMBER_MIN
 from .services.projects import (
     RESERVED_PROJECT_SLUGS,

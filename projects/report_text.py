@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from .data import REPORT_TEXT_MAX_LENGTH
+from .money.document import REPORT_TEXT_MAX_LENGTH
 
 # Deeper than any paper needs (the seed's lists are one level), shallow enough for any browser
 # and for the PDF's layout, which recurses once or more for every level.

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .formatting import money
+from .money.formatting import money
 from .selectors import TableTotals
 
 MAX_PER_PAGE = 500  # rows on one page of the table, whatever ?per_page= asks for

@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from contributions.figures import ProgrammeFigures
-from projects.calculations import project_existing_resource, project_extra_bounds
-from projects.choices import Grade
-from projects.data import ProgrammeDocument
-from projects.formatting import money
+from projects.money.bounds import project_existing_resource, project_extra_bounds
+from projects.money.document import ProgrammeDocument
+from projects.money.figures import ProgrammeFigures
+from projects.money.formatting import money
+from projects.money.vocabulary import Grade
 
 WIDTH = 800
 FONT_SIZE = 16

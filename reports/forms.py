@@ -13,11 +13,9 @@ from collections.abc import Mapping
 from django import forms
 
 from norfolk_connect.forms import GovukFormMixin
-from projects.choices import Apportionment, Decision
-from projects.data import ProgrammeDocument
 from projects.fields import MoneyField
-
-from .scenarios import (
+from projects.money.document import ProgrammeDocument
+from projects.money.scenarios import (
     DECISION_WORDS,
     METHOD_PARAM,
     STEP_PARAM,
@@ -31,6 +29,7 @@ from .scenarios import (
     step_param,
     without_recorded_decisions,
 )
+from projects.money.vocabulary import Apportionment, Decision
 
 DECISION_CHOICES = [(str(decision), words) for decision, words in DECISION_WORDS.items()]
 DECISION_ERROR = "Choose Proceeds, Awaiting decision or Does not proceed."

@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from projects.data import REPORT_LINE_MAX_LENGTH
+from projects.money.document import REPORT_LINE_MAX_LENGTH
 from projects.report_text import validate_report_text
 
 from .report.placeholders import validate_placeholders

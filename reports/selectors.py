@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -12,16 +12,17 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from contributions.figures import ZERO, ProgrammeFigures, compute_figures
 from contributions.models import Partner
 from contributions.selectors import (
     PositionRow,
     PositionTotals,
-    missing_basis,
     position_rows,
     position_totals,
 )
-from projects.choices import (
+from projects.models import Programme
+from projects.money.document import ProgrammeDocument
+from projects.money.figures import ZERO, ProgrammeFigures, figures_and_missing_basis
+from projects.money.vocabulary import (
     Apportionment,
     ContributionStatus,
     Decision,
@@ -29,8 +30,6 @@ from projects.choices import (
     ProjectStatus,
     Tranche,
 )
-from projects.data import ProgrammeDocument
-from projects.models import Programme
 from projects.selectors import programme_document
 
 from .charts import (
@@ -163,14 +162,11 @@ def _figures(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
     A programme apportioned by population or weights where a partner lacks one still shows all
     the money that does not depend on the shares: the partners are then left out of the sums.
     """
-    problem = missing_basis(document.programme.apportionment, document.partners)
+    figures, problem = figures_and_missing_basis(document)
     if not problem:
-        return compute_figures(document), ""
-    without_shares = replace(
-        document, partners=tuple(replace(p, contributes=False) for p in document.partners)
-    )
+        return figures, ""
     method = Apportionment(document.programme.apportionment).label.lower()
-    return compute_figures(without_shares), (
+    return figures, (
         f"The programme shares its costs by {method}, but {problem}: give them one, or change "
         "the programme's apportionment method."
     )

@@ -8,7 +8,6 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from contributions.models import Partner
-from projects.data import REPORT_TEXT_FIELDS
 from projects.history import (
     Author,
     ConcurrentEditError,
@@ -17,6 +16,7 @@ from projects.history import (
     record_author,
 )
 from projects.models import Programme
+from projects.money.document import REPORT_TEXT_FIELDS
 from projects.report_text import report_text_problems
 
 from .models import (

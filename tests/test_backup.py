@@ -20,8 +20,6 @@ from django.db import connection, connections
 from django.test.utils import override_settings
 
 from contributions.models import Contribution, Partner
-from contributions.selectors import programme_figures
-from projects.choices import Borne, ContributionStatus, Decision, Tranche
 from projects.management.commands.backup_programmes import MANIFEST, figures_data, sha256_hex
 from projects.models import (
     FundingLine,
@@ -32,8 +30,9 @@ from projects.models import (
     Programme,
     Project,
 )
+from projects.money.vocabulary import Borne, ContributionStatus, Decision, Tranche
 from projects.programme_file import dumps_programme
-from projects.selectors import programme_document
+from projects.selectors import programme_document, programme_figures
 from projects.services import phase_decide
 from reports.models import ReportText
 from tests.contributions.factories import ContributionFactory

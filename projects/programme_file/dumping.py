@@ -7,7 +7,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..choices import (
+from ..money.document import (
+    FORMAT,
+    REPORT_TEXT_FIELDS,
+    ContributionData,
+    PartnerData,
+    PhaseData,
+    ProgrammeDocument,
+    ProjectData,
+)
+from ..money.vocabulary import (
     Apportionment,
     Borne,
     ContributionStatus,
@@ -17,15 +26,6 @@ from ..choices import (
     Grade,
     ProjectStatus,
     Tranche,
-)
-from ..data import (
-    FORMAT,
-    REPORT_TEXT_FIELDS,
-    ContributionData,
-    PartnerData,
-    PhaseData,
-    ProgrammeDocument,
-    ProjectData,
 )
 
 _PENNY = Decimal("0.01")

@@ -10,20 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db import models
-
-from ..choices import (
-    Apportionment,
-    Borne,
-    ContributionStatus,
-    Decision,
-    FundingKind,
-    FundingStatus,
-    Grade,
-    ProjectStatus,
-    Tranche,
-)
-from ..data import (
+from ..money.document import (
     FORMAT,
     ContributionData,
     FundingData,
@@ -35,6 +22,18 @@ from ..data import (
     ProgrammeDocument,
     ProjectData,
     ReportTextData,
+)
+from ..money.vocabulary import (
+    Apportionment,
+    Borne,
+    ContributionStatus,
+    Decision,
+    FundingKind,
+    FundingStatus,
+    Grade,
+    ProjectStatus,
+    Tranche,
+    Vocabulary,
 )
 from ..report_text import report_text_problems
 from ..rules import (
@@ -364,7 +363,7 @@ class _Parser:
         self.report(path, 'must be a date such as "2004-07-01"')
         return BAD
 
-    def choice(self, value: Any, path: str, choices: type[models.TextChoices]) -> Any:
+    def choice(self, value: Any, path: str, choices: type[Vocabulary]) -> Any:
         if isinstance(value, str):
             # The enum's own lookup, by value: `choices.values` builds a list on every call.
             try:
@@ -583,7 +582,7 @@ _Schema = dict[str, tuple[_Reader, Any]]
 REQUIRED: Any = object()
 
 
-def _one_of(choices: type[models.TextChoices]) -> _Reader:
+def _one_of(choices: type[Vocabulary]) -> _Reader:
     return lambda parser, value, path: parser.choice(value, path, choices)
 
 

@@ -1,6 +1,6 @@
 """Reads: what a user may see, a whole programme as plain data, and the projects' pages."""
 
-from .programmes import programme_document, programmes_for_user
+from .programmes import programme_document, programme_figures, programmes_for_user
 from .projects import (
     DeletionImpact,
     TableTotals,
@@ -16,6 +16,7 @@ __all__ = [
     "TableTotals",
     "deletion_impact",
     "programme_document",
+    "programme_figures",
     "programmes_for_user",
     "project_for_page",
     "project_page",

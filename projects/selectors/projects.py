@@ -2,7 +2,7 @@
 
 The table's money is computed in the database, one correlated subquery per figure: joining
 phases and funding lines in one query would multiply the rows and so the sums. The rules are
-those of ``projects.calculations`` (tested against it), written as query conditions.
+those of ``projects.money.bounds`` (tested against it), written as query conditions.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from contributions.figures import ProgrammeFigures, compute_figures
+from projects.money.figures import ProgrammeFigures, compute_figures
 
-from ..calculations import ExtraBounds, project_existing_resource, project_extra_bounds
-from ..choices import Decision, FundingStatus, Grade
 from ..history import HistoryEntry, history_entries
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from ..money.bounds import ExtraBounds, project_existing_resource, project_extra_bounds
+from ..money.vocabulary import Decision, FundingStatus, Grade
 from .programmes import programme_document
 
 MONEY_FIELD: DecimalField = DecimalField(max_digits=14, decimal_places=2)

@@ -14,9 +14,9 @@ from django.db.models import F, Max
 
 from contributions.models import Partner
 
-from ..data import ProgrammeDocument
 from ..history import Author
 from ..models import Partnership, Programme, Project
+from ..money.document import ProgrammeDocument
 from ..programme_file import Problem, dumps_programme
 from ..selectors import programme_document
 from .loading import ProgrammeLoadError, programme_import_plan, programme_import_write

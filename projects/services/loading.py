@@ -23,9 +23,9 @@ from simple_history.utils import bulk_create_with_history
 from contributions.models import Contribution, Partner
 from reports.models import ReportText
 
-from ..data import REPORT_TEXT_FIELDS, FundingData, ProgrammeDocument, ProjectData
 from ..history import Author, record_author
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
+from ..money.document import REPORT_TEXT_FIELDS, FundingData, ProgrammeDocument, ProjectData
 from ..programme_file.problems import Problem
 
 

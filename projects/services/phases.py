@@ -7,9 +7,9 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..choices import Decision, ProjectStatus
 from ..history import Author, claim_version, record_author
 from ..models import Phase
+from ..money.vocabulary import Decision, ProjectStatus
 from .projects import project_changes_since
 
 

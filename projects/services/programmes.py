@@ -7,13 +7,13 @@ from dataclasses import replace
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from contributions.calculations import partner_weights
+from projects.money.shares import partner_weights
 
 from .. import rules
-from ..choices import Apportionment, Decision
-from ..data import PartnerData
 from ..history import Author, changes_since_version, claim_version, record_author
 from ..models import Partnership, Programme
+from ..money.document import PartnerData
+from ..money.vocabulary import Apportionment, Decision
 from ..selectors import programme_document
 from .loading import programme_load
 

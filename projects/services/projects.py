@@ -18,7 +18,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .. import rules
-from ..choices import Decision, ProjectStatus
 from ..history import (
     HIDDEN_FIELDS,
     Author,
@@ -29,6 +28,7 @@ from ..history import (
     record_author,
 )
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from ..money.vocabulary import Decision, ProjectStatus
 
 # URL segments under /programmes/<slug>/projects/ that a project's slug must not take.
 RESERVED_PROJECT_SLUGS = rules.PROJECT_RESERVED_SLUGS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms, template
 from django.utils.safestring import SafeString
 
-from ..formatting import money
+from ..money.formatting import money
 
 register = template.Library()
 

@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from contributions.figures import compute_figures
-from contributions.selectors import missing_basis
+from projects.money.figures import compute_figures
+from projects.money.shares import missing_basis
 
 from ..access import EDITOR_ROLES, ProgrammeMixin
 from ..forms import ProgrammeCreateForm, ProgrammeSettingsForm

@@ -9,15 +9,15 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from contributions.figures import ProgrammeFigures
-from contributions.selectors import programme_figures
+from projects.money.figures import ProgrammeFigures
+from projects.selectors import programme_figures
 
 from ..access import ProgrammeMixin
-from ..choices import Decision
 from ..filters import ProjectFilter
-from ..formatting import money
 from ..history import ConcurrentEditError
 from ..models import Phase, Project
+from ..money.formatting import money
+from ..money.vocabulary import Decision
 from ..phase_forms import PhaseDecisionForm
 from ..selectors import project_for_page, project_page, projects_for_table, table_totals
 from ..services import phase_decide

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from contributions.figures import figures_as_json, headline_figures
-from projects.formatting import money
+from projects.money.figures import figures_as_json, headline_figures
+from projects.money.formatting import money
 
 from .content import BoardReport
 

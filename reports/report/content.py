@@ -10,18 +10,17 @@ known, and a total row.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
-from contributions.figures import ProgrammeFigures, compute_figures
-from contributions.selectors import missing_basis
-from projects.calculations import project_existing_resource, project_extra_bounds
-from projects.choices import Apportionment, Decision, FundingStatus, Grade
-from projects.data import PhaseData, ProgrammeDocument, ProjectData, ReportTextData
-from projects.formatting import money
+from projects.money.bounds import project_existing_resource, project_extra_bounds
+from projects.money.document import PhaseData, ProgrammeDocument, ProjectData, ReportTextData
+from projects.money.figures import ProgrammeFigures, figures_and_missing_basis
+from projects.money.formatting import money
+from projects.money.vocabulary import Apportionment, Decision, FundingStatus, Grade
 
 from ..charts import GroupedBarChart, StackedBarChart, outcome_chart, partner_share_chart
 from ..charts import project_cost_chart as cost_chart
@@ -144,14 +143,11 @@ def report_figures(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
     As on the dashboard, a programme shared by population or weights where a partner lacks one
     still reports all the money that does not depend on the shares.
     """
-    problem = missing_basis(document.programme.apportionment, document.partners)
+    figures, problem = figures_and_missing_basis(document)
     if not problem:
-        return compute_figures(document), ""
-    without_shares = replace(
-        document, partners=tuple(replace(p, contributes=False) for p in document.partners)
-    )
+        return figures, ""
     method = Apportionment(document.programme.apportionment).label.lower()
-    return compute_figures(without_shares), (
+    return figures, (
         f"The programme shares its costs by {method}, but {problem}, so the partners' shares "
         "cannot be worked out."
     )

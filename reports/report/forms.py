@@ -7,7 +7,7 @@ import re
 from django import forms
 
 from norfolk_connect.forms import GovukFormMixin
-from projects.data import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH
+from projects.money.document import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH
 from projects.report_text import report_text_problems
 
 from ..models import ReportText

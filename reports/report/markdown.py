@@ -29,7 +29,7 @@ import markdown as markdown_library
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
-from projects.data import REPORT_TEXT_MAX_LENGTH
+from projects.money.document import REPORT_TEXT_MAX_LENGTH
 from projects.report_text import MAX_NESTING, report_text_problems, too_long_problem
 
 from .placeholders import fill, parts

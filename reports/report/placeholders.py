@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from contributions.figures import FIGURES, Kind, ProgrammeFigures
-from projects.data import ProgrammeDocument
-from projects.formatting import money
+from projects.money.document import ProgrammeDocument
+from projects.money.figures import FIGURES, Kind, ProgrammeFigures
+from projects.money.formatting import money
 
 from .wording import (
     NOT_KNOWN,

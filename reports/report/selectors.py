@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from contributions.models import Partner
-from projects.data import REPORT_TEXT_FIELDS
 from projects.models import Programme
+from projects.money.document import REPORT_TEXT_FIELDS
 from projects.selectors import programme_document
 
 from ..models import IssuedReport, ReportText

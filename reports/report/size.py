@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from projects.data import REPORT_TEXT_FIELDS
+from projects.money.document import REPORT_TEXT_FIELDS
 
 from .content import BoardReport
 from .statements import PartnerStatement

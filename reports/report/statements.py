@@ -14,11 +14,11 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from contributions.calculations import PLEDGED_STATUSES, PartnerPosition, apportion, partner_weights
-from contributions.figures import ProgrammeFigures
-from projects.calculations import project_extra_bounds
-from projects.choices import ContributionStatus, Tranche
-from projects.data import ProgrammeDocument
+from projects.money.bounds import project_extra_bounds
+from projects.money.document import ProgrammeDocument
+from projects.money.figures import ProgrammeFigures
+from projects.money.shares import PLEDGED_STATUSES, PartnerPosition, apportion, partner_weights
+from projects.money.vocabulary import ContributionStatus, Tranche
 
 ZERO = Decimal("0.00")
 PERCENT = Decimal("0.1")

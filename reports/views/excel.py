@@ -10,10 +10,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView, View
 
-from contributions.figures import compute_figures
 from projects.access import ProgrammeMixin
-from projects.data import ProgrammeDocument
 from projects.filters import ProjectFilter
+from projects.money.document import ProgrammeDocument
+from projects.money.figures import compute_figures
 from projects.programme_file import Problem, ProgrammeFileError, dumps_programme
 from projects.programme_file.problems import FILE_PATH
 from projects.selectors import programme_document, projects_for_table

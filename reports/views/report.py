@@ -20,9 +20,9 @@ from django.views.generic.base import ContextMixin
 
 from contributions.selectors import partners_of
 from projects.access import ProgrammeMixin
-from projects.data import REPORT_TEXT_MAX_LENGTH
 from projects.history import ConcurrentEditError
 from projects.models import Role
+from projects.money.document import REPORT_TEXT_MAX_LENGTH
 from projects.report_text import MAX_NESTING, MAX_PARAGRAPHS
 from projects.views.programmes import ConflictMixin, apply_validation_error
 

@@ -18,14 +18,14 @@ from django.views.generic import TemplateView
 from django_htmx.http import push_url, reselect, reswap, retarget
 
 from projects.access import ProgrammeMixin
-from projects.data import ProgrammeDocument
 from projects.history import ConcurrentEditError
 from projects.models import Programme, Project
+from projects.money.document import ProgrammeDocument
+from projects.money.scenarios import PhaseChange, compare_scenario, scenario_query
 from projects.selectors import programme_document
 from projects.services import phase_decisions_apply
 
 from ..forms import DECISION_CHOICES, ScenarioApplyForm, ScenarioForm
-from ..scenarios import PhaseChange, compare_scenario, scenario_query
 
 SCENARIO_ID = "scenario"  # the form and its results: swapped whole when the form has errors
 RESULTS_ID = "scenario-results"  # the results alone: swapped as the choices change

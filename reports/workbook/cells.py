@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
 
-from projects.data import ProgrammeDocument
 from projects.fields import parse_amount
+from projects.money.document import ProgrammeDocument
+from projects.money.vocabulary import Vocabulary
 
 from .layout import Column, Kind
 
@@ -200,7 +200,7 @@ def _convert_yes_no(column: Column, value: Any, current) -> Any:
 
 
 def _convert_choice(column: Column, value: Any, current) -> Any:
-    choices: type[models.TextChoices] = column.choices  # type: ignore[assignment]
+    choices: type[Vocabulary] = column.choices  # type: ignore[assignment]
     if blank(value):
         if column.required:
             raise CellError(f"must not be empty: choose one of {_labels(choices)}")
@@ -213,7 +213,7 @@ def _convert_choice(column: Column, value: Any, current) -> Any:
 
 
 @functools.cache
-def _choice_names(choices: type[models.TextChoices]) -> dict[str, str]:
+def _choice_names(choices: type[Vocabulary]) -> dict[str, str]:
     """Return each choice's value by the ways a person may write it: its value or its label."""
     names: dict[str, str] = {}
     for choice in choices:  # the first choice a name fits wins, as when they are tried in turn
@@ -222,7 +222,7 @@ def _choice_names(choices: type[models.TextChoices]) -> dict[str, str]:
     return names
 
 
-def _labels(choices: type[models.TextChoices]) -> str:
+def _labels(choices: type[Vocabulary]) -> str:
     return ", ".join(str(label) for label in choices.labels)
 
 

@@ -14,10 +14,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
-
-from contributions.figures import ProgrammeFigures, compute_figures
-from projects.choices import (
+from projects.money.document import (
+    REPORT_TEXT_FIELDS,
+    ContributionData,
+    FundingData,
+    ProgrammeDocument,
+    ProjectData,
+    ReportTextData,
+)
+from projects.money.figures import ProgrammeFigures, compute_figures
+from projects.money.formatting import money
+from projects.money.vocabulary import (
     Apportionment,
     Borne,
     ContributionStatus,
@@ -27,16 +34,8 @@ from projects.choices import (
     Grade,
     ProjectStatus,
     Tranche,
+    Vocabulary,
 )
-from projects.data import (
-    REPORT_TEXT_FIELDS,
-    ContributionData,
-    FundingData,
-    ProgrammeDocument,
-    ProjectData,
-    ReportTextData,
-)
-from projects.formatting import money
 
 ADDED = "Added"
 CHANGED = "Changed"
@@ -175,7 +174,7 @@ def _show(value: Any, *, cost: bool = False) -> str:
         return "TBC" if cost else "-"
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, models.Choices):
+    if isinstance(value, Vocabulary):
         return str(value.label)
     if isinstance(value, Decimal):
         return money(value)
@@ -189,7 +188,7 @@ def _show(value: Any, *, cost: bool = False) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _choice(choices: type[models.TextChoices]) -> Callable[[Any], str]:
+def _choice(choices: type[Vocabulary]) -> Callable[[Any], str]:
     return lambda value: str(choices(value).label)
 
 

@@ -20,11 +20,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from contributions import figures as registry
-from contributions.figures import ProgrammeFigures
-from projects.calculations import project_existing_resource, project_extra_bounds
-from projects.choices import Grade
-from projects.data import ProgrammeDocument, ProjectData
+from projects.money import figures as registry
+from projects.money.bounds import project_existing_resource, project_extra_bounds
+from projects.money.document import ProgrammeDocument, ProjectData
+from projects.money.figures import ProgrammeFigures
+from projects.money.vocabulary import Grade
 
 from .layout import (
     CLAIMS,

@@ -23,7 +23,7 @@ from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, WorkSheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
-from projects.data import ProgrammeDocument
+from projects.money.document import ProgrammeDocument
 from projects.programme_file import (
     Problem,
     ProgrammeFileError,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from projects.choices import (
+from projects.money.vocabulary import (
     Borne,
     ContributionStatus,
     Decision,
@@ -20,6 +20,7 @@ from projects.choices import (
     Grade,
     ProjectStatus,
     Tranche,
+    Vocabulary,
 )
 
 # The first cell of a sheet's total row; slugs are lower case, so no data row starts with it.
@@ -61,7 +62,7 @@ class Column:
     key: str  # the programme file's key; empty for a computed column
     kind: Kind
     width: int = 14
-    choices: type[models.TextChoices] | None = None
+    choices: type[Vocabulary] | None = None
     required: bool = False  # the cell must not be empty
     total: bool = False  # the total row adds it up
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from projects.data import ProgrammeDocument
+from projects.money.document import ProgrammeDocument
 from projects.programme_file import ProgrammeFileError, dumps_programme, parse_programme
 
 SESSION_KEY = "programme_imports"

@@ -3,7 +3,7 @@ from decimal import Decimal
 import factory
 
 from contributions.models import Contribution, Partner
-from projects.choices import ContributionStatus, Tranche
+from projects.money.vocabulary import ContributionStatus, Tranche
 from tests.projects.factories import PartnershipFactory, ProgrammeFactory
 
 

@@ -6,12 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from contributions.models import Contribution, Partner
-from contributions.selectors import (
-    contribution_matrix,
-    missing_basis,
-    partner_money,
-    weight_text,
-)
+from contributions.selectors import contribution_matrix, partner_money
 from contributions.services import (
     DuplicateContributionError,
     PartnerInUseError,
@@ -22,9 +17,11 @@ from contributions.services import (
     partner_delete,
     partner_update,
 )
-from projects.choices import Apportionment, ContributionStatus, Tranche
 from projects.history import ConcurrentEditError
 from projects.models import Role
+from projects.money.formatting import weight_text
+from projects.money.shares import missing_basis
+from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import (
     MembershipFactory,

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from benchmarks.builders import large_document
 from contributions.models import Contribution, Partner
-from projects.choices import Apportionment, ContributionStatus, Tranche
-from projects.data import ContributionData
 from projects.models import Programme, Role
+from projects.money.document import ContributionData
+from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche
 from projects.services import programme_load
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, ProjectFactory

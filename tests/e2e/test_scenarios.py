@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from projects.choices import Decision
 from projects.models import Phase
+from projects.money.vocabulary import Decision
 from tests.e2e.conftest import axe_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

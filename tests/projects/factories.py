@@ -3,7 +3,6 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from projects.choices import Borne, Decision, FundingKind, FundingStatus, Grade
 from projects.models import (
     FundingLine,
     Membership,
@@ -14,6 +13,7 @@ from projects.models import (
     Project,
     Role,
 )
+from projects.money.vocabulary import Borne, Decision, FundingKind, FundingStatus, Grade
 
 
 class UserFactory(factory.django.DjangoModelFactory):

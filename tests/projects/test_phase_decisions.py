@@ -15,12 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from contributions.selectors import programme_figures
-from projects.choices import Decision, ProjectStatus
 from projects.history import ConcurrentEditError
 from projects.models import Phase, Programme, Project
+from projects.money.vocabulary import Decision, ProjectStatus
 from projects.programme_file import ProgrammeFileError, dumps_programme, parse_programme
-from projects.selectors import programme_document
+from projects.selectors import programme_document, programme_figures
 from projects.services import phase_decide, programme_load
 
 pytestmark = pytest.mark.django_db

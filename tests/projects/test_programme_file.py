@@ -13,18 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projects.choices import (
-    Apportionment,
-    Borne,
-    ContributionStatus,
-    Decision,
-    FundingKind,
-    FundingStatus,
-    Grade,
-    ProjectStatus,
-    Tranche,
-)
-from projects.data import (
+from projects.money.document import (
     ContributionData,
     FundingData,
     OutcomeClaimData,
@@ -34,6 +23,17 @@ from projects.data import (
     ProgrammeData,
     ProgrammeDocument,
     ProjectData,
+)
+from projects.money.vocabulary import (
+    Apportionment,
+    Borne,
+    ContributionStatus,
+    Decision,
+    FundingKind,
+    FundingStatus,
+    Grade,
+    ProjectStatus,
+    Tranche,
 )
 from projects.programme_file import (
     Problem,

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 
 from benchmarks.builders import bench_document
 from contributions.models import Contribution, Partner
-from projects.data import FundingData, PartnerData, PhaseData, ProjectData
 from projects.history import ConcurrentEditError
 from projects.models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from projects.money.document import FundingData, PartnerData, PhaseData, ProjectData
 from projects.programme_file import parse_programme
 from projects.services import (
     programme_as_imported,

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contributions.models import Partner
-from contributions.selectors import programme_figures
 from projects.models import FundingLine, OutcomeClaim, Phase, Programme, Project, Role
+from projects.selectors import programme_figures
 from projects.services import FieldProblem, ProjectRefusal, RowChange, project_update
 from tests.contributions.factories import PartnerFactory
 from tests.projects.factories import (

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from benchmarks.builders import large_document
 from contributions.models import Partner
-from projects.calculations import project_existing_resource, project_extra_bounds
-from projects.choices import Borne, Decision, FundingStatus, Grade, ProjectStatus
-from projects.data import FundingData, PhaseData
 from projects.models import FundingLine, Phase, Programme, Project, Role
+from projects.money.bounds import project_existing_resource, project_extra_bounds
+from projects.money.document import FundingData, PhaseData
+from projects.money.vocabulary import Borne, Decision, FundingStatus, Grade, ProjectStatus
 from projects.selectors import projects_for_table, table_totals
 from projects.services import programme_load
 from tests.contributions.factories import PartnerFactory
@@ -473,7 +473,7 @@ def test_project_page_queries_stay_fixed_at_2_and_40_rows(client, django_assert_
     assert counts[0] == counts[1]
 
 
-# The database's sums follow the money rules of projects.calculations
+# The database's sums follow the money rules of projects.money.bounds
 
 
 phases_strategy = st.lists(

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from projects.choices import Decision, Grade, ProjectStatus
 from projects.history import ConcurrentEditError
 from projects.models import FundingLine, OutcomeClaim, Phase, Project
+from projects.money.vocabulary import Decision, Grade, ProjectStatus
 from projects.services import (
     ProjectRefusal,
     RowChange,

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects.choices import Decision, ProjectStatus
 from projects.history import ConcurrentEditError
 from projects.models import Phase, Project
+from projects.money.vocabulary import Decision, ProjectStatus
 from projects.services import phase_decide, phase_decisions_apply
 from tests.projects.factories import PhaseFactory, ProgrammeFactory, ProjectFactory, UserFactory
 

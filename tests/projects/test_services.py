@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from contributions.selectors import programme_figures
 from projects.models import Programme, Project
 from projects.programme_file import parse_programme
+from projects.selectors import programme_figures
 from projects.services import ProgrammeLoadError, programme_load
 from tests.conftest import SEED_FILE
 from tests.projects.test_commands import snapshot

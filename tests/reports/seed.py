@@ -6,15 +6,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from projects.choices import (
-    Apportionment,
-    Borne,
-    Decision,
-    FundingKind,
-    FundingStatus,
-    Grade,
-)
-from projects.data import (
+from projects.money.document import (
     ContributionData,
     FundingData,
     OutcomeClaimData,
@@ -24,6 +16,14 @@ from projects.data import (
     ProgrammeData,
     ProgrammeDocument,
     ProjectData,
+)
+from projects.money.vocabulary import (
+    Apportionment,
+    Borne,
+    Decision,
+    FundingKind,
+    FundingStatus,
+    Grade,
 )
 
 PARTNERS = (

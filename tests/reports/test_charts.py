@@ -14,9 +14,9 @@ from django.template.loader import render_to_string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contributions.figures import compute_figures
-from projects.choices import ContributionStatus, Grade, Tranche
-from projects.data import ContributionData, PartnerData, ProjectData
+from projects.money.document import ContributionData, PartnerData, ProjectData
+from projects.money.figures import compute_figures
+from projects.money.vocabulary import ContributionStatus, Grade, Tranche
 from reports.charts import (
     DARK_BLUE,
     DARK_PINK,

@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.builders import large_document
-from contributions.figures import figures_as_json
 from contributions.models import Partner
-from contributions.selectors import programme_figures
-from projects.choices import ContributionStatus, Decision
 from projects.models import Phase, Programme, Role
+from projects.money.figures import figures_as_json
+from projects.money.vocabulary import ContributionStatus, Decision
+from projects.selectors import programme_figures
 from projects.services import programme_load
 from reports.selectors import programme_dashboard
 from tests.contributions.factories import ContributionFactory, PartnerFactory

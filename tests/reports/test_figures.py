@@ -8,16 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from contributions.figures import Mismatch, compute_figures, figures_as_json
-from projects.choices import (
-    Apportionment,
-    Borne,
-    ContributionStatus,
-    Decision,
-    Grade,
-    Tranche,
-)
-from projects.data import (
+from projects.money.document import (
     ContributionData,
     OutcomeClaimData,
     PartnerData,
@@ -26,6 +17,15 @@ from projects.data import (
     ProgrammeData,
     ProgrammeDocument,
     ProjectData,
+)
+from projects.money.figures import Mismatch, compute_figures, figures_as_json
+from projects.money.vocabulary import (
+    Apportionment,
+    Borne,
+    ContributionStatus,
+    Decision,
+    Grade,
+    Tranche,
 )
 from tests.reports.seed import (
     PARTNER_SLUGS,

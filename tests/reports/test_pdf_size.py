@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks.builders import large_document
-from contributions.figures import compute_figures
-from projects.data import ReportTextData
+from projects.money.document import ReportTextData
+from projects.money.figures import compute_figures
 from projects.programme_file import parse_programme
 from reports.report.content import board_report_from_document
 from reports.report.size import made_in_background, report_pdf_work, statement_pdf_work

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from projects.choices import Apportionment, Borne, Decision, Grade
-from projects.data import PartnerData, PhaseData, ReportTextData
+from projects.money.document import PartnerData, PhaseData, ReportTextData
+from projects.money.vocabulary import Apportionment, Borne, Decision, Grade
 from projects.programme_file import parse_programme
 from reports.report.content import (
     board_report_from_document,

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 
 from contributions.models import Partner
-from projects.data import PartnerData, ReportTextData
 from projects.models import Programme
+from projects.money.document import PartnerData, ReportTextData
 from projects.programme_file import ProgrammeFileError, dump_programme, parse_programme
 from projects.selectors import programme_document
 from projects.services import ProgrammeLoadError, programme_copy, programme_load

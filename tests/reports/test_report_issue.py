@@ -17,9 +17,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
-from projects.data import REPORT_TEXT_FIELDS
 from projects.history import ConcurrentEditError
 from projects.models import Phase, Programme
+from projects.money.document import REPORT_TEXT_FIELDS
 from reports.models import IssuedReport, IssuedReportImmutableError, ReportText
 from reports.report.selectors import board_report, report_fingerprint
 from reports.services import ReportChangedError, report_issue, report_text_update

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from contributions.figures import compute_figures
+from projects.money.figures import compute_figures
 from reports.report.markdown import render, sanitise
 from reports.report.placeholders import (
     PLACEHOLDERS,

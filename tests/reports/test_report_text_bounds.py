@@ -17,8 +17,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projects.data import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH
 from projects.models import Programme
+from projects.money.document import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH
 from projects.programme_file import ProgrammeFileError, parse_programme
 from projects.report_text import (
     MAX_NESTING,

@@ -19,14 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks.builders import large_document
-from contributions.figures import compute_figures
 from contributions.models import Contribution, Partner
-from contributions.selectors import programme_figures
-from projects.choices import Decision, ProjectStatus
 from projects.models import Phase, Programme, Project, Role
-from projects.selectors import programme_document
+from projects.money.figures import compute_figures
+from projects.money.scenarios import apply_scenario
+from projects.money.vocabulary import Decision, ProjectStatus
+from projects.selectors import programme_document, programme_figures
 from projects.services import phase_decide, programme_load
-from reports.scenarios import apply_scenario
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, UserFactory
 

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks.builders import large_document
-from contributions.selectors import programme_figures
 from projects.models import Programme
+from projects.selectors import programme_figures
 from projects.services import programme_load
 
 pytestmark = pytest.mark.django_db

@@ -21,11 +21,11 @@ from pypdf import PdfReader
 from pypdf.generic import BooleanObject
 
 from benchmarks.builders import large_document
-from contributions.figures import compute_figures
 from contributions.models import Partner
-from projects.choices import Apportionment, ContributionStatus, Decision, Tranche
-from projects.data import ContributionData
 from projects.models import Membership, Programme, Role
+from projects.money.document import ContributionData
+from projects.money.figures import compute_figures
+from projects.money.vocabulary import Apportionment, ContributionStatus, Decision, Tranche
 from projects.services import programme_load
 from reports.report.statements import partner_statement
 from tests.contributions.factories import ContributionFactory, PartnerFactory

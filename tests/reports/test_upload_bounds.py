@@ -22,8 +22,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from benchmarks.builders import bench_document
-from contributions.figures import compute_figures
 from projects.models import Partnership, Programme
+from projects.money.figures import compute_figures
 from projects.programme_file import ProgrammeFileError, dump_programme, parse_programme
 from projects.services import programme_as_imported
 from reports.checks import check_pending_directory

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from contributions.figures import compute_figures
+from projects.money.figures import compute_figures
 from projects.programme_file import parse_programme
 from reports.workbook.export import write_programme_workbook, write_projects_table_workbook
 from reports.workbook.layout import MONEY_FORMAT
@@ -178,8 +178,8 @@ def test_partner_shares_are_the_seeds_recommendation(seed_document):
 
 
 def test_contributions_are_partner_year_and_tranche_rows(seed_document):
-    from projects.choices import ContributionStatus, Tranche
-    from projects.data import ContributionData
+    from projects.money.document import ContributionData
+    from projects.money.vocabulary import ContributionStatus, Tranche
 
     document = replace(
         seed_document,

@@ -18,11 +18,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from contributions.figures import compute_figures
 from contributions.models import Partner
-from projects.choices import Tranche
-from projects.data import ContributionData
 from projects.models import FundingLine, Phase, Programme, Project
+from projects.money.document import ContributionData
+from projects.money.figures import compute_figures
+from projects.money.vocabulary import Tranche
 from projects.programme_file import Problem, ProgrammeFileError, dumps_programme
 from projects.selectors import programme_document
 from projects.services import (

@@ -9,9 +9,9 @@ from decimal import Decimal
 import openpyxl
 from openpyxl.workbook import Workbook
 
-from contributions.figures import compute_figures
 from contributions.models import Contribution, Partner
 from projects.models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from projects.money.figures import compute_figures
 from projects.programme_file import parse_programme
 from projects.selectors import programme_document
 from projects.services import programme_load

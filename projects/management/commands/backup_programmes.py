@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contributions.figures import ProgrammeFigures, compute_figures, figures_as_json
 from projects.models import Programme
+from projects.money.figures import ProgrammeFigures, compute_figures, figures_as_json
 from projects.programme_file import dumps_programme
 from projects.selectors import programme_document
 

@@ -10,9 +10,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from contributions.selectors import programme_figures
-from projects.data import ProgrammeDocument
+from projects.money.document import ProgrammeDocument
 from projects.programme_file import Problem, ProgrammeFileError, parse_programme
+from projects.selectors import programme_figures
 from projects.services import ProgrammeLoadError, programme_load
 
 from .backup_programmes import BACKUP_FORMAT, MANIFEST, figures_data, sha256_hex

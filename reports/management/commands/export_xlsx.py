@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from contributions.figures import compute_figures
 from projects.management.commands.export_programme import programme_by_slug
+from projects.money.figures import compute_figures
 from projects.selectors import programme_document
 from reports.workbook.export import write_programme_workbook
 

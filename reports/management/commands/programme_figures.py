@@ -3,10 +3,10 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from contributions.figures import Kind, figures_as_json, headline_figures
-from contributions.selectors import programme_figures
-from projects.formatting import money as format_money
 from projects.management.commands.export_programme import programme_by_slug
+from projects.money.figures import Kind, figures_as_json, headline_figures
+from projects.money.formatting import money as format_money
+from projects.selectors import programme_figures
 
 PARTNER_COLUMNS = [
     ("share_min", "Share min"),

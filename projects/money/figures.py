@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from projects.calculations import programme_extra_bounds, project_existing_resource
-from projects.choices import ContributionStatus, Grade
-from projects.data import ProgrammeDocument
-
-from .calculations import (
+from .bounds import programme_extra_bounds, project_existing_resource
+from .document import ProgrammeDocument
+from .shares import (
     PLEDGED_STATUSES,
     PartnerPosition,
     funding_gap,
+    missing_basis,
     partner_positions,
 )
+from .vocabulary import ContributionStatus, Grade
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -168,6 +168,22 @@ def compute_figures(document: ProgrammeDocument) -> ProgrammeFigures:
         ),
         per_partner=positions,
     )
+
+
+def figures_and_missing_basis(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
+    """Return the figures, and why the partners' shares cannot be worked out ("" when they can).
+
+    A programme shared by population or weights where a partner lacks one still has all the
+    money that does not depend on the shares: its partners are then left out of the sums. The
+    dashboard, the board report and the project pages all show the figures this way.
+    """
+    problem = missing_basis(document.programme.apportionment, document.partners)
+    if not problem:
+        return compute_figures(document), ""
+    without_shares = replace(
+        document, partners=tuple(replace(p, contributes=False) for p in document.partners)
+    )
+    return compute_figures(without_shares), problem
 
 
 def _money(amount: Decimal | None) -> str | None:

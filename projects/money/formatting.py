@@ -16,3 +16,11 @@ def money(value: Decimal | None, tbc: str = "") -> str:
     pounds, pence = f"{abs(value):.2f}".split(".")
     whole = f"{sign}£{int(pounds):,}"
     return whole if pence == "00" else f"{whole}.{pence}"
+
+
+def weight_text(weight: Decimal | None) -> str:
+    """Show an agreed weight as typed: 12.5 rather than 12.5000; nothing when there is none."""
+    if weight is None:
+        return ""
+    text = f"{weight:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

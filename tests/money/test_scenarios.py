@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contributions.figures import compute_figures
-from projects.choices import Apportionment, ContributionStatus, Decision, Tranche
-from projects.data import ContributionData
-from reports.scenarios import (
+from projects.money.document import ContributionData
+from projects.money.figures import compute_figures
+from projects.money.scenarios import (
     DECISION_WORDS,
     Gap,
     PhaseKey,
@@ -34,6 +33,7 @@ from reports.scenarios import (
     step_param,
     without_recorded_decisions,
 )
+from projects.money.vocabulary import Apportionment, ContributionStatus, Decision, Tranche
 from tests.reports.seed import (
     PARTNER_SLUGS,
     seed_document,

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.template import engines
 
-from projects.formatting import money
+from projects.money.formatting import money
 
 
 @pytest.mark.parametrize(

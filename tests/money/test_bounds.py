@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from projects.calculations import (
+from projects.money.bounds import (
     ExtraBounds,
     counts_in_maximum,
     counts_in_minimum,
@@ -14,8 +14,8 @@ from projects.calculations import (
     project_existing_resource,
     project_extra_bounds,
 )
-from projects.choices import Borne, Decision, FundingKind, FundingStatus
-from projects.data import FundingData, PhaseData, ProjectData
+from projects.money.document import FundingData, PhaseData, ProjectData
+from projects.money.vocabulary import Borne, Decision, FundingKind, FundingStatus
 
 D = Decimal
 

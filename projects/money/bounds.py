@@ -1,6 +1,6 @@
 """The money rules of projects: existing resource, and the extra cost's minimum and maximum.
 
-Pure functions on the plain data of ``projects.data``; no ORM.
+Pure functions on the plain data of ``projects.money.document``; no ORM.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .choices import Borne, Decision, FundingStatus
-from .data import FundingData, PhaseData, ProjectData
+from .document import FundingData, PhaseData, ProjectData
+from .vocabulary import Borne, Decision, FundingStatus
 
 ZERO = Decimal("0.00")
 

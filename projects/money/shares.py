@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
+from typing import Protocol, TypeVar
 
-from projects.choices import Apportionment, ContributionStatus
-from projects.data import ContributionData, PartnerData
+from .document import ContributionData, PartnerData
+from .vocabulary import Apportionment, ContributionStatus
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -185,3 +186,54 @@ def partner_positions(
 def funding_gap(needed: Decimal, pledged: Decimal) -> Decimal:
     """Return the money still to find: needed minus pledged (negative is headroom)."""
     return needed - pledged
+
+
+def basis_of(method: str) -> tuple[str, str] | None:
+    """Return the partner field a method apportions by and its name, or None for equal shares."""
+    if method == Apportionment.WEIGHTS:
+        return "weight", "agreed weight"
+    if method == Apportionment.POPULATION:
+        return "population", "population"
+    return None
+
+
+class BasisPartner(Protocol):
+    """A partner as the apportionment checks read it: a Partner, or a document's PartnerData."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def contributes(self) -> bool: ...
+
+
+_BasisPartnerT = TypeVar("_BasisPartnerT", bound=BasisPartner)
+
+
+def lacking_basis(method: str, partners: Iterable[_BasisPartnerT]) -> list[_BasisPartnerT]:
+    """Return the contributing partners with no value to apportion by under the method."""
+    basis = basis_of(method)
+    if basis is None:
+        return []
+    return [p for p in partners if p.contributes and getattr(p, basis[0]) is None]
+
+
+def zero_basis(method: str, partners: Iterable[BasisPartner]) -> bool:
+    """Return whether partners contribute but every one's value to apportion by is zero."""
+    basis = basis_of(method)
+    contributing = [p for p in partners if p.contributes]
+    if basis is None or not contributing:
+        return False
+    return not any(getattr(partner, basis[0]) for partner in contributing)
+
+
+def missing_basis(method: str, partners: Sequence[BasisPartner]) -> str:
+    """Say why the contributing partners cannot share costs by the method, or return ""."""
+    basis = basis_of(method)
+    if basis is None:
+        return ""
+    lacking = [partner.name for partner in lacking_basis(method, partners)]
+    if lacking:
+        return f"{', '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} no {basis[1]}"
+    if zero_basis(method, partners):
+        return f"the {basis[1]} of every contributing partner is zero"
+    return ""

@@ -24,10 +24,10 @@ from decimal import Decimal
 from typing import NamedTuple
 from urllib.parse import urlencode
 
-from contributions.calculations import PartnerPosition, partner_weights
-from contributions.figures import ProgrammeFigures, compute_figures
-from projects.choices import Apportionment, Borne, Decision
-from projects.data import ProgrammeDocument
+from .document import ProgrammeDocument
+from .figures import ProgrammeFigures, compute_figures
+from .shares import PartnerPosition, partner_weights
+from .vocabulary import Apportionment, Borne, Decision
 
 ZERO = Decimal("0.00")
 
@@ -176,7 +176,7 @@ def apply_scenario(document: ProgrammeDocument, scenario: Scenario) -> Programme
         replace(
             project,
             phases=tuple(
-                replace(phase, decision=scenario.decisions[(project.slug, phase.number)])
+                replace(phase, decision=scenario.decisions[PhaseKey(project.slug, phase.number)])
                 if (project.slug, phase.number) in scenario.decisions
                 else phase
                 for phase in project.phases

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .choices import (
+from .vocabulary import (
     Apportionment,
     Borne,
     ContributionStatus,

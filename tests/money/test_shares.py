@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contributions.calculations import (
+from projects.money.document import ContributionData, PartnerData
+from projects.money.shares import (
     PartnerPosition,
     apportion,
     funding_gap,
@@ -17,8 +18,7 @@ from contributions.calculations import (
     partner_weights,
     round_up_to_step,
 )
-from projects.choices import Apportionment, ContributionStatus, Tranche
-from projects.data import ContributionData, PartnerData
+from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche
 
 D = Decimal
 

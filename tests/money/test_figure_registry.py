@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from contributions import figures as registry
-from contributions.figures import (
+from projects.money import figures as registry
+from projects.money.figures import (
     FIGURES,
     Figure,
     Kind,
