@@ -38,7 +38,7 @@ Snapshot = dict[str, Any]
 #: report.
 SNAPSHOT_UPGRADES: dict[str, Callable[[Snapshot], Snapshot]] = {}
 
-#: What a changed figure shows for its old value when the issued report did not hold it.
+#: What a figure shows in place of its old value when the issued report did not hold it.
 NOT_IN_ISSUED = "not in the issued report"
 
 
@@ -59,16 +59,14 @@ def read_snapshot(stored: object) -> Snapshot:
     Raises ``UnknownSnapshotFormat`` for anything that is not a snapshot of a format in
     ``SNAPSHOT_FORMATS``, or whose upgrade is missing. The stored data is left untouched.
     """
-    found = stored.get("format") if isinstance(stored, dict) else None
+    if not isinstance(stored, dict):
+        raise UnknownSnapshotFormat(None)
+    found = stored.get("format")
     if not isinstance(found, str) or found not in SNAPSHOT_FORMATS:
         raise UnknownSnapshotFormat(found)
-    assert isinstance(stored, dict)
     snapshot: Snapshot = copy.deepcopy(stored)
-    for older, newer in zip(
-        SNAPSHOT_FORMATS[SNAPSHOT_FORMATS.index(found) : -1],
-        SNAPSHOT_FORMATS[SNAPSHOT_FORMATS.index(found) + 1 :],
-        strict=True,
-    ):
+    since = SNAPSHOT_FORMATS.index(found)
+    for older, newer in zip(SNAPSHOT_FORMATS[since:-1], SNAPSHOT_FORMATS[since + 1 :], strict=True):
         upgrade = SNAPSHOT_UPGRADES.get(older)
         if upgrade is None:
             raise UnknownSnapshotFormat(older)
