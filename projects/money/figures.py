@@ -196,11 +196,7 @@ def _money(amount: Decimal | None) -> str | None:
 
 
 def _outcomes_json(figures: ProgrammeFigures) -> dict[str, int]:
-    return {
-        "required": figures.outcomes.required,
-        "good": figures.outcomes.good,
-        "excellent": figures.outcomes.excellent,
-    }
+    return {figure.key: getattr(figures.outcomes, figure.key) for figure in OUTCOME_FIGURES}
 
 
 def _mismatches_json(figures: ProgrammeFigures) -> list[dict[str, str | None]]:
@@ -218,13 +214,7 @@ def _per_partner_json(figures: ProgrammeFigures) -> list[dict[str, str | None]]:
     return [
         {
             "partner": position.partner,
-            "share_min": _money(position.share_min),
-            "share_max": _money(position.share_max),
-            "immediate": _money(position.immediate),
-            "cap": _money(position.cap),
-            "pledged": _money(position.pledged),
-            "received": _money(position.received),
-            "outstanding": _money(position.outstanding),
+            **{figure.key: _money(getattr(position, figure.key)) for figure in PARTNER_FIGURES},
         }
         for position in figures.per_partner
     ]
@@ -279,8 +269,8 @@ _HEADROOM = " (negative: headroom)"
 
 #: Every key of the figures object (docs/design.md, section 6), in the object's order. The
 #: JSON, the readable table, the workbook's Figures sheet and the report's list of changes
-#: all read the amounts and counts from here; outcomes and the two lists are written by
-#: hand in each.
+#: all read the amounts and counts from here, and the outcomes and the partners' amounts from
+#: ``OUTCOME_FIGURES`` and ``PARTNER_FIGURES`` below.
 FIGURES: tuple[Figure, ...] = (
     Figure("programme", Kind.TEXT, "Programme"),
     Figure("projects", _C, "Projects"),
@@ -314,6 +304,37 @@ FIGURES: tuple[Figure, ...] = (
     Figure("mismatches", Kind.OTHER, "Stated totals that differ", to_json=_mismatches_json),
     Figure("per_partner", Kind.OTHER, "Per partner", to_json=_per_partner_json),
 )  # fmt: skip
+
+
+#: The counts of the figures object's ``outcomes``, one a grade, in the object's order. Their
+#: label names them in the report's list of changes, their sheet label on the Figures sheet;
+#: the readable table shows them on one line, by key.
+OUTCOME_FIGURES: tuple[Figure, ...] = (
+    Figure("required", _C, "Required outcome claims",
+           sheet_label="Outcome claims graded Required"),
+    Figure("good", _C, "Good outcome claims", sheet_label="Outcome claims graded Good"),
+    Figure("excellent", _C, "Excellent outcome claims",
+           sheet_label="Outcome claims graded Excellent"),
+)  # fmt: skip
+
+#: The amounts of each object of ``per_partner`` after its ``partner`` slug, in the object's
+#: order. The label follows the partner's name in the report's list of changes; the table
+#: label heads the readable table's column, the sheet label the Partner shares sheet's.
+PARTNER_FIGURES: tuple[Figure, ...] = (
+    Figure("share_min", _M, "share of the minimum", "Share min", "Share of minimum"),
+    Figure("share_max", _M, "share of the maximum", "Share max", "Share of maximum"),
+    Figure("immediate", _M, "immediate tranche", "Immediate", "Immediate tranche"),
+    Figure("cap", _M, "cap", "Cap", "Cap"),
+    Figure("pledged", _M, "pledged", "Pledged", "Pledged"),
+    Figure("received", _M, "received", "Received", "Received"),
+    Figure("outstanding", _M, "outstanding", "Outstanding", "Outstanding"),
+)
+
+#: The stated totals a ``Mismatch`` may name, by its ``field``, as the Figures sheet calls them.
+STATED_TOTALS: tuple[Figure, ...] = (
+    Figure("existing_total", _M, "Existing resource total"),
+    Figure("extra_total", _M, "Extra cost total"),
+)
 
 
 def headline_figures() -> tuple[Figure, ...]:

@@ -3,26 +3,83 @@
 The snapshot is the figures object of ``programme_figures --json`` plus each project's line of
 the table, the partners' names and a hash of the report's words. It is stored with an issued
 report, and comparing it with today's snapshot lists every figure and project that changed.
+
+A snapshot names its format. ``read_snapshot`` reads a stored one of any format in
+``SNAPSHOT_FORMATS`` as the current one, upgrading it a format at a time, and refuses any
+other format with ``UnknownSnapshotFormat``. A figure that an older snapshot does not hold was
+not in the issued report: it is listed as such, never as a change.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from projects.money.figures import figures_as_json, headline_figures
+from projects.money import figures as registry
+from projects.money.figures import Figure, Kind, figures_as_json, headline_figures
 from projects.money.formatting import money
 
 from .content import BoardReport
 
-SNAPSHOT_FORMAT = "board-report-figures/1"
+#: Every format a stored snapshot may have, oldest first; the last is the one written now.
+SNAPSHOT_FORMATS: tuple[str, ...] = ("board-report-figures/1",)
+SNAPSHOT_FORMAT = SNAPSHOT_FORMATS[-1]
+
+Snapshot = dict[str, Any]
+
+#: How a snapshot of each format but the last becomes one of the next format in
+#: ``SNAPSHOT_FORMATS``: given a copy, it returns the data in the next format's shape. A figure
+#: an older format did not hold is left out, not made up, so that it shows as not in the issued
+#: report.
+SNAPSHOT_UPGRADES: dict[str, Callable[[Snapshot], Snapshot]] = {}
+
+#: What a figure shows in place of its old value when the issued report did not hold it.
+NOT_IN_ISSUED = "not in the issued report"
+
+
+class UnknownSnapshotFormat(ValueError):
+    """A stored snapshot whose format this version of the service cannot read."""
+
+    def __init__(self, found: object) -> None:
+        self.found = found
+        super().__init__(
+            f"The issued report's figures are in a format this service does not know "
+            f"({found!r}), so they cannot be compared with the report as it stands."
+        )
+
+
+def read_snapshot(stored: object) -> Snapshot:
+    """Return a stored snapshot in the current format, upgraded from an older one if need be.
+
+    Raises ``UnknownSnapshotFormat`` for anything that is not a snapshot of a format in
+    ``SNAPSHOT_FORMATS``, or whose upgrade is missing. The stored data is left untouched.
+    """
+    if not isinstance(stored, dict):
+        raise UnknownSnapshotFormat(None)
+    found = stored.get("format")
+    if not isinstance(found, str) or found not in SNAPSHOT_FORMATS:
+        raise UnknownSnapshotFormat(found)
+    snapshot: Snapshot = copy.deepcopy(stored)
+    since = SNAPSHOT_FORMATS.index(found)
+    for older, newer in zip(SNAPSHOT_FORMATS[since:-1], SNAPSHOT_FORMATS[since + 1 :], strict=True):
+        upgrade = SNAPSHOT_UPGRADES.get(older)
+        if upgrade is None:
+            raise UnknownSnapshotFormat(older)
+        snapshot = {**upgrade(snapshot), "format": newer}
+    return snapshot
 
 
 def _money(amount: Decimal | None) -> str | None:
     return None if amount is None else f"{amount.quantize(Decimal('0.01')):f}"
+
+
+def _snapshot_value(value: Any, kind: str) -> Any:
+    return _money(value) if kind == Kind.MONEY else value
 
 
 def canonical_json(data: Any) -> str:
@@ -42,13 +99,10 @@ def report_snapshot(report: BoardReport) -> dict[str, Any]:
         "projects": [
             {
                 "slug": row.slug,
-                "name": row.name,
-                "existing": _money(row.existing),
-                "extra": row.extra,
-                "extra_min": _money(row.extra_min),
-                "extra_max": _money(row.extra_max),
-                "outcomes": row.outcomes,
-                "supports": row.supports,
+                **{
+                    figure.key: _snapshot_value(getattr(row, figure.key), figure.kind)
+                    for figure in PROJECT_FIGURES
+                },
             }
             for row in report.projects
         ],
@@ -82,11 +136,15 @@ class ProjectChange:
 
 @dataclass(frozen=True)
 class ReportChanges:
+    """What the report says differently now; ``not_in_issued`` lists figures it did not hold."""
+
     figures: tuple[Change, ...]
     projects: tuple[ProjectChange, ...]
     title: Change | None
     recommendation: Change | None
     wording_changed: bool
+    # Figures the issued report's snapshot did not hold, each with its value now; not changes.
+    not_in_issued: tuple[Change, ...] = ()
 
     @property
     def any(self) -> bool:
@@ -100,28 +158,15 @@ class ReportChanges:
         )
 
 
-OUTCOME_LABELS = (
-    ("required", "Required outcome claims"),
-    ("good", "Good outcome claims"),
-    ("excellent", "Excellent outcome claims"),
-)
-PARTNER_LABELS = (
-    ("share_min", "share of the minimum"),
-    ("share_max", "share of the maximum"),
-    ("immediate", "immediate tranche"),
-    ("cap", "cap"),
-    ("pledged", "pledged"),
-    ("received", "received"),
-    ("outstanding", "outstanding"),
-)
-PROJECT_LABELS = (
-    ("name", "Name", "text"),
-    ("existing", "Existing resource", "money"),
-    ("extra", "Extra cost", "text"),
-    ("extra_min", "Extra cost, minimum", "money"),
-    ("extra_max", "Extra cost, maximum", "money"),
-    ("outcomes", "Priority outcomes", "text"),
-    ("supports", "Supports the strategy", "text"),
+#: Each project's line of the report's table, as the snapshot keeps it after its ``slug``.
+PROJECT_FIGURES: tuple[Figure, ...] = (
+    Figure("name", Kind.TEXT, "Name"),
+    Figure("existing", Kind.MONEY, "Existing resource"),
+    Figure("extra", Kind.TEXT, "Extra cost"),
+    Figure("extra_min", Kind.MONEY, "Extra cost, minimum"),
+    Figure("extra_max", Kind.MONEY, "Extra cost, maximum"),
+    Figure("outcomes", Kind.TEXT, "Priority outcomes"),
+    Figure("supports", Kind.TEXT, "Supports the strategy"),
 )
 
 
@@ -140,69 +185,110 @@ def _compare(label: str, old: Any, new: Any, kind: str) -> Change | None:
     return None if old == new else Change(label, _shown(old, kind), _shown(new, kind))
 
 
-def _figure_changes(old: dict[str, Any], new: dict[str, Any], names: dict[str, str]):
-    changes = [
-        _compare(figure.label, old.get(figure.key), new.get(figure.key), figure.kind)
-        for figure in headline_figures()
-    ]
-    old_outcomes, new_outcomes = old.get("outcomes", {}), new.get("outcomes", {})
-    changes += [
-        _compare(label, old_outcomes.get(key), new_outcomes.get(key), "count")
-        for key, label in OUTCOME_LABELS
-    ]
-    old_partners = {row["partner"]: row for row in old.get("per_partner", [])}
-    new_partners = {row["partner"]: row for row in new.get("per_partner", [])}
-    # In the partnership's order, then any partner no longer in it.
-    slugs = [s for s in names if s in old_partners or s in new_partners]
-    slugs += sorted((set(old_partners) | set(new_partners)) - set(slugs))
-    for slug in slugs:
-        name = names.get(slug, slug)
-        before, after = old_partners.get(slug, {}), new_partners.get(slug, {})
-        changes += [
-            _compare(f"{name}: {label}", before.get(key), after.get(key), "money")
-            for key, label in PARTNER_LABELS
+class _Comparison:
+    """Compares snapshot values, setting aside those the issued report's snapshot lacks."""
+
+    def __init__(self) -> None:
+        self.not_in_issued: list[Change] = []
+
+    def held(
+        self,
+        label: str,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        key: str,
+        kind: str,
+        *,
+        of: str = "",
+    ) -> Change | None:
+        """Compare ``key`` of two objects; one the old object lacks was not in the report.
+
+        ``of`` names what the objects belong to, such as a project, in that list.
+        """
+        if key in old:
+            return _compare(label, old[key], new.get(key), kind)
+        if key in new:
+            shown = Change(f"{of}: {label}" if of else label, NOT_IN_ISSUED, _shown(new[key], kind))
+            self.not_in_issued.append(shown)
+        return None
+
+    def figures(self, old: dict[str, Any], new: dict[str, Any], names: dict[str, str]):
+        changes = [
+            self.held(figure.label, old, new, figure.key, figure.kind)
+            for figure in headline_figures()
         ]
-    return tuple(change for change in changes if change is not None)
+        old_outcomes, new_outcomes = old.get("outcomes", {}), new.get("outcomes", {})
+        changes += [
+            self.held(figure.label, old_outcomes, new_outcomes, figure.key, figure.kind)
+            for figure in registry.OUTCOME_FIGURES
+        ]
+        old_partners = {row["partner"]: row for row in old.get("per_partner", [])}
+        new_partners = {row["partner"]: row for row in new.get("per_partner", [])}
+        # In the partnership's order, then any partner no longer in it.
+        slugs = [s for s in names if s in old_partners or s in new_partners]
+        slugs += sorted((set(old_partners) | set(new_partners)) - set(slugs))
+        for slug in slugs:
+            name = names.get(slug, slug)
+            after = new_partners.get(slug, {})
+            if slug not in old_partners:  # a partner that joined since: every amount changed
+                changes += [
+                    _compare(f"{name}: {f.label}", None, after.get(f.key), f.kind)
+                    for f in registry.PARTNER_FIGURES
+                ]
+                continue
+            changes += [
+                self.held(f"{name}: {f.label}", old_partners[slug], after, f.key, f.kind)
+                for f in registry.PARTNER_FIGURES
+            ]
+        return tuple(change for change in changes if change is not None)
 
-
-def _project_changes(old: list[dict], new: list[dict]) -> tuple[ProjectChange, ...]:
-    before = {row["slug"]: row for row in old}
-    after = {row["slug"]: row for row in new}
-    result = []
-    for row in new:
-        if row["slug"] not in before:
-            shown = (
-                Change(label, "", _shown(row.get(k), kind)) for k, label, kind in PROJECT_LABELS
+    def projects(self, old: list[dict], new: list[dict]) -> tuple[ProjectChange, ...]:
+        before = {row["slug"]: row for row in old}
+        after = {row["slug"]: row for row in new}
+        result = []
+        for row in new:
+            if row["slug"] not in before:
+                shown = (
+                    Change(f.label, "", _shown(row.get(f.key), f.kind)) for f in PROJECT_FIGURES
+                )
+                result.append(ProjectChange(row["name"], "Added", tuple(shown)))
+                continue
+            issued = before[row["slug"]]
+            changes = tuple(
+                change
+                for f in PROJECT_FIGURES
+                if (change := self.held(f.label, issued, row, f.key, f.kind, of=row["name"]))
             )
-            result.append(ProjectChange(row["name"], "Added", tuple(shown)))
-            continue
-        changes = tuple(
-            change
-            for key, label, kind in PROJECT_LABELS
-            if (change := _compare(label, before[row["slug"]].get(key), row.get(key), kind))
-        )
-        if changes:
-            result.append(ProjectChange(row["name"], "Changed", changes))
-    for row in old:
-        if row["slug"] not in after:
-            shown = (
-                Change(label, _shown(row.get(k), kind), "") for k, label, kind in PROJECT_LABELS
-            )
-            result.append(ProjectChange(row["name"], "Removed", tuple(shown)))
-    return tuple(result)
+            if changes:
+                result.append(ProjectChange(row["name"], "Changed", changes))
+        for row in old:
+            if row["slug"] not in after:
+                shown = (
+                    Change(f.label, _shown(row.get(f.key), f.kind), "") for f in PROJECT_FIGURES
+                )
+                result.append(ProjectChange(row["name"], "Removed", tuple(shown)))
+        return tuple(result)
 
 
 def report_changes(old: dict[str, Any], new: dict[str, Any]) -> ReportChanges:
-    """Return every figure and project that differs between two snapshots, old and new."""
+    """Return every figure and project that differs between two snapshots, old and new.
+
+    Both are in the current format (``read_snapshot`` reads a stored one so). A figure the old
+    snapshot does not hold is listed in ``not_in_issued``, not among the changes.
+    """
     # Today's partners in the partnership's order, then any that have left since.
     names = {slug: name for slug, name in new.get("partners", [])}
     names |= {slug: name for slug, name in old.get("partners", []) if slug not in names}
+    comparison = _Comparison()
+    figures = comparison.figures(old.get("figures", {}), new.get("figures", {}), names)
+    projects = comparison.projects(old.get("projects", []), new.get("projects", []))
     return ReportChanges(
-        figures=_figure_changes(old.get("figures", {}), new.get("figures", {}), names),
-        projects=_project_changes(old.get("projects", []), new.get("projects", [])),
-        title=_compare("Title", old.get("title"), new.get("title"), "text"),
-        recommendation=_compare(
-            "Recommended contribution", old.get("recommendation"), new.get("recommendation"), "text"
+        figures=figures,
+        projects=projects,
+        title=comparison.held("Title", old, new, "title", Kind.TEXT),
+        recommendation=comparison.held(
+            "Recommended contribution", old, new, "recommendation", Kind.TEXT
         ),
         wording_changed=old.get("text_sha256") != new.get("text_sha256"),
+        not_in_issued=tuple(comparison.not_in_issued),
     )

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from projects.money.document import ProgrammeDocument
-from projects.money.figures import FIGURES, Kind, ProgrammeFigures
+from projects.money.figures import FIGURES, OUTCOME_FIGURES, Kind, ProgrammeFigures
 from projects.money.formatting import money
+from projects.money.vocabulary import Grade
 
 from .wording import (
     NOT_KNOWN,
@@ -199,10 +200,14 @@ _LIST = (
         "The money still to find for the maximum (or the headroom)",
         lambda d, f: gap_words(f.gap_max),
     ),
-    Placeholder("outcomes_required", "How many Required priority outcomes", _outcomes("required")),
-    Placeholder("outcomes_good", "How many Good priority outcomes", _outcomes("good")),
-    Placeholder(
-        "outcomes_excellent", "How many Excellent priority outcomes", _outcomes("excellent")
+    # One a grade of the figures' outcomes, such as {outcomes_required}.
+    *(
+        Placeholder(
+            f"outcomes_{grade.key}",
+            f"How many {Grade(grade.key).label} priority outcomes",
+            _outcomes(grade.key),
+        )
+        for grade in OUTCOME_FIGURES
     ),
     Placeholder(
         "tbc_phases", "How many phases have a cost still to be confirmed", _figure("tbc_phases")

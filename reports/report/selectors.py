@@ -15,7 +15,14 @@ from projects.money.document import REPORT_TEXT_FIELDS
 from projects.selectors import programme_document
 
 from ..models import IssuedReport, ReportText
-from .changes import ReportChanges, fingerprint, report_changes, report_snapshot
+from .changes import (
+    ReportChanges,
+    UnknownSnapshotFormat,
+    fingerprint,
+    read_snapshot,
+    report_changes,
+    report_snapshot,
+)
 from .content import (
     BoardReport,
     board_report_from_document,
@@ -66,8 +73,11 @@ def issued_report(*, programme: Programme, pk: int) -> IssuedReport | None:
 
 @dataclass(frozen=True)
 class ChangesPage:
+    """The latest issued report and what changed since; ``problem`` says why none can be said."""
+
     last_issued: IssuedReport | None
     changes: ReportChanges | None
+    problem: str = ""
 
 
 def changes_since_issued(*, programme: Programme) -> ChangesPage:
@@ -81,8 +91,12 @@ def changes_since_issued(*, programme: Programme) -> ChangesPage:
     )
     if last is None:
         return ChangesPage(last_issued=None, changes=None)
+    try:
+        issued = read_snapshot(json.loads(last.figures))
+    except UnknownSnapshotFormat as error:
+        return ChangesPage(last_issued=last, changes=None, problem=str(error))
     now = report_snapshot(board_report(programme=programme))
-    return ChangesPage(last_issued=last, changes=report_changes(json.loads(last.figures), now))
+    return ChangesPage(last_issued=last, changes=report_changes(issued, now))
 
 
 def statement_for(*, programme: Programme, partner: Partner) -> PartnerStatement:

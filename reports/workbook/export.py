@@ -235,9 +235,8 @@ def write_programme_workbook(
         book,
         SHARES,
         (
-            (position.partner, names.get(position.partner, ""), position.share_min,
-             position.share_max, position.immediate, position.cap, position.pledged,
-             position.received, position.outstanding)
+            (position.partner, names.get(position.partner, ""),
+             *(getattr(position, figure.key) for figure in registry.PARTNER_FIGURES))
             for position in figures.per_partner
         ),
     )  # fmt: skip
@@ -300,10 +299,9 @@ def _write_figures(book: Workbook, document: ProgrammeDocument, figures: Program
     heading("Figure", "Value")
     worksheet.append(["Programme", text_cell(worksheet, document.programme.name)])
     strategy = supports_heading(document.partnership.strategy).lower()
-    outcomes = (
-        ("Outcome claims graded Required", figures.outcomes.required),
-        ("Outcome claims graded Good", figures.outcomes.good),
-        ("Outcome claims graded Excellent", figures.outcomes.excellent),
+    outcomes = tuple(
+        (grade.in_sheet(strategy=strategy), getattr(figures.outcomes, grade.key))
+        for grade in registry.OUTCOME_FIGURES
     )
     # In the figures object's order, the outcomes one line a grade; read when called, so the
     # sheet follows the registry.
@@ -319,7 +317,7 @@ def _write_figures(book: Workbook, document: ProgrammeDocument, figures: Program
             worksheet.append([figure.in_sheet(strategy=strategy), getattr(figures, figure.key)])
     worksheet.append([])
     heading("Stated total that differs from its lines", "Stated", "Computed", "Difference")
-    labels = {"existing_total": "Existing resource total", "extra_total": "Extra cost total"}
+    labels = {total.key: total.in_sheet(strategy=strategy) for total in registry.STATED_TOTALS}
     for mismatch in figures.mismatches:
         worksheet.append(
             [labels.get(mismatch.field, mismatch.field), money(mismatch.stated),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from projects.money.figures import PARTNER_FIGURES
 from projects.money.vocabulary import (
     Borne,
     ContributionStatus,
@@ -177,13 +178,11 @@ SHARES = Sheet(
     (
         Column("Partner", "", Kind.SLUG, 24),
         Column("Name", "", Kind.TEXT, 44),
-        Column("Share of minimum", "", Kind.MONEY, 16, total=True),
-        Column("Share of maximum", "", Kind.MONEY, 16, total=True),
-        Column("Immediate tranche", "", Kind.MONEY, 16, total=True),
-        Column("Cap", "", Kind.MONEY, 16, total=True),
-        Column("Pledged", "", Kind.MONEY, 16, total=True),
-        Column("Received", "", Kind.MONEY, 16, total=True),
-        Column("Outstanding", "", Kind.MONEY, 16, total=True),
+        # Each partner's amounts, as the registry names them on this sheet.
+        *(
+            Column(figure.in_sheet(strategy=""), "", Kind.MONEY, 16, total=True)
+            for figure in PARTNER_FIGURES
+        ),
     ),
     imported=False,
 )

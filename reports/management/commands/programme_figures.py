@@ -4,19 +4,10 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandParser
 
 from projects.management.commands.export_programme import programme_by_slug
+from projects.money import figures as registry
 from projects.money.figures import Kind, figures_as_json, headline_figures
 from projects.money.formatting import money as format_money
 from projects.selectors import programme_figures
-
-PARTNER_COLUMNS = [
-    ("share_min", "Share min"),
-    ("share_max", "Share max"),
-    ("immediate", "Immediate"),
-    ("cap", "Cap"),
-    ("pledged", "Pledged"),
-    ("received", "Received"),
-    ("outstanding", "Outstanding"),
-]
 
 
 def money(value: str | None) -> str:
@@ -47,11 +38,15 @@ class Command(BaseCommand):
             value = figures[figure.key]
             shown = str(value) if figure.kind == Kind.COUNT else money(value)
             lines.append(f"{figure.in_table:<42} {shown:>14}")
+        # The outcomes on one line, their counts in the registry's order: " 10 / 11 /  5".
         outcomes = figures["outcomes"]
-        lines.append(
-            f"{'Outcome claims (required/good/excellent)':<42} "
-            f"{outcomes['required']:>4} /{outcomes['good']:>3} /{outcomes['excellent']:>3}"
+        grades = registry.OUTCOME_FIGURES
+        label = f"Outcome claims ({'/'.join(figure.key for figure in grades)})"
+        counts = " /".join(
+            f"{outcomes[figure.key]:>{4 if place == 0 else 3}}"
+            for place, figure in enumerate(grades)
         )
+        lines.append(f"{label:<42} {counts}")
         lines.append("")
         if figures["mismatches"]:
             lines.append("Stated figures that do not match the computed ones:")
@@ -65,11 +60,12 @@ class Command(BaseCommand):
         else:
             lines.append("Every stated figure matches the computed one.")
         lines.append("")
-        header = f"{'Partner':<26}" + "".join(f"{label:>13}" for _, label in PARTNER_COLUMNS)
+        columns = registry.PARTNER_FIGURES
+        header = f"{'Partner':<26}" + "".join(f"{figure.in_table:>13}" for figure in columns)
         lines.append(header)
         for row in figures["per_partner"]:
             lines.append(
                 f"{row['partner']:<26}"
-                + "".join(f"{money(row[key]):>13}" for key, _ in PARTNER_COLUMNS)
+                + "".join(f"{money(row[figure.key]):>13}" for figure in columns)
             )
         return "\n".join(lines)

@@ -1,0 +1,296 @@
+"""The issued report's snapshot: its format is versioned, and an older one still compares right.
+
+``issued_report_figures_1.json`` is the snapshot of the demo's report exactly as it is stored
+when the report is issued under format ``board-report-figures/1``: the text of
+``IssuedReport.figures``, byte for byte.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+
+from projects.models import Programme
+from projects.money.document import ProgrammeDocument
+from projects.money.figures import PARTNER_FIGURES
+from projects.programme_file import parse_programme
+from reports.models import IssuedReport, sha256_hex
+from reports.report import changes as snapshots
+from reports.report.changes import (
+    NOT_IN_ISSUED,
+    SNAPSHOT_FORMAT,
+    SNAPSHOT_FORMATS,
+    SNAPSHOT_UPGRADES,
+    UnknownSnapshotFormat,
+    canonical_json,
+    read_snapshot,
+    report_changes,
+    report_snapshot,
+)
+from reports.report.content import board_report_from_document
+from reports.report.selectors import changes_since_issued
+from tests.conftest import SEED_FILE
+
+STORED_1 = (Path(__file__).parent / "issued_report_figures_1.json").read_text(encoding="utf-8")
+MEETING = date(2004, 6, 24)
+FORMAT_0 = "board-report-figures/0"  # an older format, made up for these tests only
+
+
+def seed_snapshot(edit=None) -> dict:
+    """Return the seed's report snapshot as the current code makes it, the seed edited first."""
+    data = json.loads(SEED_FILE.read_bytes())
+    if edit is not None:
+        edit(data)
+    document: ProgrammeDocument = parse_programme(json.dumps(data).encode())
+    return report_snapshot(board_report_from_document(document, on=MEETING, issued=True))
+
+
+def direct_gov_costs_9000(data: dict) -> None:
+    """Raise Direct.Gov's one phase from £5,000 to £9,000 and edit the summary."""
+    project = next(p for p in data["projects"] if p["slug"] == "direct-gov")
+    project["phases"][0]["extra_cost"] = "9000.00"
+    data["report"]["summary"] = "A new summary."
+
+
+def shown(changes) -> list[tuple[str, str, str]]:
+    return [(change.label, change.old, change.new) for change in changes]
+
+
+PARTNERS = [
+    "Norfolk County Council",
+    "Breckland District Council",
+    "Broadland District Council",
+    "Great Yarmouth Borough Council",
+    "Borough Council of King's Lynn and West Norfolk",
+    "North Norfolk District Council",
+    "Norwich City Council",
+    "South Norfolk Council",
+]
+
+# What the version-1 snapshot and the edited seed differ in, as the changes page lists it.
+DIRECT_GOV_CHANGES = [
+    ("Extra cost, minimum", "£75,000", "£79,000"),
+    ("Extra cost, maximum", "£175,000", "£179,000"),
+    ("Largest share of the minimum", "£9,375", "£9,875"),
+    ("Largest share of the maximum", "£21,875", "£22,375"),
+    ("Gap against the minimum (negative: headroom)", "£75,000", "£79,000"),
+    ("Gap against the maximum (negative: headroom)", "£175,000", "£179,000"),
+    *(
+        change
+        for name in PARTNERS
+        for change in (
+            (f"{name}: share of the minimum", "£9,375", "£9,875"),
+            (f"{name}: share of the maximum", "£21,875", "£22,375"),
+        )
+    ),
+]
+DIRECT_GOV_PROJECT = [
+    ("Extra cost", "£5,000", "£9,000"),
+    ("Extra cost, minimum", "£5,000", "£9,000"),
+    ("Extra cost, maximum", "£5,000", "£9,000"),
+]
+
+
+# Version 1 as stored
+
+
+def test_the_current_code_still_writes_format_1_byte_for_byte():
+    assert SNAPSHOT_FORMAT == "board-report-figures/1"
+    assert canonical_json(seed_snapshot()) == STORED_1
+
+
+def test_a_stored_format_1_snapshot_is_read_as_it_is():
+    stored = json.loads(STORED_1)
+    assert read_snapshot(stored) == stored
+    assert canonical_json(stored) == STORED_1  # the stored data is left as it was
+
+
+def test_a_stored_format_1_snapshot_shows_no_change_when_nothing_changed():
+    changes = report_changes(read_snapshot(json.loads(STORED_1)), seed_snapshot())
+    assert not changes.any
+    assert changes.not_in_issued == ()
+
+
+def test_a_stored_format_1_snapshot_shows_exactly_what_changed():
+    changes = report_changes(
+        read_snapshot(json.loads(STORED_1)), seed_snapshot(direct_gov_costs_9000)
+    )
+    assert shown(changes.figures) == DIRECT_GOV_CHANGES
+    assert [(p.name, p.action, shown(p.changes)) for p in changes.projects] == [
+        ("Direct.Gov", "Changed", DIRECT_GOV_PROJECT)
+    ]
+    assert changes.title is None and changes.recommendation is None
+    assert changes.wording_changed
+    assert changes.not_in_issued == ()
+
+
+# Formats this code does not know
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {**json.loads(STORED_1), "format": "board-report-figures/2"},
+        {**json.loads(STORED_1), "format": "something-else/1"},
+        {key: value for key, value in json.loads(STORED_1).items() if key != "format"},
+        {},
+        [],
+        "board-report-figures/1",
+    ],
+)
+def test_a_snapshot_of_an_unknown_format_is_refused_by_name(stored):
+    with pytest.raises(UnknownSnapshotFormat, match="cannot be compared"):
+        read_snapshot(stored)
+
+
+def test_every_older_format_has_its_upgrade():
+    assert len(set(SNAPSHOT_FORMATS)) == len(SNAPSHOT_FORMATS)
+    assert SNAPSHOT_FORMATS[-1] == SNAPSHOT_FORMAT
+    assert set(SNAPSHOT_UPGRADES) == set(SNAPSHOT_FORMATS[:-1])
+
+
+# An older format, upgraded
+
+
+def format_0(stored: dict) -> dict:
+    """Return a format-1 snapshot in a made-up older shape: per partner keyed by slug, and
+    without the count of phases to be confirmed or each partner's outstanding amount."""
+    old = copy.deepcopy(stored)
+    old["format"] = FORMAT_0
+    figures = old["figures"]
+    del figures["tbc_phases"]
+    figures["per_partner"] = {
+        row.pop("partner"): {k: v for k, v in row.items() if k != "outstanding"}
+        for row in figures["per_partner"]
+    }
+    return old
+
+
+def upgrade_0_to_1(snapshot: dict) -> dict:
+    """The upgrade the made-up format 0 would have: per partner back to a list in slug order."""
+    figures = snapshot["figures"]
+    figures["per_partner"] = [
+        {"partner": slug, **row} for slug, row in sorted(figures["per_partner"].items())
+    ]
+    return snapshot
+
+
+@pytest.fixture
+def with_format_0(monkeypatch):
+    monkeypatch.setattr(snapshots, "SNAPSHOT_FORMATS", (FORMAT_0, *SNAPSHOT_FORMATS))
+    monkeypatch.setattr(snapshots, "SNAPSHOT_UPGRADES", {FORMAT_0: upgrade_0_to_1})
+
+
+def test_an_older_snapshot_is_upgraded_to_the_current_shape(with_format_0):
+    stored = format_0(json.loads(STORED_1))
+    before = copy.deepcopy(stored)
+    upgraded = read_snapshot(stored)
+    assert stored == before  # the stored data is left as it was
+    assert upgraded["format"] == SNAPSHOT_FORMAT
+    expected = json.loads(STORED_1)
+    del expected["figures"]["tbc_phases"]
+    for row in expected["figures"]["per_partner"]:
+        del row["outstanding"]
+    assert upgraded == expected
+
+
+def test_a_figure_an_older_snapshot_lacks_is_not_in_the_issued_report(with_format_0):
+    upgraded = read_snapshot(format_0(json.loads(STORED_1)))
+    changes = report_changes(upgraded, seed_snapshot())
+    assert not changes.any  # the figures it lacks are not changes
+    assert shown(changes.not_in_issued) == [
+        ("Phases of cost to be confirmed", NOT_IN_ISSUED, "1"),
+        *((f"{name}: outstanding", NOT_IN_ISSUED, "£0") for name in PARTNERS),
+    ]
+    changed = report_changes(upgraded, seed_snapshot(direct_gov_costs_9000))
+    assert shown(changed.figures) == DIRECT_GOV_CHANGES
+
+
+def test_upgrades_run_one_format_at_a_time_in_order(monkeypatch):
+    ran: list[str] = []
+
+    def step(name: str):
+        def upgrade(snapshot: dict) -> dict:
+            ran.append(f"{name} from {snapshot['format']}")
+            return {**snapshot, name: True}
+
+        return upgrade
+
+    formats = ("board-report-figures/a", "board-report-figures/b", *SNAPSHOT_FORMATS)
+    monkeypatch.setattr(snapshots, "SNAPSHOT_FORMATS", formats)
+    monkeypatch.setattr(
+        snapshots, "SNAPSHOT_UPGRADES", {formats[0]: step("first"), formats[1]: step("second")}
+    )
+    upgraded = read_snapshot({"format": formats[0]})
+    assert ran == [f"first from {formats[0]}", f"second from {formats[1]}"]
+    assert upgraded == {"format": SNAPSHOT_FORMAT, "first": True, "second": True}
+    ran.clear()
+    assert read_snapshot({"format": formats[1]})["format"] == SNAPSHOT_FORMAT
+    assert ran == [f"second from {formats[1]}"]
+
+
+def test_a_format_whose_upgrade_is_missing_is_refused(monkeypatch):
+    monkeypatch.setattr(snapshots, "SNAPSHOT_FORMATS", (FORMAT_0, *SNAPSHOT_FORMATS))
+    with pytest.raises(UnknownSnapshotFormat):
+        read_snapshot(format_0(json.loads(STORED_1)))
+
+
+def test_the_partners_amounts_in_the_snapshot_are_the_registrys():
+    rows = json.loads(STORED_1)["figures"]["per_partner"]
+    assert {key for row in rows for key in row} == {"partner", *(f.key for f in PARTNER_FIGURES)}
+
+
+# The changes page
+
+
+@pytest.fixture
+def demo(monkeypatch, db):
+    monkeypatch.setenv("DJANGO_DEMO_PASSWORD", "demo-password-123")
+    call_command("load_demo", stdout=StringIO())
+    return Programme.objects.get(slug="norfolk-connect-2004")
+
+
+def stored_issue(programme, figures: str) -> IssuedReport:
+    """Store an issued report whose figures are the given text, as issuing once stored them."""
+    pdf = b"%PDF-1.7 issued"
+    return IssuedReport.objects.create(
+        programme=programme,
+        meeting_date=MEETING,
+        title="Norfolk Connect Medium Term Workload",
+        issued_by=get_user_model().objects.get(username="facilitator"),
+        pdf=pdf,
+        pdf_sha256=sha256_hex(pdf),
+        figures=figures,
+        figures_sha256=sha256_hex(figures.encode()),
+    )
+
+
+def test_a_report_issued_under_format_1_shows_its_changes(client, demo):
+    stored_issue(demo, STORED_1)
+    assert not changes_since_issued(programme=demo).changes.any
+    demo.projects.get(slug="direct-gov").phases.update(extra_cost="9000.00")
+    page = changes_since_issued(programme=demo)
+    assert page.problem == ""
+    assert shown(page.changes.figures) == DIRECT_GOV_CHANGES
+    assert [(p.name, shown(p.changes)) for p in page.changes.projects] == [
+        ("Direct.Gov", DIRECT_GOV_PROJECT)
+    ]
+
+
+def test_the_changes_page_says_it_cannot_compare_an_unknown_format(client, demo):
+    stored_issue(demo, canonical_json({**json.loads(STORED_1), "format": "board-report-figures/9"}))
+    client.force_login(get_user_model().objects.get(username="chief-executive"))
+    response = client.get(reverse("report:report_changes", args=[demo.slug]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="cannot-compare"' in html
+    assert "board-report-figures/9" in html
+    assert 'id="no-changes"' not in html and 'id="figure-changes"' not in html
