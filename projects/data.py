@@ -42,6 +42,7 @@ PARTNERSHIP = Entity(
         FieldSpec("strategy", "Strategy", Kind.TEXT, max_length=NAME_MAX_LENGTH),
     ),
     identity=("slug",),
+    model="projects.Partnership",
 )
 
 
@@ -74,6 +75,7 @@ PROGRAMME = Entity(
         FieldSpec("stated_extra_total", "Stated extra cost total", Kind.OPTIONAL_AMOUNT),
     ),
     identity=("slug",),
+    model="projects.Programme",
 )
 
 
@@ -100,6 +102,7 @@ PARTNER = Entity(
         FieldSpec("ieg_grant", "IEG grant", Kind.OPTIONAL_AMOUNT, width=16, sparse=True),
     ),
     identity=("slug",),
+    model="contributions.Partner",
 )
 
 
@@ -138,6 +141,7 @@ PHASE = Entity(
         FieldSpec("decision_note", "Decision note", Kind.TEXT, width=30, sparse=True, edited=False),
     ),
     identity=("number",),
+    model="projects.Phase",
 )
 
 
@@ -159,6 +163,7 @@ FUNDING = Entity(
         FieldSpec("status", "Status", Kind.CHOICE, FundingStatus, width=12),
         FieldSpec("note", "Note", Kind.TEXT, width=40),
     ),
+    model="projects.FundingLine",
 )
 
 
@@ -174,6 +179,7 @@ OUTCOME_CLAIM = Entity(
         FieldSpec("grade", "Grade", Kind.CHOICE, Grade, width=12),
         FieldSpec("code", "Code", Kind.CODE, width=14),
     ),
+    model="projects.OutcomeClaim",
 )
 
 
@@ -213,6 +219,7 @@ PROJECT = Entity(
         FieldSpec("status", "Status", Kind.CHOICE, ProjectStatus, width=12),
     ),
     identity=("slug",),
+    model="projects.Project",
 )
 
 
@@ -245,6 +252,7 @@ CONTRIBUTION = Entity(
         FieldSpec("note", "Note", Kind.TEXT, width=30, sparse=True),
     ),
     identity=("partner", "financial_year", "tranche"),
+    model="contributions.Contribution",
 )
 
 
@@ -285,10 +293,25 @@ REPORT_TEXT = Entity(
         FieldSpec("recommendations", "Recommendations", Kind.MARKDOWN),
         FieldSpec("contact_officers", "Contact officers", Kind.MARKDOWN),
     ),
+    model="reports.ReportText",
 )
 # The longest any of the report's one-line fields and texts may be.
 REPORT_LINE_MAX_LENGTH = 200
 REPORT_TEXT_MAX_LENGTH = 20_000
+
+
+# Every entity a programme file holds.
+ENTITIES = (
+    PARTNERSHIP,
+    PROGRAMME,
+    PARTNER,
+    PROJECT,
+    PHASE,
+    FUNDING,
+    OUTCOME_CLAIM,
+    CONTRIBUTION,
+    REPORT_TEXT,
+)
 
 
 @dataclass(frozen=True)

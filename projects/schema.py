@@ -86,7 +86,7 @@ REQUIRED: Any = _Required()
 
 @dataclass(frozen=True)
 class Entity:
-    """An entity's plain data class and its fields in the programme file's order.
+    """An entity's plain data class, its fields in the programme file's order, and its model.
 
     ``identity`` names the fields that tell one row of the entity from another (a phase's
     number, a partner's slug): the import's preview shows them as the row, not as changes.
@@ -95,6 +95,7 @@ class Entity:
     data: type
     fields: tuple[FieldSpec, ...]
     identity: tuple[str, ...] = ()
+    model: str = ""  # the label of the model that stores it, such as "projects.Phase"
 
     def __post_init__(self) -> None:
         # Out of step with the data class is a mistake in the code: say so on import.
@@ -176,3 +177,13 @@ def read_value(spec: FieldSpec, value: Any) -> Any:
     if spec.kind == Kind.FINANCIAL_YEARS:
         return tuple(value)
     return value
+
+
+def empty_shown_as_tbc(entities: tuple[Entity, ...]) -> frozenset[tuple[str, str]]:
+    """Return (model label, attribute) of each field whose empty value means "to be confirmed"."""
+    return frozenset(
+        (entity.model, spec.attribute)
+        for entity in entities
+        for spec in entity.fields
+        if spec.kind == Kind.COST
+    )
