@@ -14,8 +14,9 @@ Pure Python: it imports no app and no Django at run time.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class Entity:
         """Return the value a programme file may leave out, or REQUIRED."""
         if self.spec(key).required:
             return REQUIRED
-        declared = self.data.__dataclass_fields__[key]
+        declared = next(item for item in fields(self.data) if item.name == key)
         if declared.default is not MISSING:
             return declared.default
         if declared.default_factory is not MISSING:
@@ -152,11 +153,16 @@ class Entity:
     def read(self, row: Mapping[str, Any], **given: Any) -> Any:
         """Return the plain record of a stored row (by model attribute); ``given`` by key."""
         values = {
-            spec.key: read_value(spec, row[spec.attribute])
-            for spec in self.fields
-            if spec.key not in given
+            key: row[attribute] if convert is None else convert(row[attribute])
+            for key, attribute, convert in self._readers
+            if key not in given
         }
         return self.data(**values, **given)
+
+    @cached_property
+    def _readers(self) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+        # Worked out once: a whole programme is read row by row through these.
+        return tuple((spec.key, spec.attribute, _reader_of(spec)) for spec in self.fields)
 
 
 def stored_value(spec: FieldSpec, value: Any) -> Any:
@@ -168,15 +174,15 @@ def stored_value(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def read_value(spec: FieldSpec, value: Any) -> Any:
-    """Return a stored value as plain data: choices as their enum, an empty code as none."""
+def _reader_of(spec: FieldSpec) -> Callable[[Any], Any] | None:
+    """Return how a stored value becomes plain data, or None when it is used as it is."""
     if spec.kind == Kind.CODE:
-        return value or None
+        return lambda value: value or None
     if spec.kind == Kind.CHOICE and spec.choices is not None:
-        return spec.choices(value)
+        return spec.choices
     if spec.kind == Kind.FINANCIAL_YEARS:
-        return tuple(value)
-    return value
+        return tuple
+    return None
 
 
 def empty_shown_as_tbc(entities: tuple[Entity, ...]) -> frozenset[tuple[str, str]]:
