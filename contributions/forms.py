@@ -10,6 +10,7 @@ from django import forms
 from norfolk_connect.forms import GovukFormMixin
 from projects.fields import MoneyField
 from projects.models import Programme
+from projects.money.document import CONTRIBUTION
 from projects.money.formatting import weight_text
 from projects.money.vocabulary import Tranche
 from projects.rules import POPULATION_MAX, WEIGHT_DECIMAL_PLACES, WEIGHT_MAX_WHOLE_DIGITS
@@ -168,18 +169,7 @@ class ContributionForm(VersionedForm, forms.ModelForm):
 
     class Meta:
         model = Contribution
-        fields = [
-            "partner",
-            "financial_year",
-            "tranche",
-            "amount",
-            "status",
-            "pledged_on",
-            "invoiced_on",
-            "received_on",
-            "returned_on",
-            "note",
-        ]
+        fields = list(CONTRIBUTION.edited_keys)
         labels = {
             "pledged_on": "Date pledged",
             "invoiced_on": "Date invoiced",

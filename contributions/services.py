@@ -8,6 +8,7 @@ from django.db.models import ProtectedError
 
 from projects.history import Author, changes_since_version, claim_version, record_author
 from projects.models import Partnership, Programme
+from projects.money.document import CONTRIBUTION, PARTNER
 from projects.money.shares import basis_of, lacking_basis, zero_basis
 from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche
 
@@ -16,19 +17,9 @@ from .selectors import partner_uses
 
 # URL segments under /partners/ that a partner's slug must not take.
 RESERVED_PARTNER_SLUGS = frozenset({"new"})
-PARTNER_FIELDS = ("name", "contributes", "population", "weight", "ieg_grant")
-CONTRIBUTION_FIELDS = (
-    "partner",
-    "financial_year",
-    "tranche",
-    "amount",
-    "status",
-    "pledged_on",
-    "invoiced_on",
-    "received_on",
-    "returned_on",
-    "note",
-)
+# The fields a person edits, as declared: a partner's slug is given when it is added.
+PARTNER_FIELDS = tuple(spec.attribute for spec in PARTNER.shown if spec.edited)
+CONTRIBUTION_FIELDS = CONTRIBUTION.edited_keys
 
 
 class PartnerInUseError(Exception):

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
 
+from .money.document import ENTITIES
 from .money.formatting import money
+from .money.schema import empty_shown_as_tbc
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 Author: TypeAlias = "User | None"
 
 HIDDEN_FIELDS = {"id", "version", "position", "project", "programme", "partnership"}
+# Fields whose empty value is a cost to be confirmed, as the declarations say.
+_SHOWN_AS_TBC = empty_shown_as_tbc(ENTITIES)
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,7 @@ def display_value(field: models.Field, value, names: RelatedNames | None = None)
     (see ``related_names``), otherwise read from the database.
     """
     if value is None or value == "":
-        if isinstance(field, models.DecimalField) and field.name == "extra_cost":
-            return "TBC"
-        return "-"
+        return "TBC" if (field.model._meta.label, field.name) in _SHOWN_AS_TBC else "-"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ..rules import NAME_MAX_LENGTH, PHASE_NUMBER_MAX, PHASE_NUMBER_MIN, POPULATION_MAX
+from .schema import Entity, FieldSpec, Kind
 from .vocabulary import (
     Apportionment,
     Borne,
@@ -32,6 +34,18 @@ class PartnershipData:
     strategy: str = ""
 
 
+PARTNERSHIP = Entity(
+    PartnershipData,
+    (
+        FieldSpec("slug", "Slug", Kind.SLUG),
+        FieldSpec("name", "Partnership name", Kind.NAME),
+        FieldSpec("strategy", "Strategy", Kind.TEXT, max_length=NAME_MAX_LENGTH),
+    ),
+    identity=("slug",),
+    model="projects.Partnership",
+)
+
+
 @dataclass(frozen=True)
 class ProgrammeData:
     slug: str
@@ -45,6 +59,26 @@ class ProgrammeData:
     stated_extra_total: Decimal | None = None
 
 
+# The file holds the stated totals in an object of their own, "stated": the parser and the
+# dumper place them there.
+PROGRAMME = Entity(
+    ProgrammeData,
+    (
+        FieldSpec("slug", "Slug", Kind.SLUG),
+        FieldSpec("name", "Name", Kind.NAME),
+        FieldSpec("starts", "Starts", Kind.DATE),
+        FieldSpec("ends", "Ends", Kind.DATE),
+        FieldSpec("financial_years", "Financial years", Kind.FINANCIAL_YEARS),
+        FieldSpec("apportionment", "Apportionment", Kind.CHOICE, Apportionment, required=True),
+        FieldSpec("rounding_step", "Rounding step", Kind.OPTIONAL_AMOUNT),
+        FieldSpec("stated_existing_total", "Stated existing resource total", Kind.OPTIONAL_AMOUNT),
+        FieldSpec("stated_extra_total", "Stated extra cost total", Kind.OPTIONAL_AMOUNT),
+    ),
+    identity=("slug",),
+    model="projects.Programme",
+)
+
+
 @dataclass(frozen=True)
 class PartnerData:
     slug: str
@@ -53,6 +87,23 @@ class PartnerData:
     population: int | None = None
     weight: Decimal | None = None
     ieg_grant: Decimal | None = None  # its Implementing Electronic Government grant, if recorded
+
+
+PARTNER = Entity(
+    PartnerData,
+    (
+        FieldSpec("slug", "Slug", Kind.SLUG, width=24),
+        FieldSpec("name", "Name", Kind.NAME, width=44),
+        FieldSpec("contributes", "Contributes", Kind.YES_NO, width=12),
+        FieldSpec(
+            "population", "Population", Kind.WHOLE, width=12, minimum=0, maximum=POPULATION_MAX
+        ),
+        FieldSpec("weight", "Weight", Kind.WEIGHT, width=10),
+        FieldSpec("ieg_grant", "IEG grant", Kind.OPTIONAL_AMOUNT, width=16, sparse=True),
+    ),
+    identity=("slug",),
+    model="contributions.Partner",
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +119,32 @@ class PhaseData:
     decision_note: str = ""
 
 
+# decided_on and decision_note are edited with the decision, not in the project's rows.
+PHASE = Entity(
+    PhaseData,
+    (
+        FieldSpec(
+            "number",
+            "Number",
+            Kind.WHOLE,
+            width=9,
+            minimum=PHASE_NUMBER_MIN,
+            maximum=PHASE_NUMBER_MAX,
+        ),
+        FieldSpec("name", "Name", Kind.NAME, width=32),
+        FieldSpec("extra_cost", "Extra cost", Kind.COST, width=16, total=True),
+        FieldSpec("gated", "Gated", Kind.YES_NO, width=9),
+        FieldSpec("decision", "Decision", Kind.CHOICE, Decision, width=18),
+        FieldSpec("borne", "Cost borne", Kind.CHOICE, Borne, heading="Borne", width=26),
+        FieldSpec("note", "Note", Kind.TEXT, width=40),
+        FieldSpec("decided_on", "Decided on", Kind.DATE, width=12, sparse=True, edited=False),
+        FieldSpec("decision_note", "Decision note", Kind.TEXT, width=30, sparse=True, edited=False),
+    ),
+    identity=("number",),
+    model="projects.Phase",
+)
+
+
 @dataclass(frozen=True)
 class FundingData:
     source: str
@@ -77,10 +154,33 @@ class FundingData:
     note: str = ""
 
 
+FUNDING = Entity(
+    FundingData,
+    (
+        FieldSpec("source", "Source", Kind.NAME, width=36),
+        FieldSpec("kind", "Kind", Kind.CHOICE, FundingKind, width=10),
+        FieldSpec("amount", "Amount", Kind.AMOUNT, width=16, total=True),
+        FieldSpec("status", "Status", Kind.CHOICE, FundingStatus, width=12),
+        FieldSpec("note", "Note", Kind.TEXT, width=40),
+    ),
+    model="projects.FundingLine",
+)
+
+
 @dataclass(frozen=True)
 class OutcomeClaimData:
     grade: Grade
     code: str | None = None
+
+
+OUTCOME_CLAIM = Entity(
+    OutcomeClaimData,
+    (
+        FieldSpec("grade", "Grade", Kind.CHOICE, Grade, width=12),
+        FieldSpec("code", "Code", Kind.CODE, width=14),
+    ),
+    model="projects.OutcomeClaim",
+)
 
 
 @dataclass(frozen=True)
@@ -98,6 +198,31 @@ class ProjectData:
     phases: tuple[PhaseData, ...] = ()
 
 
+# A project's outcome claims, funding lines and phases are entities of their own.
+PROJECT = Entity(
+    ProjectData,
+    (
+        FieldSpec("slug", "Slug", Kind.SLUG, width=22),
+        FieldSpec("name", "Name", Kind.NAME, heading="Project", width=32),
+        FieldSpec("description", "Description", Kind.TEXT, width=50),
+        FieldSpec("outputs", "Outputs", Kind.TEXT, width=40),
+        FieldSpec(
+            "external_project",
+            "External project",
+            Kind.TEXT,
+            width=30,
+            max_length=NAME_MAX_LENGTH,
+        ),
+        # The workbook's heading names the partnership's strategy.
+        FieldSpec("supports_strategy", "Supports the strategy", Kind.YES_NO, width=14),
+        FieldSpec("lead_partner", "Lead partner", Kind.SLUG, width=22),
+        FieldSpec("status", "Status", Kind.CHOICE, ProjectStatus, width=12),
+    ),
+    identity=("slug",),
+    model="projects.Project",
+)
+
+
 @dataclass(frozen=True)
 class ContributionData:
     partner: str  # a partner slug
@@ -110,6 +235,25 @@ class ContributionData:
     received_on: date | None = None
     returned_on: date | None = None
     note: str = ""
+
+
+CONTRIBUTION = Entity(
+    ContributionData,
+    (
+        FieldSpec("partner", "Partner", Kind.SLUG, width=24),
+        FieldSpec("financial_year", "Financial year", Kind.FINANCIAL_YEAR, width=14),
+        FieldSpec("tranche", "Tranche", Kind.CHOICE, Tranche, width=18),
+        FieldSpec("amount", "Amount", Kind.AMOUNT, width=16, total=True),
+        FieldSpec("status", "Status", Kind.CHOICE, ContributionStatus, width=12),
+        FieldSpec("pledged_on", "Pledged on", Kind.DATE, width=12, sparse=True),
+        FieldSpec("invoiced_on", "Invoiced on", Kind.DATE, width=12, sparse=True),
+        FieldSpec("received_on", "Received on", Kind.DATE, width=12, sparse=True),
+        FieldSpec("returned_on", "Returned on", Kind.DATE, width=12, sparse=True),
+        FieldSpec("note", "Note", Kind.TEXT, width=30, sparse=True),
+    ),
+    identity=("partner", "financial_year", "tranche"),
+    model="contributions.Contribution",
+)
 
 
 @dataclass(frozen=True)
@@ -134,9 +278,40 @@ class ReportTextData:
 
 
 REPORT_TEXT_FIELDS = tuple(ReportTextData.__dataclass_fields__)
+REPORT_TEXT = Entity(
+    ReportTextData,
+    (
+        FieldSpec("meeting", "Meeting", Kind.TEXT, max_length=NAME_MAX_LENGTH),
+        FieldSpec("item_number", "Item number", Kind.TEXT, max_length=NAME_MAX_LENGTH),
+        FieldSpec("title", "Title", Kind.TEXT, max_length=NAME_MAX_LENGTH),
+        FieldSpec("report_by", "Report by", Kind.TEXT, max_length=NAME_MAX_LENGTH),
+        FieldSpec("summary", "Summary", Kind.MARKDOWN),
+        FieldSpec("background", "Background", Kind.MARKDOWN),
+        FieldSpec("project_list", "Project list", Kind.MARKDOWN),
+        FieldSpec("risks_and_benefits", "Risks and benefits", Kind.MARKDOWN),
+        FieldSpec("alternative_options", "Alternative options", Kind.MARKDOWN),
+        FieldSpec("recommendations", "Recommendations", Kind.MARKDOWN),
+        FieldSpec("contact_officers", "Contact officers", Kind.MARKDOWN),
+    ),
+    model="reports.ReportText",
+)
 # The longest any of the report's one-line fields and texts may be.
 REPORT_LINE_MAX_LENGTH = 200
 REPORT_TEXT_MAX_LENGTH = 20_000
+
+
+# Every entity a programme file holds.
+ENTITIES = (
+    PARTNERSHIP,
+    PROGRAMME,
+    PARTNER,
+    PROJECT,
+    PHASE,
+    FUNDING,
+    OUTCOME_CLAIM,
+    CONTRIBUTION,
+    REPORT_TEXT,
+)
 
 
 @dataclass(frozen=True)

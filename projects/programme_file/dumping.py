@@ -8,61 +8,46 @@ from decimal import Decimal
 from typing import Any
 
 from ..money.document import (
+    CONTRIBUTION,
     FORMAT,
-    REPORT_TEXT_FIELDS,
-    ContributionData,
-    PartnerData,
-    PhaseData,
+    FUNDING,
+    OUTCOME_CLAIM,
+    PARTNER,
+    PARTNERSHIP,
+    PHASE,
+    PROGRAMME,
+    PROJECT,
+    REPORT_TEXT,
     ProgrammeDocument,
     ProjectData,
 )
-from ..money.vocabulary import (
-    Apportionment,
-    Borne,
-    ContributionStatus,
-    Decision,
-    FundingKind,
-    FundingStatus,
-    Grade,
-    ProjectStatus,
-    Tranche,
-)
+from ..money.schema import MONEY_KINDS, Entity, FieldSpec, Kind
 
 _PENNY = Decimal("0.01")
+_STATED_TOTALS = ("stated_existing_total", "stated_extra_total")
 
 
 def dump_programme(document: ProgrammeDocument) -> dict[str, Any]:
     """Return the canonical programme file of a document, as JSON-ready data."""
-    partnership = document.partnership
     programme = document.programme
     dumped: dict[str, Any] = {
         "format": FORMAT,
-        "partnership": {
-            "slug": partnership.slug,
-            "name": partnership.name,
-            "strategy": partnership.strategy,
-        },
+        "partnership": _dump(PARTNERSHIP, document.partnership),
         "programme": {
-            "slug": programme.slug,
-            "name": programme.name,
-            "starts": _dump_date(programme.starts),
-            "ends": _dump_date(programme.ends),
-            "financial_years": list(programme.financial_years),
-            "apportionment": Apportionment(programme.apportionment).value,
-            "rounding_step": _dump_amount(programme.rounding_step),
+            **_dump(PROGRAMME, programme, leave_out=_STATED_TOTALS),
             "stated": {
                 "existing_total": _dump_amount(programme.stated_existing_total),
                 "extra_total": _dump_amount(programme.stated_extra_total),
             },
         },
-        "partners": [_dump_partner(partner) for partner in document.partners],
+        "partners": [_dump(PARTNER, partner) for partner in document.partners],
         "projects": [_dump_project(project) for project in document.projects],
-        "contributions": [_dump_contribution(item) for item in document.contributions],
+        "contributions": [_dump(CONTRIBUTION, item) for item in document.contributions],
     }
     # The report's text is an optional key added after the format was fixed: written only when
     # the programme has one, so files without it stay exactly as they were.
     if document.report is not None:
-        dumped["report"] = {key: getattr(document.report, key) for key in REPORT_TEXT_FIELDS}
+        dumped["report"] = _dump(REPORT_TEXT, document.report)
     return dumped
 
 
@@ -71,81 +56,39 @@ def dumps_programme(document: ProgrammeDocument) -> str:
     return json.dumps(dump_programme(document), indent=2, ensure_ascii=False) + "\n"
 
 
-def _dump_partner(partner: PartnerData) -> dict[str, Any]:
-    dumped: dict[str, Any] = {
-        "slug": partner.slug,
-        "name": partner.name,
-        "contributes": partner.contributes,
-        "population": partner.population,
-        "weight": None if partner.weight is None else _plain_decimal(partner.weight),
-    }
-    # Optional, beyond the format's example: written only when recorded.
-    if partner.ieg_grant is not None:
-        dumped["ieg_grant"] = _dump_amount(partner.ieg_grant)
-    return dumped
-
-
 def _dump_project(project: ProjectData) -> dict[str, Any]:
     return {
-        "slug": project.slug,
-        "name": project.name,
-        "description": project.description,
-        "outputs": project.outputs,
-        "external_project": project.external_project,
-        "supports_strategy": project.supports_strategy,
-        "lead_partner": project.lead_partner,
-        "status": ProjectStatus(project.status).value,
-        "outcome_claims": [
-            {"grade": Grade(claim.grade).value, "code": claim.code}
-            for claim in project.outcome_claims
-        ],
-        "funding": [
-            {
-                "source": line.source,
-                "kind": FundingKind(line.kind).value,
-                "amount": _dump_amount(line.amount),
-                "status": FundingStatus(line.status).value,
-                "note": line.note,
-            }
-            for line in project.funding
-        ],
-        "phases": [_dump_phase(phase) for phase in project.phases],
+        **_dump(PROJECT, project),
+        "outcome_claims": [_dump(OUTCOME_CLAIM, claim) for claim in project.outcome_claims],
+        "funding": [_dump(FUNDING, line) for line in project.funding],
+        "phases": [_dump(PHASE, phase) for phase in project.phases],
     }
 
 
-def _dump_phase(phase: PhaseData) -> dict[str, Any]:
-    dumped: dict[str, Any] = {
-        "number": phase.number,
-        "name": phase.name,
-        "extra_cost": _dump_amount(phase.extra_cost),
-        "gated": phase.gated,
-        "decision": Decision(phase.decision).value,
-        "borne": Borne(phase.borne).value,
-        "note": phase.note,
-    }
-    # Like a contribution's dates, the decision's date and note appear only once there is one.
-    if phase.decided_on is not None:
-        dumped["decided_on"] = _dump_date(phase.decided_on)
-    if phase.decision_note:
-        dumped["decision_note"] = phase.decision_note
+def _dump(entity: Entity, record: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Return a record's declared fields in file order, each written as its kind is."""
+    dumped: dict[str, Any] = {}
+    for spec in entity.fields:
+        value = getattr(record, spec.key)
+        if spec.key in leave_out or (spec.sparse and (value is None or value == "")):
+            # Keys beyond the format's example appear only once they say something.
+            continue
+        dumped[spec.key] = _dump_value(spec, value)
     return dumped
 
 
-def _dump_contribution(contribution: ContributionData) -> dict[str, Any]:
-    dumped: dict[str, Any] = {
-        "partner": contribution.partner,
-        "financial_year": contribution.financial_year,
-        "tranche": Tranche(contribution.tranche).value,
-        "amount": _dump_amount(contribution.amount),
-        "status": ContributionStatus(contribution.status).value,
-    }
-    # Dates and note go beyond the format's example, so they appear only when they say something.
-    for key in ("pledged_on", "invoiced_on", "received_on", "returned_on"):
-        if getattr(contribution, key) is not None:
-            dumped[key] = _dump_date(getattr(contribution, key))
-    if contribution.note:
-        dumped["note"] = contribution.note
-    return dumped
+def _dump_value(spec: FieldSpec, value: Any) -> Any:
+    if spec.kind in MONEY_KINDS:
+        return _dump_amount(value)
+    if spec.kind == Kind.DATE:
+        return _dump_date(value)
+    if spec.kind == Kind.CHOICE and spec.choices is not None:
+        return spec.choices(value).value
+    if spec.kind == Kind.WEIGHT:
+        return None if value is None else _plain_decimal(value)
+    if spec.kind == Kind.FINANCIAL_YEARS:
+        return list(value)
+    return value
 
 
 def _dump_amount(amount: Decimal | None) -> str | None:

@@ -11,7 +11,16 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from ..money.document import (
+    CONTRIBUTION,
     FORMAT,
+    FUNDING,
+    OUTCOME_CLAIM,
+    PARTNER,
+    PARTNERSHIP,
+    PHASE,
+    PROGRAMME,
+    PROJECT,
+    REPORT_TEXT,
     ContributionData,
     FundingData,
     OutcomeClaimData,
@@ -23,16 +32,11 @@ from ..money.document import (
     ProjectData,
     ReportTextData,
 )
+from ..money.schema import REQUIRED, Entity, FieldSpec, Kind
 from ..money.vocabulary import (
     Apportionment,
-    Borne,
-    ContributionStatus,
     Decision,
-    FundingKind,
-    FundingStatus,
-    Grade,
     ProjectStatus,
-    Tranche,
     Vocabulary,
 )
 from ..report_text import report_text_problems
@@ -42,9 +46,6 @@ from ..rules import (
     CODE_MAX_LENGTH,
     FINANCIAL_YEAR_EXAMPLE,
     NAME_MAX_LENGTH,
-    PHASE_NUMBER_MAX,
-    PHASE_NUMBER_MIN,
-    POPULATION_MAX,
     PROGRAMME_RESERVED_SLUGS,
     PROJECT_RESERVED_SLUGS,
     SLUG,
@@ -62,6 +63,7 @@ from .problems import FILE_PATH, Problem, ProgrammeFileError
 _DECIMAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PENNY = Decimal("0.01")
+_STATED_TOTALS = ("stated_existing_total", "stated_extra_total")
 
 _T = TypeVar("_T")
 
@@ -244,9 +246,6 @@ class _Parser:
             return BAD
         return value
 
-    def short_text(self, value: Any, path: str) -> Any:
-        return self.text(value, path, NAME_MAX_LENGTH)
-
     def long_text(self, value: Any, path: str) -> Any:
         value = self.text(value, path)
         if value is BAD:
@@ -301,12 +300,6 @@ class _Parser:
         else:
             return value
         return BAD
-
-    def population(self, value: Any, path: str) -> Any:
-        return None if value is None else self.whole_number(value, path, 0, POPULATION_MAX)
-
-    def phase_number(self, value: Any, path: str) -> Any:
-        return self.whole_number(value, path, PHASE_NUMBER_MIN, PHASE_NUMBER_MAX)
 
     def decimal(self, value: Any, path: str, places: int, whole_digits: int, what: str) -> Any:
         example = "15000.00" if places == 2 else "12.5"
@@ -579,7 +572,6 @@ class _Parser:
 
 _Reader = Callable[[_Parser, Any, str], Any]
 _Schema = dict[str, tuple[_Reader, Any]]
-REQUIRED: Any = object()
 
 
 def _one_of(choices: type[Vocabulary]) -> _Reader:
@@ -590,8 +582,51 @@ def _list_of(read: _Reader) -> _Reader:
     return lambda parser, value, path: parser.items(value, path, read)
 
 
-# Each object's keys in file order: (reader, default), REQUIRED when the key must be present.
 _P = _Parser
+# How a field of each kind is read; kinds whose reader needs the field's own bounds are below.
+_READERS: dict[Kind, _Reader] = {
+    Kind.SLUG: _P.slug,
+    Kind.NAME: _P.name,
+    Kind.MARKDOWN: _P.long_text,
+    Kind.CODE: _P.code,
+    Kind.AMOUNT: _P.amount,
+    Kind.COST: _P.amount_or_null,
+    Kind.OPTIONAL_AMOUNT: _P.amount_or_null,
+    Kind.WEIGHT: _P.weight,
+    Kind.YES_NO: _P.boolean,
+    Kind.DATE: _P.date,
+    Kind.FINANCIAL_YEAR: _P.financial_year,
+    Kind.FINANCIAL_YEARS: _P.financial_years,
+}
+
+
+def _reader(entity: Entity, spec: FieldSpec) -> _Reader:
+    """Return how the file's value of a declared field is read."""
+    if spec.kind == Kind.TEXT:
+        return lambda parser, value, path: parser.text(value, path, spec.max_length)
+    if spec.kind == Kind.CHOICE and spec.choices is not None:
+        return _one_of(spec.choices)
+    if spec.kind == Kind.WHOLE:
+        # A whole number that may be left out may also be null.
+        nullable = entity.default(spec.key) is None
+        return lambda parser, value, path: (
+            None
+            if value is None and nullable
+            else parser.whole_number(value, path, spec.minimum, spec.maximum)
+        )
+    return _READERS[spec.kind]
+
+
+def _schema(entity: Entity, **readers: _Reader) -> _Schema:
+    """Return an entity's keys in file order with (reader, default); ``readers`` replace the
+    declared kind's reader where a value is checked against the rest of the file."""
+    return {
+        spec.key: (readers.get(spec.key) or _reader(entity, spec), entity.default(spec.key))
+        for spec in entity.fields
+    }
+
+
+# Each object's keys in file order: (reader, default), REQUIRED when the key must be present.
 _DOCUMENT: _Schema = {
     "format": (_P.format, REQUIRED),
     "partnership": (_P.partnership, REQUIRED),
@@ -601,93 +636,36 @@ _DOCUMENT: _Schema = {
     "contributions": (_list_of(_P.contribution), ()),
     "report": (_P.report_text, None),
 }
-_PARTNERSHIP: _Schema = {
-    "slug": (_P.slug, REQUIRED),
-    "name": (_P.name, REQUIRED),
-    "strategy": (_P.short_text, ""),
-}
+_PARTNERSHIP: _Schema = _schema(PARTNERSHIP)
+# The stated totals are one object in the file, "stated", in their place.
 _PROGRAMME: _Schema = {
-    "slug": (_P.slug, REQUIRED),
-    "name": (_P.name, REQUIRED),
-    "starts": (_P.date, None),
-    "ends": (_P.date, None),
-    "financial_years": (_P.financial_years, REQUIRED),
-    "apportionment": (_one_of(Apportionment), REQUIRED),
-    "rounding_step": (_P.rounding_step, None),
+    **{
+        key: read
+        for key, read in _schema(PROGRAMME, rounding_step=_P.rounding_step).items()
+        if key not in _STATED_TOTALS
+    },
     "stated": (_P.stated, {"existing_total": None, "extra_total": None}),
 }
 _STATED: _Schema = {
     "existing_total": (_P.amount_or_null, None),
     "extra_total": (_P.amount_or_null, None),
 }
-_PARTNER: _Schema = {
-    "slug": (_P.slug, REQUIRED),
-    "name": (_P.name, REQUIRED),
-    "contributes": (_P.boolean, True),
-    "population": (_P.population, None),
-    "weight": (_P.weight, None),
-    "ieg_grant": (_P.amount_or_null, None),
-}
+_PARTNER: _Schema = _schema(PARTNER)
 _PROJECT: _Schema = {
-    "slug": (_P.slug, REQUIRED),
-    "name": (_P.name, REQUIRED),
-    "description": (_P.text, ""),
-    "outputs": (_P.text, ""),
-    "external_project": (_P.short_text, ""),
-    "supports_strategy": (_P.boolean, False),
-    "lead_partner": (_P.lead_partner, None),
-    "status": (_one_of(ProjectStatus), ProjectStatus.PROPOSED),
+    **_schema(PROJECT, lead_partner=_P.lead_partner),
     "outcome_claims": (_list_of(_P.claim), ()),
     "funding": (_list_of(_P.funding), ()),
     "phases": (_list_of(_P.phase), ()),
 }
-_CLAIM: _Schema = {
-    "grade": (_one_of(Grade), REQUIRED),
-    "code": (_P.code, None),
-}
-_FUNDING: _Schema = {
-    "source": (_P.name, REQUIRED),
-    "kind": (_one_of(FundingKind), FundingKind.LOCAL),
-    "amount": (_P.amount, REQUIRED),
-    "status": (_one_of(FundingStatus), FundingStatus.SECURED),
-    "note": (_P.text, ""),
-}
-_PHASE: _Schema = {
-    "number": (_P.phase_number, REQUIRED),
-    "name": (_P.name, REQUIRED),
-    "extra_cost": (_P.amount_or_null, REQUIRED),
-    "gated": (_P.boolean, False),
-    "decision": (_one_of(Decision), Decision.PENDING),
-    "borne": (_one_of(Borne), Borne.SHARED),
-    "note": (_P.text, ""),
-    "decided_on": (_P.date, None),
-    "decision_note": (_P.text, ""),
-}
-_CONTRIBUTION: _Schema = {
-    "partner": (_P.contributing_partner, REQUIRED),
-    "financial_year": (_P.programme_financial_year, REQUIRED),
-    "tranche": (_one_of(Tranche), REQUIRED),
-    "amount": (_P.amount, REQUIRED),
-    "status": (_one_of(ContributionStatus), ContributionStatus.PLEDGED),
-    "pledged_on": (_P.date, None),
-    "invoiced_on": (_P.date, None),
-    "received_on": (_P.date, None),
-    "returned_on": (_P.date, None),
-    "note": (_P.text, ""),
-}
-_REPORT: _Schema = {
-    "meeting": (_P.short_text, ""),
-    "item_number": (_P.short_text, ""),
-    "title": (_P.short_text, ""),
-    "report_by": (_P.short_text, ""),
-    "summary": (_P.long_text, ""),
-    "background": (_P.long_text, ""),
-    "project_list": (_P.long_text, ""),
-    "risks_and_benefits": (_P.long_text, ""),
-    "alternative_options": (_P.long_text, ""),
-    "recommendations": (_P.long_text, ""),
-    "contact_officers": (_P.long_text, ""),
-}
+_CLAIM: _Schema = _schema(OUTCOME_CLAIM)
+_FUNDING: _Schema = _schema(FUNDING)
+_PHASE: _Schema = _schema(PHASE)
+_CONTRIBUTION: _Schema = _schema(
+    CONTRIBUTION,
+    partner=_P.contributing_partner,
+    financial_year=_P.programme_financial_year,
+)
+_REPORT: _Schema = _schema(REPORT_TEXT)
 _SHARE_BASIS = {Apportionment.WEIGHTS: "weight", Apportionment.POPULATION: "population"}
 _PLACES = {2: "two", 4: "four"}
 

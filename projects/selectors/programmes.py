@@ -11,30 +11,20 @@ from reports.models import ReportText
 
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from ..money.document import (
-    REPORT_TEXT_FIELDS,
-    ContributionData,
-    FundingData,
-    OutcomeClaimData,
-    PartnerData,
-    PartnershipData,
-    PhaseData,
-    ProgrammeData,
+    CONTRIBUTION,
+    FUNDING,
+    OUTCOME_CLAIM,
+    PARTNER,
+    PARTNERSHIP,
+    PHASE,
+    PROGRAMME,
+    PROJECT,
+    REPORT_TEXT,
     ProgrammeDocument,
-    ProjectData,
     ReportTextData,
 )
 from ..money.figures import ProgrammeFigures, compute_figures
-from ..money.vocabulary import (
-    Apportionment,
-    Borne,
-    ContributionStatus,
-    Decision,
-    FundingKind,
-    FundingStatus,
-    Grade,
-    ProjectStatus,
-    Tranche,
-)
+from ..money.schema import Entity
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -60,8 +50,17 @@ def _by_project(rows: list[dict]) -> dict[int, list[dict]]:
 
 def report_text_data(*, programme: Programme) -> ReportTextData | None:
     """Return the programme's board report text as plain data, or None when it has none."""
-    row = ReportText.objects.filter(programme=programme).values(*REPORT_TEXT_FIELDS).first()
-    return None if row is None else ReportTextData(**row)
+    row = ReportText.objects.filter(programme=programme).values(*_stored(REPORT_TEXT)).first()
+    return None if row is None else REPORT_TEXT.read(row)
+
+
+def _stored(entity: Entity) -> tuple[str, ...]:
+    """Name the model attributes that store an entity's declared fields."""
+    return tuple(spec.attribute for spec in entity.fields)
+
+
+def _instance_row(instance: Any, entity: Entity) -> dict[str, Any]:
+    return {name: getattr(instance, name) for name in _stored(entity)}
 
 
 def programme_document(*, programme: Programme, include_report: bool = False) -> ProgrammeDocument:
@@ -71,132 +70,50 @@ def programme_document(*, programme: Programme, include_report: bool = False) ->
     the report need it, the figures do not.
     """
     partnership = programme.partnership
-    partners = _rows(
-        Partner.objects.filter(partnership=partnership),
-        ("pk", "slug", "name", "contributes", "population", "weight", "ieg_grant"),
-    )
+    partners = _rows(Partner.objects.filter(partnership=partnership), ("pk", *_stored(PARTNER)))
     slug_of = {partner["pk"]: partner["slug"] for partner in partners}
-    projects = _rows(
-        Project.objects.filter(programme=programme),
-        ("pk", "slug", "name", "description", "outputs", "external_project",
-         "supports_strategy", "lead_partner_id", "status"),
-    )  # fmt: skip
+    # A foreign key's attribute reads as the primary key of the row it points to.
+    projects = _rows(Project.objects.filter(programme=programme), ("pk", *_stored(PROJECT)))
     in_programme = {"project__programme": programme}
     phases = _by_project(
         _rows(
             Phase.objects.filter(**in_programme).order_by("project", "number"),
-            (
-                "project_id",
-                "number",
-                "name",
-                "extra_cost",
-                "gated",
-                "decision",
-                "borne",
-                "note",
-                "decided_on",
-                "decision_note",
-            ),
+            ("project_id", *_stored(PHASE)),
         )
     )
     funding = _by_project(
         _rows(
             FundingLine.objects.filter(**in_programme).order_by("project", "position", "pk"),
-            ("project_id", "source", "amount", "kind", "status", "note"),
+            ("project_id", *_stored(FUNDING)),
         )
     )
     claims = _by_project(
         _rows(
             OutcomeClaim.objects.filter(**in_programme).order_by("project", "position", "pk"),
-            ("project_id", "grade", "code"),
+            ("project_id", *_stored(OUTCOME_CLAIM)),
         )
     )
     contributions = _rows(
-        Contribution.objects.filter(programme=programme).order_by("pk"),
-        ("partner_id", "financial_year", "tranche", "amount", "status", "pledged_on",
-         "invoiced_on", "received_on", "returned_on", "note"),
-    )  # fmt: skip
+        Contribution.objects.filter(programme=programme).order_by("pk"), _stored(CONTRIBUTION)
+    )
     return ProgrammeDocument(
-        partnership=PartnershipData(
-            slug=partnership.slug, name=partnership.name, strategy=partnership.strategy
-        ),
-        programme=ProgrammeData(
-            slug=programme.slug,
-            name=programme.name,
-            financial_years=tuple(programme.financial_years),
-            apportionment=Apportionment(programme.apportionment),
-            starts=programme.starts,
-            ends=programme.ends,
-            rounding_step=programme.rounding_step,
-            stated_existing_total=programme.stated_existing_total,
-            stated_extra_total=programme.stated_extra_total,
-        ),
-        partners=tuple(
-            PartnerData(
-                slug=partner["slug"],
-                name=partner["name"],
-                contributes=partner["contributes"],
-                population=partner["population"],
-                weight=partner["weight"],
-                ieg_grant=partner["ieg_grant"],
-            )
-            for partner in partners
-        ),
+        partnership=PARTNERSHIP.read(_instance_row(partnership, PARTNERSHIP)),
+        programme=PROGRAMME.read(_instance_row(programme, PROGRAMME)),
+        partners=tuple(PARTNER.read(partner) for partner in partners),
         projects=tuple(
-            ProjectData(
-                slug=project["slug"],
-                name=project["name"],
-                description=project["description"],
-                outputs=project["outputs"],
-                external_project=project["external_project"],
-                supports_strategy=project["supports_strategy"],
-                lead_partner=slug_of.get(project["lead_partner_id"]),
-                status=ProjectStatus(project["status"]),
+            PROJECT.read(
+                project,
+                lead_partner=slug_of.get(project["lead_partner"]),
                 outcome_claims=tuple(
-                    OutcomeClaimData(grade=Grade(claim["grade"]), code=claim["code"] or None)
-                    for claim in claims.get(project["pk"], ())
+                    OUTCOME_CLAIM.read(claim) for claim in claims.get(project["pk"], ())
                 ),
-                funding=tuple(
-                    FundingData(
-                        source=line["source"],
-                        amount=line["amount"],
-                        kind=FundingKind(line["kind"]),
-                        status=FundingStatus(line["status"]),
-                        note=line["note"],
-                    )
-                    for line in funding.get(project["pk"], ())
-                ),
-                phases=tuple(
-                    PhaseData(
-                        number=phase["number"],
-                        name=phase["name"],
-                        extra_cost=phase["extra_cost"],
-                        gated=phase["gated"],
-                        decision=Decision(phase["decision"]),
-                        borne=Borne(phase["borne"]),
-                        note=phase["note"],
-                        decided_on=phase["decided_on"],
-                        decision_note=phase["decision_note"],
-                    )
-                    for phase in phases.get(project["pk"], ())
-                ),
+                funding=tuple(FUNDING.read(line) for line in funding.get(project["pk"], ())),
+                phases=tuple(PHASE.read(phase) for phase in phases.get(project["pk"], ())),
             )
             for project in projects
         ),
         contributions=tuple(
-            ContributionData(
-                partner=slug_of[row["partner_id"]],
-                financial_year=row["financial_year"],
-                tranche=Tranche(row["tranche"]),
-                amount=row["amount"],
-                status=ContributionStatus(row["status"]),
-                pledged_on=row["pledged_on"],
-                invoiced_on=row["invoiced_on"],
-                received_on=row["received_on"],
-                returned_on=row["returned_on"],
-                note=row["note"],
-            )
-            for row in contributions
+            CONTRIBUTION.read(row, partner=slug_of[row["partner"]]) for row in contributions
         ),
         report=report_text_data(programme=programme) if include_report else None,
     )

@@ -7,6 +7,7 @@ the rows that differ, so that the rows it keeps go on with their history.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +26,21 @@ from reports.models import ReportText
 
 from ..history import Author, record_author
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
-from ..money.document import REPORT_TEXT_FIELDS, FundingData, ProgrammeDocument, ProjectData
+from ..money.document import (
+    CONTRIBUTION,
+    FUNDING,
+    OUTCOME_CLAIM,
+    PARTNER,
+    PARTNERSHIP,
+    PHASE,
+    PROGRAMME,
+    PROJECT,
+    REPORT_TEXT_FIELDS,
+    FundingData,
+    ProgrammeDocument,
+    ProjectData,
+)
+from ..money.schema import Entity
 from ..programme_file.problems import Problem
 
 
@@ -88,14 +103,8 @@ def programme_load(*, document: ProgrammeDocument, user: Author = None) -> Progr
         # Replace the programme's contents whole; the rows are rebuilt below.
         programme.contributions.all().delete()
         programme.projects.all().delete()
-    programme.name = data.name
-    programme.starts = data.starts
-    programme.ends = data.ends
-    programme.financial_years = list(data.financial_years)
-    programme.apportionment = data.apportionment
-    programme.rounding_step = data.rounding_step
-    programme.stated_existing_total = data.stated_existing_total
-    programme.stated_extra_total = data.stated_extra_total
+    for name, value in PROGRAMME.stored(data, leave_out=PROGRAMME.identity).items():
+        setattr(programme, name, value)
     _check(programme, "programme", exclude=["partnership"])
     programme.save()
 
@@ -108,15 +117,7 @@ def programme_load(*, document: ProgrammeDocument, user: Author = None) -> Progr
         contribution = Contribution(
             programme=programme,
             partner=partners[item.partner],
-            financial_year=item.financial_year,
-            tranche=item.tranche,
-            amount=item.amount,
-            status=item.status,
-            pledged_on=item.pledged_on,
-            invoiced_on=item.invoiced_on,
-            received_on=item.received_on,
-            returned_on=item.returned_on,
-            note=item.note,
+            **CONTRIBUTION.stored(item, leave_out=("partner",)),
         )
         _check(contribution, f"contributions[{index}]", exclude=["programme", "partner"])
         contributions.append(contribution)
@@ -143,11 +144,8 @@ def _partners_load(
     partners: dict[str, Partner] = {}
     for index, item in enumerate(document.partners):
         partner = existing.get(item.slug) or Partner(partnership=partnership, slug=item.slug)
-        partner.name = item.name
-        partner.contributes = item.contributes
-        partner.population = item.population
-        partner.weight = item.weight
-        partner.ieg_grant = item.ieg_grant
+        for name, value in PARTNER.stored(item, leave_out=PARTNER.identity).items():
+            setattr(partner, name, value)
         partner.position = index
         _check(partner, f"partners[{index}]", exclude=["partnership"])
         partner.save()
@@ -209,14 +207,8 @@ def _projects_load(
     for index, item in enumerate(document.projects):
         project = Project(
             programme=programme,
-            slug=item.slug,
-            name=item.name,
-            description=item.description,
-            outputs=item.outputs,
-            external_project=item.external_project,
-            supports_strategy=item.supports_strategy,
+            **PROJECT.stored(item, leave_out=("lead_partner",)),
             lead_partner=partners[item.lead_partner] if item.lead_partner else None,
-            status=item.status,
             position=index,
         )
         _check(project, f"projects[{index}]", exclude=["programme", "lead_partner"])
@@ -232,35 +224,16 @@ def _projects_load(
     phases, funding_lines, claims = [], [], []
     for index, (project, item) in enumerate(zip(projects, document.projects, strict=True)):
         for number, phase in enumerate(item.phases):
-            row = Phase(
-                project=project,
-                number=phase.number,
-                name=phase.name,
-                extra_cost=phase.extra_cost,
-                gated=phase.gated,
-                decision=phase.decision,
-                borne=phase.borne,
-                note=phase.note,
-                decided_on=phase.decided_on,
-                decision_note=phase.decision_note,
-            )
+            row = Phase(project=project, **PHASE.stored(phase))
             _check(row, f"projects[{index}].phases[{number}]", exclude=["project"])
             phases.append(row)
         for number, line in enumerate(item.funding):
-            line_row = FundingLine(
-                project=project,
-                source=line.source,
-                kind=line.kind,
-                amount=line.amount,
-                status=line.status,
-                note=line.note,
-                position=number,
-            )
+            line_row = FundingLine(project=project, **FUNDING.stored(line), position=number)
             _check(line_row, f"projects[{index}].funding[{number}]", exclude=["project"])
             funding_lines.append(line_row)
         for number, claim in enumerate(item.outcome_claims):
             claim_row = OutcomeClaim(
-                project=project, grade=claim.grade, code=claim.code or "", position=number
+                project=project, **OUTCOME_CLAIM.stored(claim), position=number
             )
             _check(claim_row, f"projects[{index}].outcome_claims[{number}]", exclude=["project"])
             claims.append(claim_row)
@@ -312,38 +285,16 @@ class _Rows:
         return row
 
 
-PROJECT_FIELDS = (
-    "name",
-    "description",
-    "outputs",
-    "external_project",
-    "supports_strategy",
-    "lead_partner",
-    "status",
-    "position",
-    "version",
-)
-PHASE_FIELDS = (
-    "name",
-    "extra_cost",
-    "gated",
-    "decision",
-    "borne",
-    "note",
-    "decided_on",
-    "decision_note",
-)
-FUNDING_FIELDS = ("source", "kind", "amount", "status", "note", "position")
-CLAIM_FIELDS = ("grade", "code", "position")
-CONTRIBUTION_FIELDS = (
-    "amount",
-    "status",
-    "pledged_on",
-    "invoiced_on",
-    "received_on",
-    "returned_on",
-    "note",
-)
+def _changeable(entity: Entity) -> tuple[str, ...]:
+    """Name the model attributes an update may change: all but those that identify the row."""
+    return tuple(spec.attribute for spec in entity.shown)
+
+
+PROJECT_FIELDS = (*_changeable(PROJECT), "position", "version")
+PHASE_FIELDS = _changeable(PHASE)
+FUNDING_FIELDS = (*_changeable(FUNDING), "position")
+CLAIM_FIELDS = (*_changeable(OUTCOME_CLAIM), "position")
+CONTRIBUTION_FIELDS = _changeable(CONTRIBUTION)
 
 
 @dataclass
@@ -428,24 +379,11 @@ def programme_import_plan(
     """
     partnership = programme.partnership
     settings_changed = _assign(
-        partnership,
-        {"name": document.partnership.name, "strategy": document.partnership.strategy},
+        partnership, PARTNERSHIP.stored(document.partnership, leave_out=PARTNERSHIP.identity)
     )
     _check(partnership, "partnership", exclude=["slug"])
     data = document.programme
-    settings_changed |= _assign(
-        programme,
-        {
-            "name": data.name,
-            "starts": data.starts,
-            "ends": data.ends,
-            "financial_years": list(data.financial_years),
-            "apportionment": data.apportionment,
-            "rounding_step": data.rounding_step,
-            "stated_existing_total": data.stated_existing_total,
-            "stated_extra_total": data.stated_extra_total,
-        },
-    )
+    settings_changed |= _assign(programme, PROGRAMME.stored(data, leave_out=PROGRAMME.identity))
     _check(programme, "programme", exclude=["partnership"])
     if data.starts and data.ends and data.starts > data.ends:  # a constraint, not a validator
         raise ProgrammeLoadError([Problem("programme", "The programme must start before it ends.")])
@@ -462,14 +400,7 @@ def programme_import_plan(
     partners_saved = []
     for index, item in enumerate(document.partners):
         partner = existing.get(item.slug) or Partner(partnership=partnership, slug=item.slug)
-        values = {
-            "name": item.name,
-            "contributes": item.contributes,
-            "population": item.population,
-            "weight": item.weight,
-            "ieg_grant": item.ieg_grant,
-            "position": index,
-        }
+        values = {**PARTNER.stored(item, leave_out=PARTNER.identity), "position": index}
         if _assign(partner, values) or partner.pk is None:
             _check(partner, f"partners[{index}]", exclude=["partnership"])
             partners_saved.append(partner)
@@ -524,13 +455,8 @@ def _plan_projects(plan: ImportPlan, document: ProgrammeDocument, version: int |
         place = f"projects[{index}]"
         project = existing.pop(item.slug, None)
         values = {
-            "name": item.name,
-            "description": item.description,
-            "outputs": item.outputs,
-            "external_project": item.external_project,
-            "supports_strategy": item.supports_strategy,
+            **PROJECT.stored(item, leave_out=PROJECT.identity),
             "lead_partner": _partner_of(plan, item.lead_partner, f"{place}.lead_partner"),
-            "status": item.status,
             "position": index,
         }
         if project is None:
@@ -567,16 +493,7 @@ def _plan_phases(
     _unique([(f"{place}.phases[{i}].number", phase.number) for i, phase in enumerate(item.phases)])
     by_number = {phase.number: phase for phase in old}
     for number, data in enumerate(item.phases):
-        values = {
-            "name": data.name,
-            "extra_cost": data.extra_cost,
-            "gated": data.gated,
-            "decision": data.decision,
-            "borne": data.borne,
-            "note": data.note,
-            "decided_on": data.decided_on,
-            "decision_note": data.decision_note,
-        }
+        values = PHASE.stored(data, leave_out=PHASE.identity)
         plan.phases.plan(
             by_number.pop(data.number, None),
             values,
@@ -622,24 +539,19 @@ def _pair(
 
 
 def _funding_values(data: FundingData, position: int) -> dict[str, Any]:
-    return {
-        "source": data.source,
-        "kind": data.kind,
-        "amount": data.amount,
-        "status": data.status,
-        "note": data.note,
-        "position": position,
-    }
+    return {**FUNDING.stored(data), "position": position}
+
+
+def _same_stored(
+    entity: Entity, row: models.Model, data: Any, same: Callable[[Any, Any], bool] = _same
+) -> bool:
+    """Return whether a stored row holds the plain record's every declared value."""
+    stored = entity.stored(data)
+    return all(same(getattr(row, name), value) for name, value in stored.items())
 
 
 def _same_line(row: FundingLine, data: FundingData) -> bool:
-    return (
-        _same(row.source, data.source)
-        and row.kind == data.kind
-        and row.amount == data.amount
-        and row.status == data.status
-        and _same(row.note, data.note)
-    )
+    return _same_stored(FUNDING, row, data)
 
 
 def _plan_funding(
@@ -666,12 +578,12 @@ def _plan_claims(
     pairs, unmatched = _pair(
         old,
         item.outcome_claims,
-        lambda row, data: row.grade == data.grade and row.code == (data.code or ""),
+        lambda row, data: _same_stored(OUTCOME_CLAIM, row, data, operator.eq),
     )
     for number, data in enumerate(item.outcome_claims):
         plan.claims.plan(
             pairs.get(number),
-            {"grade": data.grade, "code": data.code or "", "position": number},
+            {**OUTCOME_CLAIM.stored(data), "position": number},
             new={"project": project},
             place=f"{place}.outcome_claims[{number}]",
             exclude=["project"],
@@ -695,15 +607,7 @@ def _plan_contributions(
     for index, item in enumerate(document.contributions):
         place = f"contributions[{index}]"
         partner = _partner_of(plan, item.partner, f"{place}.partner")
-        values = {
-            "amount": item.amount,
-            "status": item.status,
-            "pledged_on": item.pledged_on,
-            "invoiced_on": item.invoiced_on,
-            "received_on": item.received_on,
-            "returned_on": item.returned_on,
-            "note": item.note,
-        }
+        values = CONTRIBUTION.stored(item, leave_out=CONTRIBUTION.identity)
         plan.contributions.plan(
             existing.pop((item.partner, item.financial_year, item.tranche), None),
             values,

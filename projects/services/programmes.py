@@ -12,7 +12,7 @@ from projects.money.shares import partner_weights
 from .. import rules
 from ..history import Author, changes_since_version, claim_version, record_author
 from ..models import Partnership, Programme
-from ..money.document import PartnerData
+from ..money.document import PROGRAMME, PartnerData
 from ..money.vocabulary import Apportionment, Decision
 from ..selectors import programme_document
 from .loading import programme_load
@@ -21,16 +21,8 @@ from .loading import programme_load
 RESERVED_SLUGS = rules.PROGRAMME_RESERVED_SLUGS
 SLUG_UNAVAILABLE = "This slug cannot be used; choose another."
 
-SETTINGS_FIELDS = (
-    "name",
-    "starts",
-    "ends",
-    "financial_years",
-    "apportionment",
-    "rounding_step",
-    "stated_existing_total",
-    "stated_extra_total",
-)
+# The settings a person edits, as declared: all but the slug, which names the programme.
+SETTINGS_FIELDS = tuple(spec.attribute for spec in PROGRAMME.shown if spec.edited)
 
 
 class ProgrammeError(Exception):

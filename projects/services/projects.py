@@ -28,24 +28,19 @@ from ..history import (
     record_author,
 )
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from ..money.document import FUNDING, OUTCOME_CLAIM, PHASE, PROJECT
 from ..money.vocabulary import Decision, ProjectStatus
 
 # URL segments under /programmes/<slug>/projects/ that a project's slug must not take.
 RESERVED_PROJECT_SLUGS = rules.PROJECT_RESERVED_SLUGS
 
-PROJECT_FIELDS = (
-    "name",
-    "description",
-    "outputs",
-    "external_project",
-    "supports_strategy",
-    "lead_partner",
-    "status",
-)
+# The fields a person edits, as declared: a project's own (its slug is given when it is
+# added) and those of each kind of its rows (a phase's decision has a page of its own).
+PROJECT_FIELDS = tuple(spec.attribute for spec in PROJECT.shown if spec.edited)
 ROW_FIELDS: dict[str, tuple[str, ...]] = {
-    "phases": ("number", "name", "extra_cost", "gated", "decision", "borne", "note"),
-    "funding": ("source", "kind", "amount", "status", "note"),
-    "claims": ("grade", "code"),
+    "phases": PHASE.edited_keys,
+    "funding": FUNDING.edited_keys,
+    "claims": OUTCOME_CLAIM.edited_keys,
 }
 # A project's row of one kind or another; ``kind`` ("phases", "funding", "claims") says which.
 ProjectRow = Phase | FundingLine | OutcomeClaim

@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from projects.money import document as data
 from projects.money.document import (
-    REPORT_TEXT_FIELDS,
     ContributionData,
     FundingData,
     ProgrammeDocument,
@@ -24,15 +24,9 @@ from projects.money.document import (
 )
 from projects.money.figures import ProgrammeFigures, compute_figures
 from projects.money.formatting import money
+from projects.money.schema import Entity, FieldSpec, Kind
 from projects.money.vocabulary import (
-    Apportionment,
-    Borne,
-    ContributionStatus,
-    Decision,
-    FundingKind,
-    FundingStatus,
     Grade,
-    ProjectStatus,
     Tranche,
     Vocabulary,
 )
@@ -192,64 +186,37 @@ def _choice(choices: type[Vocabulary]) -> Callable[[Any], str]:
     return lambda value: str(choices(value).label)
 
 
+def _weight(value: Any) -> str:
+    return "-" if value is None else f"{value.normalize():f}"
+
+
+def _show_for(spec: FieldSpec) -> Callable[[Any], str]:
+    """Return how a declared field's values are shown."""
+    if spec.kind == Kind.COST:
+        return lambda value: _show(value, cost=True)
+    if spec.kind == Kind.CHOICE and spec.choices is not None:
+        return _choice(spec.choices)
+    if spec.kind == Kind.WEIGHT:
+        return _weight
+    return _show
+
+
 # (label, attribute, how to show it) for the fields a person sees, in screen order.
 Shown = tuple[tuple[str, str, Callable[[Any], str]], ...]
-PARTNER_FIELDS: Shown = (
-    ("Name", "name", _show),
-    ("Contributes", "contributes", _show),
-    ("Population", "population", _show),
-    ("Weight", "weight", lambda value: "-" if value is None else f"{value.normalize():f}"),
-    ("IEG grant", "ieg_grant", _show),
-)
-PROJECT_FIELDS: Shown = (
-    ("Name", "name", _show),
-    ("Description", "description", _show),
-    ("Outputs", "outputs", _show),
-    ("External project", "external_project", _show),
-    ("Supports the strategy", "supports_strategy", _show),
-    ("Lead partner", "lead_partner", _show),
-    ("Status", "status", _choice(ProjectStatus)),
-)
-PHASE_FIELDS: Shown = (
-    ("Name", "name", _show),
-    ("Extra cost", "extra_cost", lambda value: _show(value, cost=True)),
-    ("Gated", "gated", _show),
-    ("Decision", "decision", _choice(Decision)),
-    ("Cost borne", "borne", _choice(Borne)),
-    ("Note", "note", _show),
-    ("Decided on", "decided_on", _show),
-    ("Decision note", "decision_note", _show),
-)
-FUNDING_FIELDS: Shown = (
-    ("Source", "source", _show),
-    ("Kind", "kind", _choice(FundingKind)),
-    ("Amount", "amount", _show),
-    ("Status", "status", _choice(FundingStatus)),
-    ("Note", "note", _show),
-)
-CONTRIBUTION_FIELDS: Shown = (
-    ("Amount", "amount", _show),
-    ("Status", "status", _choice(ContributionStatus)),
-    ("Pledged on", "pledged_on", _show),
-    ("Invoiced on", "invoiced_on", _show),
-    ("Received on", "received_on", _show),
-    ("Returned on", "returned_on", _show),
-    ("Note", "note", _show),
-)
-PROGRAMME_FIELDS: Shown = (
-    ("Name", "name", _show),
-    ("Starts", "starts", _show),
-    ("Ends", "ends", _show),
-    ("Financial years", "financial_years", _show),
-    ("Apportionment", "apportionment", _choice(Apportionment)),
-    ("Rounding step", "rounding_step", _show),
-    ("Stated existing resource total", "stated_existing_total", _show),
-    ("Stated extra cost total", "stated_extra_total", _show),
-)
-PARTNERSHIP_FIELDS: Shown = (
-    ("Partnership name", "name", _show),
-    ("Strategy", "strategy", _show),
-)
+
+
+def shown_fields(entity: Entity) -> Shown:
+    """Return the declared fields a person sees change: all but those naming the row."""
+    return tuple((spec.label, spec.key, _show_for(spec)) for spec in entity.shown)
+
+
+PARTNER_FIELDS = shown_fields(data.PARTNER)
+PROJECT_FIELDS = shown_fields(data.PROJECT)
+PHASE_FIELDS = shown_fields(data.PHASE)
+FUNDING_FIELDS = shown_fields(data.FUNDING)
+CONTRIBUTION_FIELDS = shown_fields(data.CONTRIBUTION)
+PROGRAMME_FIELDS = shown_fields(data.PROGRAMME)
+PARTNERSHIP_FIELDS = shown_fields(data.PARTNERSHIP)
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -329,9 +296,7 @@ def _programme_changes(current: ProgrammeDocument, new: ProgrammeDocument) -> li
     return [RowChange("Programme", new.programme.name, CHANGED, changes)] if changes else []
 
 
-REPORT_FIELDS: Shown = tuple(
-    (key.replace("_", " ").capitalize(), key, _show) for key in REPORT_TEXT_FIELDS
-)
+REPORT_FIELDS = shown_fields(data.REPORT_TEXT)
 
 
 def _report_changes(current: ProgrammeDocument, new: ProgrammeDocument) -> list[RowChange]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from decimal import Decimal
 from typing import IO, Any
 
@@ -20,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from projects.money import document as data
 from projects.money import figures as registry
 from projects.money.bounds import project_existing_resource, project_extra_bounds
 from projects.money.document import ProgrammeDocument, ProjectData
@@ -77,11 +79,10 @@ class SheetWriter:
              for column in sheet.columns]
         )  # fmt: skip
 
-    def append(self, values: Sequence[Any]) -> None:
-        """Write one row of values, in the sheet's column order."""
-        columns = self.sheet.columns
+    def append(self, values: Mapping[str, Any]) -> None:
+        """Write one row, each column's value taken by the column's key."""
         self.worksheet.append(
-            [self.value_cell(column, value) for column, value in zip(columns, values, strict=True)]
+            [self.value_cell(column, values[column.key]) for column in self.sheet.columns]
         )
         self.rows += 1
 
@@ -180,17 +181,16 @@ def write_programme_workbook(
         book,
         PHASES,
         (
-            (project.slug, phase.number, phase.name, phase.extra_cost, phase.gated,
-             phase.decision, phase.borne, phase.note, phase.decided_on, phase.decision_note)
+            {"project": project.slug, **data.PHASE.values(phase)}
             for project in document.projects
             for phase in project.phases
         ),
-    )  # fmt: skip
+    )
     _write_rows(
         book,
         FUNDING,
         (
-            (project.slug, line.source, line.kind, line.amount, line.status, line.note)
+            {"project": project.slug, **data.FUNDING.values(line)}
             for project in document.projects
             for line in project.funding
         ),
@@ -199,35 +199,19 @@ def write_programme_workbook(
         book,
         CLAIMS,
         (
-            (project.slug, claim.grade, claim.code)
+            {"project": project.slug, **data.OUTCOME_CLAIM.values(claim)}
             for project in document.projects
             for claim in project.outcome_claims
         ),
         totals=False,
     )
     _write_rows(
-        book,
-        CONTRIBUTIONS,
-        (
-            (item.partner, item.financial_year, item.tranche, item.amount, item.status,
-             item.pledged_on, item.invoiced_on, item.received_on, item.returned_on, item.note)
-            for item in document.contributions
-        ),
-    )  # fmt: skip
+        book, CONTRIBUTIONS, (data.CONTRIBUTION.values(item) for item in document.contributions)
+    )
     _write_rows(
         book,
         PARTNERS,
-        (
-            (
-                partner.slug,
-                partner.name,
-                partner.contributes,
-                partner.population,
-                partner.weight,
-                partner.ieg_grant,
-            )
-            for partner in document.partners
-        ),
+        (data.PARTNER.values(partner) for partner in document.partners),
         totals=False,
     )
     names = {partner.slug: partner.name for partner in document.partners}
@@ -235,16 +219,17 @@ def write_programme_workbook(
         book,
         SHARES,
         (
-            (position.partner, names.get(position.partner, ""),
-             *(getattr(position, figure.key) for figure in registry.PARTNER_FIGURES))
+            {**asdict(position), "name": names.get(position.partner, "")}
             for position in figures.per_partner
         ),
-    )  # fmt: skip
+    )
     _write_figures(book, document, figures)
     book.save(stream)
 
 
-def _write_rows(book: Workbook, sheet: Sheet, rows: Iterable[Sequence[Any]], *, totals=True):
+def _write_rows(
+    book: Workbook, sheet: Sheet, rows: Iterable[Mapping[str, Any]], *, totals: bool = True
+) -> None:
     rows = list(rows)
     writer = SheetWriter(book, sheet, rows=len(rows))
     for row in rows:
@@ -261,26 +246,19 @@ def _write_projects(book: Workbook, document: ProgrammeDocument) -> None:
     writer.close()
 
 
-def _project_row(project: ProjectData) -> tuple[Any, ...]:
+def _project_row(project: ProjectData) -> dict[str, Any]:
     grades = Counter(claim.grade for claim in project.outcome_claims)
     bounds = project_extra_bounds(project.phases)
-    return (
-        project.slug,
-        project.name,
-        project.description,
-        project.outputs,
-        grades[Grade.REQUIRED],
-        grades[Grade.GOOD],
-        grades[Grade.EXCELLENT],
-        project.supports_strategy,
-        project_existing_resource(project.funding),
-        bounds.minimum,
-        bounds.maximum,
-        bounds.tbc_phases,
-        project.status,
-        project.lead_partner,
-        project.external_project,
-    )
+    return {
+        **data.PROJECT.values(project),
+        "required_outcomes": grades[Grade.REQUIRED],
+        "good_outcomes": grades[Grade.GOOD],
+        "excellent_outcomes": grades[Grade.EXCELLENT],
+        "existing_resource": project_existing_resource(project.funding),
+        "extra_min": bounds.minimum,
+        "extra_max": bounds.maximum,
+        "tbc_phases": bounds.tbc_phases,
+    }
 
 
 def _write_figures(book: Workbook, document: ProgrammeDocument, figures: ProgrammeFigures) -> None:
@@ -347,39 +325,31 @@ def write_projects_table_workbook(
     sheet = Sheet(
         "Projects",
         (
-            Column("Slug", "", Kind.SLUG, 22),
-            Column("Project", "", Kind.NAME, 32),
-            Column("Status", "", Kind.TEXT, 12),
-            Column("Lead partner", "", Kind.TEXT, 28),
-            Column(supports_heading(strategy), "", Kind.YES_NO, 14),
-            Column("Existing resource", "", Kind.MONEY, 16, total=True),
-            Column("Extra cost minimum", "", Kind.MONEY, 16, total=True),
-            Column("Extra cost maximum", "", Kind.MONEY, 16, total=True),
-            Column("Phases TBC", "", Kind.COUNT, 10, total=True),
-            Column("Required outcomes", "", Kind.COUNT, 11, total=True),
-            Column("Good outcomes", "", Kind.COUNT, 11, total=True),
-            Column("Excellent outcomes", "", Kind.COUNT, 11, total=True),
+            Column("Slug", "slug", Kind.SLUG, 22),
+            Column("Project", "name", Kind.NAME, 32),
+            Column("Status", "status", Kind.TEXT, 12),
+            Column("Lead partner", "lead_partner", Kind.TEXT, 28),
+            Column(supports_heading(strategy), "supports_strategy", Kind.YES_NO, 14),
+            Column("Existing resource", "existing_resource", Kind.MONEY, 16, total=True),
+            Column("Extra cost minimum", "extra_min", Kind.MONEY, 16, total=True),
+            Column("Extra cost maximum", "extra_max", Kind.MONEY, 16, total=True),
+            Column("Phases TBC", "tbc_phases", Kind.COUNT, 10, total=True),
+            Column("Required outcomes", "required_claims", Kind.COUNT, 11, total=True),
+            Column("Good outcomes", "good_claims", Kind.COUNT, 11, total=True),
+            Column("Excellent outcomes", "excellent_claims", Kind.COUNT, 11, total=True),
         ),
         imported=False,
     )
     writer = SheetWriter(book, sheet)
     for project in projects:
+        shown = {
+            "status": project.get_status_display(),
+            "lead_partner": project.lead_partner.name if project.lead_partner else "",
+        }
         writer.append(
-            (
-                project.slug,
-                project.name,
-                project.get_status_display(),
-                project.lead_partner.name if project.lead_partner else "",
-                project.supports_strategy,
-                project.existing_resource,
-                project.extra_min,
-                project.extra_max,
-                project.tbc_phases,
-                project.required_claims,
-                project.good_claims,
-                project.excellent_claims,
-            )
-        )
+            {column.key: shown.get(column.key, getattr(project, column.key))
+             for column in sheet.columns}
+        )  # fmt: skip
     writer.close()
     about = book.create_sheet("Filters")
     about.column_dimensions["A"].width = 30

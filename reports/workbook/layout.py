@@ -2,7 +2,8 @@
 
 Each sheet of programme data is a table with one heading row. A column either holds a key of the
 programme file (so that the import can read it back) or a figure computed for the reader, which
-the import ignores.
+the import ignores. The columns of the programme's own fields come from their declarations
+(``projects.money.document``): heading, kind, width and order.
 """
 
 from __future__ import annotations
@@ -11,16 +12,10 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from projects.money import document as data
 from projects.money.figures import PARTNER_FIGURES
+from projects.money.schema import Entity
 from projects.money.vocabulary import (
-    Borne,
-    ContributionStatus,
-    Decision,
-    FundingKind,
-    FundingStatus,
-    Grade,
-    ProjectStatus,
-    Tranche,
     Vocabulary,
 )
 
@@ -60,7 +55,7 @@ class Column:
     """One column of a sheet: its heading, the programme file's key and how to show it."""
 
     heading: str
-    key: str  # the programme file's key; empty for a computed column
+    key: str  # the programme file's key; for a computed column, the figure's name
     kind: Kind
     width: int = 14
     choices: type[Vocabulary] | None = None
@@ -84,26 +79,72 @@ class Sheet:
         return next(column for column in self.columns if column.key == key)
 
 
+def field_column(entity: Entity, key: str, *, heading: str | None = None) -> Column:
+    """Return the column of a declared field, as its declaration says it is shown."""
+    spec = entity.spec(key)
+    return Column(
+        spec.column_heading if heading is None else heading,
+        spec.key,
+        Kind(spec.kind.value),
+        spec.width,
+        spec.choices,
+        required=entity.cell_required(spec),
+        total=spec.total,
+    )
+
+
+def field_columns(entity: Entity, *, placed: tuple[str, ...] = ()) -> tuple[Column, ...]:
+    """Return the columns of an entity's declared fields in order, but those placed already."""
+    return tuple(
+        field_column(entity, spec.key)
+        for spec in entity.fields
+        if spec.in_workbook and spec.key not in placed
+    )
+
+
+# The project a phase, funding line or outcome claim belongs to, by its slug.
+PROJECT_COLUMN = Column("Project", "project", Kind.SLUG, 22, required=True)
+# The Projects sheet's own fields, in the board report's order among the computed columns.
+_PROJECT_PLACED = (
+    "slug",
+    "name",
+    "description",
+    "outputs",
+    "supports_strategy",
+    "status",
+    "lead_partner",
+    "external_project",
+)
+
+
 def projects_sheet(strategy: str) -> Sheet:
-    """Return the Projects sheet: the board report's columns, keyed by the project's slug."""
+    """Return the Projects sheet: the board report's columns, keyed by the project's slug.
+
+    A computed column's key names the figure it shows; the import reads only the others.
+    """
+
+    def column(key: str) -> Column:
+        return field_column(data.PROJECT, key)
+
     return Sheet(
         "Projects",
         (
-            Column("Slug", "slug", Kind.SLUG, 22, required=True),
-            Column("Project", "name", Kind.NAME, 32, required=True),
-            Column("Description", "description", Kind.TEXT, 50),
-            Column("Outputs", "outputs", Kind.TEXT, 40),
-            Column("Required outcomes", "", Kind.COUNT, 11, total=True),
-            Column("Good outcomes", "", Kind.COUNT, 11, total=True),
-            Column("Excellent outcomes", "", Kind.COUNT, 11, total=True),
-            Column(supports_heading(strategy), "supports_strategy", Kind.YES_NO, 14),
-            Column("Existing resource", "", Kind.MONEY, 16, total=True),
-            Column("Extra cost min", "", Kind.MONEY, 16, total=True),
-            Column("Extra cost max", "", Kind.MONEY, 16, total=True),
-            Column("Phases TBC", "", Kind.COUNT, 10, total=True),
-            Column("Status", "status", Kind.CHOICE, 12, ProjectStatus),
-            Column("Lead partner", "lead_partner", Kind.SLUG, 22),
-            Column("External project", "external_project", Kind.TEXT, 30),
+            column("slug"),
+            column("name"),
+            column("description"),
+            column("outputs"),
+            Column("Required outcomes", "required_outcomes", Kind.COUNT, 11, total=True),
+            Column("Good outcomes", "good_outcomes", Kind.COUNT, 11, total=True),
+            Column("Excellent outcomes", "excellent_outcomes", Kind.COUNT, 11, total=True),
+            field_column(data.PROJECT, "supports_strategy", heading=supports_heading(strategy)),
+            Column("Existing resource", "existing_resource", Kind.MONEY, 16, total=True),
+            Column("Extra cost min", "extra_min", Kind.MONEY, 16, total=True),
+            Column("Extra cost max", "extra_max", Kind.MONEY, 16, total=True),
+            Column("Phases TBC", "tbc_phases", Kind.COUNT, 10, total=True),
+            column("status"),
+            column("lead_partner"),
+            column("external_project"),
+            *field_columns(data.PROJECT, placed=_PROJECT_PLACED),
         ),
     )
 
@@ -113,74 +154,19 @@ def supports_heading(strategy: str) -> str:
     return f"Supports {strategy or 'the strategy'}"
 
 
-PHASES = Sheet(
-    "Phases",
-    (
-        Column("Project", "project", Kind.SLUG, 22, required=True),
-        Column("Number", "number", Kind.WHOLE, 9, required=True),
-        Column("Name", "name", Kind.NAME, 32, required=True),
-        Column("Extra cost", "extra_cost", Kind.COST, 16, total=True),
-        Column("Gated", "gated", Kind.YES_NO, 9),
-        Column("Decision", "decision", Kind.CHOICE, 18, Decision),
-        Column("Borne", "borne", Kind.CHOICE, 26, Borne),
-        Column("Note", "note", Kind.TEXT, 40),
-        Column("Decided on", "decided_on", Kind.DATE, 12),
-        Column("Decision note", "decision_note", Kind.TEXT, 30),
-    ),
-)
-FUNDING = Sheet(
-    "Funding",
-    (
-        Column("Project", "project", Kind.SLUG, 22, required=True),
-        Column("Source", "source", Kind.NAME, 36, required=True),
-        Column("Kind", "kind", Kind.CHOICE, 10, FundingKind),
-        Column("Amount", "amount", Kind.AMOUNT, 16, required=True, total=True),
-        Column("Status", "status", Kind.CHOICE, 12, FundingStatus),
-        Column("Note", "note", Kind.TEXT, 40),
-    ),
-)
-CLAIMS = Sheet(
-    "Outcome claims",
-    (
-        Column("Project", "project", Kind.SLUG, 22, required=True),
-        Column("Grade", "grade", Kind.CHOICE, 12, Grade, required=True),
-        Column("Code", "code", Kind.CODE, 14),
-    ),
-)
-CONTRIBUTIONS = Sheet(
-    "Contributions",
-    (
-        Column("Partner", "partner", Kind.SLUG, 24, required=True),
-        Column("Financial year", "financial_year", Kind.FINANCIAL_YEAR, 14, required=True),
-        Column("Tranche", "tranche", Kind.CHOICE, 18, Tranche, required=True),
-        Column("Amount", "amount", Kind.AMOUNT, 16, required=True, total=True),
-        Column("Status", "status", Kind.CHOICE, 12, ContributionStatus),
-        Column("Pledged on", "pledged_on", Kind.DATE, 12),
-        Column("Invoiced on", "invoiced_on", Kind.DATE, 12),
-        Column("Received on", "received_on", Kind.DATE, 12),
-        Column("Returned on", "returned_on", Kind.DATE, 12),
-        Column("Note", "note", Kind.TEXT, 30),
-    ),
-)
-PARTNERS = Sheet(
-    "Partners",
-    (
-        Column("Slug", "slug", Kind.SLUG, 24, required=True),
-        Column("Name", "name", Kind.NAME, 44, required=True),
-        Column("Contributes", "contributes", Kind.YES_NO, 12),
-        Column("Population", "population", Kind.WHOLE, 12),
-        Column("Weight", "weight", Kind.WEIGHT, 10),
-        Column("IEG grant", "ieg_grant", Kind.OPTIONAL_AMOUNT, 16),
-    ),
-)
+PHASES = Sheet("Phases", (PROJECT_COLUMN, *field_columns(data.PHASE)))
+FUNDING = Sheet("Funding", (PROJECT_COLUMN, *field_columns(data.FUNDING)))
+CLAIMS = Sheet("Outcome claims", (PROJECT_COLUMN, *field_columns(data.OUTCOME_CLAIM)))
+CONTRIBUTIONS = Sheet("Contributions", field_columns(data.CONTRIBUTION))
+PARTNERS = Sheet("Partners", field_columns(data.PARTNER))
 SHARES = Sheet(
     "Partner shares",
     (
-        Column("Partner", "", Kind.SLUG, 24),
-        Column("Name", "", Kind.TEXT, 44),
+        Column("Partner", "partner", Kind.SLUG, 24),
+        Column("Name", "name", Kind.TEXT, 44),
         # Each partner's amounts, as the registry names them on this sheet.
         *(
-            Column(figure.in_sheet(strategy=""), "", Kind.MONEY, 16, total=True)
+            Column(figure.in_sheet(strategy=""), figure.key, Kind.MONEY, 16, total=True)
             for figure in PARTNER_FIGURES
         ),
     ),
