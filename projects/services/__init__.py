@@ -1,6 +1,7 @@
 """Writes: every change to a programme goes through a function here, in one transaction."""
 
-from .loading import ProgrammeLoadError, programme_load
+from .import_plan import ProgrammeLoadError
+from .loading import programme_load
 from .programmes import ProgrammeError, programme_copy, programme_create, programme_update
 
 __all__ = [

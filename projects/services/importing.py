@@ -19,7 +19,8 @@ from ..models import Partnership, Programme, Project
 from ..money.document import ProgrammeDocument
 from ..programme_file import Problem, dumps_programme
 from ..selectors import programme_document
-from .loading import ProgrammeLoadError, programme_import_plan, programme_import_write
+from .import_plan import ProgrammeLoadError, programme_import_plan
+from .loading import programme_import_write
 
 
 class ImportConflictError(Exception):
