@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from .models import Contribution, Partner
+from projects.models import Contribution, Partner
+
 from .services import check_contribution, check_partner_basis, check_still_contributing
 
 

@@ -9,14 +9,13 @@ from django import forms
 
 from norfolk_connect.forms import GovukFormMixin
 from projects.fields import MoneyField
-from projects.models import Programme
+from projects.models import Contribution, Partner, Programme
 from projects.money.document import CONTRIBUTION
 from projects.money.formatting import weight_text
 from projects.money.vocabulary import Tranche
 from projects.rules import POPULATION_MAX, WEIGHT_DECIMAL_PLACES, WEIGHT_MAX_WHOLE_DIGITS
 from projects.validators import SlugFormField
 
-from .models import Contribution, Partner
 from .selectors import contributing_partners
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})

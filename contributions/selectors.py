@@ -10,14 +10,12 @@ from typing import Protocol
 from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from projects.models import Membership, Partnership, Programme
+from projects.models import Contribution, Membership, Partner, Partnership, Programme
 from projects.money.figures import ZERO, ProgrammeFigures
 from projects.money.formatting import weight_text
 from projects.money.shares import PLEDGED_STATUSES, PartnerPosition, missing_basis
 from projects.money.vocabulary import ContributionStatus, Tranche
 from projects.selectors import programme_figures
-
-from .models import Contribution, Partner
 
 TRANCHE_ORDER = {tranche.value: index for index, tranche in enumerate(Tranche)}
 

@@ -7,12 +7,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from projects.history import Author, changes_since_version, claim_version, record_author
-from projects.models import Partnership, Programme
+from projects.models import Contribution, Partner, Partnership, Programme
 from projects.money.document import CONTRIBUTION, PARTNER
 from projects.money.shares import basis_of, lacking_basis, zero_basis
 from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche
 
-from .models import Contribution, Partner
 from .selectors import partner_uses
 
 # URL segments under /partners/ that a partner's slug must not take.

@@ -12,12 +12,12 @@ from django.views.generic import FormView, TemplateView
 
 from projects.access import ProgrammeMixin
 from projects.history import ConcurrentEditError
+from projects.models import Contribution, Partner
 from projects.money.formatting import money
 from projects.money.vocabulary import Tranche
 from projects.views.programmes import ConflictMixin, apply_validation_error
 
 from .forms import ContributionForm, PartnerForm, VersionForm
-from .models import Contribution, Partner
 from .selectors import (
     contributing_partners,
     partner_money,

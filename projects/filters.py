@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from contributions.models import Partner
 from norfolk_connect.forms import GovukFormMixin
+from projects.models import Partner
 
 from .models import Partnership, Project
 from .money.vocabulary import Grade, ProjectStatus

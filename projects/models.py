@@ -1,4 +1,9 @@
-"""Partnerships, their programmes, and the projects, phases, funding and outcome claims in them."""
+"""A programme's data: partnerships and their partners, programmes, projects, phases, funding,
+outcome claims, contributions and the board report's words.
+
+Every app builds on these; the partners' and contributions' pages live in ``contributions`` and
+the report's in ``reports``, whose labels the partner, contribution and report text keep.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +17,22 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from . import rules
+from .money.document import REPORT_LINE_MAX_LENGTH
 from .money.vocabulary import (
     Apportionment,
     Borne,
+    ContributionStatus,
     Decision,
     FundingKind,
     FundingStatus,
     Grade,
     ProjectStatus,
+    Tranche,
 )
+from .report_text import validate_placeholders, validate_report_text
 from .validators import (
     SlugFormField,
+    validate_financial_year,
     validate_financial_years,
     validate_no_nul,
     validate_not_blank,
@@ -385,3 +395,180 @@ class OutcomeClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_grade_display()} {self.code}".strip()
+
+
+# The partners' money and the board report's words. They are declared here, with the rest of a
+# programme's data, so that every app reads a whole programme from the layer beneath it; their
+# tables, migrations and admin pages stay those of the contributions and reports apps, whose
+# labels they keep.
+
+
+class Partner(models.Model):
+    """A member body of a partnership."""
+
+    partnership = models.ForeignKey(
+        "projects.Partnership", on_delete=models.CASCADE, related_name="partners"
+    )
+    slug = SlugField()
+    name = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
+    contributes = models.BooleanField(
+        default=True, help_text="Whether it shares the programme's extra cost."
+    )
+    population = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(rules.POPULATION_MAX)],
+        help_text="Used when costs are apportioned by population.",
+    )
+    weight = models.DecimalField(
+        "agreed weight",
+        max_digits=rules.WEIGHT_MAX_WHOLE_DIGITS + rules.WEIGHT_DECIMAL_PLACES,
+        decimal_places=rules.WEIGHT_DECIMAL_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Used when costs are apportioned by agreed weights (a percentage, say).",
+    )
+    ieg_grant = models.DecimalField(
+        "IEG grant",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        help_text="Its Implementing Electronic Government grant, which the contribution is paid "
+        "out of. Optional: when given, its statement shows the contribution as a share of it.",
+    )
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "contributions"
+        ordering = ["partnership", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "slug"],
+                name="partner_slug_unique_in_partnership",
+                violation_error_message="A partner with this slug is already in the partnership.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__isnull=True) | Q(weight__gte=0),
+                name="partner_weight_not_negative",
+                violation_error_message="The agreed weight must not be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ieg_grant__isnull=True) | Q(ieg_grant__gte=0),
+                name="partner_ieg_grant_not_negative",
+                violation_error_message="The IEG grant must not be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contribution(models.Model):
+    """Money a partner pledges to a programme for one financial year and tranche."""
+
+    programme = models.ForeignKey(
+        "projects.Programme", on_delete=models.CASCADE, related_name="contributions"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="contributions")
+    financial_year = models.CharField(max_length=7, validators=[validate_financial_year])
+    tranche = models.CharField(max_length=20, choices=Tranche.choices)
+    amount = models.DecimalField(**MONEY, validators=NOT_NEGATIVE)
+    status = models.CharField(
+        max_length=20, choices=ContributionStatus.choices, default=ContributionStatus.PLEDGED
+    )
+    pledged_on = models.DateField(null=True, blank=True)
+    invoiced_on = models.DateField(null=True, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    returned_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, validators=TEXT)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "contributions"
+        ordering = ["programme", "financial_year", "partner__position", "tranche"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "partner", "financial_year", "tranche"],
+                name="contribution_one_per_partner_year_tranche",
+                violation_error_message="The partner already has a contribution for this "
+                "financial year and tranche.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="contribution_amount_not_negative",
+                violation_error_message="The amount must not be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.partner} {self.financial_year} {self.get_tranche_display()}: £{self.amount:,}"
+        )
+
+
+REPORT_LINE = {
+    "max_length": REPORT_LINE_MAX_LENGTH,
+    "blank": True,
+    "validators": [validate_placeholders],
+}
+REPORT_TEXT = {
+    "blank": True,
+    # Its length and nesting are bounded so that Markdown and the PDF's layout stay quick.
+    "validators": [validate_placeholders, validate_report_text],
+}
+
+
+class ReportText(models.Model):
+    """The facilitator's words of a programme's board report, with figure placeholders."""
+
+    programme = models.OneToOneField(
+        "projects.Programme", on_delete=models.CASCADE, related_name="report_text"
+    )
+    meeting = models.CharField(
+        "meeting",
+        **REPORT_LINE,
+        help_text="The meeting it goes to, such as Norfolk Chief Executives.",
+    )
+    item_number = models.CharField(
+        "item number",
+        **REPORT_LINE,
+        help_text="The item's number on the meeting's agenda, if known.",
+    )
+    title = models.CharField(
+        "title", **REPORT_LINE, help_text="Such as Norfolk Connect Medium Term Workload."
+    )
+    report_by = models.CharField(
+        "report by", **REPORT_LINE, help_text="Who the report is by, with their role and council."
+    )
+    summary = models.TextField(
+        "summary", **REPORT_TEXT, help_text="What the report recommends, in a sentence or two."
+    )
+    background = models.TextField("1. Background/Introduction", **REPORT_TEXT)
+    project_list = models.TextField(
+        "2. Project list", **REPORT_TEXT, help_text="The table of projects follows the report."
+    )
+    risks_and_benefits = models.TextField("3. Risks and Benefits", **REPORT_TEXT)
+    alternative_options = models.TextField("4. Alternative Options", **REPORT_TEXT)
+    recommendations = models.TextField(
+        "5. Recommendations",
+        **REPORT_TEXT,
+        help_text="{contribution_recommendation} gives the recommended contribution in full.",
+    )
+    contact_officers = models.TextField("6. Contact Officers", **REPORT_TEXT)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "reports"
+        verbose_name = "report text"
+
+    def __str__(self) -> str:
+        return f"Report text of {self.programme}"

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
-from contributions.models import Partner
 from norfolk_connect.forms import GovukFormMixin
+from projects.models import Partner
 
 from .fields import MoneyField
 from .models import FundingLine, OutcomeClaim, Phase, Programme, Project

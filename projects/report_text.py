@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from .money.document import REPORT_TEXT_MAX_LENGTH
+from .money.placeholders import placeholder_problems
 
 # Deeper than any paper needs (the seed's lists are one level), shallow enough for any browser
 # and for the PDF's layout, which recurses once or more for every level.
@@ -181,3 +182,10 @@ def validate_report_text(value: str) -> None:
     problems = report_text_problems(value)
     if problems:
         raise ValidationError([f"The text {problem}." for problem in problems], code="bounds")
+
+
+def validate_placeholders(text: str) -> None:
+    """Refuse text with an unknown placeholder or a lone brace, naming it."""
+    problems = placeholder_problems(text or "")
+    if problems:
+        raise ValidationError(problems, code="placeholder")

@@ -3,7 +3,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import IssuedReport, ReportRender, ReportText, StatementRender
+from projects.models import ReportText
+
+from .models import IssuedReport, ReportRender, StatementRender
 
 
 @admin.register(ReportText)

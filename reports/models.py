@@ -1,4 +1,4 @@
-"""The board report's words for each programme, and the reports issued to the board.
+"""The reports issued to the board, and the PDFs the worker makes of large ones.
 
 An issued report is a record of what the board was given: its PDF and its figures are stored
 with their SHA-256 and never change. The model refuses to save a row twice or to delete one;
@@ -16,63 +16,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from projects.money.document import REPORT_LINE_MAX_LENGTH
-from projects.report_text import validate_report_text
-
-from .report.placeholders import validate_placeholders
-
-LINE = {"max_length": REPORT_LINE_MAX_LENGTH, "blank": True, "validators": [validate_placeholders]}
-TEXT = {
-    "blank": True,
-    # Its length and nesting are bounded so that Markdown and the PDF's layout stay quick.
-    "validators": [validate_placeholders, validate_report_text],
-}
-
-
-class ReportText(models.Model):
-    """The facilitator's words of a programme's board report, with figure placeholders."""
-
-    programme = models.OneToOneField(
-        "projects.Programme", on_delete=models.CASCADE, related_name="report_text"
-    )
-    meeting = models.CharField(
-        "meeting", **LINE, help_text="The meeting it goes to, such as Norfolk Chief Executives."
-    )
-    item_number = models.CharField(
-        "item number", **LINE, help_text="The item's number on the meeting's agenda, if known."
-    )
-    title = models.CharField(
-        "title", **LINE, help_text="Such as Norfolk Connect Medium Term Workload."
-    )
-    report_by = models.CharField(
-        "report by", **LINE, help_text="Who the report is by, with their role and council."
-    )
-    summary = models.TextField(
-        "summary", **TEXT, help_text="What the report recommends, in a sentence or two."
-    )
-    background = models.TextField("1. Background/Introduction", **TEXT)
-    project_list = models.TextField(
-        "2. Project list", **TEXT, help_text="The table of projects follows the report."
-    )
-    risks_and_benefits = models.TextField("3. Risks and Benefits", **TEXT)
-    alternative_options = models.TextField("4. Alternative Options", **TEXT)
-    recommendations = models.TextField(
-        "5. Recommendations",
-        **TEXT,
-        help_text="{contribution_recommendation} gives the recommended contribution in full.",
-    )
-    contact_officers = models.TextField("6. Contact Officers", **TEXT)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "report text"
-
-    def __str__(self) -> str:
-        return f"Report text of {self.programme}"
 
 
 class IssuedReportImmutableError(Exception):

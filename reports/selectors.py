@@ -12,14 +12,13 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from contributions.models import Partner
 from contributions.selectors import (
     PositionRow,
     PositionTotals,
     position_rows,
     position_totals,
 )
-from projects.models import Programme
+from projects.models import Partner, Programme
 from projects.money.document import ProgrammeDocument
 from projects.money.figures import ZERO, ProgrammeFigures, figures_and_missing_basis
 from projects.money.vocabulary import (

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from contributions.models import Partner
 from projects.history import (
     Author,
     ConcurrentEditError,
@@ -15,17 +14,11 @@ from projects.history import (
     claim_version,
     record_author,
 )
-from projects.models import Programme
+from projects.models import Partner, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS
 from projects.report_text import report_text_problems
 
-from .models import (
-    IssuedReport,
-    ReportRender,
-    ReportText,
-    StatementRender,
-    sha256_hex,
-)
+from .models import IssuedReport, ReportRender, StatementRender, sha256_hex
 from .report.changes import canonical_json, fingerprint, report_snapshot
 from .report.content import BoardReport
 from .report.pdf import report_pdf

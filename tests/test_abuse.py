@@ -29,17 +29,19 @@ from django.urls import reverse
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from contributions.models import Contribution, Partner
 from projects.models import (
+    Contribution,
     FundingLine,
     Membership,
     OutcomeClaim,
+    Partner,
     Partnership,
     Phase,
     Programme,
     Project,
+    ReportText,
 )
-from reports.models import IssuedReport, ReportText, sha256_hex
+from reports.models import IssuedReport, sha256_hex
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory
 from tests.test_permissions import ALL_NAMES, arguments

@@ -7,9 +7,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
-from contributions.models import Contribution, Partner
 from projects.admin import PhaseInline
-from projects.models import Programme, Project
+from projects.models import Contribution, Partner, Programme, Project
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import (
     PartnershipFactory,

@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from projects.models import Membership, Programme, Role
-from reports.models import IssuedReport, RenderState, ReportRender, ReportText, sha256_hex
+from projects.models import Membership, Programme, ReportText, Role
+from reports.models import IssuedReport, RenderState, ReportRender, sha256_hex
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, PhaseFactory, UserFactory
 

@@ -19,22 +19,23 @@ from django.core.management.base import CommandError
 from django.db import connection, connections
 from django.test.utils import override_settings
 
-from contributions.models import Contribution, Partner
 from projects.management.commands.backup_programmes import MANIFEST, figures_data, sha256_hex
 from projects.models import (
+    Contribution,
     FundingLine,
     Membership,
     OutcomeClaim,
+    Partner,
     Partnership,
     Phase,
     Programme,
     Project,
+    ReportText,
 )
 from projects.money.vocabulary import Borne, ContributionStatus, Decision, Tranche
 from projects.programme_file import dumps_programme
 from projects.selectors import programme_document, programme_figures
 from projects.services import phase_decide
-from reports.models import ReportText
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import (
     FundingLineFactory,

@@ -25,10 +25,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from contributions.forms import ContributionForm, PartnerForm
-from contributions.models import Contribution, Partner
 from contributions.services import contribution_create, partner_create, partner_update
 from projects.forms import ProgrammeCreateForm, ProgrammeSettingsForm
-from projects.models import Membership, Partnership, Programme, Role
+from projects.models import Contribution, Membership, Partner, Partnership, Programme, Role
 from projects.programme_file import dump_programme, dumps_programme, parse_programme
 from projects.project_forms import ProjectEditor
 from projects.selectors import programme_document

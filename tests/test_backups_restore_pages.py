@@ -12,8 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from contributions.models import Contribution, Partner
-from projects.models import Membership, Partnership, Programme, Project, Role
+from projects.models import Contribution, Membership, Partner, Partnership, Programme, Project, Role
 from projects.programme_file import dumps_programme
 from projects.selectors import programme_document
 from tests.test_backups_restore_forms import arabic_indic, full_width

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from contributions.models import Contribution
+from projects.models import Contribution
 from tests import test_permissions as matrix
 
 pytestmark = pytest.mark.django_db

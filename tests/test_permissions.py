@@ -16,8 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from contributions.models import Contribution, Partner
-from projects.models import Programme, Role
+from projects.models import Contribution, Partner, Programme, Role
 from reports.models import IssuedReport, RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory

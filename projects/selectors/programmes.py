@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from contributions.models import Contribution, Partner
-from reports.models import ReportText
+from projects.models import Contribution, Partner, ReportText
 
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from ..money.document import (

@@ -18,8 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from contributions.models import Contribution, Partner
-from reports.models import ReportText
+from projects.models import Contribution, Partner, ReportText
 
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
 from ..money.document import (

@@ -12,7 +12,7 @@ import hashlib
 from django.db import transaction
 from django.db.models import F, Max
 
-from contributions.models import Partner
+from projects.models import Partner
 
 from ..history import Author
 from ..models import Partnership, Programme, Project

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from contributions.models import Partner
+from projects.models import Partner
 
 from ..history import Author, record_author
 from ..models import Partnership, Programme

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import reports.report.placeholders
+import projects.report_text
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -23,17 +23,17 @@ class Migration(migrations.Migration):
             name='HistoricalReportText',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('meeting', models.CharField(blank=True, help_text='The meeting it goes to, such as Norfolk Chief Executives.', max_length=200, validators=[reports.report.placeholders.validate_placeholders], verbose_name='meeting')),
-                ('item_number', models.CharField(blank=True, help_text="The item's number on the meeting's agenda, if known.", max_length=200, validators=[reports.report.placeholders.validate_placeholders], verbose_name='item number')),
-                ('title', models.CharField(blank=True, help_text='Such as Norfolk Connect Medium Term Workload.', max_length=200, validators=[reports.report.placeholders.validate_placeholders], verbose_name='title')),
-                ('report_by', models.CharField(blank=True, help_text='Who the report is by, with their role and council.', max_length=200, validators=[reports.report.placeholders.validate_placeholders], verbose_name='report by')),
-                ('summary', models.TextField(blank=True, help_text='What the report recommends, in a sentence or two.', validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='summary')),
-                ('background', models.TextField(blank=True, validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='1. Background/Introduction')),
-                ('project_list', models.TextField(blank=True, help_text='The table of projects follows the report.', validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='2. Project list')),
-                ('risks_and_benefits', models.TextField(blank=True, validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='3. Risks and Benefits')),
-                ('alternative_options', models.TextField(blank=True, validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='4. Alternative Options')),
-                ('recommendations', models.TextField(blank=True, help_text='{contribution_recommendation} gives the recommended contribution in full.', validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='5. Recommendations')),
-                ('contact_officers', models.TextField(blank=True, validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='6. Contact Officers')),
+                ('meeting', models.CharField(blank=True, help_text='The meeting it goes to, such as Norfolk Chief Executives.', max_length=200, validators=[projects.report_text.validate_placeholders], verbose_name='meeting')),
+                ('item_number', models.CharField(blank=True, help_text="The item's number on the meeting's agenda, if known.", max_length=200, validators=[projects.report_text.validate_placeholders], verbose_name='item number')),
+                ('title', models.CharField(blank=True, help_text='Such as Norfolk Connect Medium Term Workload.', max_length=200, validators=[projects.report_text.validate_placeholders], verbose_name='title')),
+                ('report_by', models.CharField(blank=True, help_text='Who the report is by, with their role and council.', max_length=200, validators=[projects.report_text.validate_placeholders], verbose_name='report by')),
+                ('summary', models.TextField(blank=True, help_text='What the report recommends, in a sentence or two.', validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='summary')),
+                ('background', models.TextField(blank=True, validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='1. Background/Introduction')),
+                ('project_list', models.TextField(blank=True, help_text='The table of projects follows the report.', validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='2. Project list')),
+                ('risks_and_benefits', models.TextField(blank=True, validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='3. Risks and Benefits')),
+                ('alternative_options', models.TextField(blank=True, validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='4. Alternative Options')),
+                ('recommendations', models.TextField(blank=True, help_text='{contribution_recommendation} gives the recommended contribution in full.', validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='5. Recommendations')),
+                ('contact_officers', models.TextField(blank=True, validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='6. Contact Officers')),
                 ('version', models.PositiveIntegerField(default=1, editable=False)),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -54,17 +54,17 @@ class Migration(migrations.Migration):
             name='ReportText',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('meeting', models.CharField(blank=True, help_text='The meeting it goes to, such as Norfolk Chief Executives.', max_length=200, validators=[reports.report.placeholders.validate_placeholders], verbose_name='meeting')),
-                ('item_number', models.CharField(blank=True, help_text="The item's number on the meeting's agenda, if known.", max_length=200, validators=[reports.report.placeholders.validate_placeholders], verbose_name='item number')),
-                ('title', models.CharField(blank=True, help_text='Such as Norfolk Connect Medium Term Workload.', max_length=200, validators=[reports.report.placeholders.validate_placeholders], verbose_name='title')),
-                ('report_by', models.CharField(blank=True, help_text='Who the report is by, with their role and council.', max_length=200, validators=[reports.report.placeholders.validate_placeholders], verbose_name='report by')),
-                ('summary', models.TextField(blank=True, help_text='What the report recommends, in a sentence or two.', validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='summary')),
-                ('background', models.TextField(blank=True, validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='1. Background/Introduction')),
-                ('project_list', models.TextField(blank=True, help_text='The table of projects follows the report.', validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='2. Project list')),
-                ('risks_and_benefits', models.TextField(blank=True, validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='3. Risks and Benefits')),
-                ('alternative_options', models.TextField(blank=True, validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='4. Alternative Options')),
-                ('recommendations', models.TextField(blank=True, help_text='{contribution_recommendation} gives the recommended contribution in full.', validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='5. Recommendations')),
-                ('contact_officers', models.TextField(blank=True, validators=[reports.report.placeholders.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='6. Contact Officers')),
+                ('meeting', models.CharField(blank=True, help_text='The meeting it goes to, such as Norfolk Chief Executives.', max_length=200, validators=[projects.report_text.validate_placeholders], verbose_name='meeting')),
+                ('item_number', models.CharField(blank=True, help_text="The item's number on the meeting's agenda, if known.", max_length=200, validators=[projects.report_text.validate_placeholders], verbose_name='item number')),
+                ('title', models.CharField(blank=True, help_text='Such as Norfolk Connect Medium Term Workload.', max_length=200, validators=[projects.report_text.validate_placeholders], verbose_name='title')),
+                ('report_by', models.CharField(blank=True, help_text='Who the report is by, with their role and council.', max_length=200, validators=[projects.report_text.validate_placeholders], verbose_name='report by')),
+                ('summary', models.TextField(blank=True, help_text='What the report recommends, in a sentence or two.', validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='summary')),
+                ('background', models.TextField(blank=True, validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='1. Background/Introduction')),
+                ('project_list', models.TextField(blank=True, help_text='The table of projects follows the report.', validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='2. Project list')),
+                ('risks_and_benefits', models.TextField(blank=True, validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='3. Risks and Benefits')),
+                ('alternative_options', models.TextField(blank=True, validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='4. Alternative Options')),
+                ('recommendations', models.TextField(blank=True, help_text='{contribution_recommendation} gives the recommended contribution in full.', validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='5. Recommendations')),
+                ('contact_officers', models.TextField(blank=True, validators=[projects.report_text.validate_placeholders, django.core.validators.MaxLengthValidator(20000)], verbose_name='6. Contact Officers')),
                 ('version', models.PositiveIntegerField(default=1, editable=False)),
                 ('programme', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='report_text', to='projects.programme')),
             ],

@@ -20,13 +20,13 @@ from projects.money.bounds import project_existing_resource, project_extra_bound
 from projects.money.document import PhaseData, ProgrammeDocument, ProjectData, ReportTextData
 from projects.money.figures import ProgrammeFigures, figures_and_missing_basis
 from projects.money.formatting import money
+from projects.money.placeholders import contribution_recommendation, fill, placeholder_values
 from projects.money.vocabulary import Apportionment, Decision, FundingStatus, Grade
+from projects.money.wording import capitalise, number_word
 
 from ..charts import GroupedBarChart, StackedBarChart, outcome_chart, partner_share_chart
 from ..charts import project_cost_chart as cost_chart
 from .markdown import Budget, NumberedParagraph, render, render_numbered
-from .placeholders import contribution_recommendation, fill, placeholder_values
-from .wording import capitalise, number_word
 
 #: The report's numbered sections in the seed's order, with the seed's headings.
 SECTIONS = (

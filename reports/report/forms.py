@@ -7,11 +7,10 @@ import re
 from django import forms
 
 from norfolk_connect.forms import GovukFormMixin
+from projects.models import ReportText
 from projects.money.document import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH
+from projects.money.placeholders import placeholder_problems
 from projects.report_text import report_text_problems
-
-from ..models import ReportText
-from .placeholders import placeholder_problems
 
 STALE = "This page is out of date: open it again, then make your change."
 SECTION_ROWS = {"summary": 3, "alternative_options": 4, "contact_officers": 3}

@@ -30,9 +30,8 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 from projects.money.document import REPORT_TEXT_MAX_LENGTH
+from projects.money.placeholders import fill, parts
 from projects.report_text import MAX_NESTING, report_text_problems, too_long_problem
-
-from .placeholders import fill, parts
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a", "blockquote", "code"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}

@@ -9,12 +9,11 @@ from datetime import date
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from contributions.models import Partner
-from projects.models import Programme
+from projects.models import Partner, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS
 from projects.selectors import programme_document
 
-from ..models import IssuedReport, ReportText
+from ..models import IssuedReport
 from .changes import (
     ReportChanges,
     UnknownSnapshotFormat,

@@ -23,6 +23,7 @@ from projects.access import ProgrammeMixin
 from projects.history import ConcurrentEditError
 from projects.models import Role
 from projects.money.document import REPORT_TEXT_MAX_LENGTH
+from projects.money.placeholders import PLACEHOLDERS
 from projects.report_text import MAX_NESTING, MAX_PARAGRAPHS
 from projects.views.programmes import ConflictMixin, apply_validation_error
 
@@ -31,7 +32,6 @@ from ..renders import report_render_fail
 from ..report.content import BoardReport
 from ..report.forms import IssueForm, ReportTextForm
 from ..report.pdf import PdfFailedError, report_pdf
-from ..report.placeholders import PLACEHOLDERS
 from ..report.selectors import (
     board_report,
     changes_since_issued,

@@ -18,10 +18,9 @@ from django.urls import reverse
 from django.views.generic import TemplateView, View
 from django.views.generic.base import ContextMixin
 
-from contributions.models import Partner
 from contributions.selectors import partnership_partner
 from projects.access import ProgrammeMixin
-from projects.models import Role
+from projects.models import Partner, Role
 
 from ..models import RenderState, StatementRender
 from ..report.pdf import PdfFailedError, statement_pdf

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import factory
 
-from contributions.models import Contribution, Partner
+from projects.models import Contribution, Partner
 from projects.money.vocabulary import ContributionStatus, Tranche
 from tests.projects.factories import PartnershipFactory, ProgrammeFactory
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contributions.forms import ContributionForm, PartnerForm, VersionForm
-from contributions.models import Partner
+from projects.models import Partner
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import ProgrammeFactory
 

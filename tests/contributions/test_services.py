@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from contributions.models import Contribution, Partner
 from contributions.selectors import contribution_matrix, partner_money
 from contributions.services import (
     DuplicateContributionError,
@@ -18,7 +17,7 @@ from contributions.services import (
     partner_update,
 )
 from projects.history import ConcurrentEditError
-from projects.models import Role
+from projects.models import Contribution, Partner, Role
 from projects.money.formatting import weight_text
 from projects.money.shares import missing_basis
 from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche

@@ -10,8 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from benchmarks.builders import large_document
-from contributions.models import Contribution, Partner
-from projects.models import Programme, Role
+from projects.models import Contribution, Partner, Programme, Role
 from projects.money.document import ContributionData
 from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche
 from projects.services import programme_load

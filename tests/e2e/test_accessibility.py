@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from contributions.models import Contribution, Partner
-from projects.models import Programme
+from projects.models import Contribution, Partner, Programme
 from reports.models import RenderState, ReportRender, StatementRender, sha256_hex
 from tests.e2e.conftest import axe_violations, sign_in
 from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for

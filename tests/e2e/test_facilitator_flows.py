@@ -7,8 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from contributions.models import Contribution
-from projects.models import Phase, Project
+from projects.models import Contribution, Phase, Project
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -37,7 +37,8 @@ def _pure_files() -> list[Path]:
 
 def test_the_core_imports_only_the_standard_library_and_the_pure_modules():
     allowed_roots = {
-        "__future__", "collections", "dataclasses", "datetime", "decimal", "enum", "fractions",
+        "__future__", "collections", "dataclasses", "datetime", "decimal", "difflib", "enum",
+        "fractions",
         "functools", "math", "re", "typing", "unicodedata", "urllib",
     }  # fmt: skip
     for path in _pure_files():

@@ -15,9 +15,9 @@ from projects.money.figures import (
     compute_figures,
     figures_as_json,
 )
+from projects.money.placeholders import PLACEHOLDERS
 from projects.programme_file import parse_programme
 from reports.management.commands.programme_figures import Command
-from reports.report.placeholders import PLACEHOLDERS
 from reports.workbook.export import write_programme_workbook
 from reports.workbook.layout import SHARES
 from tests.conftest import SEED_FILE

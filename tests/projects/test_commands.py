@@ -10,8 +10,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from contributions.models import Contribution, Partner
-from projects.models import FundingLine, Membership, OutcomeClaim, Phase, Programme, Project, Role
+from projects.models import (
+    Contribution,
+    FundingLine,
+    Membership,
+    OutcomeClaim,
+    Partner,
+    Phase,
+    Programme,
+    Project,
+    Role,
+)
 from tests.conftest import SEED_FILE
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, ProgrammeFactory

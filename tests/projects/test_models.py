@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from contributions.models import Contribution
-from projects.models import Membership, Phase, Programme, Project, Role
+from projects.models import Contribution, Membership, Phase, Programme, Project, Role
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import (
     FundingLineFactory,

@@ -15,9 +15,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks.builders import bench_document
-from contributions.models import Contribution, Partner
 from projects.history import ConcurrentEditError
-from projects.models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from projects.models import (
+    Contribution,
+    FundingLine,
+    OutcomeClaim,
+    Partner,
+    Phase,
+    Programme,
+    Project,
+    ReportText,
+)
 from projects.money.document import FundingData, PartnerData, PhaseData, ProjectData
 from projects.programme_file import parse_programme
 from projects.services import (
@@ -28,7 +36,6 @@ from projects.services import (
     programme_state,
     project_update,
 )
-from reports.models import ReportText
 from tests.conftest import SEED_FILE
 
 pytestmark = pytest.mark.django_db

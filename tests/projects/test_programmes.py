@@ -7,8 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from contributions.models import Contribution
-from projects.models import Membership, Phase, Programme, Project, Role
+from projects.models import Contribution, Membership, Phase, Programme, Project, Role
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, UserFactory
 

@@ -11,8 +11,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contributions.models import Partner
-from projects.models import FundingLine, OutcomeClaim, Phase, Programme, Project, Role
+from projects.models import FundingLine, OutcomeClaim, Partner, Phase, Programme, Project, Role
 from projects.selectors import programme_figures
 from projects.services import FieldProblem, ProjectRefusal, RowChange, project_update
 from tests.contributions.factories import PartnerFactory

@@ -16,8 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.builders import large_document
-from contributions.models import Partner
-from projects.models import FundingLine, Phase, Programme, Project, Role
+from projects.models import FundingLine, Partner, Phase, Programme, Project, Role
 from projects.money.bounds import project_existing_resource, project_extra_bounds
 from projects.money.document import FundingData, PhaseData
 from projects.money.vocabulary import Borne, Decision, FundingStatus, Grade, ProjectStatus

@@ -12,11 +12,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contributions.forms import PartnerForm
-from contributions.models import Contribution, Partner
 from projects import rules
 from projects.fields import FinancialYearsField
 from projects.forms import ProgrammeCreateForm
-from projects.models import FundingLine, OutcomeClaim, Partnership, Phase, Programme, Project
+from projects.models import (
+    Contribution,
+    FundingLine,
+    OutcomeClaim,
+    Partner,
+    Partnership,
+    Phase,
+    Programme,
+    Project,
+)
 from projects.programme_file import ProgrammeFileError, parse_programme
 from projects.validators import (
     SlugFormField,

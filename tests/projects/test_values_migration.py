@@ -14,8 +14,7 @@ from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contributions.models import Contribution, Partner
-from projects.models import OutcomeClaim, Partnership, Programme, Project
+from projects.models import Contribution, OutcomeClaim, Partner, Partnership, Programme, Project
 from projects.rules import is_financial_year, is_slug
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import (

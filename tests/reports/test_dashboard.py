@@ -16,8 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.builders import large_document
-from contributions.models import Partner
-from projects.models import Phase, Programme, Role
+from projects.models import Partner, Phase, Programme, Role
 from projects.money.figures import figures_as_json
 from projects.money.vocabulary import ContributionStatus, Decision
 from projects.selectors import programme_figures

@@ -17,8 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.builders import large_document
-from contributions.models import Partner
-from projects.models import FundingLine, Programme, Role
+from projects.models import FundingLine, Partner, Programme, Role
 from projects.programme_file import Problem, dumps_programme, parse_programme
 from projects.selectors import programme_document
 from projects.services import programme_as_imported, programme_load

@@ -21,8 +21,7 @@ from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from projects.models import Programme
-from reports.models import ReportText
+from projects.models import Programme, ReportText
 from reports.report import pdf as pdf_module
 from reports.report.pdf import BASE_URL, LockedDownFetcher, ResourceRefused, render_pdf
 

@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 
 from projects.money.document import PartnerData, PhaseData, ReportTextData
+from projects.money.placeholders import contribution_recommendation
 from projects.money.vocabulary import Apportionment, Borne, Decision, Grade
+from projects.money.wording import financial_years_span, financial_years_words, number_word
 from projects.programme_file import parse_programme
 from reports.report.content import (
     board_report_from_document,
@@ -18,8 +20,6 @@ from reports.report.content import (
     supports_phrase,
 )
 from reports.report.markdown import numbered_blocks
-from reports.report.placeholders import contribution_recommendation
-from reports.report.wording import financial_years_span, financial_years_words, number_word
 from tests.conftest import SEED_FILE
 from tests.reports.seed import seed_document, with_phase_decision
 

@@ -10,14 +10,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from contributions.models import Partner
-from projects.models import Programme
+from projects.models import Partner, Programme, ReportText
 from projects.money.document import PartnerData, ReportTextData
+from projects.money.placeholders import placeholder_problems
 from projects.programme_file import ProgrammeFileError, dump_programme, parse_programme
 from projects.selectors import programme_document
 from projects.services import ProgrammeLoadError, programme_copy, programme_load
-from reports.models import ReportText
-from reports.report.placeholders import placeholder_problems
 from tests.conftest import SEED_FILE
 from tests.reports.seed import seed_document
 

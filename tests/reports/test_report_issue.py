@@ -18,9 +18,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from projects.history import ConcurrentEditError
-from projects.models import Phase, Programme
+from projects.models import Phase, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS
-from reports.models import IssuedReport, IssuedReportImmutableError, ReportText
+from reports.models import IssuedReport, IssuedReportImmutableError
 from reports.report.selectors import board_report, report_fingerprint
 from reports.services import ReportChangedError, report_issue, report_text_update
 from tests.projects.factories import ProgrammeFactory

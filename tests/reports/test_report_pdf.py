@@ -209,7 +209,7 @@ def test_a_partner_officer_may_read_the_report(client, demo):
 
 
 def test_user_text_is_escaped_on_the_page(client, demo):
-    from reports.models import ReportText
+    from projects.models import ReportText
 
     ReportText.objects.filter(programme=demo).update(
         title="<script>alert(1)</script>", background="<script>alert(2)</script> Plain."

@@ -6,14 +6,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from projects.money.figures import compute_figures
-from reports.report.markdown import render, sanitise
-from reports.report.placeholders import (
+from projects.money.placeholders import (
     PLACEHOLDERS,
     fill,
     placeholder_problems,
     placeholder_values,
-    validate_placeholders,
 )
+from projects.report_text import validate_placeholders
+from reports.report.markdown import render, sanitise
 from tests.reports.seed import seed_document
 
 

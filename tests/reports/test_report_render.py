@@ -25,9 +25,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from projects.models import Programme, Project
+from projects.models import Programme, Project, ReportText
 from reports import tasks
-from reports.models import RenderState, ReportRender, ReportText, sha256_hex
+from reports.models import RenderState, ReportRender, sha256_hex
 from reports.renders import report_render_finish
 from reports.report import pdf
 from reports.report.selectors import board_report

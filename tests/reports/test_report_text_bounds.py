@@ -17,7 +17,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projects.models import Programme
+from projects.models import Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH
 from projects.programme_file import ProgrammeFileError, parse_programme
 from projects.report_text import (
@@ -26,7 +26,7 @@ from projects.report_text import (
     report_text_problems,
     validate_report_text,
 )
-from reports.models import IssuedReport, ReportRender, ReportText
+from reports.models import IssuedReport, ReportRender
 from reports.report import markdown
 from reports.report.markdown import TOO_LONG, Budget, cap_depth, render, render_numbered
 from reports.report.pdf import report_pdf

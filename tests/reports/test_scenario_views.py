@@ -19,8 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks.builders import large_document
-from contributions.models import Contribution, Partner
-from projects.models import Phase, Programme, Project, Role
+from projects.models import Contribution, Partner, Phase, Programme, Project, Role
 from projects.money.figures import compute_figures
 from projects.money.scenarios import apply_scenario
 from projects.money.vocabulary import Decision, ProjectStatus

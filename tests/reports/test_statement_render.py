@@ -18,8 +18,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from contributions.models import Partner
-from projects.models import Programme
+from projects.models import Partner, Programme
 from reports.models import RenderState, StatementRender
 from reports.renders import report_render_finish
 from reports.report.selectors import statement_for

@@ -21,8 +21,7 @@ from pypdf import PdfReader
 from pypdf.generic import BooleanObject
 
 from benchmarks.builders import large_document
-from contributions.models import Partner
-from projects.models import Membership, Programme, Role
+from projects.models import Membership, Partner, Programme, Role
 from projects.money.document import ContributionData
 from projects.money.figures import compute_figures
 from projects.money.vocabulary import Apportionment, ContributionStatus, Decision, Tranche

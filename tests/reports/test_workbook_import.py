@@ -18,8 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from contributions.models import Partner
-from projects.models import FundingLine, Phase, Programme, Project
+from projects.models import FundingLine, Partner, Phase, Programme, Project
 from projects.money.document import ContributionData
 from projects.money.figures import compute_figures
 from projects.money.vocabulary import Tranche

@@ -9,8 +9,15 @@ from decimal import Decimal
 import openpyxl
 from openpyxl.workbook import Workbook
 
-from contributions.models import Contribution, Partner
-from projects.models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from projects.models import (
+    Contribution,
+    FundingLine,
+    OutcomeClaim,
+    Partner,
+    Phase,
+    Programme,
+    Project,
+)
 from projects.money.figures import compute_figures
 from projects.programme_file import parse_programme
 from projects.selectors import programme_document

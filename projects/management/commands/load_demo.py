@@ -7,8 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from contributions.models import Partner
-from projects.models import Membership, Partnership, Programme, Role
+from projects.models import Membership, Partner, Partnership, Programme, Role
 from projects.programme_file import parse_programme
 from projects.services import programme_load
 

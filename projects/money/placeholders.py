@@ -13,14 +13,12 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-
-from projects.money.document import ProgrammeDocument
-from projects.money.figures import FIGURES, OUTCOME_FIGURES, Kind, ProgrammeFigures
-from projects.money.formatting import money
-from projects.money.vocabulary import Grade
-
+from .document import ProgrammeDocument
+from .figures import FIGURES, OUTCOME_FIGURES, Kind, ProgrammeFigures
+from .formatting import money
+from .vocabulary import Grade
 from .wording import (
     NOT_KNOWN,
     amount_or_unknown,
@@ -95,7 +93,7 @@ def _outcomes(grade: str) -> Callable[[ProgrammeDocument, ProgrammeFigures], str
     return lambda document, figures: f"{getattr(figures.outcomes, grade):,}"
 
 
-def _stated(amount) -> str:
+def _stated(amount: Decimal | None) -> str:
     return "not stated" if amount is None else money(amount)
 
 
@@ -266,13 +264,6 @@ def placeholder_problems(text: str) -> list[str]:
             "placeholders, or write {{ and }} for braces."
         )
     return problems
-
-
-def validate_placeholders(text: str) -> None:
-    """Refuse text with an unknown placeholder or a lone brace, naming it."""
-    problems = placeholder_problems(text or "")
-    if problems:
-        raise ValidationError(problems, code="placeholder")
 
 
 def placeholder_values(document: ProgrammeDocument, figures: ProgrammeFigures) -> dict[str, str]:
