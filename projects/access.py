@@ -1,7 +1,8 @@
 """Who may see and change what: a user reaches a programme only through their membership.
 
 Another partnership's programme answers 404 (its existence is not revealed); a member whose
-role may not change data gets 403 on any view that changes it.
+role may not change data gets 403 on any view that changes it. A PermissionDenied's message is
+shown on the 403 page (templates/403.html), so it is written for the person refused.
 """
 
 from __future__ import annotations

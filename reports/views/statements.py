@@ -56,7 +56,7 @@ class StatementMixin:
             raise Http404("No such partner")
         membership = self.membership
         if membership.role == Role.PARTNER_OFFICER and membership.partner_id != partner.pk:
-            raise PermissionDenied("A partner officer may read only their own council's statement.")
+            raise PermissionDenied("You can only see your own council's statement.")
         self.partner = partner
         return super().dispatch(request, *args, **kwargs)
 
