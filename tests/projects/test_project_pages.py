@@ -294,6 +294,17 @@ def test_facilitators_see_the_edit_controls(client, demo):
     assert reverse("projects:phase_decision", args=[SLUG, gateway.slug, 2]) in page
 
 
+def test_record_decision_is_offered_only_on_a_gated_phase(client, demo):
+    login(client, "facilitator")
+    gateway = demo.projects.get(slug="authentication-gateway")  # phase 1 not gated, 2 gated
+    page = text(client.get(detail_url(gateway)))
+    assert reverse("projects:phase_decision", args=[SLUG, gateway.slug, 1]) not in page
+    assert reverse("projects:phase_decision", args=[SLUG, gateway.slug, 2]) in page
+    assert page.count("Record decision") == 1
+    support = demo.projects.get(slug="partnership-support")  # its only phase is not gated
+    assert "Record decision" not in text(client.get(detail_url(support)))
+
+
 def test_another_partnerships_projects_answer_404(client, demo):
     other = ProjectFactory(slug="elsewhere")
     login(client, "facilitator")
@@ -467,7 +478,8 @@ def test_project_page_queries_stay_fixed_at_2_and_40_rows(client, django_assert_
         with django_assert_max_num_queries(MAX_DETAIL_QUERIES):
             response = client.get(url)
         assert len(response.context["page"].history) >= rows * 3 + edits * 2
-        assert response.content.decode().count("Record decision") == rows
+        # Offered on the gated phases only: every second one.
+        assert response.content.decode().count("Record decision") == rows // 2
         counts.append(_queries(client, url))
     assert counts[0] == counts[1]
 
