@@ -87,7 +87,7 @@ def programme_navigation(programme: Programme, request, *, can_edit: bool) -> li
              "project_delete", "phase_decision"},
         ),
         (
-            "Partners and contributions",
+            "Partners",
             "contributions:partner_list",
             {"partner_list", "partner_create", "partner_update", "partner_delete",
              "contribution_create", "contribution_update", "contribution_delete"},

@@ -56,24 +56,12 @@ class PhaseDecisionForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, phase: Phase, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Only a gated phase has a decision to record (the view sends any other back); the
+        # service still refuses approving a phase that no business case gates.
         self.phase = phase
-        if not phase.gated:
-            # Offered only where there is a business case; a forged "approved" is refused below.
-            self.fields["decision"].widget.choices = [
-                choice for choice in DECISION_CHOICES if choice[0] != Decision.APPROVED
-            ]
 
     def choice_hints(self) -> dict[str, str]:
         return DECISION_HINTS
-
-    def clean_decision(self) -> str:
-        decision = self.cleaned_data["decision"]
-        if decision == Decision.APPROVED and not self.phase.gated:
-            raise forms.ValidationError(
-                f"Phase {self.phase.number} is not gated by a business case, so there is no "
-                "business case to approve. Choose “Does not proceed” to stop it."
-            )
-        return decision
 
     def clean(self):
         cleaned = super().clean()

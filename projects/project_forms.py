@@ -6,6 +6,7 @@ writes it. A page is one ``ProjectEditor``: the project form plus one formset pe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -165,6 +166,12 @@ class PhaseForm(RowForm):
     )
     note = _text_area()
 
+    def has_changed(self) -> bool:
+        """A new row holding only the number it was given is still blank, and is left out."""
+        if self.empty_permitted:
+            return any(name != "number" for name in self.changed_data)
+        return super().has_changed()
+
     class Meta:
         model = Phase
         fields = list(ROW_FIELDS["phases"])
@@ -289,7 +296,43 @@ class RowFormSet(forms.BaseFormSet):
         return rows, sources
 
 
+def next_phase_number(numbers: Iterable[object]) -> int | None:
+    """Return the number a new phase is given: 1 for the first, else one more than the highest.
+
+    The numbers are those already on the page, as stored or as typed; any that is not a phase
+    number is passed over. None when the highest is already the last number a phase may have:
+    the person then types one, and the form checks it as any other.
+    """
+    used = [number for number in map(_phase_number, numbers) if number is not None]
+    number = max(used, default=PHASE_NUMBER_MIN - 1) + 1
+    return number if number <= PHASE_NUMBER_MAX else None
+
+
+def _phase_number(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        text = value.strip()
+        if len(text) > len(str(PHASE_NUMBER_MAX)):
+            return None
+        number = int(text)
+    else:
+        return None
+    return number if PHASE_NUMBER_MIN <= number <= PHASE_NUMBER_MAX else None
+
+
 class PhaseFormSet(RowFormSet):
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and not self.is_bound and index >= self.initial_form_count():
+            # A new project's first row, say: numbered on from the rows before it.
+            numbers = [row.get("number") for row in self.initial or []]
+            first = next_phase_number(numbers)
+            offset = index - self.initial_form_count()
+            if first is not None and first + offset <= PHASE_NUMBER_MAX:
+                kwargs["initial"] = {"number": first + offset}
+        return kwargs
+
     def clean(self) -> None:
         super().clean()
         first_row: dict[int, int] = {}
@@ -349,9 +392,15 @@ def add_button_name(kind: str) -> str:
     return f"add_{kind}"
 
 
-def blank_row(kind: str, index: int) -> RowForm:
-    """Return an empty row of this kind at this index, for htmx to append."""
-    return ROW_KINDS[kind]().blank_form(index)
+def blank_row(kind: str, index: int, numbers: Iterable[object] = ()) -> RowForm:
+    """Return an empty row of this kind at this index, for htmx to append.
+
+    A phase is numbered on from the phase numbers already on the page.
+    """
+    form = ROW_KINDS[kind]().blank_form(index)
+    if kind == "phase":
+        form.initial["number"] = next_phase_number(numbers)
+    return form
 
 
 class ProjectEditor:
@@ -487,6 +536,11 @@ def _with_one_more_row(data: QueryDict, prefix: str) -> QueryDict:
     total = data.get(key, "")
     if total.isdigit() and int(total) < MAX_ROWS:
         data[key] = str(int(total) + 1)
+        if prefix == ROW_KINDS["phase"].default_prefix:
+            number = next_phase_number(
+                data.get(f"{prefix}-{row}-number") for row in range(int(total))
+            )
+            data[f"{prefix}-{total}-number"] = "" if number is None else str(number)
     return data
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .money.formatting import money
+from .money.status import shown_status
 from .selectors import TableTotals
 
 MAX_PER_PAGE = 500  # rows on one page of the table, whatever ?per_page= asks for
@@ -140,7 +141,10 @@ class ProjectTable(tables.Table):
         return format_html('<a class="govuk-link" href="{}">{}</a>', url, value)
 
     def render_status(self, record):
-        return record.get_status_display()
+        # Left at "Proposed", a project whose phases have all stopped shows "Not proceeding".
+        return shown_status(
+            record.status, phases=record.phase_count, stopped=record.stopped_phases
+        ).label
 
     def render_tbc_phases(self, value):
         if not value:

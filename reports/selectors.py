@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -21,6 +22,7 @@ from contributions.selectors import (
 from projects.models import Partner, Programme
 from projects.money.document import ProgrammeDocument
 from projects.money.figures import ZERO, ProgrammeFigures, figures_and_missing_basis
+from projects.money.status import NOT_PROCEEDING, shown_status
 from projects.money.vocabulary import (
     Apportionment,
     ContributionStatus,
@@ -191,6 +193,26 @@ def _reconciliation(figures: ProgrammeFigures) -> tuple[ReconciliationRow, ...]:
     )
 
 
+def project_statuses(document: ProgrammeDocument) -> tuple[Count, ...]:
+    """Count the projects by the status their pages show (``projects.money.status``).
+
+    Each status that can be set has its row; "Not proceeding", worked out from the phases of a
+    project left at "Proposed", has one only when a project shows it.
+    """
+    shown = Counter(
+        shown_status(
+            project.status,
+            phases=len(project.phases),
+            stopped=sum(1 for phase in project.phases if phase.decision == Decision.NOT_PROCEEDING),
+        ).label
+        for project in document.projects
+    )
+    rows = [Count(label=status.label, count=shown[status.label]) for status in ProjectStatus]
+    if shown[NOT_PROCEEDING]:
+        rows.append(Count(label=NOT_PROCEEDING, count=shown[NOT_PROCEEDING]))
+    return tuple(rows)
+
+
 def dashboard_from_document(
     document: ProgrammeDocument, *, own_partner: str | None = None
 ) -> Dashboard:
@@ -249,13 +271,7 @@ def dashboard_from_document(
         gap_max=Gap.of(figures.gap_max),
         partners=partners,
         partner_totals=position_totals(partners),
-        project_statuses=tuple(
-            Count(
-                label=status.label,
-                count=sum(1 for project in document.projects if project.status == status),
-            )
-            for status in ProjectStatus
-        ),
+        project_statuses=project_statuses(document),
         phase_decisions=tuple(
             Count(label=label, count=sum(1 for phase in phases if test(phase)))
             for label, test in PHASE_DECISIONS

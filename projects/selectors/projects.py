@@ -31,6 +31,7 @@ from projects.money.figures import ProgrammeFigures, compute_figures
 from ..history import HistoryEntry, history_entries
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from ..money.bounds import ExtraBounds, project_existing_resource, project_extra_bounds
+from ..money.status import ShownStatus, shown_status
 from ..money.vocabulary import Decision, FundingStatus, Grade
 from .programmes import programme_document
 
@@ -95,10 +96,19 @@ def with_totals(projects: QuerySet[Project]) -> QuerySet[Project]:
 
 
 def projects_for_table(*, programme: Programme) -> QuerySet[Project]:
-    """Return the programme's projects with their lead partner and money, in board order."""
-    return with_totals(
-        Project.objects.filter(programme=programme).select_related("lead_partner")
-    ).order_by("position", "name")
+    """Return the programme's projects with their lead partner and money, in board order.
+
+    Each also counts its phases and those not proceeding, for the status it is shown with
+    (``projects.money.status``).
+    """
+    return (
+        with_totals(Project.objects.filter(programme=programme).select_related("lead_partner"))
+        .annotate(
+            phase_count=_per_project_count(Phase, Q()),
+            stopped_phases=_per_project_count(Phase, Q(decision=Decision.NOT_PROCEEDING)),
+        )
+        .order_by("position", "name")
+    )
 
 
 def awaiting_decision(projects: QuerySet[Project]) -> QuerySet[Project]:
@@ -159,6 +169,7 @@ class ProjectPage:
     """Everything the project page shows: the project, its money, the programme's, its history."""
 
     project: Project  # with its lead partner, phases, funding lines and outcome claims
+    status: ShownStatus
     existing_resource: Decimal
     bounds: ExtraBounds
     figures: ProgrammeFigures
@@ -216,6 +227,11 @@ def project_page(*, programme: Programme, project: Project) -> ProjectPage:
     data = next(item for item in document.projects if item.slug == project.slug)
     return ProjectPage(
         project=project,
+        status=shown_status(
+            data.status,
+            phases=len(data.phases),
+            stopped=sum(1 for phase in data.phases if phase.decision == Decision.NOT_PROCEEDING),
+        ),
         existing_resource=project_existing_resource(data.funding),
         bounds=project_extra_bounds(data.phases),
         figures=compute_figures(document),

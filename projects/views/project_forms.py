@@ -141,8 +141,15 @@ class ProjectFormRowView(ProgrammeMixin, TemplateView):
         if not (index.isascii() and index.isdigit() and len(index) <= 4) or int(index) >= MAX_ROWS:
             return HttpResponseBadRequest("The row number must be a whole number below 200.")
         index = int(index)
+        # The phase numbers already on the page, which the button sends (hx-include).
+        prefix = ROW_KINDS[kind].default_prefix
+        numbers = [
+            value
+            for name, value in list(request.GET.items())[: MAX_ROWS + 1]
+            if name.startswith(f"{prefix}-") and name.endswith("-number")
+        ]
         context = self.get_context_data(
-            row=blank_row(kind, index),
+            row=blank_row(kind, index, numbers),
             kind=kind,
             prefix=ROW_KINDS[kind].default_prefix,
             add_label=ROW_KINDS[kind].add_label,

@@ -85,6 +85,28 @@ class PhaseMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+class GatedPhaseMixin:
+    """Send a phase that no business case gates back to its project, saying why.
+
+    Put it after PhaseMixin in the bases. Such a phase is committed (design, section 4.1): it has
+    no decision to record, and it is stopped by setting its decision in the project's editor.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.phase.gated:
+            messages.info(request, not_gated_message(self.phase))
+            return redirect("projects:project_detail", self.programme.slug, self.project.slug)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def not_gated_message(phase: Phase) -> str:
+    return (
+        f"Phase {phase.number} of {phase.project.name} is not gated by a business case, so it "
+        "has no decision to record: its cost is committed. To stop it, edit the project and "
+        "set the phase's decision to “Not proceeding”."
+    )
+
+
 class ProjectDetailView(ProgrammeMixin, ProjectMixin, TemplateView):
     """A project's text, phases, funding, claims, money, the programme's money and history."""
 
@@ -132,8 +154,10 @@ def decision_message(*, phase: Phase, before: ProgrammeFigures, after: Programme
     return f"{said} {text[0].upper()}{text[1:]}."
 
 
-class PhaseDecisionView(ProgrammeMixin, ProjectMixin, PhaseMixin, ConflictMixin, FormView):
-    """Record a phase's decision; the project page then says how the figures changed."""
+class PhaseDecisionView(
+    ProgrammeMixin, ProjectMixin, PhaseMixin, GatedPhaseMixin, ConflictMixin, FormView
+):
+    """Record a gated phase's decision; the project page then says how the figures changed."""
 
     edits = True
     form_class = PhaseDecisionForm

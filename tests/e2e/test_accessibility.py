@@ -89,3 +89,31 @@ def test_the_scan_does_find_a_violation_when_there_is_one(page, demo):
     page.goto("/programmes/")
     page.evaluate("document.querySelector('main').innerHTML += '<img src=\"x.png\">'")
     assert "image-alt" in {violation["id"] for violation in axe_violations(page)}
+
+
+def test_a_gated_phases_decision_page_has_no_axe_violation(page, demo):
+    # The matrix's URLs name a phase that no business case gates, whose page sends it back.
+    sign_in(page, "facilitator")
+    url = reverse("projects:phase_decision", args=["norfolk-connect-2004", "benefits-form", 2])
+    assert page.goto(url).status == 200
+    assert page.locator("h1").inner_text().startswith("Decision on phase 2")
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["dashboard/", "projects/authentication-gateway/"])
+def test_the_facilitators_navigation_fits_on_one_line_at_1366_and_folds_at_320(page, demo, path):
+    sign_in(page, "facilitator")
+    url = f"/programmes/norfolk-connect-2004/{path}"
+    items = page.locator(".govuk-service-navigation__item")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(url)
+    assert items.count() == 8
+    tops = {round(box["y"]) for box in (item.bounding_box() for item in items.all())}
+    assert len(tops) == 1, tops
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(url)
+    menu = page.get_by_role("button", name="Menu")
+    menu.click()
+    for item in items.all():
+        box = item.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320, box

@@ -78,6 +78,20 @@ def test_adding_a_phase_row_works_without_javascript(browser, live_server, demo)
         context.close()
 
 
+@pytest.mark.parametrize("javascript", [True, False])
+def test_an_added_phase_is_numbered_on_from_the_page(browser, live_server, demo, javascript):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
+    page = context.new_page()
+    try:
+        sign_in(page, "facilitator")
+        page.goto(f"{PROGRAMME}/projects/authentication-gateway/edit/")  # phases 1 and 2
+        page.locator("#id_phases-1-number").fill("5")  # as typed, not yet saved
+        page.get_by_role("button", name="Add another phase").click()
+        expect(page.locator("#id_phases-2-number")).to_have_value("6")
+    finally:
+        context.close()
+
+
 def test_a_concurrent_edit_is_refused_and_shows_what_changed(browser, live_server, demo):
     first = browser.new_context(base_url=live_server.url).new_page()
     second = browser.new_context(base_url=live_server.url).new_page()

@@ -143,9 +143,17 @@ def test_back_to_pending_forgets_the_date(client, demo):
     assert programme_figures(programme=demo).extra_max == Decimal("175000.00")
 
 
-def test_any_phase_may_stop(client, demo):
-    response = post(client, project="partnership-support", number=1)
-    assert response.status_code == 302
+def test_any_phase_may_stop(demo):
+    # A phase no business case gates has no decision page; it is stopped from the editor, which
+    # writes the same decision.
+    phase_decide(
+        phase=phase(project="partnership-support", number=1),
+        decision=Decision.NOT_PROCEEDING,
+        decided_on=date(2004, 9, 27),
+        note="",
+        expected_version=1,
+        user=user("facilitator"),
+    )
     assert programme_figures(programme=demo).extra_min == Decimal("65000.00")
 
 
@@ -162,13 +170,6 @@ def test_the_form_shows_the_current_decision(client, demo):
     assert 'value="not_proceeding"' in checked
     assert 'value="2004-09-27"' in page
     assert "Business case approved" in page and "Decision pending" in page
-
-
-def test_a_phase_without_a_business_case_offers_no_approval(client, demo):
-    client.force_login(user("facilitator"))
-    page = client.get(url(number=1)).content.decode()
-    assert 'value="approved"' not in page
-    assert 'value="not_proceeding"' in page
 
 
 # Refusals: nothing changes
@@ -240,10 +241,48 @@ def test_a_bad_date_is_a_field_error(client, demo, decided_on, message):
 def test_approving_a_phase_without_a_business_case_is_refused(client, demo):
     before = state()
     response = post(client, number=1, decision=Decision.APPROVED)
-    assert response.status_code == 200
-    [error] = response.context["form"].errors["decision"]
-    assert "Phase 1 is not gated by a business case" in error
+    assert response.status_code == 302
+    assert response.url == reverse("projects:project_detail", args=[SLUG, GATEWAY])
     assert state() == before
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_phase_no_business_case_gates_has_no_decision_page(client, demo, method):
+    """Such a phase is committed: the page sends the facilitator back, saying how to stop it."""
+    before = state()
+    if method == "get":
+        client.force_login(user("facilitator"))
+        response = client.get(url(number=1))
+    else:
+        response = post(client, number=1)  # "does not proceed", with a date
+    assert response.status_code == 302
+    assert response.url == reverse("projects:project_detail", args=[SLUG, GATEWAY])
+    assert state() == before
+    page = html.unescape(client.get(response.url).content.decode())
+    assert (
+        "Phase 1 of Authentication / Gateway is not gated by a business case, so it has no "
+        "decision to record: its cost is committed. To stop it, edit the project and set the "
+        "phase's decision to “Not proceeding”."
+    ) in page
+
+
+def test_a_reader_is_refused_a_phase_without_a_business_case_as_any_other(client, demo):
+    client.force_login(user("chief-executive"))
+    assert client.get(url(number=1)).status_code == 403
+
+
+def test_phase_decide_refuses_approving_a_phase_without_a_business_case(demo):
+    with pytest.raises(ValidationError) as refused:
+        phase_decide(
+            phase=phase(number=1),
+            decision=Decision.APPROVED,
+            decided_on=date(2004, 9, 27),
+            note="",
+            expected_version=1,
+            user=user("facilitator"),
+        )
+    assert "Phase 1 is not gated by a business case" in refused.value.message_dict["decision"][0]
+    assert phase(number=1).decision == Decision.PENDING
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from projects.models import FundingLine, OutcomeClaim, Partner, Phase, Programme, Project, Role
+from projects.project_forms import next_phase_number
 from projects.selectors import programme_figures
 from projects.services import FieldProblem, ProjectRefusal, RowChange, project_update
 from tests.contributions.factories import PartnerFactory
@@ -773,3 +774,69 @@ def test_any_text_in_the_edit_form_never_breaks_it(facilitator, typed):
     assert response.status_code < 500
     if response.status_code not in (302,):
         assert snapshot() == before
+
+
+# A new phase's number is filled in
+
+
+@pytest.mark.parametrize(
+    ("numbers", "expected"),
+    [
+        ([], 1),
+        ([1, 2], 3),
+        (["1", "", "7", "abc", "2"], 8),
+        ([" 4 ", "-3", "1e3", "99999", "٣", True], 5),
+        ([5, 32_767], None),  # the last number a phase may have: the person types one
+    ],
+)
+def test_next_phase_number(numbers, expected):
+    assert next_phase_number(numbers) == expected
+
+
+def number_value(page: str, index: int) -> str | None:
+    match = re.search(rf'<input[^>]*name="phases-{index}-number"[^>]*>', page)
+    assert match, f"no number field in row {index}"
+    value = re.search(r'value="([^"]*)"', match.group())
+    return value.group(1) if value else None
+
+
+def test_the_new_project_pages_first_phase_is_number_1(facilitator):
+    assert number_value(facilitator.get(NEW).content.decode(), 0) == "1"
+
+
+def test_the_row_endpoint_numbers_a_phase_on_from_those_on_the_page(facilitator):
+    # The button sends the page's phase numbers, as typed (hx-include).
+    url = row_url("phase", "3") + "&phases-0-number=1&phases-1-number=4&phases-2-number=x"
+    assert number_value(facilitator.get(url).content.decode(), 3) == "5"
+    assert number_value(facilitator.get(row_url("phase", "0")).content.decode(), 0) == "1"
+    button = facilitator.get(edit_url()).content.decode()
+    assert "hx-include=\"#phases-rows [name$='-number']\"" in button
+
+
+def test_add_another_phase_without_javascript_numbers_it_and_a_blank_one_is_left_out(
+    facilitator,
+):
+    data = page_data(facilitator.get(edit_url()))  # phases 1 and 2
+    data["add_phase"] = "1"
+    response = facilitator.post(edit_url(), data)
+    assert number_value(response.content.decode(), 2) == "3"
+    before = snapshot()
+    # Saved with nothing typed in it, the new row is left out like any blank row.
+    response = facilitator.post(edit_url(), page_data(response))
+    assert response.status_code == 302
+    assert sorted(Project.objects.get(slug=GATEWAY).phases.values_list("number", flat=True)) == [
+        1,
+        2,
+    ]
+    assert snapshot()["Phase"] == before["Phase"]
+
+
+def test_a_filled_number_is_still_checked_on_the_server(facilitator):
+    data = page_data(facilitator.get(edit_url()))
+    data["add_phase"] = "1"
+    data = page_data(facilitator.post(edit_url(), data))
+    data.update({"phases-2-number": "2", "phases-2-name": "Roll-out"})  # already phase 2's
+    response = facilitator.post(edit_url(), data)
+    assert response.status_code == 200
+    [error] = response.context["editor"].phases.forms[2].errors["number"]
+    assert error.startswith("Phase number 2 is already used by phase 2")

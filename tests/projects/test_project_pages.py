@@ -294,6 +294,51 @@ def test_facilitators_see_the_edit_controls(client, demo):
     assert reverse("projects:phase_decision", args=[SLUG, gateway.slug, 2]) in page
 
 
+def test_a_proposed_project_whose_phases_have_all_stopped_shows_not_proceeding(client, demo):
+    support = demo.projects.get(slug="partnership-support")  # proposed; one phase
+    support.phases.update(decision=Decision.NOT_PROCEEDING)
+    login(client, "chief-executive")
+    page = text(client.get(detail_url(support)))
+    assert 'govuk-!-margin-left-2">Not proceeding</strong></h1>' in page
+    assert "Worked out from its phases, which are all not proceeding." in page
+    assert "The status set for it is “Proposed”" in page
+    listing = client.get(LIST)
+    statuses = {row.record.slug: row.get_cell("status") for row in listing.context["table"].rows}
+    assert statuses["partnership-support"] == "Not proceeding"
+    assert statuses["authentication-gateway"] == "Proposed"  # phases still in play
+    assert statuses["e-forms"] == "Proposed"  # no phases
+    dashboard = client.get(reverse("reports:dashboard", args=[SLUG])).context["dashboard"]
+    assert [(row.label, row.count) for row in dashboard.project_statuses] == [
+        ("Proposed", 9), ("Active", 0), ("Complete", 0), ("Withdrawn", 0), ("Not proceeding", 1)
+    ]  # fmt: skip
+    # Only what is shown: the status stored stays as it was set.
+    support.refresh_from_db()
+    assert support.status == ProjectStatus.PROPOSED
+
+
+def test_a_status_set_by_the_facilitator_is_shown_as_set(client, demo):
+    support = demo.projects.get(slug="partnership-support")
+    support.phases.update(decision=Decision.NOT_PROCEEDING)
+    Project.objects.filter(pk=support.pk).update(status=ProjectStatus.WITHDRAWN)
+    login(client, "facilitator")
+    page = text(client.get(detail_url(support)))
+    assert 'govuk-!-margin-left-2">Withdrawn</strong></h1>' in page
+    assert "Worked out from its phases" not in page
+    dashboard = client.get(reverse("reports:dashboard", args=[SLUG])).context["dashboard"]
+    assert ("Not proceeding", 1) not in [(r.label, r.count) for r in dashboard.project_statuses]
+
+
+def test_record_decision_is_offered_only_on_a_gated_phase(client, demo):
+    login(client, "facilitator")
+    gateway = demo.projects.get(slug="authentication-gateway")  # phase 1 not gated, 2 gated
+    page = text(client.get(detail_url(gateway)))
+    assert reverse("projects:phase_decision", args=[SLUG, gateway.slug, 1]) not in page
+    assert reverse("projects:phase_decision", args=[SLUG, gateway.slug, 2]) in page
+    assert page.count("Record decision") == 1
+    support = demo.projects.get(slug="partnership-support")  # its only phase is not gated
+    assert "Record decision" not in text(client.get(detail_url(support)))
+
+
 def test_another_partnerships_projects_answer_404(client, demo):
     other = ProjectFactory(slug="elsewhere")
     login(client, "facilitator")
@@ -467,7 +512,8 @@ def test_project_page_queries_stay_fixed_at_2_and_40_rows(client, django_assert_
         with django_assert_max_num_queries(MAX_DETAIL_QUERIES):
             response = client.get(url)
         assert len(response.context["page"].history) >= rows * 3 + edits * 2
-        assert response.content.decode().count("Record decision") == rows
+        # Offered on the gated phases only: every second one.
+        assert response.content.decode().count("Record decision") == rows // 2
         counts.append(_queries(client, url))
     assert counts[0] == counts[1]
 

@@ -43,3 +43,30 @@ def test_home_explains_when_the_user_belongs_nowhere(client, django_user_model):
     client.force_login(user)
     response = client.get("/", follow=True)
     assert b"not a member of any partnership" in response.content
+
+
+@pytest.mark.parametrize(
+    ("role", "labels"),
+    [
+        (
+            "facilitator",
+            ["Overview", "Dashboard", "Scenarios", "Board report", "Projects", "Partners",
+             "Import", "Settings"],
+        ),
+        ("chief_executive", ["Overview", "Dashboard", "Scenarios", "Board report", "Projects",
+                             "Partners"]),
+    ],
+)  # fmt: skip
+def test_the_programme_navigation_keeps_its_labels_short(client, role, labels):
+    """Short labels keep the facilitator's eight sections on one line at 1366 pixels."""
+    membership = MembershipFactory(role=role)
+    programme = ProgrammeFactory(partnership=membership.partnership)
+    client.force_login(membership.user)
+    response = client.get(reverse("projects:project_list", args=[programme.slug]))
+    navigation = response.context["programme_navigation"]
+    assert [item["label"] for item in navigation] == labels
+    assert [item["label"] for item in navigation if item["current"]] == ["Projects"]
+    page = response.content.decode()
+    for item in navigation:
+        assert f'href="{item["url"]}"' in page
+    assert reverse("contributions:partner_list", args=[programme.slug]) in page
