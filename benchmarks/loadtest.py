@@ -560,6 +560,18 @@ def server_log(servers: Servers) -> dict[str, int]:
     }
 
 
+def server_tracebacks(servers: Servers, most: int = 3, lines: int = 40) -> list[str]:
+    """Return the first tracebacks the app servers logged, each with the lines that follow it,
+    so that a failed run shows its cause in its own output: the logs go with the servers."""
+    found = []
+    for app in servers.apps:
+        logged = app.log_path.read_text(errors="replace").splitlines()
+        for index, line in enumerate(logged):
+            if "Traceback (most recent call last)" in line and len(found) < most:
+                found.append(f"gunicorn {app.name}:\n" + "\n".join(logged[index : index + lines]))
+    return found
+
+
 def report(figures: dict) -> str:
     """Lay the figures out as a table."""
     lines = [
@@ -647,6 +659,7 @@ def main() -> int:
         if edits["accepted"] == 0:
             failures.append("no save was accepted")
         traffic["server_log"] = server_log(servers)
+        tracebacks = server_tracebacks(servers)
     except Abort as error:
         say(f"Load test aborted: {error}")
         return 2
@@ -677,6 +690,9 @@ def main() -> int:
         say(f"FAILED: {len(failures)} problem(s)")
         for failure in failures[:50]:
             say(f"  - {failure}")
+        for traceback in tracebacks:
+            say("")
+            say(traceback)
         return 1
     say("PASSED: no server errors, no lost or partial writes, figures consistent.")
     return 0
