@@ -278,13 +278,13 @@ FIGURES: tuple[Figure, ...] = (
     Figure("existing_total", _M, "Existing resource total", "Existing resource",
            "Existing resource"),
     Figure("existing_stated", _M, "Existing resource total as stated on the paper", _STATED,
-           "Existing resource stated on paper"),
+           "Existing resource as stated on the paper"),
     Figure("extra_min", _M, "Extra cost, minimum",
-           sheet_label="Extra cost, minimum (committed)"),
+           sheet_label="Extra cost, minimum: phases certain to go ahead"),
     Figure("extra_max", _M, "Extra cost, maximum",
-           sheet_label="Extra cost, maximum (if every pending business case is approved)"),
+           sheet_label="Extra cost, maximum: all phases that may proceed"),
     Figure("extra_stated", _M, "Extra cost total as stated on the paper", _STATED,
-           "Extra cost stated on paper"),
+           "Extra cost as stated on the paper"),
     Figure("share_min", _M, "Largest share of the minimum", "Share of the minimum (largest)"),
     Figure("share_max", _M, "Largest share of the maximum", "Share of the maximum (largest)"),
     Figure("immediate_per_partner", _M, "Immediate tranche per partner"),
@@ -297,7 +297,7 @@ FIGURES: tuple[Figure, ...] = (
            "Gap for the maximum" + _HEADROOM, "Funding gap, maximum" + _HEADROOM),
     Figure("outcomes", Kind.OTHER, "Outcome claims", to_json=_outcomes_json),
     Figure("projects_supporting_strategy", _C, "Projects supporting the strategy",
-           sheet_label="Projects that {strategy}"),
+           sheet_label="Projects supporting {strategy}"),
     Figure("tbc_phases", _C, "Phases of cost to be confirmed",
            "Phases whose cost is to be confirmed",
            "Phases whose cost is to be confirmed (left out of the sums)"),
@@ -321,8 +321,8 @@ OUTCOME_FIGURES: tuple[Figure, ...] = (
 #: order. The label follows the partner's name in the report's list of changes; the table
 #: label heads the readable table's column, the sheet label the Partner shares sheet's.
 PARTNER_FIGURES: tuple[Figure, ...] = (
-    Figure("share_min", _M, "share of the minimum", "Share min", "Share of minimum"),
-    Figure("share_max", _M, "share of the maximum", "Share max", "Share of maximum"),
+    Figure("share_min", _M, "share of the minimum", "Share min", "Share of the minimum"),
+    Figure("share_max", _M, "share of the maximum", "Share max", "Share of the maximum"),
     Figure("immediate", _M, "immediate tranche", "Immediate", "Immediate tranche"),
     Figure("cap", _M, "cap", "Cap", "Cap"),
     Figure("pledged", _M, "pledged", "Pledged", "Pledged"),
@@ -333,7 +333,7 @@ PARTNER_FIGURES: tuple[Figure, ...] = (
 #: The stated totals a ``Mismatch`` may name, by its ``field``, as the Figures sheet calls them.
 STATED_TOTALS: tuple[Figure, ...] = (
     Figure("existing_total", _M, "Existing resource total"),
-    Figure("extra_total", _M, "Extra cost total"),
+    Figure("extra_total", _M, "Extra cost total (against the maximum)"),
 )
 
 

@@ -13,7 +13,7 @@ from django.views.generic import FormView, TemplateView, View
 from projects.access import ProgrammeMixin
 from projects.filters import ProjectFilter
 from projects.money.document import ProgrammeDocument
-from projects.money.figures import compute_figures
+from projects.money.figures import figures_and_missing_basis
 from projects.programme_file import Problem, ProgrammeFileError, dumps_programme
 from projects.programme_file.problems import FILE_PATH
 from projects.selectors import programme_document, projects_for_table
@@ -73,9 +73,11 @@ class ProgrammeWorkbookView(ProgrammeMixin, View):
 
     def get(self, request, *args, **kwargs):
         document = programme_document(programme=self.programme)
+        # The figures as the dashboard has them, even when the shares cannot be worked out.
+        figures, missing_basis = figures_and_missing_basis(document)
         stream = io.BytesIO()
         write_programme_workbook(
-            document=document, figures=compute_figures(document), stream=stream
+            document=document, figures=figures, stream=stream, missing_basis=missing_basis
         )
         return attachment(
             stream.getvalue(), filename=f"{self.programme.slug}.xlsx", content_type=CONTENT_TYPE

@@ -7,9 +7,10 @@ formulas, and the heading row is frozen and filtered.
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from typing import IO, Any
@@ -26,24 +27,33 @@ from projects.money import figures as registry
 from projects.money.bounds import project_existing_resource, project_extra_bounds
 from projects.money.document import ProgrammeDocument, ProjectData
 from projects.money.figures import ProgrammeFigures
+from projects.money.schema import Entity
 from projects.money.vocabulary import Grade
 
+from .cached import with_cached_values
 from .layout import (
     CLAIMS,
     CONTRIBUTIONS,
     COUNT_FORMAT,
     DATE_FORMAT,
+    EXTRA_MAX_HEADING,
+    EXTRA_MIN_HEADING,
     FIGURES_TITLE,
     FUNDING,
     MONEY_FORMAT,
+    NO,
     PARTNERS,
     PHASES,
     SHARES,
     TOTAL,
+    YES,
     Column,
+    Condition,
     Kind,
     Sheet,
+    Total,
     projects_sheet,
+    strategy_name,
     supports_heading,
 )
 
@@ -53,51 +63,89 @@ HEADING_FONT = Font(bold=True)
 HEADING_FILL = PatternFill("solid", fgColor="DDDDDD")
 TOTAL_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+HEADING_WRAP = Alignment(wrap_text=True, vertical="bottom")
 # Characters XML 1.0 cannot hold; openpyxl refuses them rather than write a broken file.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-class SheetWriter:
-    """Stream one table to a write-only sheet: heading, rows, then the total row and filter."""
+class Book:
+    """A write-only workbook, and the values of the total formulas written in it."""
 
-    def __init__(self, book: Workbook, sheet: Sheet, *, rows: int | None = None) -> None:
+    def __init__(self) -> None:
+        self.workbook = Workbook(write_only=True)
+        self.cached: dict[str, dict[str, Decimal | int]] = {}
+
+    def save(self, stream: IO[bytes]) -> None:
+        """Save the workbook with each total's value stored beside its formula."""
+        buffer = io.BytesIO()
+        self.workbook.save(buffer)
+        stream.write(with_cached_values(buffer.getvalue(), self.cached))
+
+
+class SheetWriter:
+    """Stream one table to a write-only sheet: heading, rows, then the total rows and filter.
+
+    Each total row is a formula, so the sheet still adds up once a person edits it, and the
+    value the same rows give in Python (with Decimal, exact to the penny), stored beside it.
+    """
+
+    def __init__(self, book: Book, sheet: Sheet, *, rows: int | None = None) -> None:
+        self.book = book
         self.sheet = sheet
-        self.worksheet = book.create_sheet(sheet.title)
+        self.worksheet = book.workbook.create_sheet(sheet.title)
         self.rows = 0
+        self.sums = {
+            (total, column.key): Decimal(0) if _is_money(column) else 0
+            for total in sheet.totals
+            for column in sheet.columns
+            if column.total
+        }
         if rows is not None:
             # The sheet's size, written at its top: a reader that streams the file (openpyxl's
             # read-only mode, the import) otherwise reads every row once just to find it.
             # openpyxl asks a write-only sheet for it only if the sheet can tell.
-            last = f"{get_column_letter(len(sheet.columns))}{rows + 2}"
+            last = f"{get_column_letter(len(sheet.columns))}{rows + 1 + len(sheet.totals)}"
             self.worksheet.calculate_dimension = lambda: f"A1:{last}"
         # Widths and the frozen heading are written before the first row, so set them now.
         for index, column in enumerate(sheet.columns, 1):
             self.worksheet.column_dimensions[get_column_letter(index)].width = column.width
         self.worksheet.freeze_panes = "A2"
         self.worksheet.append(
-            [self.styled(column.heading, font=HEADING_FONT, fill=HEADING_FILL)
+            [self.styled(column.heading, font=HEADING_FONT, fill=HEADING_FILL,
+                         alignment=HEADING_WRAP)
              for column in sheet.columns]
         )  # fmt: skip
 
     def append(self, values: Mapping[str, Any]) -> None:
-        """Write one row, each column's value taken by the column's key."""
+        """Write one row, each column's value taken by the column's key, and count it in."""
+        columns = self.sheet.columns
+        shown = {column.key: shown_value(column, values[column.key]) for column in columns}
         self.worksheet.append(
             [self.value_cell(column, values[column.key]) for column in self.sheet.columns]
         )
         self.rows += 1
+        for total, key in self.sums:
+            if counts(total, shown) and values[key] is not None:
+                self.sums[total, key] += values[key]
 
-    def close(self, *, totals: bool = True) -> None:
-        """Add the total row, the filter over the rows and the drop-down lists of choices."""
+    def close(self) -> None:
+        """Add the total rows, the filter over the rows and the drop-down lists of choices."""
         last = self.rows + 1
         width = len(self.sheet.columns)
-        if totals:
-            cells = []
+        cached = self.book.cached.setdefault(self.sheet.title, {})
+        for number, total in enumerate(self.sheet.totals, start=last + 1):
+            cells: list[Any] = []
             for index, column in enumerate(self.sheet.columns, 1):
                 if index == 1:
-                    cells.append(self.styled(TOTAL, font=TOTAL_FONT))
+                    cells.append(self.styled(total.label, font=TOTAL_FONT))
                 elif column.total:
                     letter = get_column_letter(index)
-                    formula = f"=SUM({letter}2:{letter}{last})" if self.rows else 0
+                    value = self.sums[total, column.key]
+                    if self.rows:
+                        formula = self.formula(total, letter, last)
+                        cached[f"{letter}{number}"] = value
+                    else:
+                        formula = value  # nothing to add up: the value is the total
                     cells.append(
                         self.styled(formula, font=TOTAL_FONT, number_format=_format(column))
                     )
@@ -121,18 +169,33 @@ class SheetWriter:
             validation.add(f"{letter}2:{letter}{last}")
             self.worksheet.data_validations.append(validation)
 
+    def formula(self, total: Total, letter: str, last: int) -> str:
+        """Return the formula adding up a column's rows that the total counts."""
+        if not total.groups:
+            return f"=SUM({letter}2:{letter}{last})"
+        letters = {
+            column.key: get_column_letter(index)
+            for index, column in enumerate(self.sheet.columns, 1)
+        }
+
+        def tested(condition: Condition) -> str:
+            cells = f"{letters[condition.key]}2:{letters[condition.key]}{last}"
+            return f"{cells},{_criterion(condition)}"
+
+        return "=" + "+".join(
+            f"SUMIFS({letter}2:{letter}{last},{','.join(map(tested, group))})"
+            for group in total.groups
+        )
+
     def value_cell(self, column: Column, value: Any) -> Any:
         """Return what to write for a value of the column: a plain value or a styled cell."""
-        if value is None or value == "":
+        value = shown_value(column, value)
+        if value is None:
             return None
-        if column.kind in (Kind.AMOUNT, Kind.COST, Kind.OPTIONAL_AMOUNT, Kind.MONEY):
+        if _is_money(column):
             return self.styled(value, number_format=MONEY_FORMAT)
         if column.kind == Kind.DATE:
             return self.styled(value, number_format=DATE_FORMAT)
-        if column.kind == Kind.YES_NO:
-            return "Yes" if value else "No"
-        if column.kind == Kind.CHOICE and column.choices is not None:
-            return str(column.choices(value).label)
         if isinstance(value, str):
             return text_cell(
                 self.worksheet, value, wrap=column.kind == Kind.TEXT and column.width >= 30
@@ -143,7 +206,47 @@ class SheetWriter:
         return _styled(self.worksheet, value, **style)
 
 
-def _styled(worksheet, value: Any, *, font=None, fill=None, number_format=None) -> WriteOnlyCell:
+def shown_value(column: Column, value: Any) -> Any:
+    """Return a value of the column as the sheet shows it: a choice by its label, Yes or No."""
+    if value is None or value == "":
+        return None
+    if column.kind == Kind.YES_NO:
+        return YES if value else NO
+    if column.kind == Kind.CHOICE and column.choices is not None:
+        return str(column.choices(value).label)
+    return value
+
+
+def counts(total: Total, shown: Mapping[str, Any]) -> bool:
+    """Return whether a total counts a row, its cells as the sheet shows them.
+
+    As the spreadsheet's SUMIFS does: a text matches whatever its case, and a blank cell is
+    not equal to any text.
+    """
+    if not total.groups:
+        return True
+
+    def meets(condition: Condition) -> bool:
+        value = shown.get(condition.key)
+        same = isinstance(value, str) and value.casefold() == condition.shown.casefold()
+        return same == condition.equal
+
+    return any(all(meets(condition) for condition in group) for group in total.groups)
+
+
+def _criterion(condition: Condition) -> str:
+    """Return a SUMIFS criterion, as a formula's quoted text: equal to the text, or not."""
+    text = ("" if condition.equal else "<>") + condition.shown
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _is_money(column: Column) -> bool:
+    return column.kind in (Kind.AMOUNT, Kind.COST, Kind.OPTIONAL_AMOUNT, Kind.MONEY)
+
+
+def _styled(
+    worksheet, value: Any, *, font=None, fill=None, number_format=None, alignment=None
+) -> WriteOnlyCell:
     cell = WriteOnlyCell(worksheet, value=value)
     if font is not None:
         cell.font = font
@@ -151,6 +254,8 @@ def _styled(worksheet, value: Any, *, font=None, fill=None, number_format=None) 
         cell.fill = fill
     if number_format is not None:
         cell.number_format = number_format
+    if alignment is not None:
+        cell.alignment = alignment
     return cell
 
 
@@ -172,83 +277,72 @@ def _format(column: Column) -> str:
 
 
 def write_programme_workbook(
-    *, document: ProgrammeDocument, figures: ProgrammeFigures, stream: IO[bytes]
+    *,
+    document: ProgrammeDocument,
+    figures: ProgrammeFigures,
+    stream: IO[bytes],
+    missing_basis: str = "",
 ) -> None:
-    """Write the programme's workbook: its tables, the partners' shares and the figures."""
-    book = Workbook(write_only=True)
+    """Write the programme's workbook: its tables, the partners' shares and the figures.
+
+    ``figures`` are the screen's (``figures_and_missing_basis``): ``missing_basis`` says why
+    the partners' shares cannot be worked out, when they cannot.
+    """
+    book = Book()
     _write_projects(book, document)
+    partners = {partner.slug: partner.name for partner in document.partners}
+
+    def of_projects(entity: Entity, children: str) -> Iterator[dict[str, Any]]:
+        for project in document.projects:
+            for child in getattr(project, children):
+                yield {"project": project.slug, **entity.values(child)}
+
+    _write_rows(book, PHASES, of_projects(data.PHASE, "phases"))
+    _write_rows(book, FUNDING, of_projects(data.FUNDING, "funding"))
+    _write_rows(book, CLAIMS, of_projects(data.OUTCOME_CLAIM, "outcome_claims"))
     _write_rows(
         book,
-        PHASES,
+        CONTRIBUTIONS,
         (
-            {"project": project.slug, **data.PHASE.values(phase)}
-            for project in document.projects
-            for phase in project.phases
+            {**data.CONTRIBUTION.values(item), "partner_name": partners.get(item.partner, "")}
+            for item in document.contributions
         ),
     )
-    _write_rows(
-        book,
-        FUNDING,
-        (
-            {"project": project.slug, **data.FUNDING.values(line)}
-            for project in document.projects
-            for line in project.funding
-        ),
-    )
-    _write_rows(
-        book,
-        CLAIMS,
-        (
-            {"project": project.slug, **data.OUTCOME_CLAIM.values(claim)}
-            for project in document.projects
-            for claim in project.outcome_claims
-        ),
-        totals=False,
-    )
-    _write_rows(
-        book, CONTRIBUTIONS, (data.CONTRIBUTION.values(item) for item in document.contributions)
-    )
-    _write_rows(
-        book,
-        PARTNERS,
-        (data.PARTNER.values(partner) for partner in document.partners),
-        totals=False,
-    )
-    names = {partner.slug: partner.name for partner in document.partners}
+    _write_rows(book, PARTNERS, (data.PARTNER.values(partner) for partner in document.partners))
     _write_rows(
         book,
         SHARES,
         (
-            {**asdict(position), "name": names.get(position.partner, "")}
+            {**asdict(position), "name": partners.get(position.partner, position.partner)}
             for position in figures.per_partner
         ),
     )
-    _write_figures(book, document, figures)
+    _write_figures(book, document, figures, missing_basis=missing_basis)
     book.save(stream)
 
 
-def _write_rows(
-    book: Workbook, sheet: Sheet, rows: Iterable[Mapping[str, Any]], *, totals: bool = True
-) -> None:
+def _write_rows(book: Book, sheet: Sheet, rows: Iterable[Mapping[str, Any]]) -> None:
     rows = list(rows)
     writer = SheetWriter(book, sheet, rows=len(rows))
     for row in rows:
         writer.append(row)
-    writer.close(totals=totals)
-
-
-def _write_projects(book: Workbook, document: ProgrammeDocument) -> None:
-    writer = SheetWriter(
-        book, projects_sheet(document.partnership.strategy), rows=len(document.projects)
-    )
-    for project in document.projects:
-        writer.append(_project_row(project))
     writer.close()
 
 
-def _project_row(project: ProjectData) -> dict[str, Any]:
+def _write_projects(book: Book, document: ProgrammeDocument) -> None:
+    writer = SheetWriter(
+        book, projects_sheet(document.partnership.strategy), rows=len(document.projects)
+    )
+    partners = {partner.slug: partner.name for partner in document.partners}
+    for project in document.projects:
+        writer.append(_project_row(project, partners))
+    writer.close()
+
+
+def _project_row(project: ProjectData, partners: Mapping[str, str]) -> dict[str, Any]:
     grades = Counter(claim.grade for claim in project.outcome_claims)
     bounds = project_extra_bounds(project.phases)
+    lead = project.lead_partner
     return {
         **data.PROJECT.values(project),
         "required_outcomes": grades[Grade.REQUIRED],
@@ -258,12 +352,15 @@ def _project_row(project: ProjectData) -> dict[str, Any]:
         "extra_min": bounds.minimum,
         "extra_max": bounds.maximum,
         "tbc_phases": bounds.tbc_phases,
+        "lead_partner_name": None if lead is None else partners.get(lead, lead),
     }
 
 
-def _write_figures(book: Workbook, document: ProgrammeDocument, figures: ProgrammeFigures) -> None:
+def _write_figures(
+    book: Book, document: ProgrammeDocument, figures: ProgrammeFigures, *, missing_basis: str
+) -> None:
     """Write the headline figures, then the stated totals that differ from the computed ones."""
-    worksheet = book.create_sheet(FIGURES_TITLE)
+    worksheet = book.workbook.create_sheet(FIGURES_TITLE)
     for letter, width in zip("ABCD", (62, 20, 16, 16), strict=True):
         worksheet.column_dimensions[letter].width = width
 
@@ -276,7 +373,7 @@ def _write_figures(book: Workbook, document: ProgrammeDocument, figures: Program
 
     heading("Figure", "Value")
     worksheet.append(["Programme", text_cell(worksheet, document.programme.name)])
-    strategy = supports_heading(document.partnership.strategy).lower()
+    strategy = strategy_name(document.partnership.strategy)
     outcomes = tuple(
         (grade.in_sheet(strategy=strategy), getattr(figures.outcomes, grade.key))
         for grade in registry.OUTCOME_FIGURES
@@ -293,8 +390,13 @@ def _write_figures(book: Workbook, document: ProgrammeDocument, figures: Program
             )
         elif figure.kind == registry.Kind.COUNT:
             worksheet.append([figure.in_sheet(strategy=strategy), getattr(figures, figure.key)])
+    if missing_basis:
+        worksheet.append(
+            [text_cell(worksheet, f"The partners' shares cannot be worked out: {missing_basis}.")]
+        )
     worksheet.append([])
-    heading("Stated total that differs from its lines", "Stated", "Computed", "Difference")
+    heading("Total stated on the paper that differs from its lines", "Stated", "Computed",
+            "Difference")  # fmt: skip
     labels = {total.key: total.in_sheet(strategy=strategy) for total in registry.STATED_TOTALS}
     for mismatch in figures.mismatches:
         worksheet.append(
@@ -302,12 +404,19 @@ def _write_figures(book: Workbook, document: ProgrammeDocument, figures: Program
              money(mismatch.computed), money(mismatch.difference)]
         )  # fmt: skip
     if not figures.mismatches:
-        worksheet.append(["None: the stated totals agree with the lines."])
+        worksheet.append(["None: the totals stated on the paper agree with their lines."])
     worksheet.append([])
-    worksheet.append(
-        ["Computed when the workbook was made. The import ignores this sheet, the Partner "
-         "shares sheet and the computed columns of the Projects sheet."]
-    )  # fmt: skip
+    for note in (
+        "The minimum counts the phases certain to go ahead: those needing no business case, "
+        "and those whose business case is approved.",
+        "The maximum counts all phases that may proceed: the minimum's, and those whose "
+        "business case is pending. Neither counts a phase not proceeding, nor one whose cost is "
+        "to be confirmed.",
+        "Computed when the workbook was made. The import ignores this sheet, the Partner shares "
+        "sheet, the total rows, the partners' names shown beside their slugs and the computed "
+        "columns of the Projects sheet.",
+    ):
+        worksheet.append([note])
 
 
 def write_projects_table_workbook(
@@ -321,7 +430,7 @@ def write_projects_table_workbook(
 
     ``projects`` are annotated by ``projects.selectors.projects.with_totals``.
     """
-    book = Workbook(write_only=True)
+    book = Book()
     sheet = Sheet(
         "Projects",
         (
@@ -331,14 +440,15 @@ def write_projects_table_workbook(
             Column("Lead partner", "lead_partner", Kind.TEXT, 28),
             Column(supports_heading(strategy), "supports_strategy", Kind.YES_NO, 14),
             Column("Existing resource", "existing_resource", Kind.MONEY, 16, total=True),
-            Column("Extra cost minimum", "extra_min", Kind.MONEY, 16, total=True),
-            Column("Extra cost maximum", "extra_max", Kind.MONEY, 16, total=True),
+            Column(EXTRA_MIN_HEADING, "extra_min", Kind.MONEY, 16, total=True),
+            Column(EXTRA_MAX_HEADING, "extra_max", Kind.MONEY, 16, total=True),
             Column("Phases TBC", "tbc_phases", Kind.COUNT, 10, total=True),
             Column("Required outcomes", "required_claims", Kind.COUNT, 11, total=True),
             Column("Good outcomes", "good_claims", Kind.COUNT, 11, total=True),
             Column("Excellent outcomes", "excellent_claims", Kind.COUNT, 11, total=True),
         ),
         imported=False,
+        totals=(Total(f"{TOTAL} of the projects listed"),),
     )
     writer = SheetWriter(book, sheet)
     for project in projects:
@@ -351,7 +461,7 @@ def write_projects_table_workbook(
              for column in sheet.columns}
         )  # fmt: skip
     writer.close()
-    about = book.create_sheet("Filters")
+    about = book.workbook.create_sheet("Filters")
     about.column_dimensions["A"].width = 30
     about.column_dimensions["B"].width = 40
     heading = []

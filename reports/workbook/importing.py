@@ -279,7 +279,7 @@ def _sheet_titles(names: list[str], layout: tuple[Sheet, ...]) -> dict[str, str]
 
 
 def _read_sheet(book, worksheet, title: str, budget: _Budget) -> _RawSheet:
-    """Return a sheet's heading row and every row that holds data, skipping the total row."""
+    """Return a sheet's heading row and every row that holds data, skipping the total rows."""
     sheet = _RawSheet(title)
     last = 0
     for rows_read, (number, cells) in enumerate(_sheet_rows(book, worksheet, title), start=1):
@@ -294,7 +294,7 @@ def _read_sheet(book, worksheet, title: str, budget: _Budget) -> _RawSheet:
             continue
         if all(blank(value) for value in values):
             continue
-        if isinstance(values[0], str) and values[0].strip() == TOTAL:
+        if isinstance(values[0], str) and values[0].strip().startswith(TOTAL):
             continue
         sheet.rows.append((number, values))
     return sheet
@@ -446,13 +446,19 @@ class _WorkbookReader:
             if column is not None and not column.computed:
                 positions[column.key] = index
         for column in sheet.columns:
-            if not column.computed and column.key not in positions:
-                self.add(
-                    _Place(sheet.title, (self.sheet_order[sheet.title], 1, 0)),
-                    f"has no column “{column.heading}”: row 1 must hold the headings of the "
-                    "programme's download",
-                )
-                ok = False
+            if column.computed or column.key in positions:
+                continue
+            # A workbook downloaded before the column's heading changed has it under an old one.
+            former = [seen[key] for key in map(self.heading_key, column.former) if key in seen]
+            if former:
+                positions[column.key] = former[0]
+                continue
+            self.add(
+                _Place(sheet.title, (self.sheet_order[sheet.title], 1, 0)),
+                f"has no column “{column.heading}”: row 1 must hold the headings of the "
+                "programme's download",
+            )
+            ok = False
         return positions if ok else None
 
     @staticmethod

@@ -15,12 +15,18 @@ from django.db import models
 from projects.money import document as data
 from projects.money.figures import PARTNER_FIGURES
 from projects.money.schema import Entity
+from projects.money.shares import PLEDGED_STATUSES
 from projects.money.vocabulary import (
+    ContributionStatus,
+    Decision,
+    FundingStatus,
     Vocabulary,
 )
 
-# The first cell of a sheet's total row; slugs are lower case, so no data row starts with it.
+# How the first cell of a sheet's total row begins. The first column holds slugs, which are
+# lower case, so no data row starts with it.
 TOTAL = "Total"
+YES, NO = "Yes", "No"  # how a yes-or-no cell is written
 
 MONEY_FORMAT = '"£"#,##0.00'
 DATE_FORMAT = "yyyy-mm-dd"
@@ -45,9 +51,10 @@ class Kind(models.TextChoices):
     FINANCIAL_YEAR = "financial_year"
     COUNT = "count"  # computed: a count
     MONEY = "money"  # computed: an amount
+    LABEL = "label"  # computed: the name of what a slug column identifies, for the reader
 
 
-COMPUTED = frozenset({Kind.COUNT, Kind.MONEY})
+COMPUTED = frozenset({Kind.COUNT, Kind.MONEY, Kind.LABEL})
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,10 @@ class Column:
     width: int = 14
     choices: type[Vocabulary] | None = None
     required: bool = False  # the cell must not be empty
-    total: bool = False  # the total row adds it up
+    total: bool = False  # the total rows add it up
+    # Headings the column had in earlier downloads, read when its heading is missing, so a
+    # workbook downloaded before a heading changed still imports.
+    former: tuple[str, ...] = ()
 
     @property
     def computed(self) -> bool:
@@ -68,18 +78,46 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A test of a row's cell as the sheet shows it: equal to a text, or not equal to it."""
+
+    key: str  # the column's key
+    shown: str
+    equal: bool = True
+
+
+@dataclass(frozen=True)
+class Total:
+    """One total row: what it adds up, said in words on the row, and which rows it counts.
+
+    A row counts when it meets every condition of any one group; no groups counts every row.
+    The groups must not overlap, so that no row is counted twice (the spreadsheet adds one
+    SUMIFS a group).
+    """
+
+    label: str
+    groups: tuple[tuple[Condition, ...], ...] = ()
+
+
+EVERY_ROW = (Total(TOTAL),)
+
+
+@dataclass(frozen=True)
 class Sheet:
-    """A sheet of the workbook and its columns, in order."""
+    """A sheet of the workbook and its columns, in order, and its total rows."""
 
     title: str
     columns: tuple[Column, ...]
     imported: bool = True  # read back by the import
+    totals: tuple[Total, ...] = EVERY_ROW
 
     def column(self, key: str) -> Column:
         return next(column for column in self.columns if column.key == key)
 
 
-def field_column(entity: Entity, key: str, *, heading: str | None = None) -> Column:
+def field_column(
+    entity: Entity, key: str, *, heading: str | None = None, former: tuple[str, ...] = ()
+) -> Column:
     """Return the column of a declared field, as its declaration says it is shown."""
     spec = entity.spec(key)
     return Column(
@@ -90,7 +128,16 @@ def field_column(entity: Entity, key: str, *, heading: str | None = None) -> Col
         spec.choices,
         required=entity.cell_required(spec),
         total=spec.total,
+        former=former,
     )
+
+
+def slug_column(entity: Entity, key: str, *, heading: str, former: str) -> Column:
+    """Return the column of a slug that names another row, headed as a slug.
+
+    The name beside it is for the reader; the import matches the rows by this slug.
+    """
+    return field_column(entity, key, heading=heading, former=(former,))
 
 
 def field_columns(entity: Entity, *, placed: tuple[str, ...] = ()) -> tuple[Column, ...]:
@@ -102,7 +149,9 @@ def field_columns(entity: Entity, *, placed: tuple[str, ...] = ()) -> tuple[Colu
     )
 
 
-# The project a phase, funding line or outcome claim belongs to, by its slug.
+# The project a phase, funding line or outcome claim belongs to, by its slug. A slug is made of
+# the project's name, and a column of names beside it would make the largest programmes'
+# workbooks a sixth larger.
 PROJECT_COLUMN = Column("Project", "project", Kind.SLUG, 22, required=True)
 # The Projects sheet's own fields, in the board report's order among the computed columns.
 _PROJECT_PLACED = (
@@ -138,14 +187,18 @@ def projects_sheet(strategy: str) -> Sheet:
             Column("Excellent outcomes", "excellent_outcomes", Kind.COUNT, 11, total=True),
             field_column(data.PROJECT, "supports_strategy", heading=supports_heading(strategy)),
             Column("Existing resource", "existing_resource", Kind.MONEY, 16, total=True),
-            Column("Extra cost min", "extra_min", Kind.MONEY, 16, total=True),
-            Column("Extra cost max", "extra_max", Kind.MONEY, 16, total=True),
+            Column(EXTRA_MIN_HEADING, "extra_min", Kind.MONEY, 16, total=True),
+            Column(EXTRA_MAX_HEADING, "extra_max", Kind.MONEY, 16, total=True),
             Column("Phases TBC", "tbc_phases", Kind.COUNT, 10, total=True),
             column("status"),
-            column("lead_partner"),
+            Column("Lead partner", "lead_partner_name", Kind.LABEL, 28),
+            slug_column(
+                data.PROJECT, "lead_partner", heading="Lead partner slug", former="Lead partner"
+            ),
             column("external_project"),
             *field_columns(data.PROJECT, placed=_PROJECT_PLACED),
         ),
+        totals=(Total(f"{TOTAL} of all projects listed"),),
     )
 
 
@@ -154,16 +207,71 @@ def supports_heading(strategy: str) -> str:
     return f"Supports {strategy or 'the strategy'}"
 
 
-PHASES = Sheet("Phases", (PROJECT_COLUMN, *field_columns(data.PHASE)))
-FUNDING = Sheet("Funding", (PROJECT_COLUMN, *field_columns(data.FUNDING)))
-CLAIMS = Sheet("Outcome claims", (PROJECT_COLUMN, *field_columns(data.OUTCOME_CLAIM)))
-CONTRIBUTIONS = Sheet("Contributions", field_columns(data.CONTRIBUTION))
-PARTNERS = Sheet("Partners", field_columns(data.PARTNER))
+def strategy_name(strategy: str) -> str:
+    """Name the partnership's strategy in a sentence, as the dashboard does."""
+    return strategy or "the partnership's strategy"
+
+
+# What the minimum and the maximum are, in the words every sheet uses for them.
+MINIMUM = "minimum: phases certain to go ahead"
+MAXIMUM = "maximum: all phases that may proceed"
+EXTRA_MIN_HEADING = "Extra cost, minimum"
+EXTRA_MAX_HEADING = "Extra cost, maximum"
+
+
+def _either(key: str, shown: frozenset[str] | tuple[str, ...]) -> tuple[tuple[Condition, ...], ...]:
+    """Return the groups counting a row whose cell shows any one of the texts."""
+    return tuple((Condition(key, text),) for text in sorted(shown))
+
+
+_GOES_AHEAD = Condition("decision", Decision.NOT_PROCEEDING.label, equal=False)
+# The same rules as the money core's counts_in_minimum and counts_in_maximum, as the sheet shows
+# the phases: the minimum is every phase that needs no business case, or whose business case is
+# approved, unless it does not proceed; the maximum is every phase that has not stopped.
+PHASE_TOTALS = (
+    Total(
+        f"{TOTAL} extra cost, {MINIMUM}",
+        (
+            (Condition("gated", NO), _GOES_AHEAD),
+            (Condition("gated", YES), Condition("decision", Decision.APPROVED.label)),
+        ),
+    ),
+    Total(f"{TOTAL} extra cost, {MAXIMUM}", ((_GOES_AHEAD,),)),
+    Total(f"{TOTAL} of all phases listed, including any not proceeding"),
+)
+FUNDING_TOTALS = (
+    Total(
+        f"{TOTAL} secured: the existing resource",
+        ((Condition("status", FundingStatus.SECURED.label),),),
+    ),
+    Total(f"{TOTAL} of all funding lines listed, secured and prospective"),
+)
+CONTRIBUTION_TOTALS = (
+    Total(
+        f"{TOTAL} pledged (pledged, invoiced or received)",
+        _either("status", tuple(ContributionStatus(status).label for status in PLEDGED_STATUSES)),
+    ),
+    Total(f"{TOTAL} received", _either("status", (ContributionStatus.RECEIVED.label,))),
+    Total(f"{TOTAL} of all contributions listed, including any returned"),
+)
+
+PHASES = Sheet("Phases", (PROJECT_COLUMN, *field_columns(data.PHASE)), totals=PHASE_TOTALS)
+FUNDING = Sheet("Funding", (PROJECT_COLUMN, *field_columns(data.FUNDING)), totals=FUNDING_TOTALS)
+CLAIMS = Sheet("Outcome claims", (PROJECT_COLUMN, *field_columns(data.OUTCOME_CLAIM)), totals=())
+CONTRIBUTIONS = Sheet(
+    "Contributions",
+    (
+        slug_column(data.CONTRIBUTION, "partner", heading="Partner slug", former="Partner"),
+        Column("Partner", "partner_name", Kind.LABEL, 34),
+        *field_columns(data.CONTRIBUTION, placed=("partner",)),
+    ),
+    totals=CONTRIBUTION_TOTALS,
+)
+PARTNERS = Sheet("Partners", field_columns(data.PARTNER), totals=())
 SHARES = Sheet(
     "Partner shares",
     (
-        Column("Partner", "partner", Kind.SLUG, 24),
-        Column("Name", "name", Kind.TEXT, 44),
+        Column("Partner", "name", Kind.LABEL, 40),
         # Each partner's amounts, as the registry names them on this sheet.
         *(
             Column(figure.in_sheet(strategy=""), figure.key, Kind.MONEY, 16, total=True)
@@ -171,5 +279,6 @@ SHARES = Sheet(
         ),
     ),
     imported=False,
+    totals=(Total(f"{TOTAL} of all contributing partners"),),
 )
 FIGURES_TITLE = "Figures"

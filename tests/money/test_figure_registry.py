@@ -25,7 +25,7 @@ from reports.workbook.export import write_programme_workbook
 from tests.conftest import SEED_FILE
 from tests.reports.workbooks import opened
 
-STRATEGY = "supports norfolk ambition"  # the seed's, as the Figures sheet writes it
+STRATEGY = "Norfolk Ambition"  # the seed's, named as the partnership names it
 OUTCOME_ROWS = [
     "Outcome claims graded Required",
     "Outcome claims graded Good",
@@ -110,7 +110,7 @@ def test_every_label_on_the_figures_sheet_comes_from_the_registry(seed_document)
     assert [label for label in labels[1:] if label not in OUTCOME_ROWS] == [
         figure.in_sheet(strategy=STRATEGY) for figure in headline_figures()
     ]
-    assert "Projects that supports norfolk ambition" in labels
+    assert "Projects supporting Norfolk Ambition" in labels
 
 
 def test_every_label_of_the_readable_table_comes_from_the_registry(seed_document):

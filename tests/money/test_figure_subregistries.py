@@ -57,7 +57,7 @@ def test_the_workbook_names_outcomes_partners_amounts_and_stated_totals_from_the
     assert "Existing resource total" in labels  # the seed's one mismatch
     assert [total.key for total in STATED_TOTALS] == ["existing_total", "extra_total"]
     headings = next(book["Partner shares"].iter_rows(values_only=True))
-    expected = ["Partner", "Name", *(f.in_sheet(strategy="") for f in PARTNER_FIGURES)]
+    expected = ["Partner", *(f.in_sheet(strategy="") for f in PARTNER_FIGURES)]
     assert list(headings) == expected == [column.heading for column in SHARES.columns]
 
 

@@ -125,7 +125,7 @@ def test_the_projects_download_keeps_the_filters_and_sort_on_screen(client, demo
         "direct-gov",
     ]
     assert rows[1][5] == 35000
-    assert rows[-1][:1] == ("Total",)
+    assert rows[-1][:1] == ("Total of the projects listed",)
     assert rows[-1][5] == "=SUM(F2:F8)"
     filters = list(book["Filters"].iter_rows(values_only=True))
     assert ("Supports Norfolk Ambition", "Yes") in filters

@@ -39,11 +39,12 @@ PROJECT_HEADINGS = [
     "Excellent outcomes",
     "Supports Norfolk Ambition",
     "Existing resource",
-    "Extra cost min",
-    "Extra cost max",
+    "Extra cost, minimum",
+    "Extra cost, maximum",
     "Phases TBC",
     "Status",
     "Lead partner",
+    "Lead partner slug",
     "External project",
 ]
 # The seed's table: existing resource, extra minimum, extra maximum, outcomes R/G/E, supports.
@@ -105,20 +106,30 @@ def test_amounts_are_numbers_in_a_pound_format(seed_document):
     assert phases.cell(2, column(phases, "Extra cost")).number_format == MONEY_FORMAT
 
 
-def test_each_table_ends_in_a_total_row_of_sum_formulas(seed_document):
+def test_each_table_ends_in_total_rows_of_formulas_that_say_what_they_add_up(seed_document):
     book = opened(workbook(seed_document))
     projects = book["Projects"]
     total = values(projects)[-1]
-    assert total[0] == "Total"
+    assert total[0] == "Total of all projects listed"
     assert total[8:12] == ("=SUM(I2:I11)", "=SUM(J2:J11)", "=SUM(K2:K11)", "=SUM(L2:L11)")
     assert total[4:7] == ("=SUM(E2:E11)", "=SUM(F2:F11)", "=SUM(G2:G11)")
-    assert values(book["Funding"])[-1][:4] == ("Total", None, None, "=SUM(D2:D6)")
-    assert values(book["Phases"])[-1][3] == "=SUM(D2:D9)"
+    assert [row[:4] for row in values(book["Funding"])[-2:]] == [
+        ("Total secured: the existing resource", None, None, '=SUMIFS(D2:D6,E2:E6,"Secured")'),
+        ("Total of all funding lines listed, secured and prospective", None, None, "=SUM(D2:D6)"),
+    ]
+    assert [(row[0], row[3]) for row in values(book["Phases"])[-3:]] == [
+        ("Total extra cost, minimum: phases certain to go ahead",
+         '=SUMIFS(D2:D9,E2:E9,"No",F2:F9,"<>Not proceeding")'
+         '+SUMIFS(D2:D9,E2:E9,"Yes",F2:F9,"Approved")'),
+        ("Total extra cost, maximum: all phases that may proceed",
+         '=SUMIFS(D2:D9,F2:F9,"<>Not proceeding")'),
+        ("Total of all phases listed, including any not proceeding", "=SUM(D2:D9)"),
+    ]  # fmt: skip
     shares = values(book["Partner shares"])
-    assert shares[-1][2] == "=SUM(C2:C9)"
+    assert shares[-1][:2] == ("Total of all contributing partners", "=SUM(B2:B9)")
     # Excel's SUM over the cells gives the figures: the shares add up to the extra cost.
-    assert sum(row[2] for row in shares[1:-1]) == 75000
-    assert sum(row[3] for row in shares[1:-1]) == 175000
+    assert sum(row[1] for row in shares[1:-1]) == 75000
+    assert sum(row[2] for row in shares[1:-1]) == 175000
 
 
 def test_headings_are_frozen_filtered_and_sized(seed_document):
@@ -128,7 +139,7 @@ def test_headings_are_frozen_filtered_and_sized(seed_document):
         assert sheet.freeze_panes == "A2", title
         assert sheet.auto_filter.ref.startswith("A1:"), title
     projects = book["Projects"]
-    assert projects.auto_filter.ref == "A1:O11"  # the data, not the total row
+    assert projects.auto_filter.ref == "A1:P11"  # the data, not the total row
     assert projects.column_dimensions["C"].width == 50
     assert projects["A1"].font.bold
 
@@ -156,25 +167,27 @@ def test_figures_sheet_has_the_headline_figures_and_the_mismatch(seed_document):
     rows = values(opened(workbook(seed_document))["Figures"])
     figures = {row[0]: row[1] for row in rows if row[0]}
     assert figures["Existing resource"] == 175000
-    assert figures["Existing resource stated on paper"] == 165000
-    assert figures["Extra cost, minimum (committed)"] == 75000
-    assert figures["Extra cost, maximum (if every pending business case is approved)"] == 175000
+    assert figures["Existing resource as stated on the paper"] == 165000
+    assert figures["Extra cost, minimum: phases certain to go ahead"] == 75000
+    assert figures["Extra cost, maximum: all phases that may proceed"] == 175000
     assert figures["Immediate tranche per partner"] == 10000
     assert figures["Cap per partner"] == 30000
     assert figures["Outcome claims graded Required"] == 10
-    assert figures["Projects that supports norfolk ambition"] == 7
+    assert figures["Projects supporting Norfolk Ambition"] == 7
     mismatch = next(row for row in rows if row[0] == "Existing resource total")
     assert mismatch[1:4] == (165000, 175000, 10000)
 
 
-def test_partner_shares_are_the_seeds_recommendation(seed_document):
+def test_partner_shares_are_the_seeds_recommendation_by_partner_name(seed_document):
     rows = values(opened(workbook(seed_document))["Partner shares"])
-    assert rows[0][:6] == (
-        "Partner", "Name", "Share of minimum", "Share of maximum", "Immediate tranche", "Cap"
+    assert rows[0][:5] == (
+        "Partner", "Share of the minimum", "Share of the maximum", "Immediate tranche", "Cap"
     )  # fmt: skip
     assert len(rows) == 10  # heading, eight partners, total
+    assert rows[1][0] == "Breckland District Council"
+    assert rows[4][0] == "Borough Council of King's Lynn and West Norfolk"
     for row in rows[1:-1]:
-        assert row[2:6] == (9375, 21875, 10000, 30000)
+        assert row[1:5] == (9375, 21875, 10000, 30000)
 
 
 def test_contributions_are_partner_year_and_tranche_rows(seed_document):
@@ -195,9 +208,20 @@ def test_contributions_are_partner_year_and_tranche_rows(seed_document):
         ),
     )
     rows = values(opened(workbook(document))["Contributions"])
-    assert rows[1][:5] == ("broadland", "2004/05", "Immediate", 10000, "Received")
-    assert rows[2][:5] == ("norwich", "2005/06", "Subject to review", 2500.5, "Pledged")
-    assert rows[3][:4] == ("Total", None, None, "=SUM(D2:D3)")
+    assert rows[0][:3] == ("Partner slug", "Partner", "Financial year")
+    assert rows[1][:6] == (
+        "broadland", "Broadland District Council", "2004/05", "Immediate", 10000, "Received"
+    )  # fmt: skip
+    assert rows[2][:6] == (
+        "norwich", "Norwich City Council", "2005/06", "Subject to review", 2500.5, "Pledged"
+    )  # fmt: skip
+    assert [(row[0], row[4]) for row in rows[3:]] == [
+        ("Total pledged (pledged, invoiced or received)",
+         '=SUMIFS(E2:E3,F2:F3,"Invoiced")+SUMIFS(E2:E3,F2:F3,"Pledged")'
+         '+SUMIFS(E2:E3,F2:F3,"Received")'),
+        ("Total received", '=SUMIFS(E2:E3,F2:F3,"Received")'),
+        ("Total of all contributions listed, including any returned", "=SUM(E2:E3)"),
+    ]  # fmt: skip
 
 
 def test_text_that_looks_like_a_formula_is_written_as_text(seed_document):
@@ -232,6 +256,7 @@ def test_the_projects_table_download_has_the_rows_given_with_totals(db):
     rows = values(book["Projects"])
     assert rows[1][:2] == ("authentication-gateway", "Authentication / Gateway")
     assert rows[1][5:8] == (0, 7000, 107000)
+    assert rows[-1][0] == "Total of the projects listed"
     assert rows[-1][5] == "=SUM(F2:F11)"
     assert values(book["Filters"])[1] == ("Sorted by", "Extra cost maximum (descending)")
 

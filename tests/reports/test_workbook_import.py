@@ -148,7 +148,9 @@ def test_rows_added_and_removed_on_every_sheet(demo):
         book["Phases"].append(["web-chat", 1, "Pilot", 2500, "No", "Approved", "Jointly"])
         book["Funding"].append(["web-chat", "ODPM grant", "External", "£1,000.50", "Secured"])
         book["Outcome claims"].append(["web-chat", "good", "G12"])
-        book["Contributions"].append(["broadland", "2004/05", "Immediate", 10000, "Received"])
+        book["Contributions"].append(
+            ["broadland", "Broadland District Council", "2004/05", "Immediate", 10000, "Received"]
+        )
         claims = book["Outcome claims"]
         claims.delete_rows(row_of(claims, "Project", "portal"))
 
@@ -205,8 +207,9 @@ def test_computed_columns_total_rows_and_extra_columns_are_ignored(demo):
     def edit(book):
         projects = book["Projects"]
         projects["I2"] = 999999  # "Existing resource" is computed from the funding lines
-        projects["P1"] = "My notes"
-        projects["P2"] = "check with finance"
+        projects["Q1"] = "My notes"
+        projects["Q2"] = "check with finance"
+        projects["N2"] = "Somebody Else"  # the lead partner's name; the import reads the slug
         book["Funding"]["D7"] = "=SUM(D2:D6)*2"  # the total row
         book["Partner shares"]["C2"] = 1
         book["Figures"]["B2"] = "anything"
@@ -274,8 +277,8 @@ def test_dates_and_years_a_spreadsheet_turned_into_dates(demo):
 
     def edit(book):
         sheet = book["Contributions"]
-        sheet["B2"] = datetime(2005, 6, 1)  # "2005/06" typed into Excel, taken for June 2005
-        sheet["G2"] = "02/08/2004"
+        sheet["C2"] = datetime(2005, 6, 1)  # "2005/06" typed into Excel, taken for June 2005
+        sheet["H2"] = "02/08/2004"
 
     contribution = read(edited(workbook_of(demo), edit), demo).contributions[0]
     assert contribution.financial_year == "2005/06"
@@ -292,19 +295,19 @@ def test_every_problem_is_listed_by_sheet_row_and_column(demo):
         set_cell(book, "Funding", "Project", "e-forms", "Status", "Maybe")
         set_cell(book, "Phases", "Name", "Connection", "Number", 1)  # a duplicate
         set_cell(book, "Phases", "Name", "Connection", "Decided on", "last Tuesday")
-        set_cell(book, "Projects", "Slug", "portal", "Lead partner", "nowhere")
+        set_cell(book, "Projects", "Slug", "portal", "Lead partner slug", "nowhere")
         set_cell(book, "Partners", "Slug", "broadland", "Contributes", "perhaps")
-        book["Contributions"].append(["atlantis", "2004/05", "Immediate", 100])
-        book["Contributions"].append(["norwich", "2004/05", "Immediate", 100])
-        book["Contributions"].append(["norwich", "2004/05", "Immediate", 200])
+        book["Contributions"].append(["atlantis", "Atlantis", "2004/05", "Immediate", 100])
+        book["Contributions"].append(["norwich", None, "2004/05", "Immediate", 100])
+        book["Contributions"].append(["norwich", None, "2004/05", "Immediate", 200])
         book["Funding"].append(["ghost", "Somewhere", "Local", 5])
         book["Projects"]["A4"] = "portal"  # the slug of another project
         book["Outcome claims"]["B2"] = None
 
     # In the sheets' order, then by row and column. The demo has no contributions: the rows
-    # added come after the Contributions sheet's total row, which is skipped wherever it is.
+    # added come after the Contributions sheet's total rows, which are skipped wherever they are.
     assert problems_of(edited(workbook_of(demo), edit), demo) == [
-        "Projects!N3 (Lead partner): unknown partner 'nowhere'",
+        "Projects!O3 (Lead partner slug): unknown partner 'nowhere'",
         "Projects!A4 (Slug): duplicate slug 'portal' (also Projects row 3)",
         # Row 4's project had that slug before: its phase now names a project that is gone.
         "Phases!A2 (Project): there is no project with the slug “further-info-points” on the "
@@ -314,11 +317,11 @@ def test_every_problem_is_listed_by_sheet_row_and_column(demo):
         "Funding!E2 (Status): must be one of Secured, Prospective, not “Maybe”",
         "Funding!D3 (Amount): must be an amount in pounds, such as 15000, not “lots”",
         "Funding!D4 (Amount): must not be negative (it is “-80000”)",
-        "Funding!A8 (Project): there is no project with the slug “ghost” on the Projects sheet",
+        "Funding!A9 (Project): there is no project with the slug “ghost” on the Projects sheet",
         "Outcome claims!B2 (Grade): must not be empty: choose one of Required, Good, Excellent",
-        "Contributions!A3 (Partner): unknown partner 'atlantis'",
-        "Contributions row 5: duplicate contribution for the same partner, financial year and "
-        "tranche (also Contributions row 4)",
+        "Contributions!A5 (Partner slug): unknown partner 'atlantis'",
+        "Contributions row 7: duplicate contribution for the same partner, financial year and "
+        "tranche (also Contributions row 6)",
         "Partners!C4 (Contributes): must be Yes or No, not “perhaps”",
     ]
 

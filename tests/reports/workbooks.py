@@ -18,7 +18,7 @@ from projects.models import (
     Programme,
     Project,
 )
-from projects.money.figures import compute_figures
+from projects.money.figures import compute_figures, figures_and_missing_basis
 from projects.programme_file import parse_programme
 from projects.selectors import programme_document
 from projects.services import programme_load
@@ -37,8 +37,11 @@ def load_seed() -> Programme:
 def workbook_of(programme: Programme) -> bytes:
     """Return the programme's workbook as the download makes it."""
     document = programme_document(programme=programme)
+    figures, missing_basis = figures_and_missing_basis(document)
     stream = io.BytesIO()
-    write_programme_workbook(document=document, figures=compute_figures(document), stream=stream)
+    write_programme_workbook(
+        document=document, figures=figures, stream=stream, missing_basis=missing_basis
+    )
     return stream.getvalue()
 
 

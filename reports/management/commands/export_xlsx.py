@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from projects.management.commands.export_programme import programme_by_slug
-from projects.money.figures import compute_figures
+from projects.money.figures import figures_and_missing_basis
 from projects.selectors import programme_document
 from reports.workbook.export import write_programme_workbook
 
@@ -24,6 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug: str, output: Path, **options) -> None:
         document = programme_document(programme=programme_by_slug(slug))
+        figures, missing_basis = figures_and_missing_basis(document)
         # Write beside the target and rename, so a failed write never leaves half a file.
         temporary = None
         try:
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             ) as handle:
                 temporary = Path(handle.name)
                 write_programme_workbook(
-                    document=document, figures=compute_figures(document), stream=handle
+                    document=document, figures=figures, stream=handle, missing_basis=missing_basis
                 )
             os.replace(temporary, output)
         except OSError as error:
