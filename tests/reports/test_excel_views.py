@@ -89,6 +89,21 @@ def test_every_member_downloads_the_programmes_workbook(client, demo, username):
     assert book["Figures"]["B5"].value == 175000
 
 
+def test_the_workbook_downloads_when_the_shares_cannot_be_worked_out(client, demo):
+    # Shared by population, which no partner of the demo has: the dashboard still shows every
+    # figure that does not depend on the shares, and says why; so does the workbook.
+    Programme.objects.filter(pk=demo.pk).update(apportionment="population")
+    response = login(client, "facilitator").get(XLSX_URL)
+    assert response.status_code == 200
+    book = opened(response.content, data_only=True)
+    labels = [row[0] for row in book["Figures"].iter_rows(values_only=True)]
+    assert any(
+        str(label).startswith("The partners' shares cannot be worked out: ") for label in labels
+    )
+    assert list(book["Partner shares"].iter_rows(values_only=True))[1][0].startswith("Total")
+    assert book["Figures"]["B5"].value == 175000
+
+
 @pytest.mark.parametrize("username", ["facilitator", *READERS])
 def test_every_member_downloads_the_programme_file(client, demo, username):
     response = login(client, username).get(JSON_URL)

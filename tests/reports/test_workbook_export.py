@@ -11,12 +11,34 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from projects.models import Programme
+from projects.money import document as data
+from projects.money.bounds import counts_in_maximum, counts_in_minimum
+from projects.money.document import PhaseData
 from projects.money.figures import compute_figures
+from projects.money.vocabulary import ContributionStatus, Decision, Tranche
 from projects.programme_file import parse_programme
-from reports.workbook.export import write_programme_workbook, write_projects_table_workbook
-from reports.workbook.layout import MONEY_FORMAT
+from projects.selectors import programme_document, programme_figures
+from reports.workbook.export import (
+    counts,
+    shown_value,
+    write_programme_workbook,
+    write_projects_table_workbook,
+)
+from reports.workbook.layout import MONEY_FORMAT, PHASES
 from tests.conftest import SEED_FILE
-from tests.reports.workbooks import column, load_seed, opened, row_of, workbook_of
+from tests.reports.workbooks import (
+    BENEFITS_LINKS,
+    CONNECTION,
+    PARTNERSHIP_SUPPORT,
+    column,
+    demo_with_money,
+    load_seed,
+    money_of,
+    opened,
+    row_of,
+    workbook_of,
+)
 
 D = Decimal
 SHEETS = [
@@ -192,7 +214,6 @@ def test_partner_shares_are_the_seeds_recommendation_by_partner_name(seed_docume
 
 def test_contributions_are_partner_year_and_tranche_rows(seed_document):
     from projects.money.document import ContributionData
-    from projects.money.vocabulary import ContributionStatus, Tranche
 
     document = replace(
         seed_document,
@@ -241,7 +262,6 @@ def test_text_that_looks_like_a_formula_is_written_as_text(seed_document):
 
 def test_the_projects_table_download_has_the_rows_given_with_totals(db):
     load_seed()
-    from projects.models import Programme
     from projects.selectors import projects_for_table
 
     programme = Programme.objects.get()
@@ -287,3 +307,138 @@ def test_the_demo_programme_exports_from_the_database_as_from_the_file(db, seed_
     from_file = opened(workbook(seed_document))
     for title in SHEETS:
         assert values(from_database[title]) == values(from_file[title]), title
+
+
+# The totals against the screen's figures
+
+
+def totals(sheet) -> dict[str, tuple]:
+    """Return a sheet's total rows by their label."""
+    return {
+        row[0]: row
+        for row in sheet.iter_rows(values_only=True)
+        if isinstance(row[0], str) and row[0].startswith("Total")
+    }
+
+
+DECISIONS = {
+    "as loaded": {},
+    "connection stopped": {CONNECTION: Decision.NOT_PROCEEDING},
+    "connection approved": {CONNECTION: Decision.APPROVED},
+    "partnership support stopped": {PARTNERSHIP_SUPPORT: Decision.NOT_PROCEEDING},
+    "connection approved, to be confirmed stopped": {
+        CONNECTION: Decision.APPROVED,
+        BENEFITS_LINKS: Decision.NOT_PROCEEDING,
+    },
+}
+
+
+@pytest.mark.parametrize("decisions", DECISIONS.values(), ids=DECISIONS.keys())
+def test_every_total_as_stored_equals_the_figure_the_screen_shows(db, decisions):
+    programme = demo_with_money(decisions)
+    figures = programme_figures(programme=programme)
+    document = programme_document(programme=programme)
+    # The values a previewer shows: those stored beside the formulas.
+    book = opened(workbook_of(programme), data_only=True)
+
+    projects = totals(book["Projects"])["Total of all projects listed"]
+    assert [money_of(value) for value in projects[8:11]] == [
+        figures.existing_total, figures.extra_min, figures.extra_max
+    ]  # fmt: skip
+    assert projects[11] == figures.tbc_phases
+    outcomes = figures.outcomes
+    assert projects[4:7] == (outcomes.required, outcomes.good, outcomes.excellent)
+
+    phases = {label: money_of(row[3]) for label, row in totals(book["Phases"]).items()}
+    assert phases == {
+        "Total extra cost, minimum: phases certain to go ahead": figures.extra_min,
+        "Total extra cost, maximum: all phases that may proceed": figures.extra_max,
+        "Total of all phases listed, including any not proceeding": sum(
+            phase.extra_cost or 0 for project in document.projects for phase in project.phases
+        ),
+    }
+
+    funding = {label: money_of(row[3]) for label, row in totals(book["Funding"]).items()}
+    assert funding == {
+        "Total secured: the existing resource": figures.existing_total,
+        "Total of all funding lines listed, secured and prospective": (
+            figures.existing_total + D("4999.99")
+        ),
+    }
+
+    contributions = {
+        label: money_of(row[4]) for label, row in totals(book["Contributions"]).items()
+    }
+    assert contributions == {
+        "Total pledged (pledged, invoiced or received)": figures.pledged,
+        "Total received": figures.received,
+        "Total of all contributions listed, including any returned": D("31875.75"),
+    }
+    assert (figures.pledged, figures.received) == (D("29375.50"), D("10000.00"))
+
+    (shares,) = totals(book["Partner shares"]).values()
+    assert shares[0] == "Total of all contributing partners"
+    assert [money_of(value) for value in shares[1:3]] == [figures.extra_min, figures.extra_max]
+    assert money_of(shares[5]) == figures.pledged
+
+    listed = {row[0]: row[1] for row in book["Figures"].iter_rows(values_only=True) if row[0]}
+    assert money_of(listed["Extra cost, minimum: phases certain to go ahead"]) == figures.extra_min
+    assert money_of(listed["Extra cost, maximum: all phases that may proceed"]) == figures.extra_max
+
+
+def test_stopping_a_phase_moves_the_phases_totals_with_the_screen(db):
+    def phases_totals(programme) -> list[Decimal]:
+        sheet = opened(workbook_of(programme), data_only=True)["Phases"]
+        return [money_of(row[3]) for row in totals(sheet).values()]
+
+    as_loaded = load_seed()
+    assert phases_totals(as_loaded) == [D("75000.00"), D("175000.00"), D("175000.00")]
+    figures = programme_figures(programme=as_loaded)
+    assert (figures.extra_min, figures.extra_max) == (D("75000.00"), D("175000.00"))
+
+    stopped = demo_with_money({CONNECTION: Decision.NOT_PROCEEDING})
+    # The minimum is as it was (the connection was gated and pending), the maximum loses the
+    # connection, and the phases listed still include it.
+    assert phases_totals(stopped) == [D("75000.00"), D("75000.00"), D("175000.00")]
+    figures = programme_figures(programme=stopped)
+    assert (figures.extra_min, figures.extra_max) == (D("75000.00"), D("75000.00"))
+
+
+@pytest.mark.parametrize("gated", [True, False])
+@pytest.mark.parametrize("decision", list(Decision))
+def test_the_phase_totals_count_a_phase_as_the_money_core_does(gated, decision):
+    phase = PhaseData(number=1, name="Delivery", extra_cost=D("1.00"), gated=gated,
+                      decision=decision)  # fmt: skip
+    values = data.PHASE.values(phase)
+    shown = {column.key: shown_value(column, values.get(column.key)) for column in PHASES.columns}
+    minimum, maximum, listed = PHASES.totals
+    assert counts(minimum, shown) == counts_in_minimum(phase)
+    assert counts(maximum, shown) == counts_in_maximum(phase)
+    assert counts(listed, shown)
+
+
+def test_a_lead_partner_reads_by_name_beside_the_slug_the_import_matches(seed_document):
+    project = replace(seed_document.projects[1], lead_partner="kings-lynn-west-norfolk")
+    document = replace(seed_document, projects=(seed_document.projects[0], project,
+                                                *seed_document.projects[2:]))  # fmt: skip
+    sheet = opened(workbook(document))["Projects"]
+    row = row_of(sheet, "Slug", "portal")
+    assert sheet.cell(row, column(sheet, "Lead partner")).value == (
+        "Borough Council of King's Lynn and West Norfolk"
+    )
+    assert sheet.cell(row, column(sheet, "Lead partner slug")).value == "kings-lynn-west-norfolk"
+
+
+@pytest.mark.parametrize(
+    ("strategy", "heading", "label"),
+    [
+        ("Norfolk Ambition", "Supports Norfolk Ambition", "Projects supporting Norfolk Ambition"),
+        ("", "Supports the strategy", "Projects supporting the partnership's strategy"),
+    ],
+)
+def test_the_strategy_is_named_as_the_partnership_names_it(seed_document, strategy, heading,
+                                                           label):  # fmt: skip
+    partnership = replace(seed_document.partnership, strategy=strategy)
+    book = opened(workbook(replace(seed_document, partnership=partnership)))
+    assert heading in [cell.value for cell in book["Projects"][1]]
+    assert label in [row[0] for row in book["Figures"].iter_rows(values_only=True)]

@@ -38,11 +38,15 @@ from reports.workbook.safety import OLE_SIGNATURE
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import ProgrammeFactory
 from tests.reports.workbooks import (
+    CONNECTION,
     DEMO,
     column,
+    demo_with_money,
     edited,
     existing_total,
     load_seed,
+    money_of,
+    opened,
     row_of,
     set_cell,
     snapshot,
@@ -352,6 +356,25 @@ def test_sheet_names_and_headings_ignore_case_and_spacing(demo):
         book["Phases"]["D1"] = "EXTRA  COST"
 
     assert not preview(edited(workbook_of(demo), edit), demo).has_changes
+
+
+def test_a_workbook_with_the_slugs_under_their_former_headings_still_imports(demo):
+    ContributionFactory(programme=demo, partner=Partner.objects.get(slug="norwich"))
+    Project.objects.filter(slug="portal").update(lead_partner=Partner.objects.get(slug="norwich"))
+
+    def edit(book):
+        # As downloads were before the partners' names were shown: the slug alone, so headed.
+        for title, name, slug in (
+            ("Contributions", "Partner", "Partner slug"),
+            ("Projects", "Lead partner", "Lead partner slug"),
+        ):
+            sheet = book[title]
+            sheet.delete_cols(column(sheet, name))
+            sheet.cell(1, column(sheet, slug)).value = name
+
+    content = edited(workbook_of(demo), edit)
+    assert opened(content)["Contributions"]["A2"].value == "norwich"
+    assert not preview(content, demo).has_changes
 
 
 def test_a_withdrawn_project_must_not_proceed(demo):
@@ -674,6 +697,34 @@ def test_an_amount_changed_and_calculated_by_libreoffice_moves_the_figures_exact
     resaved = _through_libreoffice(content, tmp_path)
     apply(resaved, demo)
     assert existing_total(demo) - before == D("1234.56")
+
+
+def test_libreoffice_calculates_every_total_as_the_value_stored_beside_it(
+    db, libreoffice, tmp_path, monkeypatch
+):
+    from projects.money.vocabulary import Decision
+    from reports.workbook import export
+
+    programme = demo_with_money({CONNECTION: Decision.NOT_PROCEEDING})
+    content = workbook_of(programme)
+    formulas, stored = opened(content), opened(content, data_only=True)
+    # Without the stored values, so that LibreOffice has to calculate every formula itself.
+    monkeypatch.setattr(export, "with_cached_values", lambda content, values: content)
+    bare = workbook_of(programme)
+    assert opened(bare, data_only=True)["Phases"]["D11"].value is None
+    calculated = opened(_through_libreoffice(bare, tmp_path), data_only=True)
+    compared = 0
+    for sheet in formulas:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    where = (sheet.title, cell.coordinate, cell.value)
+                    ours = stored[sheet.title][cell.coordinate].value
+                    theirs = calculated[sheet.title][cell.coordinate].value
+                    assert money_of(ours) == money_of(theirs), where
+                    compared += 1
+    assert compared == 19 + 3  # the demo's totals, and the Contributions sheet's now it has rows
+    assert money_of(stored["Phases"]["D11"].value) == D("75000.00")  # the maximum
 
 
 def test_a_large_programme_round_trips(db):

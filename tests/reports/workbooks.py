@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 import openpyxl
@@ -19,11 +20,14 @@ from projects.models import (
     Project,
 )
 from projects.money.figures import compute_figures, figures_and_missing_basis
+from projects.money.vocabulary import ContributionStatus, FundingStatus, Tranche
 from projects.programme_file import parse_programme
 from projects.selectors import programme_document
-from projects.services import programme_load
+from projects.services import phase_decide, programme_load
 from reports.workbook.export import write_programme_workbook
 from tests.conftest import SEED_FILE
+from tests.contributions.factories import ContributionFactory
+from tests.projects.factories import FundingLineFactory, UserFactory
 
 DEMO = "norfolk-connect-2004"
 
@@ -87,3 +91,40 @@ def snapshot() -> dict:
 
 def existing_total(programme: Programme) -> Decimal:
     return compute_figures(programme_document(programme=programme)).existing_total
+
+
+CONNECTION = ("authentication-gateway", 2)  # gated, £100,000, borne by each partner
+PARTNERSHIP_SUPPORT = ("partnership-support", 1)  # not gated, £10,000
+BENEFITS_LINKS = ("benefits-form", 2)  # gated, cost to be confirmed
+
+
+def money_of(value) -> Decimal:
+    """Return a number as a workbook stores it, in pounds and pence as the figures have them."""
+    return Decimal(repr(value)).quantize(Decimal("0.01"))
+
+
+def demo_with_money(decisions: dict[tuple[str, int], str]) -> Programme:
+    """Load the demo with contributions of every status and a prospective funding line, then
+    record the decisions on its phases as the phase's page does."""
+    programme = load_seed()
+    partners = {partner.slug: partner for partner in Partner.objects.all()}
+    for slug, year, tranche, amount, status in (
+        ("broadland", "2004/05", Tranche.IMMEDIATE, "10000.00", ContributionStatus.RECEIVED),
+        ("norwich", "2004/05", Tranche.IMMEDIATE, "10000.00", ContributionStatus.INVOICED),
+        ("breckland", "2004/05", Tranche.IMMEDIATE, "9375.50", ContributionStatus.PLEDGED),
+        ("norwich", "2005/06", Tranche.REVIEW, "2500.25", ContributionStatus.RETURNED),
+    ):
+        ContributionFactory(programme=programme, partner=partners[slug], financial_year=year,
+                            tranche=tranche, amount=Decimal(amount), status=status)  # fmt: skip
+    FundingLineFactory(
+        project=Project.objects.get(slug="portal"),
+        amount=Decimal("4999.99"),
+        status=FundingStatus.PROSPECTIVE,
+        position=9,
+    )
+    facilitator = UserFactory()
+    for (project, number), decision in decisions.items():
+        phase = Phase.objects.select_related("project").get(project__slug=project, number=number)
+        phase_decide(phase=phase, decision=decision, decided_on=date(2004, 9, 27), note="",
+                     expected_version=phase.project.version, user=facilitator)  # fmt: skip
+    return programme
