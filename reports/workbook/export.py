@@ -21,6 +21,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from projects.money import document as data
 from projects.money import figures as registry
@@ -64,6 +66,8 @@ HEADING_FILL = PatternFill("solid", fgColor="DDDDDD")
 TOTAL_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADING_WRAP = Alignment(wrap_text=True, vertical="bottom")
+RIGHT = Alignment(horizontal="right")
+TBC = "TBC"
 # Characters XML 1.0 cannot hold; openpyxl refuses them rather than write a broken file.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -110,6 +114,8 @@ class SheetWriter:
         for index, column in enumerate(sheet.columns, 1):
             self.worksheet.column_dimensions[get_column_letter(index)].width = column.width
         self.worksheet.freeze_panes = "A2"
+        fit_to_page_width(self.worksheet)
+        self.worksheet.print_title_rows = "1:1"
         self.worksheet.append(
             [self.styled(column.heading, font=HEADING_FONT, fill=HEADING_FILL,
                          alignment=HEADING_WRAP)
@@ -192,6 +198,8 @@ class SheetWriter:
         value = shown_value(column, value)
         if value is None:
             return None
+        if column.kind == Kind.COST and value == TBC:
+            return self.styled(value, alignment=RIGHT)
         if _is_money(column):
             return self.styled(value, number_format=MONEY_FORMAT)
         if column.kind == Kind.DATE:
@@ -206,8 +214,19 @@ class SheetWriter:
         return _styled(self.worksheet, value, **style)
 
 
+def fit_to_page_width(worksheet) -> None:
+    """Print the sheet across the page, so that a total's label and its amount print together."""
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    worksheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+
 def shown_value(column: Column, value: Any) -> Any:
     """Return a value of the column as the sheet shows it: a choice by its label, Yes or No."""
+    if column.kind == Kind.COST and value is None:
+        return TBC  # what the import reads back as a cost to be confirmed
     if value is None or value == "":
         return None
     if column.kind == Kind.YES_NO:
@@ -361,6 +380,7 @@ def _write_figures(
 ) -> None:
     """Write the headline figures, then the stated totals that differ from the computed ones."""
     worksheet = book.workbook.create_sheet(FIGURES_TITLE)
+    fit_to_page_width(worksheet)
     for letter, width in zip("ABCD", (62, 20, 16, 16), strict=True):
         worksheet.column_dimensions[letter].width = width
 
@@ -409,9 +429,9 @@ def _write_figures(
     for note in (
         "The minimum counts the phases certain to go ahead: those needing no business case, "
         "and those whose business case is approved.",
-        "The maximum counts all phases that may proceed: the minimum's, and those whose "
-        "business case is pending. Neither counts a phase not proceeding, nor one whose cost is "
-        "to be confirmed.",
+        "The maximum counts all phases that may proceed: those in the minimum, and those whose "
+        "business case is pending. Neither counts a phase that is not proceeding, nor one whose "
+        "cost is to be confirmed (TBC).",
         "Computed when the workbook was made. The import ignores this sheet, the Partner shares "
         "sheet, the total rows, the partners' names shown beside their slugs and the computed "
         "columns of the Projects sheet.",

@@ -154,12 +154,19 @@ def test_each_table_ends_in_total_rows_of_formulas_that_say_what_they_add_up(see
     assert sum(row[2] for row in shares[1:-1]) == 175000
 
 
-def test_headings_are_frozen_filtered_and_sized(seed_document):
+def test_headings_are_frozen_filtered_sized_and_printed_on_every_page(seed_document):
     book = opened(workbook(seed_document))
     for title in SHEETS[:-1]:
         sheet = book[title]
         assert sheet.freeze_panes == "A2", title
         assert sheet.auto_filter.ref.startswith("A1:"), title
+        assert sheet.print_title_rows == "$1:$1", title
+    for title in SHEETS:
+        sheet = book[title]
+        # Across one page, so that a total's label prints beside its amount.
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, title
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0), title
+        assert sheet.page_setup.orientation == "landscape", title
     projects = book["Projects"]
     assert projects.auto_filter.ref == "A1:P11"  # the data, not the total row
     assert projects.column_dimensions["C"].width == 50
@@ -174,11 +181,11 @@ def test_choice_columns_offer_their_labels(seed_document):
     assert lists["C2:C6"] == '"Local,External"'
 
 
-def test_phases_show_tbc_as_an_empty_cost_and_choices_by_label(seed_document):
+def test_phases_show_a_cost_to_be_confirmed_as_tbc_and_choices_by_label(seed_document):
     phases = opened(workbook(seed_document))["Phases"]
     number = row_of(phases, "Project", "benefits-form", start=2) + 1
     assert phases.cell(number, column(phases, "Number")).value == 2
-    assert phases.cell(number, column(phases, "Extra cost")).value is None
+    assert phases.cell(number, column(phases, "Extra cost")).value == "TBC"
     assert phases.cell(number, column(phases, "Gated")).value == "Yes"
     assert phases.cell(number, column(phases, "Decision")).value == "Decision pending"
     gateway = row_of(phases, "Name", "Connection")
