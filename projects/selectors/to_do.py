@@ -115,7 +115,7 @@ def partners_owing(document: ProgrammeDocument, figures: ProgrammeFigures) -> li
         PartnerOwes(
             partner_slug=position.partner,
             partner_name=names[position.partner],
-            to_pledge=max(position.immediate - position.pledged, ZERO),
+            to_pledge=position.immediate_to_pledge,
             outstanding=position.outstanding,
         )
         for position in figures.per_partner

@@ -89,13 +89,6 @@ class PartnerStatement:
         return max(self.position.immediate - self.totals.promised, ZERO)
 
     @property
-    def asked_later(self) -> Decimal:
-        """Return what it may be asked for after the immediate tranche: the rest, up to its cap."""
-        if self.position is None:
-            return ZERO
-        return max(self.position.cap - self.position.immediate, ZERO)
-
-    @property
     def to_pledge_up_to_cap(self) -> Decimal:
         """Return what it may still be asked to pledge, up to its cap."""
         if self.position is None:
