@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
-from .models import Membership, Programme, Role
+from .models import Membership, Partner, Programme, Role
 
 EDITOR_ROLES = frozenset({Role.FACILITATOR, Role.ADMIN})
 
@@ -19,6 +19,28 @@ EDITOR_ROLES = frozenset({Role.FACILITATOR, Role.ADMIN})
 def can_edit(membership: Membership | None) -> bool:
     """Return whether the member may change the partnership's data."""
     return membership is not None and membership.role in EDITOR_ROLES
+
+
+def own_council(membership: Membership | None) -> Partner | None:
+    """Return the partner council of a partner officer's membership, or None for other roles."""
+    if membership is None or membership.role != Role.PARTNER_OFFICER:
+        return None
+    return membership.partner  # fetched with the membership (select_related)
+
+
+def landing_url(programme_slug: str, membership: Membership) -> str:
+    """Return the member's first page of the programme: the page that answers their question.
+
+    A partner officer reads their council's page (what it is asked for, has pledged and paid),
+    a chief executive the dashboard (the figures the board decides on), and those who keep the
+    programme its home, which leads with what needs doing.
+    """
+    council = own_council(membership)
+    if council is not None:
+        return reverse("reports:partner", args=[programme_slug, council.slug])
+    if membership.role == Role.CHIEF_EXECUTIVE:
+        return reverse("reports:dashboard", args=[programme_slug])
+    return reverse("projects:programme_home", args=[programme_slug])
 
 
 def programme_and_membership(user, slug: str) -> tuple[Programme, Membership]:
@@ -60,16 +82,26 @@ class ProgrammeMixin:
             programme=self.programme,
             membership=self.membership,
             can_edit=self.can_edit,
+            own_council=own_council(self.membership),
             programme_navigation=programme_navigation(
-                self.programme, self.request, can_edit=self.can_edit
+                self.programme, self.request, membership=self.membership
             ),
         )
         return context
 
 
-def programme_navigation(programme: Programme, request, *, can_edit: bool) -> list[dict]:
-    """Return the programme's navigation items, marking the section being viewed."""
+# A partner officer's own council's page and statement: "Your council" in their navigation.
+COUNCIL_PAGES = {"partner", "statement", "statement_renders", "statement_render"}
+
+
+def programme_navigation(programme: Programme, request, *, membership: Membership) -> list[dict]:
+    """Return the programme's navigation items, marking the section being viewed.
+
+    A partner officer's first item is their own council's page; the pages of their council's
+    statement are marked as that section rather than the board report's.
+    """
     current = request.resolver_match.url_name if request.resolver_match else ""
+    council = own_council(membership)
     sections = [
         ("Overview", "projects:programme_home", {"programme_home"}),
         ("Dashboard", "reports:dashboard", {"dashboard"}),
@@ -89,14 +121,26 @@ def programme_navigation(programme: Programme, request, *, can_edit: bool) -> li
         (
             "Partners",
             "contributions:partner_list",
-            {"partner_list", "partner_create", "partner_update", "partner_delete",
+            {"partner_list", "partner", "partner_create", "partner_update", "partner_delete",
              "contribution_create", "contribution_update", "contribution_delete"},
         ),
     ]  # fmt: skip
-    if can_edit:
+    if can_edit(membership):
         sections.append(("Import", "reports:import", {"import", "import_confirm"}))
         sections.append(("Settings", "projects:programme_settings", {"programme_settings"}))
-    return [
+    items = [
         {"label": label, "url": reverse(name, args=[programme.slug]), "current": current in names}
         for label, name, names in sections
     ]
+    if council is not None:
+        for item in items:
+            item["current"] = item["current"] and current not in COUNCIL_PAGES
+        items.insert(
+            0,
+            {
+                "label": "Your council",
+                "url": reverse("reports:partner", args=[programme.slug, council.slug]),
+                "current": current in COUNCIL_PAGES,
+            },
+        )
+    return items

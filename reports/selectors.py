@@ -32,6 +32,7 @@ from projects.money.vocabulary import (
     Tranche,
 )
 from projects.selectors import programme_document
+from projects.selectors.to_do import AwaitingPhase, awaiting_decision
 
 from .charts import (
     GroupedBarChart,
@@ -79,17 +80,6 @@ class OutcomeRow:
     @property
     def total(self) -> int:
         return self.supporting + self.other
-
-
-@dataclass(frozen=True)
-class AwaitingPhase:
-    """A gated phase whose business case awaits a decision."""
-
-    project_slug: str
-    project_name: str
-    number: int
-    name: str
-    extra_cost: Decimal | None  # None: to be confirmed
 
 
 @dataclass(frozen=True)
@@ -242,18 +232,7 @@ def dashboard_from_document(
         )
         for grade in Grade
     )
-    awaiting = [
-        AwaitingPhase(
-            project_slug=project.slug,
-            project_name=project.name,
-            number=phase.number,
-            name=phase.name,
-            extra_cost=phase.extra_cost,
-        )
-        for project in document.projects
-        for phase in project.phases
-        if phase.gated and phase.decision == Decision.PENDING
-    ]
+    awaiting = awaiting_decision(document)
     unpaid = sorted(
         (c for c in document.contributions if c.status in UNPAID_STATUSES),
         key=lambda c: (

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import dashboard, excel, scenarios
+from .views import dashboard, excel, partners, scenarios
 
 app_name = "reports"
 
 urlpatterns = [
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("partners/<slug:partner>/", partners.PartnerView.as_view(), name="partner"),
     path("scenarios/", scenarios.ScenarioView.as_view(), name="scenarios"),
     path("scenarios/apply/", scenarios.ScenarioApplyView.as_view(), name="scenario_apply"),
     path("programme.xlsx", excel.ProgrammeWorkbookView.as_view(), name="programme_xlsx"),

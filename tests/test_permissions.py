@@ -150,6 +150,7 @@ def resolve_view(name):
 
 def test_the_matrix_covers_the_programme_pages():
     assert "projects:programme_home" in ALL_NAMES
+    assert "reports:partner" in ALL_NAMES  # a partner officer's first page
     assert {"report:statement_renders", "report:statement_render_pdf"} <= set(ALL_NAMES)
     assert "projects:project_update" in ALL_NAMES
     assert "contributions:contribution_update" in ALL_NAMES

@@ -38,6 +38,16 @@ class PartnerPosition:
     received: Decimal
     outstanding: Decimal
 
+    @property
+    def immediate_to_pledge(self) -> Decimal:
+        """Return what it has still to pledge to reach its immediate tranche, never below 0."""
+        return max(self.immediate - self.pledged, ZERO)
+
+    @property
+    def later_at_most(self) -> Decimal:
+        """Return what it may be asked for after its immediate tranche: the rest up to its cap."""
+        return max(self.cap - self.immediate, ZERO)
+
 
 def _pennies(amount: Decimal, what: str) -> int:
     """Return a finite amount of money as whole pennies, refusing fractions of a penny."""

@@ -8,14 +8,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from projects.money.figures import compute_figures
-from projects.money.shares import missing_basis
+from projects.money.figures import figures_and_missing_basis
 
-from ..access import EDITOR_ROLES, ProgrammeMixin
+from ..access import EDITOR_ROLES, ProgrammeMixin, landing_url
 from ..forms import ProgrammeCreateForm, ProgrammeSettingsForm
 from ..history import ConcurrentEditError
-from ..models import Membership, Partnership, Role
+from ..models import Membership, Partnership
 from ..selectors import programme_document, programmes_for_user
+from ..selectors.to_do import to_do_from_document
 from ..services import programme_copy, programme_create, programme_update
 
 
@@ -40,26 +40,21 @@ class ConflictMixin:
         return self.form_invalid(form)
 
 
-# Chief executives and partner officers read the money rather than edit the programme: their
-# landing page is the dashboard.
-DASHBOARD_ROLES = frozenset({Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER})
-
-
 class HomeView(TemplateView):
-    """Take the user to their programme, or to the list when they have several (or none)."""
+    """Take the user to their role's page of their programme, or to the list of several (or none).
+
+    The list links each programme to the same page (``landing_url``), so a member of several
+    programmes chooses one first and then lands where a member of one does.
+    """
 
     def get(self, request, *args, **kwargs):
         programmes = list(programmes_for_user(request.user)[:2])
         if len(programmes) == 1:
             programme = programmes[0]
-            role = (
-                Membership.objects.filter(user=request.user, partnership=programme.partnership_id)
-                .values_list("role", flat=True)
-                .first()
+            membership = Membership.objects.select_related("partner").get(
+                user=request.user, partnership=programme.partnership_id
             )
-            if role in DASHBOARD_ROLES:
-                return redirect("reports:dashboard", programme.slug)
-            return redirect("projects:programme_home", programme.slug)
+            return redirect(landing_url(programme.slug, membership))
         return redirect("projects:programme_list")
 
 
@@ -69,21 +64,34 @@ class ProgrammeListView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["programmes"] = programmes_for_user(user)
-        context["can_create"] = user.memberships.filter(role__in=EDITOR_ROLES).exists()
+        memberships = {
+            membership.partnership_id: membership
+            for membership in user.memberships.select_related("partner")
+        }
+        context["programmes"] = [
+            (programme, landing_url(programme.slug, memberships[programme.partnership_id]))
+            for programme in programmes_for_user(user)
+        ]
+        context["can_create"] = any(
+            membership.role in EDITOR_ROLES for membership in memberships.values()
+        )
         return context
 
 
 class ProgrammeHomeView(ProgrammeMixin, TemplateView):
+    """The programme's home: where its money stands; for those who keep it, what needs doing."""
+
     template_name = "projects/programme_home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         document = programme_document(programme=self.programme)
+        figures, problem = figures_and_missing_basis(document)
         # Costs cannot be shared by weights or population that partners lack: say so, not 500.
-        problem = missing_basis(document.programme.apportionment, document.partners)
         context["figures_problem"] = problem
-        context["figures"] = None if problem else compute_figures(document)
+        context["figures"] = None if problem else figures
+        if self.can_edit:
+            context["to_do"] = to_do_from_document(document, figures, missing_basis=problem)
         return context
 
 

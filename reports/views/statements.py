@@ -47,6 +47,7 @@ class StatementMixin:
     """
 
     partner: Partner
+    refusal = "You can only see your own council's statement."  # the 403 page says it
 
     def dispatch(self, request, *args, **kwargs):
         partner = partnership_partner(
@@ -56,7 +57,7 @@ class StatementMixin:
             raise Http404("No such partner")
         membership = self.membership
         if membership.role == Role.PARTNER_OFFICER and membership.partner_id != partner.pk:
-            raise PermissionDenied("You can only see your own council's statement.")
+            raise PermissionDenied(self.refusal)
         self.partner = partner
         return super().dispatch(request, *args, **kwargs)
 

@@ -388,6 +388,32 @@ def test_pledged_received_and_outstanding_with_every_status():
     assert (c.pledged, c.received, c.outstanding) == (D("0.00"), D("0.00"), D("0.00"))
 
 
+def position_of(immediate: str, cap: str, pledged: str) -> PartnerPosition:
+    return PartnerPosition(
+        partner="a",
+        share_min=D(immediate),
+        share_max=D(cap),
+        immediate=D(immediate),
+        cap=D(cap),
+        pledged=D(pledged),
+        received=D("0.00"),
+        outstanding=D(pledged),
+    )
+
+
+@pytest.mark.parametrize(
+    ("pledged", "to_pledge"),
+    [("0.00", "10000.00"), ("2500.50", "7499.50"), ("10000.00", "0.00"), ("25000.00", "0.00")],
+)
+def test_immediate_to_pledge_is_the_tranche_less_the_pledges_never_below_zero(pledged, to_pledge):
+    assert position_of("10000.00", "30000.00", pledged).immediate_to_pledge == D(to_pledge)
+
+
+def test_later_at_most_is_the_rest_up_to_the_cap():
+    assert position_of("10000.00", "30000.00", "0.00").later_at_most == D("20000.00")
+    assert position_of("10000.00", "10000.00", "0.00").later_at_most == D("0.00")
+
+
 def test_returned_contribution_is_neither_pledged_nor_received():
     contributions = (contribution("a", "8000.00", ContributionStatus.RETURNED),)
     position = positions([partner("a")], contributions=contributions)["a"]

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from projects.models import Contribution, Membership, Phase, Programme, Project, Role
-from tests.contributions.factories import ContributionFactory
+from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,27 +46,29 @@ def settings_data(programme, **changes):
     return data
 
 
-@pytest.mark.parametrize(
-    ("username", "landing"),
-    [
-        ("chief-executive", "reports:dashboard"),
-        ("partner-officer", "reports:dashboard"),
-        ("facilitator", "projects:programme_home"),
-        ("admin", "projects:programme_home"),
-    ],
-)
-def test_home_takes_a_member_of_one_programme_straight_to_it(client, demo, username, landing):
-    """Readers land on the dashboard; those who keep the programme, on its overview."""
+LANDINGS = {
+    "chief-executive": reverse("reports:dashboard", args=[SLUG]),
+    "partner-officer": reverse("reports:partner", args=[SLUG, "broadland"]),
+    "facilitator": reverse("projects:programme_home", args=[SLUG]),
+    "admin": reverse("projects:programme_home", args=[SLUG]),
+}
+
+
+@pytest.mark.parametrize("username", LANDINGS)
+def test_home_takes_a_member_of_one_programme_straight_to_their_roles_page(client, demo, username):
+    """A chief executive lands on the dashboard, a partner officer on their council's page,
+    and those who keep the programme on its home, which leads with what needs doing."""
     response = login(client, username).get("/")
     assert response.status_code == 302
-    assert response.url == reverse(landing, args=[SLUG])
+    assert response.url == LANDINGS[username]
+    assert client.get(response.url).status_code == 200
 
 
 def test_programme_home_shows_the_money_and_the_mismatch_to_facilitators(client, demo):
     response = login(client, "facilitator").get(reverse("projects:programme_home", args=[SLUG]))
     text = response.content.decode()
     assert "£175,000" in text and "£75,000" in text and "up to £30,000" in text
-    assert "a difference of £10,000" in text
+    assert "Stated £165,000, but the lines add up to £175,000: £10,000 apart" in text
     assert reverse("projects:programme_settings", args=[SLUG]) in text
 
 
@@ -235,12 +237,35 @@ def test_only_editors_start_programmes_and_only_in_their_partnership(client, dem
     assert not Programme.objects.filter(slug="sneaky").exists()
 
 
-def test_user_with_several_programmes_gets_the_list(client, demo):
-    ProgrammeFactory(partnership=demo.partnership, slug="second")
-    login(client, "chief-executive")
+@pytest.mark.parametrize("username", LANDINGS)
+def test_a_member_of_several_programmes_chooses_one_then_lands_on_their_roles_page(
+    client, demo, username
+):
+    second = ProgrammeFactory(partnership=demo.partnership, slug="second", name="Second")
+    login(client, username)
     assert client.get("/").url == reverse("projects:programme_list")
-    text = client.get(reverse("projects:programme_list")).content.decode()
-    assert "second" in text or "Programme" in text
+    html = client.get(reverse("projects:programme_list")).content.decode()
+    # Each programme's link goes to the same role's page within that programme.
+    for slug in (SLUG, second.slug):
+        url = LANDINGS[username].replace(SLUG, slug)
+        assert f'href="{url}"' in html
+        assert client.get(url).status_code == 200
+
+
+def test_a_partner_officer_of_two_partnerships_lands_on_each_ones_council(client, demo):
+    """The membership of each programme's partnership names the council to land on."""
+    officer = Membership.objects.get(user__username="partner-officer")
+    other = ProgrammeFactory(slug="elsewhere")
+    council = PartnerFactory(partnership=other.partnership, slug="elsewhere-council")
+    MembershipFactory(
+        user=officer.user, partnership=other.partnership, role=Role.PARTNER_OFFICER,
+        partner=council,
+    )  # fmt: skip
+    html = login(client, "partner-officer").get(reverse("projects:programme_list")).content
+    assert reverse("reports:partner", args=[SLUG, "broadland"]).encode() in html
+    assert reverse("reports:partner", args=["elsewhere", "elsewhere-council"]).encode() in html
+    not_theirs = reverse("reports:partner", args=["elsewhere", "broadland"])
+    assert client.get(not_theirs).status_code == 404
 
 
 def test_user_without_membership_sees_no_programme(client, demo):

@@ -33,7 +33,8 @@ def test_home_lists_only_the_users_programmes(client):
     assert client.get("/").url == f"/programmes/{mine.slug}/"
     response = client.get("/programmes/")
     assert response.status_code == 200
-    assert list(response.context["programmes"]) == [mine]
+    # Each programme with the address of the user's first page of it (their role's page).
+    assert list(response.context["programmes"]) == [(mine, f"/programmes/{mine.slug}/")]
     assert b"Our programme" in response.content
     assert b"Their programme" not in response.content
 

@@ -73,13 +73,41 @@ def test_chief_executive_sees_the_demos_figures(client, demo):
     headline = element(html, "headline-figures")
     assert "Total cost £350,000" in headline
     assert "Existing resource £175,000" in headline
-    assert "Extra cost, minimum £75,000" in headline
-    assert "Extra cost, maximum £175,000" in headline
     assert "1 to be confirmed" in headline
+    assert element(html, "extra-min") == "£75,000"
+    assert element(html, "extra-max") == "£175,000"
     assert element(html, "gap-min") == "£75,000 gap"
     assert element(html, "gap-max") == "£175,000 gap"
     assert element(html, "immediate") == "up to £10,000"
     assert element(html, "cap") == "up to £30,000"
+
+
+def test_the_figures_to_decide_on_come_first(client, demo):
+    """Committed and maximum extra cost, tranche and cap per partner, and the gap, before the
+    rest of the dashboard, so that a chief executive reads them on the first screen."""
+    html = as_user(client, "chief-executive").get(URL).content.decode()
+    decision = element(html, "decision-figures")
+    for expected in (
+        "Extra cost committed £75,000",
+        "Extra cost at most £175,000",
+        "Immediate tranche up to £10,000 per partner, asked for now",
+        "Cap up to £30,000 per partner",
+        "Gap against the committed cost £75,000 gap with £0 pledged",
+        "Gap against the maximum £175,000 gap",
+    ):
+        assert expected in decision, expected
+    assert html.index('id="decision-figures"') < html.index('id="contents-title"')
+    assert html.index('id="decision-figures"') < html.index('id="headline-figures"')
+
+
+def test_pledges_beyond_the_cost_are_headroom_in_the_figures_to_decide_on(client, demo):
+    pledge_to_every_partner(demo, "25000.00")  # £200,000 against £75,000 and £175,000
+    decision = element(as_user(client, "chief-executive").get(URL).content.decode(),
+                       "decision-figures")  # fmt: skip
+    assert "Headroom against the committed cost £125,000 headroom with £200,000 pledged" in (
+        decision
+    )
+    assert "Headroom against the maximum £25,000 headroom" in decision
 
 
 def test_the_dashboards_figures_are_programme_figures(client, demo):

@@ -1,0 +1,27 @@
+"""A partner council's own page: where it stands in the programme, and its statement a click away.
+
+It is a partner officer's first page. The partnership's facilitators, administrators and chief
+executives may open any partner's page; a partner officer only their own council's (403), as
+with the statement.
+"""
+
+from __future__ import annotations
+
+from django.views.generic import TemplateView
+
+from projects.access import ProgrammeMixin, own_council
+
+from ..report.selectors import statement_for
+from .statements import StatementMixin
+
+
+class PartnerView(ProgrammeMixin, StatementMixin, TemplateView):
+    template_name = "reports/partner.html"
+    refusal = "You can only see your own council's page."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["partner"] = self.partner
+        context["own"] = self.partner == own_council(self.membership)
+        context["statement"] = statement_for(programme=self.programme, partner=self.partner)
+        return context
