@@ -562,6 +562,13 @@ class ReportText(models.Model):
         help_text="{contribution_recommendation} gives the recommended contribution in full.",
     )
     contact_officers = models.TextField("6. Contact Officers", **REPORT_TEXT)
+    include_charts = models.BooleanField(
+        "include the charts appendix",
+        default=False,
+        help_text="Adds pages of charts after the summary of projects: each project's cost, "
+        "each partner's share and the outcome claims, each with its figures in a table. "
+        "Leave it unticked for the paper alone.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()

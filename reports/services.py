@@ -15,7 +15,7 @@ from projects.history import (
     record_author,
 )
 from projects.models import Partner, Programme, ReportText
-from projects.money.document import REPORT_TEXT_FIELDS
+from projects.money.document import REPORT_TEXT_FIELDS, REPORT_WORDS
 from projects.report_text import report_text_problems
 
 from .models import IssuedReport, ReportRender, StatementRender, sha256_hex
@@ -95,7 +95,7 @@ def _refuse_text_out_of_bounds(programme: Programme) -> None:
         return
     sections = [
         _verbose_name(name)
-        for name in REPORT_TEXT_FIELDS
+        for name in REPORT_WORDS
         if report_text_problems(getattr(text, name) or "")
     ]
     if sections:

@@ -275,6 +275,9 @@ class ReportTextData:
     alternative_options: str = ""
     recommendations: str = ""
     contact_officers: str = ""
+    # Whether the paper ends with the charts appendix; without it, the paper as the board knows
+    # it. Files from before the choice leave it out, and get the paper without charts.
+    include_charts: bool = False
 
 
 REPORT_TEXT_FIELDS = tuple(ReportTextData.__dataclass_fields__)
@@ -292,8 +295,13 @@ REPORT_TEXT = Entity(
         FieldSpec("alternative_options", "Alternative options", Kind.MARKDOWN),
         FieldSpec("recommendations", "Recommendations", Kind.MARKDOWN),
         FieldSpec("contact_officers", "Contact officers", Kind.MARKDOWN),
+        FieldSpec("include_charts", "Charts appendix", Kind.YES_NO),
     ),
     model="reports.ReportText",
+)
+#: The report's words: every field of its text but the choices about its layout.
+REPORT_WORDS = tuple(
+    spec.key for spec in REPORT_TEXT.fields if spec.kind in (Kind.TEXT, Kind.MARKDOWN)
 )
 # The longest any of the report's one-line fields and texts may be.
 REPORT_LINE_MAX_LENGTH = 200

@@ -1,7 +1,8 @@
 """What a board report says in figures, frozen as JSON at issue, and what changed since: pure.
 
 The snapshot is the figures object of ``programme_figures --json`` plus each project's line of
-the table, the partners' names and a hash of the report's words. It is stored with an issued
+the table, the partners' names, a hash of the report's words and whether the charts appendix is
+included. It is stored with an issued
 report, and comparing it with today's snapshot lists every figure and project that changed.
 
 A snapshot names its format. ``read_snapshot`` reads a stored one of any format in
@@ -21,22 +22,37 @@ from decimal import Decimal
 from typing import Any
 
 from projects.money import figures as registry
+from projects.money.document import REPORT_WORDS
 from projects.money.figures import Figure, Kind, figures_as_json, headline_figures
 from projects.money.formatting import money
 
 from .content import BoardReport
 
 #: Every format a stored snapshot may have, oldest first; the last is the one written now.
-SNAPSHOT_FORMATS: tuple[str, ...] = ("board-report-figures/1",)
+#: Format 2 added whether the charts appendix is included (``charts_appendix``) and each
+#: project's decisions on its gated phases (``decisions``).
+SNAPSHOT_FORMATS: tuple[str, ...] = ("board-report-figures/1", "board-report-figures/2")
 SNAPSHOT_FORMAT = SNAPSHOT_FORMATS[-1]
 
 Snapshot = dict[str, Any]
+
+
+def _upgrade_1_to_2(snapshot: Snapshot) -> Snapshot:
+    """Say that a report issued under format 1 had its charts appendix: it always did.
+
+    Every report had the appendix before the facilitator could leave it out. The phases'
+    decisions were not in those reports' table, so they are left out, not made up.
+    """
+    return {**snapshot, "charts_appendix": True}
+
 
 #: How a snapshot of each format but the last becomes one of the next format in
 #: ``SNAPSHOT_FORMATS``: given a copy, it returns the data in the next format's shape. A figure
 #: an older format did not hold is left out, not made up, so that it shows as not in the issued
 #: report.
-SNAPSHOT_UPGRADES: dict[str, Callable[[Snapshot], Snapshot]] = {}
+SNAPSHOT_UPGRADES: dict[str, Callable[[Snapshot], Snapshot]] = {
+    "board-report-figures/1": _upgrade_1_to_2,
+}
 
 #: What a figure shows in place of its old value when the issued report did not hold it.
 NOT_IN_ISSUED = "not in the issued report"
@@ -89,7 +105,8 @@ def canonical_json(data: Any) -> str:
 
 def report_snapshot(report: BoardReport) -> dict[str, Any]:
     """Return what the report says in figures, as JSON-ready data (its date left out)."""
-    text = {key: getattr(report.text, key) for key in report.text.__dataclass_fields__}
+    # The words alone, so that the hash of an unchanged text is what format 1 stored.
+    text = {key: getattr(report.text, key) for key in REPORT_WORDS}
     return {
         "format": SNAPSHOT_FORMAT,
         "title": report.title,
@@ -108,6 +125,7 @@ def report_snapshot(report: BoardReport) -> dict[str, Any]:
         ],
         "recommendation": report.recommendation,
         "text_sha256": hashlib.sha256(canonical_json(text).encode("utf-8")).hexdigest(),
+        "charts_appendix": report.include_charts,
     }
 
 
@@ -143,6 +161,7 @@ class ReportChanges:
     title: Change | None
     recommendation: Change | None
     wording_changed: bool
+    charts: Change | None = None  # the charts appendix included, or left out
     # Figures the issued report's snapshot did not hold, each with its value now; not changes.
     not_in_issued: tuple[Change, ...] = ()
 
@@ -155,6 +174,7 @@ class ReportChanges:
             or self.title
             or self.recommendation
             or self.wording_changed
+            or self.charts
         )
 
 
@@ -167,7 +187,9 @@ PROJECT_FIGURES: tuple[Figure, ...] = (
     Figure("extra_max", Kind.MONEY, "Extra cost, maximum"),
     Figure("outcomes", Kind.TEXT, "Priority outcomes"),
     Figure("supports", Kind.TEXT, "Supports the strategy"),
+    Figure("decisions", Kind.TEXT, "Decisions on gated phases"),
 )
+CHARTS_APPENDIX = {True: "included", False: "left out"}
 
 
 def _shown(value: Any, kind: str) -> str:
@@ -207,7 +229,7 @@ class _Comparison:
         """
         if key in old:
             return _compare(label, old[key], new.get(key), kind)
-        if key in new:
+        if new.get(key) not in (None, ""):  # nothing then, and nothing to say now either
             shown = Change(f"{of}: {label}" if of else label, NOT_IN_ISSUED, _shown(new[key], kind))
             self.not_in_issued.append(shown)
         return None
@@ -290,5 +312,11 @@ def report_changes(old: dict[str, Any], new: dict[str, Any]) -> ReportChanges:
             "Recommended contribution", old, new, "recommendation", Kind.TEXT
         ),
         wording_changed=old.get("text_sha256") != new.get("text_sha256"),
+        charts=_compare(
+            "Charts appendix",
+            CHARTS_APPENDIX.get(old.get("charts_appendix")),
+            CHARTS_APPENDIX.get(new.get("charts_appendix")),
+            Kind.TEXT,
+        ),
         not_in_issued=tuple(comparison.not_in_issued),
     )

@@ -4,7 +4,9 @@ Everything the report says with a figure comes from here or from a placeholder, 
 page, the PDF and the issued archive all read the same numbers as the dashboard. The project
 table follows the seed's columns and words: "One required, one good", "Supports Norfolk
 Ambition", "£7,000 plus £100,000 phase 2 (individual connection costs)", TBC where a cost is not
-known, and a total row.
+known, and a total row. It adds what the paper left to colour or to the reader: the decision on
+each gated phase in words ("Phase 2: decision pending"), and a note by each total that the paper
+as drafted stated differently.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from django.utils.safestring import SafeString
 
 from projects.money.bounds import project_existing_resource, project_extra_bounds
 from projects.money.document import PhaseData, ProgrammeDocument, ProjectData, ReportTextData
-from projects.money.figures import ProgrammeFigures, figures_and_missing_basis
+from projects.money.figures import (
+    STATED_TOTALS,
+    Mismatch,
+    ProgrammeFigures,
+    figures_and_missing_basis,
+)
 from projects.money.formatting import money
 from projects.money.placeholders import contribution_recommendation, fill, placeholder_values
 from projects.money.vocabulary import Apportionment, Decision, FundingStatus, Grade
@@ -61,9 +68,24 @@ class ProjectRow:
     supports: str  # "Supports Norfolk Ambition"; "" when it does not
     existing: Decimal | None  # None: no secured existing resource (left blank, as the seed)
     extra: str  # "£7,000 plus £100,000 phase 2 (individual connection costs)"
+    decisions: str  # "Phase 2: decision pending"; "" when no phase is gated
     extra_min: Decimal
     extra_max: Decimal
     tbc_phases: int
+
+
+@dataclass(frozen=True)
+class TotalNote:
+    """A note to a total of the project table that the paper as drafted stated differently."""
+
+    field: str  # "existing_total" or "extra_total", as the mismatch names it
+    mark: str  # the reference mark by the total and before the note, such as "*"
+    text: str
+
+    @property
+    def anchor(self) -> str:
+        """Return the note's id in the page; the mark by the total has ``anchor-ref``."""
+        return f"report-note-{self.field.replace('_', '-')}"
 
 
 @dataclass(frozen=True)
@@ -99,6 +121,8 @@ class BoardReport:
     figures: ProgrammeFigures
     figures_problem: str  # why the partners' shares cannot be worked out, or ""
     mismatches: tuple[str, ...]  # stated figures that differ from the computed ones, in words
+    total_notes: tuple[TotalNote, ...]  # the same differences, as notes to the table's totals
+    include_charts: bool  # the facilitator's choice: the charts appendix follows the table
     cost_chart: StackedBarChart | None
     partner_chart: GroupedBarChart | None
     outcome_chart: StackedBarChart | None
@@ -110,9 +134,21 @@ class BoardReport:
 
     @property
     def charts(self) -> tuple[StackedBarChart | GroupedBarChart, ...]:
-        """Return the dashboard's charts the report includes: those the data allows."""
+        """Return the dashboard's charts the report includes: those the data allows, if any."""
+        if not self.include_charts:
+            return ()
         charts = (self.cost_chart, self.partner_chart, self.outcome_chart)
         return tuple(chart for chart in charts if chart is not None)
+
+    @property
+    def existing_note(self) -> TotalNote | None:
+        """Return the note to the existing resource total, if the paper stated it otherwise."""
+        return next((n for n in self.total_notes if n.field == "existing_total"), None)
+
+    @property
+    def extra_note(self) -> TotalNote | None:
+        """Return the note to the extra cost total, if the paper stated it otherwise."""
+        return next((n for n in self.total_notes if n.field == "extra_total"), None)
 
     @property
     def date_text(self) -> str:
@@ -197,6 +233,22 @@ def extra_cost_phrase(phases: Iterable[PhaseData]) -> str:
     return text
 
 
+def decisions_phrase(phases: Iterable[PhaseData]) -> str:
+    """Return the decision on each gated phase still in play: "Phase 2: decision pending".
+
+    In the decisions' own words (``Decision``), so that approved and pending phases are told
+    apart in words, not by colour or by reading the minimum and maximum. A phase that does not
+    proceed is already named so in the extra cost's words, and one that is not gated needs no
+    decision: its cost is committed.
+    """
+    gated = sorted(
+        (p for p in phases if p.gated and p.decision != Decision.NOT_PROCEEDING),
+        key=lambda phase: phase.number,
+    )
+    words = [f"phase {phase.number}: {Decision(phase.decision).label.lower()}" for phase in gated]
+    return capitalise("; ".join(words))
+
+
 def project_row(project: ProjectData, *, strategy: str) -> ProjectRow:
     """Return one line of the project table."""
     bounds = project_extra_bounds(project.phases)
@@ -211,6 +263,7 @@ def project_row(project: ProjectData, *, strategy: str) -> ProjectRow:
         supports=supports_phrase(project.supports_strategy, strategy),
         existing=project_existing_resource(project.funding) if secured else None,
         extra=extra_cost_phrase(project.phases),
+        decisions=decisions_phrase(project.phases),
         extra_min=bounds.minimum,
         extra_max=bounds.maximum,
         tbc_phases=bounds.tbc_phases,
@@ -248,6 +301,21 @@ def mismatch_notes(figures: ProgrammeFigures) -> tuple[str, ...]:
         f"The paper's {MISMATCH_LABELS[m.field]} was {money(m.stated)}, but the lines add up "
         f"to {money(m.computed)}: the report shows {money(m.computed)}."
         for m in figures.mismatches
+    )
+
+
+#: The reference marks of the notes to the table's totals, in the order of ``STATED_TOTALS``.
+NOTE_MARKS = {"existing_total": "*", "extra_total": "\u2020"}  # an asterisk, a dagger
+
+
+def stated_total_note(mismatch: Mismatch) -> TotalNote:
+    """Return the note, for every reader, that the paper as drafted gave a total otherwise."""
+    label = next(f.label for f in STATED_TOTALS if f.key == mismatch.field).lower()
+    return TotalNote(
+        field=mismatch.field,
+        mark=NOTE_MARKS[mismatch.field],
+        text=f"The paper as drafted gave {money(mismatch.stated)} for the {label}; its lines "
+        f"add up to {money(mismatch.computed)}.",
     )
 
 
@@ -311,11 +379,16 @@ def board_report_from_document(
         figures=figures,
         figures_problem=problem,
         mismatches=mismatch_notes(figures),
-        cost_chart=cost_chart(document),
+        total_notes=tuple(stated_total_note(m) for m in figures.mismatches),
+        include_charts=text.include_charts,
+        # Drawn only for a paper that includes them.
+        cost_chart=cost_chart(document) if text.include_charts else None,
         partner_chart=partner_share_chart(
             figures, names=names, order=[partner.slug for partner in document.partners]
-        ),
-        outcome_chart=outcome_chart(document, strategy=strategy),
+        )
+        if text.include_charts
+        else None,
+        outcome_chart=outcome_chart(document, strategy=strategy) if text.include_charts else None,
         date=on,
         issued=issued,
         text=text,

@@ -8,7 +8,7 @@ from django import forms
 
 from norfolk_connect.forms import GovukFormMixin
 from projects.models import ReportText
-from projects.money.document import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH
+from projects.money.document import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH, REPORT_WORDS
 from projects.money.placeholders import placeholder_problems
 from projects.report_text import report_text_problems
 
@@ -46,7 +46,7 @@ class ReportTextForm(GovukFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for name in REPORT_TEXT_FIELDS:
+        for name in REPORT_WORDS:
             text = cleaned.get(name) or ""
             bounds = self.bounds_problems(name, text)
             for problem in bounds:
@@ -67,7 +67,7 @@ class ReportTextForm(GovukFormMixin, forms.ModelForm):
         """Return why the text as saved cannot be shown as written, for the facilitator to fix."""
         return [
             problem
-            for name in REPORT_TEXT_FIELDS
+            for name in REPORT_WORDS
             for problem in self.bounds_problems(name, getattr(self.instance, name) or "")
         ]
 

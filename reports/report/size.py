@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from projects.money.document import REPORT_TEXT_FIELDS
+from projects.money.document import REPORT_WORDS
 
 from .content import BoardReport
 from .statements import PartnerStatement
@@ -54,7 +54,7 @@ def report_pdf_work(report: BoardReport) -> int:
         )
         for row in report.projects
     )
-    words = _characters(getattr(report.text, field) for field in REPORT_TEXT_FIELDS)
+    words = _characters(getattr(report.text, field) for field in REPORT_WORDS)
     return round(
         START
         + REPORT_ROW * len(report.projects)

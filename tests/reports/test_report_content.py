@@ -8,7 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from projects.money.document import PartnerData, PhaseData, ReportTextData
+from projects.money.document import (
+    REPORT_TEXT_FIELDS,
+    REPORT_WORDS,
+    PartnerData,
+    PhaseData,
+    ReportTextData,
+)
 from projects.money.placeholders import contribution_recommendation
 from projects.money.vocabulary import Apportionment, Borne, Decision, Grade
 from projects.money.wording import financial_years_span, financial_years_words, number_word
@@ -170,7 +176,15 @@ def test_a_programme_without_text_gets_useful_default_words():
     )
 
 
-def test_the_report_includes_the_dashboards_three_charts(report):
+def test_the_demos_paper_has_no_charts_appendix(report):
+    assert report.include_charts is False
+    assert report.charts == ()
+    assert report.cost_chart is None  # not even drawn
+
+
+def test_a_paper_with_the_appendix_includes_the_dashboards_three_charts(demo):
+    text = replace(demo.report, include_charts=True)
+    report = board_report_from_document(replace(demo, report=text), on=MEETING)
     assert [chart.id for chart in report.charts] == [
         "chart-project-costs",
         "chart-partner-shares",
@@ -332,5 +346,8 @@ def test_a_partner_with_no_contribution_basis_is_left_out_of_the_shares(demo):
     assert report.recommendation.startswith("a contribution of up to £30,000 each")
 
 
-def test_report_text_data_defaults_are_empty():
-    assert all(value == "" for value in ReportTextData().__dict__.values())
+def test_report_text_data_defaults_are_empty_and_without_charts():
+    text = ReportTextData()
+    assert all(getattr(text, key) == "" for key in REPORT_WORDS)
+    assert text.include_charts is False
+    assert set(REPORT_WORDS) == set(REPORT_TEXT_FIELDS) - {"include_charts"}

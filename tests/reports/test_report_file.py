@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from projects.models import Partner, Programme, ReportText
-from projects.money.document import PartnerData, ReportTextData
+from projects.money.document import REPORT_WORDS, PartnerData, ReportTextData
 from projects.money.placeholders import placeholder_problems
 from projects.programme_file import ProgrammeFileError, dump_programme, parse_programme
 from projects.selectors import programme_document
@@ -35,8 +35,11 @@ def test_the_demo_file_carries_the_seeds_report_text(seed_dict):
     assert "{immediate_per_partner}" in report.recommendations
     assert "end {programme_ends}" in report.project_list
     # Every placeholder it uses is one the report knows.
-    for key, text in seed_dict["report"].items():
-        assert placeholder_problems(text) == [], key
+    for key in REPORT_WORDS:
+        assert placeholder_problems(seed_dict["report"][key]) == [], key
+    # The paper as the board knows it: without the charts appendix.
+    assert seed_dict["report"]["include_charts"] is False
+    assert report.include_charts is False
     # The seed's own figures are not typed into it: they come from the data.
     assert "£30,000" not in json.dumps(seed_dict["report"], ensure_ascii=False)
 
@@ -86,6 +89,16 @@ def test_bad_report_and_ieg_values_are_named_at_their_path(seed_dict):
     ]
 
 
+def test_a_report_from_before_the_charts_choice_is_read_without_charts(seed_dict):
+    del seed_dict["report"]["include_charts"]
+    assert parse_programme(json.dumps(seed_dict)).report.include_charts is False
+
+
+def test_the_charts_choice_is_a_yes_or_no(seed_dict):
+    seed_dict["report"]["include_charts"] = "yes"
+    assert problems_of(seed_dict) == ["report.include_charts: must be true or false, not 'yes'"]
+
+
 def test_a_report_that_is_not_an_object_is_refused(seed_dict):
     seed_dict["report"] = "words"
     assert problems_of(seed_dict) == ["report: must be an object, not 'words'"]
@@ -103,6 +116,21 @@ def test_loading_stores_the_text_and_exporting_gives_it_back(tmp_path, seed_dict
     out = StringIO()
     call_command("export_programme", programme.slug, stdout=out)
     assert json.loads(out.getvalue()) == seed_dict
+
+
+@pytest.mark.django_db
+def test_the_charts_choice_is_stored_and_exported_round_trip(seed_dict):
+    seed_dict["report"]["include_charts"] = True
+    programme = programme_load(document=parse_programme(json.dumps(seed_dict)))
+    assert ReportText.objects.get(programme=programme).include_charts is True
+    document = programme_document(programme=programme, include_report=True)
+    assert document.report.include_charts is True
+    assert dump_programme(document)["report"]["include_charts"] is True
+    # Loading the file with the choice taken back changes it, and only it.
+    seed_dict["report"]["include_charts"] = False
+    programme_load(document=parse_programme(json.dumps(seed_dict)))
+    text = ReportText.objects.get(programme=programme)
+    assert (text.include_charts, text.version) == (False, 2)
 
 
 @pytest.mark.django_db

@@ -56,7 +56,7 @@ SEED_ROWS = (
     "Three required, three good, one excellent Supports Norfolk Ambition £20,000 £20,000",
     "Partnership Support",
     "EU funding are exploited £10,000",
-    "Total £175,000 £175,000",
+    "Total £175,000* £175,000",
 )
 TABLE_HEADER = "Project Outputs Priority Outcomes achieved Existing Resource Extra Cost"
 
@@ -119,7 +119,12 @@ def test_every_figure_of_the_seeds_table_is_right(demo_pdf):
         found = text.find(expected, position)
         assert found >= 0, f"{expected!r} not found (in order) in the PDF"
         position = found + len(expected)
-    assert "£165,000" not in text  # the paper's wrong total is not printed
+    # The paper's own total is printed once: in the note to the total it differs from.
+    assert text.count("£165,000") == 1
+    assert (
+        "* The paper as drafted gave £165,000 for the existing resource total; its lines add up "
+        "to £175,000."
+    ) in text
     assert "One phase has a cost still to be confirmed (TBC)" in text
     assert (
         "the minimum, for the phases needing no business case and those approved, is £75,000"
@@ -139,13 +144,26 @@ def test_the_recommendation_carries_the_datas_figures(demo_pdf):
     assert "£10,000 each to be made available immediately" in text
 
 
-def test_the_dashboards_charts_are_in_the_report(demo_pdf):
+CHART_TITLES = (
+    "Cost of each project",
+    "Each partner's share against pledged and received",
+    "Priority outcome claims by grade",
+)
+
+
+def test_the_demos_paper_has_no_charts_appendix(demo_pdf):
     text = " ".join(pages_text(demo_pdf))
-    for title in (
-        "Cost of each project",
-        "Each partner's share against pledged and received",
-        "Priority outcome claims by grade",
-    ):
+    for title in CHART_TITLES:
+        assert title not in text
+    assert "Norfolk County Council £21,875 £0 £0" not in text
+
+
+def test_the_dashboards_charts_are_in_a_report_that_includes_them(client, demo):
+    demo.report_text.include_charts = True
+    demo.report_text.save()
+    response = signed_in(client).get(reverse("report:report_pdf", args=[DEMO]))
+    text = " ".join(pages_text(PdfReader(io.BytesIO(response.content))))
+    for title in CHART_TITLES:
         assert title in text
     assert "Norfolk County Council £21,875 £0 £0" in text  # the partner chart's table
 
@@ -188,7 +206,7 @@ def test_the_report_page_shows_the_same_report(client, demo):
     for heading in SECTION_HEADINGS:
         assert heading in html
     assert "£7,000 plus £100,000 phase 2 (individual connection costs)" in html
-    assert 'id="chart-project-costs"' in html
+    assert 'id="report-charts"' not in html  # the demo's paper is without its appendix
     assert 'id="mismatches"' not in html  # only facilitators are told of the paper's total
 
 
@@ -269,8 +287,7 @@ def test_a_200_project_report_repeats_its_header_on_every_table_page(client, dem
     response = signed_in(client).get(reverse("report:report_pdf", args=[large.slug]))
     texts = pages_text(PdfReader(io.BytesIO(response.content)))
     first = next(i for i, text in enumerate(texts) if text.startswith("Summary of projects"))
-    charts = next(i for i, text in enumerate(texts) if text.startswith("Charts"))
-    table_pages = texts[first:charts]
+    table_pages = texts[first:]  # no charts appendix follows: the table ends the paper
     assert len(table_pages) > 5
     assert "Project 0 " in table_pages[0] and "Project 199 " in table_pages[-1]
     assert all(TABLE_HEADER in text for text in table_pages)

@@ -1,8 +1,10 @@
 """The issued report's snapshot: its format is versioned, and an older one still compares right.
 
-``issued_report_figures_1.json`` is the snapshot of the demo's report exactly as it is stored
-when the report is issued under format ``board-report-figures/1``: the text of
-``IssuedReport.figures``, byte for byte.
+``issued_report_figures_1.json`` and ``issued_report_figures_2.json`` are the snapshots of the
+demo's report exactly as they are stored when the report is issued under formats
+``board-report-figures/1`` and ``/2``: the text of ``IssuedReport.figures``, byte for byte.
+Format 2 added whether the charts appendix is included and each project's decisions on its
+gated phases.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from reports.report.selectors import changes_since_issued
 from tests.conftest import SEED_FILE
 
 STORED_1 = (Path(__file__).parent / "issued_report_figures_1.json").read_text(encoding="utf-8")
+STORED_2 = (Path(__file__).parent / "issued_report_figures_2.json").read_text(encoding="utf-8")
 MEETING = date(2004, 6, 24)
 FORMAT_0 = "board-report-figures/0"  # an older format, made up for these tests only
 
@@ -51,6 +54,11 @@ def seed_snapshot(edit=None) -> dict:
         edit(data)
     document: ProgrammeDocument = parse_programme(json.dumps(data).encode())
     return report_snapshot(board_report_from_document(document, on=MEETING, issued=True))
+
+
+def with_charts(data: dict) -> None:
+    """Include the charts appendix, as every report issued under format 1 did."""
+    data["report"]["include_charts"] = True
 
 
 def direct_gov_costs_9000(data: dict) -> None:
@@ -99,37 +107,101 @@ DIRECT_GOV_PROJECT = [
 ]
 
 
-# Version 1 as stored
+# The phases' decisions that format 1 did not hold, as the changes page lists them.
+DECISIONS_NOT_IN_1 = [
+    (f"{name}: Decisions on gated phases", NOT_IN_ISSUED, "Phase 2: decision pending")
+    for name in ("Authentication / Gateway", "Benefits Form")
+]
 
 
-def test_the_current_code_still_writes_format_1_byte_for_byte():
-    assert SNAPSHOT_FORMAT == "board-report-figures/1"
-    assert canonical_json(seed_snapshot()) == STORED_1
+# Version 2 as stored
 
 
-def test_a_stored_format_1_snapshot_is_read_as_it_is():
-    stored = json.loads(STORED_1)
+def test_the_current_code_still_writes_format_2_byte_for_byte():
+    assert SNAPSHOT_FORMAT == "board-report-figures/2"
+    assert canonical_json(seed_snapshot()) == STORED_2
+
+
+def test_a_stored_format_2_snapshot_is_read_as_it_is():
+    stored = json.loads(STORED_2)
     assert read_snapshot(stored) == stored
-    assert canonical_json(stored) == STORED_1  # the stored data is left as it was
+    assert canonical_json(stored) == STORED_2  # the stored data is left as it was
 
 
-def test_a_stored_format_1_snapshot_shows_no_change_when_nothing_changed():
-    changes = report_changes(read_snapshot(json.loads(STORED_1)), seed_snapshot())
+def test_a_stored_format_2_snapshot_shows_no_change_when_nothing_changed():
+    changes = report_changes(read_snapshot(json.loads(STORED_2)), seed_snapshot())
     assert not changes.any
     assert changes.not_in_issued == ()
 
 
-def test_a_stored_format_1_snapshot_shows_exactly_what_changed():
-    changes = report_changes(
-        read_snapshot(json.loads(STORED_1)), seed_snapshot(direct_gov_costs_9000)
+def test_the_charts_appendix_is_a_change_the_changes_page_lists():
+    changes = report_changes(read_snapshot(json.loads(STORED_2)), seed_snapshot(with_charts))
+    assert changes.any
+    assert changes.charts is not None
+    assert (changes.charts.label, changes.charts.old, changes.charts.new) == (
+        "Charts appendix",
+        "left out",
+        "included",
     )
+    assert not changes.wording_changed  # a choice about the layout, not the words
+    assert changes.figures == () and changes.projects == ()
+
+
+def test_a_gated_phases_decision_is_a_change_of_its_project():
+    def approve_benefits_phase_2(data: dict) -> None:
+        project = next(p for p in data["projects"] if p["slug"] == "benefits-form")
+        project["phases"][1]["decision"] = "approved"  # its cost is TBC: no figure moves
+
+    changes = report_changes(
+        read_snapshot(json.loads(STORED_2)), seed_snapshot(approve_benefits_phase_2)
+    )
+    assert [(p.name, p.action, shown(p.changes)) for p in changes.projects] == [
+        (
+            "Benefits Form",
+            "Changed",
+            [("Decisions on gated phases", "Phase 2: decision pending", "Phase 2: approved")],
+        )
+    ]
+
+
+# Version 1 as stored, read as version 2
+
+
+def test_a_stored_format_1_snapshot_is_upgraded_to_format_2():
+    stored = json.loads(STORED_1)
+    upgraded = read_snapshot(stored)
+    assert canonical_json(stored) == STORED_1  # the stored data is left as it was
+    assert upgraded == {**stored, "format": SNAPSHOT_FORMAT, "charts_appendix": True}
+    # The words are hashed as format 1 hashed them: an unchanged text is not an edit.
+    assert upgraded["text_sha256"] == json.loads(STORED_2)["text_sha256"]
+
+
+def test_a_stored_format_1_snapshot_shows_no_change_when_nothing_changed():
+    changes = report_changes(read_snapshot(json.loads(STORED_1)), seed_snapshot(with_charts))
+    assert not changes.any
+    assert shown(changes.not_in_issued) == DECISIONS_NOT_IN_1
+
+
+def test_a_stored_format_1_snapshot_had_the_charts_appendix():
+    changes = report_changes(read_snapshot(json.loads(STORED_1)), seed_snapshot())
+    assert changes.charts is not None
+    assert (changes.charts.old, changes.charts.new) == ("included", "left out")
+
+
+def test_a_stored_format_1_snapshot_shows_exactly_what_changed():
+    def edited(data: dict) -> None:
+        with_charts(data)
+        direct_gov_costs_9000(data)
+
+    changes = report_changes(read_snapshot(json.loads(STORED_1)), seed_snapshot(edited))
     assert shown(changes.figures) == DIRECT_GOV_CHANGES
     assert [(p.name, p.action, shown(p.changes)) for p in changes.projects] == [
         ("Direct.Gov", "Changed", DIRECT_GOV_PROJECT)
     ]
     assert changes.title is None and changes.recommendation is None
     assert changes.wording_changed
-    assert changes.not_in_issued == ()
+    assert changes.charts is None
+    assert shown(changes.not_in_issued) == DECISIONS_NOT_IN_1
 
 
 # Formats this code does not know
@@ -138,7 +210,7 @@ def test_a_stored_format_1_snapshot_shows_exactly_what_changed():
 @pytest.mark.parametrize(
     "stored",
     [
-        {**json.loads(STORED_1), "format": "board-report-figures/2"},
+        {**json.loads(STORED_2), "format": "board-report-figures/3"},
         {**json.loads(STORED_1), "format": "something-else/1"},
         {key: value for key, value in json.loads(STORED_1).items() if key != "format"},
         {},
@@ -186,7 +258,9 @@ def upgrade_0_to_1(snapshot: dict) -> dict:
 @pytest.fixture
 def with_format_0(monkeypatch):
     monkeypatch.setattr(snapshots, "SNAPSHOT_FORMATS", (FORMAT_0, *SNAPSHOT_FORMATS))
-    monkeypatch.setattr(snapshots, "SNAPSHOT_UPGRADES", {FORMAT_0: upgrade_0_to_1})
+    monkeypatch.setattr(
+        snapshots, "SNAPSHOT_UPGRADES", {**SNAPSHOT_UPGRADES, FORMAT_0: upgrade_0_to_1}
+    )
 
 
 def test_an_older_snapshot_is_upgraded_to_the_current_shape(with_format_0):
@@ -195,7 +269,7 @@ def test_an_older_snapshot_is_upgraded_to_the_current_shape(with_format_0):
     upgraded = read_snapshot(stored)
     assert stored == before  # the stored data is left as it was
     assert upgraded["format"] == SNAPSHOT_FORMAT
-    expected = json.loads(STORED_1)
+    expected = {**json.loads(STORED_1), "format": SNAPSHOT_FORMAT, "charts_appendix": True}
     del expected["figures"]["tbc_phases"]
     for row in expected["figures"]["per_partner"]:
         del row["outstanding"]
@@ -204,11 +278,12 @@ def test_an_older_snapshot_is_upgraded_to_the_current_shape(with_format_0):
 
 def test_a_figure_an_older_snapshot_lacks_is_not_in_the_issued_report(with_format_0):
     upgraded = read_snapshot(format_0(json.loads(STORED_1)))
-    changes = report_changes(upgraded, seed_snapshot())
+    changes = report_changes(upgraded, seed_snapshot(with_charts))
     assert not changes.any  # the figures it lacks are not changes
     assert shown(changes.not_in_issued) == [
         ("Phases of cost to be confirmed", NOT_IN_ISSUED, "1"),
         *((f"{name}: outstanding", NOT_IN_ISSUED, "£0") for name in PARTNERS),
+        *DECISIONS_NOT_IN_1,
     ]
     changed = report_changes(upgraded, seed_snapshot(direct_gov_costs_9000))
     assert shown(changed.figures) == DIRECT_GOV_CHANGES
@@ -224,7 +299,7 @@ def test_upgrades_run_one_format_at_a_time_in_order(monkeypatch):
 
         return upgrade
 
-    formats = ("board-report-figures/a", "board-report-figures/b", *SNAPSHOT_FORMATS)
+    formats = ("board-report-figures/a", "board-report-figures/b", SNAPSHOT_FORMAT)
     monkeypatch.setattr(snapshots, "SNAPSHOT_FORMATS", formats)
     monkeypatch.setattr(
         snapshots, "SNAPSHOT_UPGRADES", {formats[0]: step("first"), formats[1]: step("second")}
@@ -275,6 +350,12 @@ def stored_issue(programme, figures: str) -> IssuedReport:
 
 def test_a_report_issued_under_format_1_shows_its_changes(client, demo):
     stored_issue(demo, STORED_1)
+    # The demo's paper is now without the charts that every format 1 report had.
+    assert shown([changes_since_issued(programme=demo).changes.charts]) == [
+        ("Charts appendix", "included", "left out")
+    ]
+    demo.report_text.include_charts = True
+    demo.report_text.save()
     assert not changes_since_issued(programme=demo).changes.any
     demo.projects.get(slug="direct-gov").phases.update(extra_cost="9000.00")
     page = changes_since_issued(programme=demo)
@@ -294,3 +375,13 @@ def test_the_changes_page_says_it_cannot_compare_an_unknown_format(client, demo)
     assert 'id="cannot-compare"' in html
     assert "board-report-figures/9" in html
     assert 'id="no-changes"' not in html and 'id="figure-changes"' not in html
+
+
+def test_the_changes_page_says_the_charts_appendix_was_left_out(client, demo):
+    stored_issue(demo, STORED_1)
+    client.force_login(get_user_model().objects.get(username="chief-executive"))
+    html = client.get(reverse("report:report_changes", args=[demo.slug])).content.decode()
+    assert (
+        '<p class="govuk-body" id="charts-changed">The charts appendix was included in the '
+        "issued report; it is left out now.</p>"
+    ) in html
