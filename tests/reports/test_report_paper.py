@@ -296,6 +296,16 @@ def test_the_charts_appendix_follows_the_choice_in_the_pdf():
     assert any(page.startswith("Charts") for page in included)
     # Measured for the demo: 4 pages without the appendix, 8 with it.
     assert len(included) >= len(without) + 3
+    # Each chart's table is kept whole on one page, its caption with it.
+    for caption, last in (
+        ("Cost of each project Project Existing resource", "£350,000"),
+        (
+            "Each partner's share against pledged and received Partner Share of the maximum",
+            "Total £175,000 £0 £0",
+        ),
+    ):
+        page = next(page for page in included if caption in page)
+        assert last in page[page.index(caption) :]
 
 
 def test_the_seeds_paper_is_no_longer_than_the_original_and_a_page():
