@@ -20,12 +20,7 @@ from django.utils.safestring import SafeString
 
 from projects.money.bounds import project_existing_resource, project_extra_bounds
 from projects.money.document import PhaseData, ProgrammeDocument, ProjectData, ReportTextData
-from projects.money.figures import (
-    STATED_TOTALS,
-    Mismatch,
-    ProgrammeFigures,
-    figures_and_missing_basis,
-)
+from projects.money.figures import Mismatch, ProgrammeFigures, figures_and_missing_basis
 from projects.money.formatting import money
 from projects.money.placeholders import contribution_recommendation, fill, placeholder_values
 from projects.money.vocabulary import Apportionment, Decision, FundingStatus, Grade
@@ -304,17 +299,21 @@ def mismatch_notes(figures: ProgrammeFigures) -> tuple[str, ...]:
     )
 
 
-#: The reference marks of the notes to the table's totals, in the order of ``STATED_TOTALS``.
+#: The reference marks of the notes to the table's totals, by the mismatch's field.
 NOTE_MARKS = {"existing_total": "*", "extra_total": "\u2020"}  # an asterisk, a dagger
 
 
 def stated_total_note(mismatch: Mismatch) -> TotalNote:
-    """Return the note, for every reader, that the paper as drafted gave a total otherwise."""
-    label = next(f.label for f in STATED_TOTALS if f.key == mismatch.field).lower()
+    """Return the note, for every reader, that the paper as drafted gave a total otherwise.
+
+    In the words of the facilitator's warning: the note sits by the total it concerns, which
+    for the extra cost is the maximum the table shows.
+    """
     return TotalNote(
         field=mismatch.field,
         mark=NOTE_MARKS[mismatch.field],
-        text=f"The paper as drafted gave {money(mismatch.stated)} for the {label}; its lines "
+        text=f"The paper as drafted gave {money(mismatch.stated)} for the "
+        f"{MISMATCH_LABELS[mismatch.field]}; its lines "
         f"add up to {money(mismatch.computed)}.",
     )
 
