@@ -13,7 +13,7 @@ PYTEST_WORKERS ?= $(shell nproc 2> /dev/null || echo 1)
 
 FRONTEND := build/static/.built
 
-.PHONY: run test lint format lock migrate demo clean frontend bench serve-prod loadtest audit
+.PHONY: run test lint format lock migrate demo clean frontend bench serve-prod loadtest audit screenshots
 
 # The background worker (django-tasks' db_worker, which makes large board reports' PDFs) runs
 # beside the server on the same database and is stopped when the server stops. It does not
@@ -45,6 +45,12 @@ bench: $(VENV)/.installed-test $(FRONTEND)
 # LOAD_SECONDS sets the length of the load (150 by default).
 loadtest: $(VENV)/.installed-base $(FRONTEND)
 	$(PY) -m benchmarks.loadtest
+
+# Screenshots of every page in every role at 1366 and 320 pixels wide, into screenshots/ (git
+# ignores it), on a temporary copy of the demo; it says which pages do not reflow at 320 (WCAG
+# 1.4.10) and exits 1 if any. SCREENSHOTS_ARGS="--user facilitator --page dashboard" narrows it.
+screenshots: $(VENV)/.installed-test $(FRONTEND)
+	$(PY) -m tools.screenshots $(SCREENSHOTS_ARGS)
 
 # Serve as in production (docs/deployment.md): gunicorn behind a TLS-terminating proxy, static
 # files by WhiteNoise. Needs DJANGO_SECRET_KEY, DATABASE_URL and DJANGO_ALLOWED_HOSTS.

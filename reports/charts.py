@@ -24,6 +24,9 @@ from projects.money.formatting import money
 from projects.money.vocabulary import Grade
 
 WIDTH = 800
+# A phone's layout of the same chart (the page shows it where the wide one would shrink its
+# text below 12 pixels): 320 units drawn about 290 pixels wide keep 14-unit text above 12 pixels.
+NARROW_WIDTH = 320
 FONT_SIZE = 16
 SMALL_FONT_SIZE = 14
 # Arial's characters average a little over half their size in width: enough to lay out labels.
@@ -37,6 +40,7 @@ GROUP_BAR_GAP = 4
 ROW_GAP = 16
 AXIS_ROOM = 32  # below the last row: the tick labels
 TICKS = 5
+NARROW_TICKS = 3  # a phone's chart has room for about four tick labels side by side
 
 DARK_BLUE = "#12436d"  # 10.4:1 against white
 TURQUOISE = "#28a197"  # 3.2:1 against white, and 3.2:1 against the dark blue beside it
@@ -66,6 +70,18 @@ def fit_text(text: str, width: float, font_size: float = FONT_SIZE) -> str:
     """Shorten the text with an ellipsis so that it fits the width; the table has it whole."""
     most = max(int(width / (font_size * CHARACTER_WIDTH)), 1)
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def wrap_text(text: str, width: float, font_size: float = FONT_SIZE) -> list[str]:
+    """Break the text into lines at spaces so that each fits the width, if a word does."""
+    most = max(int(width / (font_size * CHARACTER_WIDTH)), 1)
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= most:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return [fit_text(line, width, font_size) for line in lines] or [""]
 
 
 def _unit(value: float) -> float:
@@ -117,12 +133,20 @@ class Series:
 
 
 @dataclass(frozen=True)
+class TextLine:
+    text: str
+    y: float
+
+
+@dataclass(frozen=True)
 class LegendItem:
     series: Series
     x: float
     y: float  # top of the swatch
     text_x: float
-    text_y: float  # baseline of the label
+    text_y: float  # baseline of the label's first line
+    # The label as drawn: one line, or on a narrow chart as many as it needs, with baselines.
+    lines: tuple[TextLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +195,9 @@ class Bar:
     label_x: float
     label_y: float
     series_x: float  # where the series' name ends, just before the bar
+    # On a phone the name is written above the bar, from its start, to leave the width to it.
+    series_y: float = 0.0
+    series_anchor: str = "end"
 
 
 @dataclass(frozen=True)
@@ -189,6 +216,20 @@ class ChartTable:
     rows: tuple[TableRow, ...]
     total: TableRow | None = None
 
+    def labelled(self, row: TableRow) -> tuple[tuple[str, str], ...]:
+        """Pair each of the row's cells with its column's header, to label it on a phone."""
+        return tuple(zip(self.columns, row.cells, strict=True))
+
+    @property
+    def labelled_rows(self) -> tuple[tuple[TableRow, tuple[tuple[str, str], ...]], ...]:
+        """Return each row with its cells paired with their columns' headers."""
+        return tuple((row, self.labelled(row)) for row in self.rows)
+
+    @property
+    def labelled_total(self) -> tuple[tuple[str, str], ...]:
+        """Return the total row's cells paired with their columns' headers."""
+        return self.labelled(self.total) if self.total else ()
+
 
 @dataclass(frozen=True)
 class StackedRow:
@@ -203,6 +244,8 @@ class StackedRow:
     total_y: float
     breakdown: str  # each non-zero part in words, under the bar
     breakdown_y: float
+    # As drawn: one line on a wide chart, a line for each part on a phone's.
+    breakdown_lines: tuple[TextLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +262,7 @@ class StackedBarChart:
     rows: tuple[StackedRow, ...]
     table: ChartTable
     template: str = "components/charts/stacked_bar_chart.html"
+    narrow: StackedBarChart | None = None  # the same chart laid out for a phone
 
 
 @dataclass(frozen=True)
@@ -245,6 +289,7 @@ class GroupedBarChart:
     groups: tuple[BarGroup, ...]
     table: ChartTable
     template: str = "components/charts/grouped_bar_chart.html"
+    narrow: GroupedBarChart | None = None  # the same chart laid out for a phone
 
 
 @dataclass(frozen=True)
@@ -277,19 +322,28 @@ def _legend(
 ) -> tuple[tuple[LegendItem, ...], float]:
     """Lay the legend out in rows across the top; return it and the y below it."""
     items, x, y = [], float(PADDING), top
+    room = width - 2 * PADDING - LEGEND_SWATCH - 6
     for one in series:
-        needed = LEGEND_SWATCH + 6 + text_width(one.label) + 24
+        lines = wrap_text(one.label, room)
+        needed = LEGEND_SWATCH + 6 + max(text_width(line) for line in lines) + 24
         if x > PADDING and x + needed > width - PADDING:
             x, y = float(PADDING), y + LEGEND_ROW
+        text_y = y + LEGEND_SWATCH - 3
         items.append(
             LegendItem(
                 series=one,
                 x=_unit(x),
                 y=_unit(y),
                 text_x=_unit(x + LEGEND_SWATCH + 6),
-                text_y=_unit(y + LEGEND_SWATCH - 3),
+                text_y=_unit(text_y),
+                lines=tuple(
+                    TextLine(text=line, y=_unit(text_y + index * (FONT_SIZE + 4)))
+                    for index, line in enumerate(lines)
+                ),
             )
         )
+        if len(lines) > 1:  # the next item starts a row below this one's last line
+            x, y = width, y + (len(lines) - 1) * (FONT_SIZE + 4)
         x += needed
     return tuple(items), y + LEGEND_ROW + PADDING
 
@@ -317,9 +371,10 @@ def _scale(
     whole: bool,
     left: float = PADDING,
     font_size: float = FONT_SIZE,
+    ticks_count: int = TICKS,
 ) -> tuple[_Scale, tuple[Decimal, ...]]:
     """Return the scale and ticks leaving room at the right for the longest value label."""
-    ticks = nice_ticks(maximum, whole=whole)
+    ticks = nice_ticks(maximum, whole=whole, count=ticks_count)
     longest = max((text_width(label, font_size) for label in labels), default=0.0)
     last_tick = text_width(_format(whole)(ticks[-1]), SMALL_FONT_SIZE) / 2
     room = max(longest + 12, last_tick) + PADDING
@@ -368,14 +423,24 @@ def stacked_bar_chart(
     row_header: str,
     whole: bool = False,
     width: float = WIDTH,
+    narrow_width: float | None = NARROW_WIDTH,
+    compact: bool = False,
 ) -> StackedBarChart:
-    """Lay out horizontal bars, one per row, each stacked from its values in series order."""
+    """Lay out horizontal bars, one per row, each stacked from its values in series order.
+
+    With a ``narrow_width``, the chart carries as ``narrow`` its layout at that width for a
+    phone (``compact``: each part of a bar's breakdown on a line of its own).
+    """
     fmt = _format(whole)
     styles, series = _series(id, series_labels, rows)
     totals = [sum(row.values, ZERO) for row in rows]
     legend, y = _legend(series, top=PADDING, width=width)
     scale, ticks = _scale(
-        max(totals, default=ZERO), [fmt(t) for t in totals], width=width, whole=whole
+        max(totals, default=ZERO),
+        [fmt(t) for t in totals],
+        width=width,
+        whole=whole,
+        ticks_count=NARROW_TICKS if compact else TICKS,
     )
     plot_top = y
     drawn = []
@@ -404,6 +469,17 @@ def stacked_bar_chart(
             for one, value in zip(series, row.values, strict=True)
             if value != 0
         ]
+        breakdown = fit_text(" · ".join(parts) or "None", width - 2 * PADDING, SMALL_FONT_SIZE)
+        first_line = bar_y + BAR_HEIGHT + SMALL_FONT_SIZE + 4
+        lines = (
+            [fit_text(part, width - PADDING, SMALL_FONT_SIZE) for part in parts or ["None"]]
+            if compact
+            else [breakdown]
+        )
+        breakdown_lines = tuple(
+            TextLine(text=line, y=_unit(first_line + index * (SMALL_FONT_SIZE + 4)))
+            for index, line in enumerate(lines)
+        )
         drawn.append(
             StackedRow(
                 label=fit_text(row.label, width - 2 * PADDING),
@@ -413,11 +489,12 @@ def stacked_bar_chart(
                 total_label=fmt(total),
                 total_x=_unit(x + 6),
                 total_y=_unit(bar_y + BAR_HEIGHT / 2 + 5),
-                breakdown=fit_text(" · ".join(parts) or "None", width - 2 * PADDING, 14),
-                breakdown_y=_unit(bar_y + BAR_HEIGHT + SMALL_FONT_SIZE + 4),
+                breakdown=breakdown,
+                breakdown_y=_unit(first_line),
+                breakdown_lines=breakdown_lines,
             )
         )
-        y = bar_y + BAR_HEIGHT + SMALL_FONT_SIZE + 4 + ROW_GAP
+        y = bar_y + BAR_HEIGHT + len(lines) * (SMALL_FONT_SIZE + 4) + ROW_GAP
     table = ChartTable(
         caption=title,
         row_header=row_header,
@@ -448,6 +525,20 @@ def stacked_bar_chart(
         axis=_axis(scale, ticks, top=plot_top, bottom=y, whole=whole),
         rows=tuple(drawn),
         table=table,
+        narrow=stacked_bar_chart(
+            id=f"{id}-narrow",
+            title=title,
+            description=description,
+            series_labels=series_labels,
+            rows=rows,
+            row_header=row_header,
+            whole=whole,
+            width=narrow_width,
+            narrow_width=None,
+            compact=True,
+        )
+        if narrow_width
+        else None,
     )
 
 
@@ -461,21 +552,29 @@ def grouped_bar_chart(
     row_header: str,
     whole: bool = False,
     width: float = WIDTH,
+    narrow_width: float | None = NARROW_WIDTH,
+    compact: bool = False,
 ) -> GroupedBarChart:
-    """Lay out one group per row of horizontal bars, a bar per series, on one value scale."""
+    """Lay out one group per row of horizontal bars, a bar per series, on one value scale.
+
+    With a ``narrow_width``, the chart carries as ``narrow`` its layout at that width for a
+    phone (``compact``: each bar's series named above it rather than before it).
+    """
     fmt = _format(whole)
     styles, series = _series(id, series_labels, rows)
     values = [value for row in rows for value in row.values]
     legend, y = _legend(series, top=PADDING, width=width)
     # Each bar is named by its series as well as coloured: colour is never the only signal.
-    names = max(text_width(one.label, SMALL_FONT_SIZE) for one in series)
+    names = 0.0 if compact else max(text_width(one.label, SMALL_FONT_SIZE) for one in series) + 8
+    above = SMALL_FONT_SIZE + 4 if compact else 0
     scale, ticks = _scale(
         max(values, default=ZERO),
         [fmt(v) for v in values],
         width=width,
         whole=whole,
-        left=PADDING + names + 8,
+        left=PADDING + names,
         font_size=SMALL_FONT_SIZE,
+        ticks_count=NARROW_TICKS if compact else TICKS,
     )
     plot_top = y
     groups = []
@@ -484,6 +583,7 @@ def grouped_bar_chart(
         bar_y = y + FONT_SIZE + 6
         bars = []
         for one, value in zip(series, row.values, strict=True):
+            bar_y += above
             bar_width = scale.width(value)
             bars.append(
                 Bar(
@@ -496,7 +596,9 @@ def grouped_bar_chart(
                     height=GROUP_BAR_HEIGHT,
                     label_x=_unit(scale.left + bar_width + 6),
                     label_y=_unit(bar_y + GROUP_BAR_HEIGHT / 2 + 5),
-                    series_x=_unit(scale.left - 6),
+                    series_x=_unit(PADDING if compact else scale.left - 6),
+                    series_y=_unit(bar_y - 5 if compact else bar_y + GROUP_BAR_HEIGHT / 2 + 5),
+                    series_anchor="start" if compact else "end",
                 )
             )
             bar_y += GROUP_BAR_HEIGHT + GROUP_BAR_GAP
@@ -537,6 +639,20 @@ def grouped_bar_chart(
         axis=_axis(scale, ticks, top=plot_top, bottom=y, whole=whole),
         groups=tuple(groups),
         table=table,
+        narrow=grouped_bar_chart(
+            id=f"{id}-narrow",
+            title=title,
+            description=description,
+            series_labels=series_labels,
+            rows=rows,
+            row_header=row_header,
+            whole=whole,
+            width=narrow_width,
+            narrow_width=None,
+            compact=True,
+        )
+        if narrow_width
+        else None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms, template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from ..money.formatting import money
@@ -10,8 +11,16 @@ from ..money.formatting import money
 register = template.Library()
 
 
-# {{ amount|money }}, or {{ amount|money:"TBC" }} to show a missing amount as TBC.
-register.filter("money", money)
+@register.filter("money")
+def money_html(value, tbc: str = "") -> str:
+    """Show an amount as money() does, a negative one kept on one line with its minus sign.
+
+    A line may break after a hyphen-minus, so "-£20,000" could end one line with its sign; a
+    pound sign and the digits never part. {{ amount|money }}, or {{ amount|money:"TBC" }} to
+    show a missing amount as TBC.
+    """
+    text = money(value, tbc)
+    return format_html('<span class="app-nowrap">{}</span>', text) if text[:1] == "-" else text
 
 
 @register.filter

@@ -81,7 +81,8 @@ def axe_violations(page) -> list[dict]:
     """Run axe-core's WCAG 2.2 A and AA rules on the page and return the violations."""
     # Evaluated through the DevTools protocol rather than added as an inline <script>, which the
     # Content-Security-Policy (rightly) refuses.
-    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         AXE_TAGS,
@@ -95,3 +96,65 @@ def axe_violations(page) -> list[dict]:
         }
         for violation in result["violations"]
     ]
+
+
+# What stops a page reflowing: its width beyond the viewport's (so that a person must scroll
+# sideways), the outermost elements that stick out of it (inside a scrolling box, such as a wide
+# table's, nothing counts: that box scrolls on its own), and text smaller than 12 pixels as
+# drawn, which an SVG chart squeezed into a phone's width shrinks to.
+REFLOW = r"""() => {
+  const width = document.documentElement.clientWidth;
+  const visible = (box) => box.width > 0 && box.height > 0;
+  const clipped = (element) => {
+    const top = [document.body, document.documentElement];
+    for (let parent = element.parentElement; !top.includes(parent); parent = parent.parentElement) {
+      if (getComputedStyle(parent).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const sticksOut = (element) => {
+    const box = element.getBoundingClientRect();
+    return visible(box) && (box.right > width + 0.5 || box.left < -0.5);
+  };
+  const describe = (element) => {
+    const box = element.getBoundingClientRect();
+    const name = element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
+      + [...element.classList].map((c) => '.' + c).join('');
+    const text = (element.innerText || element.textContent || '')
+      .replace(/\s+/g, ' ').trim().slice(0, 40);
+    return `${name} [${Math.round(box.left)}..${Math.round(box.right)}] ${text}`;
+  };
+  const wide = [...document.body.querySelectorAll('*')].filter(
+    (element) => sticksOut(element) && !clipped(element)
+      && !(element.parentElement && sticksOut(element.parentElement)));
+  const small = [];
+  for (const element of document.body.querySelectorAll('*')) {
+    const own = [...element.childNodes].some(
+      (node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
+    if (!own || !visible(element.getBoundingClientRect())) continue;
+    if (element.closest('.govuk-visually-hidden')) continue;
+    let size = parseFloat(getComputedStyle(element).fontSize);
+    if (element instanceof SVGElement && element.getScreenCTM()) {
+      const matrix = element.getScreenCTM();
+      size *= Math.hypot(matrix.a, matrix.b);
+    }
+    if (size < 11.95) small.push(`${describe(element)} (${size.toFixed(1)}px)`);
+  }
+  return {
+    width,
+    scrollWidth: document.documentElement.scrollWidth,
+    wide: wide.slice(0, 5).map(describe),
+    small: small.slice(0, 5),
+  };
+}"""
+
+
+def reflow_problems(page) -> list[str]:
+    """Say what stops the page reflowing at its width: sideways scrolling, tiny text."""
+    found = page.evaluate(REFLOW)
+    problems = []
+    if found["scrollWidth"] > found["width"]:
+        problems.append(f"{found['scrollWidth']} px wide at {found['width']}")
+    problems += [f"sticks out: {element}" for element in found["wide"]]
+    problems += [f"small text: {element}" for element in found["small"]]
+    return problems

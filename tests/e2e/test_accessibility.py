@@ -1,65 +1,40 @@
-"""axe-core (WCAG 2.2 A and AA) finds no violation on any page, in any role."""
+"""axe-core (WCAG 2.2 A and AA) finds no violation on any page, in any role, at a desktop's
+width and a phone's; and every page reflows at 320 pixels (WCAG 1.4.10): no sideways scrolling,
+no text drawn too small."""
 
 from __future__ import annotations
-
-from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from projects.models import Contribution, Partner, Programme
-from reports.models import RenderState, ReportRender, StatementRender, sha256_hex
-from tests.e2e.conftest import axe_violations, sign_in
-from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for
+from tests.e2e.conftest import axe_violations, reflow_problems, sign_in
+from tests.e2e.pages import pages_to_scan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROLES = ["facilitator", "chief-executive", "partner-officer", "admin"]
-
-
-def pages_to_scan() -> list[str]:
-    programme = Programme.objects.get(slug="norfolk-connect-2004")
-    contribution = Contribution.objects.create(
-        programme=programme,
-        partner=Partner.objects.get(slug="broadland"),
-        financial_year="2004/05",
-        tranche="immediate",
-        amount="10000.00",
-        status="received",
-    )
-    ReportRender.objects.create(  # a board report's PDF made by the background worker
-        programme=programme,
-        fingerprint="0" * 64,
-        state=RenderState.READY,
-        pdf=b"%PDF-1.7",
-        pdf_sha256=sha256_hex(b"%PDF-1.7"),
-        report_date=date(2004, 6, 24),
-    )
-    StatementRender.objects.create(  # a statement's PDF made by the worker, still waiting
-        programme=programme, partner=contribution.partner, fingerprint="0" * 64
-    )
-    urls = [
-        reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
-        for name in ALL_NAMES
-        if name != "projects:project_form_row"  # a fragment for htmx, not a page
-    ]
-    # Downloads (PDF, spreadsheets, programme files) are not pages to scan.
-    return [url for url in urls if not url.endswith((".pdf", ".xlsx", ".json"))]
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 320, "height": 640}  # WCAG 1.4.10: content reflows at 320 CSS pixels
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_every_page_has_no_axe_violation(page, demo, username):
-    urls = pages_to_scan()
+def test_every_page_has_no_axe_violation_at_1366_or_320_and_reflows_at_320(page, demo, username):
+    """Each page is loaded once and checked at both widths, the window resized in between."""
+    urls = pages_to_scan().values()
     sign_in(page, username)
     scanned, found = 0, {}
     for url in urls:
+        page.set_viewport_size(DESKTOP)
         response = page.goto(url)
         if response.status != 200:
             continue  # 403 for roles that may not change data; checked in the matrix
         scanned += 1
-        violations = axe_violations(page)
-        if violations:
-            found[url] = violations
+        problems = [f"at 1366: {violation}" for violation in axe_violations(page)]
+        page.set_viewport_size(PHONE)
+        problems += [f"at 320: {problem}" for problem in reflow_problems(page)]
+        problems += [f"at 320: {violation}" for violation in axe_violations(page)]
+        if problems:
+            found[url] = problems
     assert scanned >= 5
     assert found == {}
 

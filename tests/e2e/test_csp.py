@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_accessibility import pages_to_scan
+from tests.e2e.pages import pages_to_scan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,7 +76,7 @@ def test_the_watch_sees_a_violation_when_there_is_one(page, demo, watch):
 
 
 def test_no_page_violates_the_policy_for_a_facilitator(page, demo, watch):
-    urls = pages_to_scan()
+    urls = pages_to_scan().values()
     sign_in(page, "facilitator")
     found, visited = {}, 0
     for url in urls:

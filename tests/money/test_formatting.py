@@ -34,5 +34,12 @@ def test_a_missing_amount_shows_what_the_caller_asks_for():
 
 def test_the_template_filter_writes_money_as_the_function_does():
     template = engines["django"].from_string("{% load govuk %}{{ a|money }} {{ b|money:'TBC' }}")
-    amount = Decimal("-15000.05")
+    amount = Decimal("15000.05")
     assert template.render({"a": amount, "b": None}) == f"{money(amount)} TBC"
+
+
+def test_the_template_filter_keeps_a_negative_amount_on_one_line_with_its_sign():
+    # A line may break after a hyphen-minus, which would leave the sign at the end of a line.
+    template = engines["django"].from_string("{% load govuk %}{{ a|money }}")
+    shown = template.render({"a": Decimal("-15000.05")})
+    assert shown == '<span class="app-nowrap">-£15,000.05</span>'

@@ -18,8 +18,11 @@ from projects.money.document import ContributionData, PartnerData, ProjectData
 from projects.money.figures import compute_figures
 from projects.money.vocabulary import ContributionStatus, Grade, Tranche
 from reports.charts import (
+    CHARACTER_WIDTH,
     DARK_BLUE,
     DARK_PINK,
+    NARROW_WIDTH,
+    PADDING,
     TURQUOISE,
     ChartRow,
     combine_smallest,
@@ -355,7 +358,62 @@ def test_chart_template_is_accessible_self_contained_svg(index):
     assert set(EXPECTED_TEXT[chart.id]) <= texts | {
         part for text in texts for part in text.split(" ")
     }
-    assert all(label.series.label in texts for label in chart.legend)
+    assert all(item.series.label in texts for item in chart.legend)
+
+
+def test_a_chart_carries_a_narrow_layout_with_its_own_ids_and_the_same_numbers():
+    for chart in seed_charts():
+        narrow = chart.narrow
+        assert narrow is not None and narrow.narrow is None
+        assert narrow.id == f"{chart.id}-narrow" and narrow.width == NARROW_WIDTH
+        patterns = {style.pattern_id for style in narrow.styles} - {""}
+        assert patterns and patterns.isdisjoint(style.pattern_id for style in chart.styles)
+        assert narrow.table == chart.table and narrow.title == chart.title
+
+
+def drawn_text(chart) -> list[tuple[float, float, str]]:
+    """Return each text of the chart's SVG with where it starts and ends, in viewBox units."""
+    svg = ET.fromstring(render_to_string(chart.template, {"chart": chart}).strip())
+    found = []
+    for parent in svg.iter():
+        for text in parent.findall(f"{SVG}text"):
+            size = float(text.get("font-size") or parent.get("font-size") or 16)
+            width = len("".join(text.itertext())) * size * CHARACTER_WIDTH
+            x = float(text.get("x"))
+            anchor = text.get("text-anchor") or parent.get("text-anchor") or "start"
+            start = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+            found.append((start, start + width, "".join(text.itertext())))
+    return found
+
+
+@pytest.mark.parametrize("index", range(3), ids=CHART_IDS)
+def test_the_narrow_layout_keeps_its_text_inside_its_width(index):
+    narrow = seed_charts()[index].narrow
+    for start, end, text in drawn_text(narrow):
+        assert start >= 0 and end <= NARROW_WIDTH + 1, text
+
+
+def test_on_a_phone_each_bar_is_named_above_it_and_has_the_width_to_itself():
+    chart = seed_charts()[1].narrow
+    wide = seed_charts()[1]
+    assert chart.axis.left == PADDING < wide.axis.left
+    assert len(chart.axis.ticks) <= 4
+    for group in chart.groups:
+        for bar in group.bars:
+            assert bar.series_anchor == "start" and bar.series_x == PADDING
+            assert group.label_y < bar.series_y < bar.y
+
+
+def test_on_a_phone_each_part_of_a_bars_breakdown_has_its_own_line():
+    chart = seed_charts()[0].narrow
+    gateway = next(row for row in chart.rows if row.full_label == "Authentication / Gateway")
+    assert [line.text for line in gateway.breakdown_lines] == [
+        "Extra cost committed £7,000",
+        "Extra cost awaiting a decision £100,000",
+    ]
+    assert gateway.breakdown_lines[0].y < gateway.breakdown_lines[1].y
+    wide = next(row for row in seed_charts()[0].rows if row.full_label == gateway.full_label)
+    assert [line.text for line in wide.breakdown_lines] == [wide.breakdown]
 
 
 def pdf_text(pdf: bytes) -> list[str]:

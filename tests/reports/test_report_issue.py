@@ -331,12 +331,15 @@ def test_changes_since_the_last_issued_report_list_old_and_new(client, demo):
         ("Largest share of the minimum", "£9,375", "£9,875"),
         ("Norfolk County Council: share of the maximum", "£21,875", "£22,375"),
     ):
-        cells = f'<td class="govuk-table__cell">{old}</td><td class="govuk-table__cell">{new}</td>'
+        cells = (
+            f'<td class="govuk-table__cell" data-label="In the issued report">{old}</td>'
+            f'<td class="govuk-table__cell" data-label="Now">{new}</td>'
+        )
         assert f"{label}</th>{cells}" in html, label
     assert "Direct.Gov: changed" in html
     assert (
-        'Extra cost</th><td class="govuk-table__cell">£5,000</td>'
-        '<td class="govuk-table__cell">£9,000</td>'
+        'Extra cost</th><td class="govuk-table__cell" data-label="In the issued report">£5,000</td>'
+        '<td class="govuk-table__cell" data-label="Now">£9,000</td>'
     ) in html
     # The partners come in the partnership's order, the county first.
     assert html.index("Norfolk County Council: share") < html.index("Breckland District Council")

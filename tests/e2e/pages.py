@@ -1,0 +1,49 @@
+"""Every page of the service, by URL name, for the browser checks and `make screenshots`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import reverse
+
+from projects.models import Contribution, Partner, Programme
+from reports.models import RenderState, ReportRender, StatementRender, sha256_hex
+from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for
+
+# Downloads (PDF, spreadsheets, programme files) are not pages to look at.
+DOWNLOADS = (".pdf", ".xlsx", ".json")
+
+
+def pages_to_scan() -> dict[str, str]:
+    """Return the URL of every page of the demo programme, by URL name, adding what they show.
+
+    Every name of the permissions matrix is here, so that a new page is checked without anyone
+    remembering to add it; the demo gets a contribution, a board report's PDF and a statement
+    waiting for the worker, so that the pages about them have one to show.
+    """
+    programme = Programme.objects.get(slug="norfolk-connect-2004")
+    contribution = Contribution.objects.create(
+        programme=programme,
+        partner=Partner.objects.get(slug="broadland"),
+        financial_year="2004/05",
+        tranche="immediate",
+        amount="10000.00",
+        status="received",
+    )
+    ReportRender.objects.create(  # a board report's PDF made by the background worker
+        programme=programme,
+        fingerprint="0" * 64,
+        state=RenderState.READY,
+        pdf=b"%PDF-1.7",
+        pdf_sha256=sha256_hex(b"%PDF-1.7"),
+        report_date=date(2004, 6, 24),
+    )
+    StatementRender.objects.create(  # a statement's PDF made by the worker, still waiting
+        programme=programme, partner=contribution.partner, fingerprint="0" * 64
+    )
+    urls = {
+        name: reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
+        for name in ALL_NAMES
+        if name != "projects:project_form_row"  # a fragment for htmx, not a page
+    }
+    return {name: url for name, url in urls.items() if not url.endswith(DOWNLOADS)}
