@@ -27,6 +27,7 @@ from ..history import (
     display_value,
     record_author,
 )
+from ..validators import slug_from_name
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from ..money.document import FUNDING, OUTCOME_CLAIM, PHASE, PROJECT
 from ..money.vocabulary import Decision, ProjectStatus
@@ -111,8 +112,16 @@ def project_create(
     claims: Sequence[RowChange] = (),
     user: Author,
 ) -> Project:
-    """Add a project, with its rows, at the end of the programme."""
-    slug = data.get("slug", "")
+    """Add a project, with its rows, at the end of the programme.
+
+    Without a slug in the data, one is made from the project's name, unique in the programme.
+    """
+    slug = data.get("slug") or slug_from_name(
+        data.get("name") or "",
+        taken=lambda slug: programme.projects.filter(slug=slug).exists(),
+        reserved=RESERVED_PROJECT_SLUGS,
+        fallback="project",
+    )
     if slug in RESERVED_PROJECT_SLUGS:
         raise ValidationError({"slug": f"“{slug}” is reserved; choose another slug."})
     if programme.projects.filter(slug=slug).exists():
