@@ -129,7 +129,9 @@ def partner_create(*, partnership: Partnership, data: dict, user: Author) -> Par
     if slug in RESERVED_PARTNER_SLUGS:
         raise ValidationError({"slug": f"“{slug}” is a word the pages use; choose another slug"})
     if Partner.objects.filter(partnership=partnership, slug=slug).exists():
-        raise ValidationError({"slug": "A partner with this slug is already in the partnership; choose another slug"})
+        raise ValidationError(
+            {"slug": "A partner with this slug is already in the partnership; choose another slug"}
+        )
     last = partnership.partners.order_by("-position").values_list("position", flat=True).first()
     partner = Partner(
         partnership=partnership,

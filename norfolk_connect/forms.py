@@ -49,7 +49,7 @@ def the(subject: str) -> str:
 
 
 def text_errors(subject: str, *, enter: str | None = None, max_length: int | None = None):
-    """Return the messages of a text field: "Enter the name", "Name must be 200 characters or less"."""
+    """Return a text field's messages: "Enter the name", "Name must be 200 characters or less"."""
     messages = {
         "required": f"Enter {enter or the(subject)}",
         "null_characters_not_allowed": f"{subject} must not contain the NUL character (\\u0000)",
@@ -122,6 +122,14 @@ class GovukFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()
+        self._mark_errors()
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        if getattr(self, "cleaned_data", None) is not None:
+            self._mark_errors()  # a service's refusal, added after the form was checked
+
+    def _mark_errors(self) -> None:
         for name, errors in self.errors.as_data().items():
             if name not in self.fields:
                 continue
@@ -130,7 +138,11 @@ class GovukFormMixin:
                 widget.show_errors(errors)  # a date input marks only the parts in error
                 continue
             base = WIDGET_CLASSES.get(type(widget).__name__, "").split(" ")[0]
-            if base and base != "govuk-checkboxes__input" and "--error" not in widget.attrs["class"]:
+            if (
+                base
+                and base != "govuk-checkboxes__input"
+                and "--error" not in widget.attrs["class"]
+            ):
                 widget.attrs["class"] += f" {base}--error"
 
 

@@ -129,9 +129,20 @@ class FinancialYearsField(forms.CharField):
 
 DATE_PARTS = ("day", "month", "year")
 DATE_HINT = "For example, 27 9 2004"
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _DIGITS = re.compile(r"[0-9]+")
 
 

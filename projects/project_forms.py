@@ -229,9 +229,7 @@ class ClaimForm(RowForm):
         fields = list(ROW_FIELDS["claims"])
         error_messages = {
             "grade": choice_errors(f"Grade of {ROW}"),
-            "code": text_errors(
-                f"Outcome code of {ROW}", max_length=CODE_MAX_LENGTH
-            ),
+            "code": text_errors(f"Outcome code of {ROW}", max_length=CODE_MAX_LENGTH),
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -545,7 +543,9 @@ class ProjectEditor:
                 form = sources[path[1]]
                 name = path[2] if len(path) > 2 else None
                 field = name if isinstance(name, str) and name in form.fields else None
-                form.add_error(None if field == "id" else field, [message])
+                # The service's words name no row: say which, beside the field and in the
+                # error summary alike.
+                form.add_error(None if field == "id" else field, [f"{form.legend}: {message}"])
                 return
         name = path[0] if len(path) == 1 else None
         field = name if isinstance(name, str) and name in self.form.fields else None

@@ -116,7 +116,7 @@ def django_default_messages() -> list[tuple[str, list[re.Pattern]]]:
         for cls in [base, *_subclasses(base)]:
             for klass in cls.__mro__:
                 templates.extend(vars(klass).get("default_error_messages", {}).values())
-    for name, value in vars(validators).items():
+    for value in vars(validators).values():
         if inspect.isclass(value):
             if isinstance(message := vars(value).get("message"), str | Promise):
                 templates.append(message)
@@ -304,7 +304,7 @@ def probes(bound_field: forms.Field) -> list[Any]:
     if isinstance(bound_field, SlugFormField):
         values += ["Bad Slug", "new", "rows", "x" * 60, "a--b"]
     if isinstance(bound_field, forms.IntegerField | forms.DecimalField | forms.FloatField):
-        values += ["1.5", "1e3", "-1", "0", "99999999999999999999", "1.123456789", "１"]
+        values += ["1.5", "1e3", "-1", "0", "99999999999999999999", "1.123456789", "\uff11"]
         if bound_field.min_value is not None:
             values.append(str(bound_field.min_value - 1))
         if bound_field.max_value is not None:
@@ -485,10 +485,10 @@ def test_djangos_words_are_recognised_with_their_values_filled_in():
     assert problems_with("Ensure this value is greater than or equal to 1.")
     assert problems_with("Ensure this value has at most 50 characters (it has 51).")
     assert problems_with("Ensure this value has at most 1 character (it has 2).")
+    assert problems_with("Select a valid choice. That choice is not one of the available choices.")
     assert problems_with(
-        "Select a valid choice. That choice is not one of the available choices."
+        "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."
     )
-    assert problems_with("Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.")
     assert problems_with("Project with this Programme and Slug already exists.")
     assert problems_with("None: Enter the project's name")
     assert not problems_with("Enter the project's name")

@@ -27,10 +27,10 @@ from ..history import (
     display_value,
     record_author,
 )
-from ..validators import slug_from_name
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from ..money.document import FUNDING, OUTCOME_CLAIM, PHASE, PROJECT
 from ..money.vocabulary import Decision, ProjectStatus
+from ..validators import slug_from_name
 
 # URL segments under /programmes/<slug>/projects/ that a project's slug must not take.
 RESERVED_PROJECT_SLUGS = rules.PROJECT_RESERVED_SLUGS
@@ -287,7 +287,9 @@ def _write(action: Callable[[], None]) -> None:
 def _check_lead_partner(project: Project) -> None:
     partner = project.lead_partner
     if partner is not None and partner.partnership_id != project.programme.partnership_id:
-        raise ValidationError({"lead_partner": "Choose one of the partnership's partners."})
+        raise ValidationError(
+            {"lead_partner": "Select a lead partner of the partnership from the list"}
+        )
 
 
 def _rows_of(project: Project, kind: str) -> list[ProjectRow]:

@@ -62,6 +62,8 @@ def error_summary(*forms_and_formsets) -> dict:
             members = [item]
         for form in members:
             for name, messages in form.errors.items():
-                anchor = error_anchor(form[name]) if name in form.fields else ""
+                # A hidden field's error links nowhere: there is nothing there to correct.
+                linked = name in form.fields and not form[name].is_hidden
+                anchor = error_anchor(form[name]) if linked else ""
                 errors.extend((anchor, message) for message in messages)
     return {"errors": errors}
