@@ -7,21 +7,24 @@ from decimal import Decimal
 
 from django import forms
 
-from norfolk_connect.forms import GovukFormMixin
-from projects.fields import MoneyField
+from norfolk_connect.forms import GovukFormMixin, choice_errors, text_errors
+from projects.fields import GovukDateField, MoneyField
 from projects.models import Contribution, Partner, Programme
 from projects.money.document import CONTRIBUTION
 from projects.money.formatting import weight_text
 from projects.money.vocabulary import Tranche
-from projects.rules import POPULATION_MAX, WEIGHT_DECIMAL_PLACES, WEIGHT_MAX_WHOLE_DIGITS
-from projects.validators import SlugFormField
+from projects.rules import (
+    NAME_MAX_LENGTH,
+    POPULATION_MAX,
+    WEIGHT_DECIMAL_PLACES,
+    WEIGHT_MAX_WHOLE_DIGITS,
+)
 
 from .selectors import contributing_partners
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
-STALE = "This page is out of date: open it again, then make your change."
+STALE = "This page is out of date: open it again, then make your change"
 MAX_NOTE = 2000
-WEIGHT_TOO_LARGE = f"Enter an agreed weight less than {10**WEIGHT_MAX_WHOLE_DIGITS:,}."
+WEIGHT_TOO_LARGE = f"Agreed weight must be less than {10**WEIGHT_MAX_WHOLE_DIGITS:,}"
 
 
 THOUSANDS = re.compile(r"^\s*\d{1,3}(?:,\d{3})+\s*$")
@@ -44,7 +47,11 @@ class VersionedForm(GovukFormMixin):
     """
 
     def add_version_field(self, instance) -> None:
-        self.fields["version"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        self.fields["version"] = forms.CharField(
+            widget=forms.HiddenInput,
+            required=False,
+            error_messages={"null_characters_not_allowed": STALE},
+        )
         if not self.is_bound:
             self.initial["version"] = instance.version
 
@@ -68,11 +75,8 @@ class VersionForm(VersionedForm, forms.Form):
 
 
 class PartnerForm(VersionedForm, forms.ModelForm):
-    slug = SlugFormField(
-        label="Slug",
-        help_text="Used in web addresses and the programme file, such as south-norfolk. "
-        "It cannot be changed later.",
-    )
+    """A partner's name and figures; its slug is made from its name when it is added."""
+
     population = WholeNumberField(
         label="Population",
         required=False,
@@ -80,9 +84,9 @@ class PartnerForm(VersionedForm, forms.ModelForm):
         max_value=POPULATION_MAX,
         help_text="Used when costs are apportioned by population. A whole number.",
         error_messages={
-            "invalid": "Enter the population as a whole number, like 124,000.",
-            "min_value": "Enter a population of 0 or more.",
-            "max_value": f"Enter a population of {POPULATION_MAX:,} or less.",
+            "invalid": "Population must be a whole number, like 124,000",
+            "min_value": "Population must be 0 or more",
+            "max_value": f"Population must be {POPULATION_MAX:,} or less",
         },
     )
     weight = forms.DecimalField(
@@ -94,12 +98,12 @@ class PartnerForm(VersionedForm, forms.ModelForm):
         help_text="Used when costs are apportioned by agreed weights: a percentage, say, "
         f"up to {WEIGHT_DECIMAL_PLACES} decimal places.",
         error_messages={
-            "invalid": "Enter the agreed weight as a number, like 12.5.",
-            "min_value": "Enter an agreed weight of 0 or more.",
+            "invalid": "Agreed weight must be a number, like 12.5",
+            "min_value": "Agreed weight must be 0 or more",
             "max_digits": WEIGHT_TOO_LARGE,
             "max_whole_digits": WEIGHT_TOO_LARGE,
-            "max_decimal_places": "Enter an agreed weight with no more than "
-            f"{WEIGHT_DECIMAL_PLACES} decimal places.",
+            "max_decimal_places": f"Agreed weight must have {WEIGHT_DECIMAL_PLACES} decimal "
+            "places or fewer",
         },
     )
     ieg_grant = MoneyField(
@@ -111,9 +115,13 @@ class PartnerForm(VersionedForm, forms.ModelForm):
 
     class Meta:
         model = Partner
-        fields = ["name", "slug", "contributes", "population", "weight", "ieg_grant"]
+        fields = ["name", "contributes", "population", "weight", "ieg_grant"]
         labels = {"contributes": "Contributes to the programmes' extra cost"}
-        error_messages = {"name": {"required": "Enter the partner's name."}}
+        error_messages = {
+            "name": text_errors(
+                "Partner name", enter="the partner's name", max_length=NAME_MAX_LENGTH
+            )
+        }
         help_texts = {
             "contributes": "Tick if it shares the extra cost of the partnership's programmes."
         }
@@ -128,7 +136,6 @@ class PartnerForm(VersionedForm, forms.ModelForm):
             attrs={"class": "govuk-input govuk-input--width-5", "inputmode": "decimal"}
         )
         if self.instance.pk:
-            del self.fields["slug"]
             self.add_version_field(self.instance)
             if not self.is_bound:
                 self.initial["weight"] = weight_text(self.instance.weight) or None
@@ -144,46 +151,43 @@ class ContributionForm(VersionedForm, forms.ModelForm):
         queryset=Partner.objects.none(),
         empty_label="Choose a partner",
         help_text="Only partners that contribute to the programme are listed.",
-        error_messages={
-            "required": "Choose the partner.",
-            "invalid_choice": "Choose a contributing partner of the partnership.",
-            "invalid_pk_value": "Choose a contributing partner of the partnership.",
-        },
+        error_messages=choice_errors("Partner", select="a contributing partner"),
     )
     financial_year = forms.ChoiceField(
         label="Financial year",
-        error_messages={
-            "required": "Choose the financial year.",
-            "invalid_choice": "Choose one of the programme's financial years.",
-        },
+        error_messages=choice_errors(
+            "Financial year", select="one of the programme's financial years"
+        ),
     )
     amount = MoneyField(label="Amount", help_text="In pounds, such as £10,000.")
+    pledged_on = GovukDateField(label="Date pledged", required=False)
+    invoiced_on = GovukDateField(label="Date invoiced", required=False)
+    received_on = GovukDateField(
+        label="Date received",
+        required=False,
+        required_when="the status is received",
+        help_text="For example, 27 9 2004. Needed if the status is received.",
+    )
+    returned_on = GovukDateField(
+        label="Date returned",
+        required=False,
+        required_when="the status is returned",
+        help_text="For example, 27 9 2004. Needed if the status is returned.",
+    )
     note = forms.CharField(
         label="Note",
         required=False,
         max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": f"Enter a note of no more than {MAX_NOTE:,} characters."},
+        error_messages=text_errors("Note", max_length=MAX_NOTE),
     )
 
     class Meta:
         model = Contribution
         fields = list(CONTRIBUTION.edited_keys)
-        labels = {
-            "pledged_on": "Date pledged",
-            "invoiced_on": "Date invoiced",
-            "received_on": "Date received",
-            "returned_on": "Date returned",
-        }
-        help_texts = {
-            "received_on": "Needed when the status is received.",
-            "returned_on": "Needed when the status is returned.",
-        }
-        widgets = {
-            "pledged_on": DATE_WIDGET,
-            "invoiced_on": DATE_WIDGET,
-            "received_on": DATE_WIDGET,
-            "returned_on": DATE_WIDGET,
+        error_messages = {
+            "tranche": choice_errors("Tranche"),
+            "status": choice_errors("Status", select="the contribution's status"),
         }
 
     def __init__(self, *args, programme: Programme, **kwargs) -> None:
@@ -201,12 +205,6 @@ class ContributionForm(VersionedForm, forms.ModelForm):
             (year, year) for year in sorted(years)
         ]
         self.fields["tranche"].choices = [("", "Choose a tranche"), *Tranche.choices]
-        for name in ("tranche", "status"):
-            self.fields[name].error_messages["invalid_choice"] = (
-                f"Choose one of the listed {self.fields[name].label.lower()} options."
-            )
-        for name in ("pledged_on", "invoiced_on", "received_on", "returned_on"):
-            self.fields[name].error_messages["invalid"] = "Enter a real date, like 2004-07-01."
 
     def _post_clean(self) -> None:
         # The service validates the model; the form only reads and checks the fields.

@@ -11,6 +11,7 @@ from projects.models import Contribution, Partner, Partnership, Programme
 from projects.money.document import CONTRIBUTION, PARTNER
 from projects.money.shares import basis_of, lacking_basis, zero_basis
 from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche
+from projects.validators import slug_from_name
 
 from .selectors import partner_uses
 
@@ -115,12 +116,22 @@ def check_still_contributing(partner: Partner, *, contributes: bool) -> None:
 
 @transaction.atomic
 def partner_create(*, partnership: Partnership, data: dict, user: Author) -> Partner:
-    """Add a partner to the partnership, after its existing partners."""
-    slug = data["slug"]
+    """Add a partner to the partnership, after its existing partners.
+
+    Without a slug in the data, one is made from the partner's name, unique in the partnership.
+    """
+    slug = data.get("slug") or slug_from_name(
+        data.get("name") or "",
+        taken=lambda slug: partnership.partners.filter(slug=slug).exists(),
+        reserved=RESERVED_PARTNER_SLUGS,
+        fallback="partner",
+    )
     if slug in RESERVED_PARTNER_SLUGS:
-        raise ValidationError({"slug": f"'{slug}' is reserved; choose another slug."})
+        raise ValidationError({"slug": f"“{slug}” is a word the pages use; choose another slug"})
     if Partner.objects.filter(partnership=partnership, slug=slug).exists():
-        raise ValidationError({"slug": "A partner with this slug is already in the partnership."})
+        raise ValidationError(
+            {"slug": "A partner with this slug is already in the partnership; choose another slug"}
+        )
     last = partnership.partners.order_by("-position").values_list("position", flat=True).first()
     partner = Partner(
         partnership=partnership,
@@ -189,24 +200,24 @@ def check_contribution(
     errors: dict[str, str] = {}
     partner = contribution.partner
     if partner.partnership_id != programme.partnership_id:
-        errors["partner"] = "Choose a partner of the partnership."
+        errors["partner"] = "Select a partner of the partnership"
     elif not partner.contributes and (before is None or before.partner_id != partner.pk):
         errors["partner"] = (
-            f"{partner.name} does not contribute to the programme; choose a contributing "
-            "partner, or mark it as contributing first."
+            f"{partner.name} does not contribute to the programme; select a contributing "
+            "partner, or mark it as contributing first"
         )
     year_kept = before is not None and before.financial_year == contribution.financial_year
     if contribution.financial_year not in programme.financial_years and not year_kept:
         years = ", ".join(programme.financial_years)
-        errors["financial_year"] = f"Choose one of the programme's financial years: {years}."
+        errors["financial_year"] = f"Select one of the programme's financial years: {years}"
     if contribution.amount is None:
-        errors["amount"] = "Enter the amount."
+        errors["amount"] = "Enter the amount"
     elif contribution.amount <= 0:
-        errors["amount"] = "Enter an amount of more than £0."
+        errors["amount"] = "Amount must be more than £0"
     if contribution.status == ContributionStatus.RECEIVED and not contribution.received_on:
-        errors["received_on"] = "Enter the date the money was received."
+        errors["received_on"] = "Enter the date received, because the status is received"
     if contribution.status == ContributionStatus.RETURNED and not contribution.returned_on:
-        errors["returned_on"] = "Enter the date the money was returned."
+        errors["returned_on"] = "Enter the date returned, because the status is returned"
     if errors:
         raise ValidationError(errors)
     clash = (

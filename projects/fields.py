@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+import unicodedata
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+
+from norfolk_connect.forms import the
 
 from .rules import AMOUNT_MAX_WHOLE_DIGITS, is_financial_year, normalise_financial_year
 
@@ -40,7 +44,11 @@ def parse_amount(text: str) -> Decimal:
 
 
 class MoneyField(forms.CharField):
-    """An amount in pounds, typed with or without £ and thousands commas; empty is None."""
+    """An amount in pounds, typed with or without £ and thousands commas; empty is None.
+
+    Its messages name it: ``MoneyField(label="Extra cost")`` says "Enter the extra cost" and
+    "Extra cost must be £0 or more"; ``subject`` and ``enter`` change the words.
+    """
 
     prefix = "£"  # shown before the input; typing a £ as well does no harm
 
@@ -48,7 +56,20 @@ class MoneyField(forms.CharField):
         attrs={"inputmode": "decimal", "spellcheck": "false", "autocomplete": "off"}
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(
+        self, *args, subject: str | None = None, enter: str | None = None, **kwargs
+    ) -> None:
+        subject = subject or str(kwargs.get("label") or "Amount")
+        enter = enter or the(subject)
+        kwargs["error_messages"] = {
+            "required": f"Enter {enter}",
+            "invalid": f"{subject} must be an amount in pounds, like £15,000 or 15000.50",
+            "negative": f"{subject} must be £0 or more",
+            "pence": f"{subject} must be in pounds and pence, like 15,000.50",
+            "too_large": f"{subject} must be less than £1,000,000,000,000",
+            "null_characters_not_allowed": f"{subject} must be an amount in pounds, like £15,000",
+            **kwargs.get("error_messages", {}),
+        }
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("class", "govuk-input--width-10")
 
@@ -61,13 +82,25 @@ class MoneyField(forms.CharField):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
-        if len(text) > 40:
-            raise ValidationError("Enter an amount in pounds, like £15,000.", code="invalid")
-        return parse_amount(text)
+        try:
+            if len(text) > 40:
+                raise ValidationError(_INVALID, code="invalid")
+            return parse_amount(text)
+        except ValidationError as error:
+            # The field names itself in its messages; parse_amount knows no field.
+            code = error.code or "invalid"
+            raise ValidationError(self.error_messages.get(code, str(error)), code=code) from None
 
 
 class FinancialYearsField(forms.CharField):
     """Financial years typed as a list, such as "2004/05, 2005/06"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.error_messages["null_characters_not_allowed"] = (
+            "Financial years must be like 2004/05, separated by commas"
+        )
+        self.error_messages["required"] = "Enter at least one financial year, like 2004/05"
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):
@@ -82,12 +115,196 @@ class FinancialYearsField(forms.CharField):
         for year in years:
             if not is_financial_year(year):
                 raise ValidationError(
-                    f"Enter financial years like 2004/05; '{year[:20]}' is not one."
+                    f"Financial years must be like 2004/05; “{year[:20]}” is not one",
+                    code="invalid",
                 )
         if len(set(years)) != len(years):
-            raise ValidationError("Enter each financial year once.")
+            raise ValidationError("Enter each financial year once", code="duplicate")
         return sorted(years)
 
     def validate(self, value) -> None:
         if self.required and not value:
-            raise ValidationError("Enter at least one financial year, like 2004/05.")
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+DATE_PARTS = ("day", "month", "year")
+DATE_HINT = "For example, 27 9 2004"
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _month(text: str) -> int | None:
+    """Read a month as a number (9, 09) or a name or its start (Sep, Sept, September)."""
+    if _DIGITS.fullmatch(text):
+        return int(text)
+    word = text.lower().rstrip(".")
+    if len(word) >= 3:
+        for number, name in enumerate(_MONTHS, start=1):
+            if name.startswith(word):
+                return number
+    return None
+
+
+def _and(parts: list[str]) -> str:
+    return " and ".join(parts) if len(parts) < 3 else f"{parts[0]}, {parts[1]} and {parts[2]}"
+
+
+class DateInputWidget(forms.Widget):
+    """The GOV.UK Design System's date input: day, month and year, three text inputs.
+
+    Named as the GOV.UK macro names them (``decided_on-day``, ``decided_on-month``,
+    ``decided_on-year``); only the parts in error are marked as such.
+    """
+
+    template_name = "components/forms/date_input.html"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs)
+        self.error_parts: tuple[str, ...] = ()
+
+    def show_errors(self, errors) -> None:
+        """Mark the parts the errors name, or every part when they name none."""
+        parts: list[str] = []
+        for error in errors:
+            for part in (error.params or {}).get("parts", DATE_PARTS):
+                if part not in parts:
+                    parts.append(part)
+        self.error_parts = tuple(part for part in DATE_PARTS if part in parts)
+
+    def value_from_datadict(self, data, files, name) -> list[str | None]:
+        return [data.get(f"{name}-{part}") for part in DATE_PARTS]
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return all(f"{name}-{part}" not in data for part in DATE_PARTS)
+
+    def id_for_label(self, id_: str) -> str:
+        """Return the first input in error, or the day: where the error summary links to."""
+        return f"{id_}-{(self.error_parts or DATE_PARTS)[0]}" if id_ else ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if isinstance(value, datetime.date):
+            typed = [str(value.day), str(value.month), str(value.year)]
+        elif isinstance(value, list | tuple):
+            typed = [str(part or "") for part in value]
+        else:
+            typed = ["", "", ""]
+        id_ = context["widget"]["attrs"].get("id", "")
+        context["widget"]["parts"] = [
+            {
+                "name": f"{name}-{part}",
+                "id": f"{id_}-{part}",
+                "label": part.capitalize(),
+                "value": text,
+                "width": 4 if part == "year" else 2,
+                "error": part in self.error_parts,
+            }
+            for part, text in zip(DATE_PARTS, typed, strict=True)
+        ]
+        return context
+
+
+class GovukDateField(forms.Field):
+    """A date typed as day, month and year, read the way people type it.
+
+    Leading zeros, spaces and month names or their start ("Sept", "september") are all
+    read. The messages are the Design System's: "Enter the decision date", "Decision date must
+    include a month", "Decision date must be a real date", "Year of the decision date must
+    include 4 numbers". ``subject`` names the date in them (by default its label).
+    """
+
+    widget = DateInputWidget
+    is_date_input = True  # the field template draws a fieldset with a legend
+
+    def __init__(
+        self,
+        *,
+        subject: str | None = None,
+        enter: str | None = None,
+        required_when: str = "",
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault("help_text", DATE_HINT)
+        super().__init__(**kwargs)
+        subject = subject or str(self.label or "Date")
+        enter = enter or the(subject)
+        self.subject = subject
+        # A date needed only in some cases: never marked optional, and its hint says when.
+        self.required_when = required_when
+        self.error_messages = {
+            "required": f"Enter {enter}",
+            "incomplete": f"{subject} must include a %(missing)s",
+            "invalid": f"{subject} must be a real date",
+            "year": f"Year of {enter} must include 4 numbers",
+            **(kwargs.get("error_messages") or {}),
+        }
+
+    def prepare_value(self, value):
+        return value
+
+    def to_python(self, value) -> datetime.date | None:
+        if isinstance(value, datetime.date):
+            return value
+        if not isinstance(value, list | tuple):
+            value = ["", "", ""]
+        # Full-width digits, as some keyboards type them, are read as ASCII ones.
+        day, month, year = (
+            re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(part or "")))[:20]
+            for part in value
+        )
+        typed = {"day": day, "month": month, "year": year}
+        missing = [part for part in DATE_PARTS if not typed[part]]
+        if len(missing) == 3:
+            return None
+        if missing:
+            raise ValidationError(
+                self.error_messages["incomplete"],
+                code="incomplete",
+                params={"missing": _and(missing), "parts": missing},
+            )
+        wrong = [
+            part
+            for part, ok in (
+                ("day", bool(_DIGITS.fullmatch(day)) and 1 <= int(day) <= 31),
+                ("month", (_month(month) or 0) in range(1, 13)),
+            )
+            if not ok
+        ]
+        if wrong:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"parts": wrong}
+            )
+        if not (_DIGITS.fullmatch(year) and len(year) == 4):
+            raise ValidationError(
+                self.error_messages["year"], code="year", params={"parts": ["year"]}
+            )
+        try:
+            return datetime.date(int(year), _month(month) or 0, int(day))
+        except ValueError:
+            # The 31st of a 30-day month, or the 29th of February in a common year.
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"parts": ["day"]}
+            ) from None
+
+    def validate(self, value) -> None:
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.to_python(data) != initial
+        except ValidationError:
+            return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from norfolk_connect.forms import GovukFormMixin
+from norfolk_connect.forms import GovukFormMixin, choice_errors, text_errors
 from projects.models import Partner
 
 from .models import Partnership, Project
@@ -25,19 +25,31 @@ class ProjectFilter(django_filters.FilterSet):
         method="filter_search",
         max_length=200,
         help_text="Words in the name, description or outputs.",
+        error_messages=text_errors("Search", max_length=200),
     )
-    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(
+        choices=ProjectStatus.choices,
+        empty_label="Any status",
+        error_messages=choice_errors("Status", select="a status"),
+    )
     lead_partner = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.none(), label="Lead partner", empty_label="Any partner"
+        queryset=Partner.objects.none(),
+        label="Lead partner",
+        empty_label="Any partner",
+        error_messages=choice_errors("Lead partner", select="a lead partner"),
     )
     grade = django_filters.ChoiceFilter(
         label="Claims an outcome graded",
         choices=Grade.choices,
         empty_label="Any grade",
         method="filter_grade",
+        error_messages=choice_errors("Grade", select="a grade"),
     )
     supports_strategy = django_filters.ChoiceFilter(
-        choices=YES_NO, empty_label="Either", method="filter_supports_strategy"
+        choices=YES_NO,
+        empty_label="Either",
+        method="filter_supports_strategy",
+        error_messages=choice_errors("Supports the strategy", select="yes, no or either"),
     )
     decision_pending = django_filters.BooleanFilter(
         label="Only projects with a business case awaiting a decision",

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from django import forms
 
-from norfolk_connect.forms import GovukFormMixin
+from norfolk_connect.forms import HIDDEN_ERRORS, GovukFormMixin, choice_errors, text_errors
 
-from .fields import FinancialYearsField, MoneyField
+from .fields import DATE_HINT, FinancialYearsField, GovukDateField, MoneyField
 from .models import Partnership, Programme
-from .validators import SlugFormField
-
-DATE_WIDGET = forms.DateInput()
+from .rules import NAME_MAX_LENGTH
 
 
 class ProgrammeSettingsForm(GovukFormMixin, forms.ModelForm):
+    starts = GovukDateField(label="Start date", subject="Programme start date", required=False)
+    ends = GovukDateField(
+        label="End date",
+        subject="Programme end date",
+        required=False,
+        help_text=f"{DATE_HINT}. Leave the start and end empty if they are not settled.",
+    )
     financial_years = FinancialYearsField(
         help_text="The UK local government years it spans, separated by commas, "
         "such as 2004/05, 2005/06."
     )
     rounding_step = MoneyField(
         required=False,
+        subject="Rounding step",
+        error_messages={"negative": "Rounding step must be more than £0, or leave it empty"},
         help_text="Each partner's immediate tranche and cap are rounded up to this, such as "
         "£10,000. Leave empty for no rounding.",
     )
@@ -33,7 +40,7 @@ class ProgrammeSettingsForm(GovukFormMixin, forms.ModelForm):
         required=False,
         help_text="As typed on the paper; compared with the computed maximum.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=HIDDEN_ERRORS)
 
     class Meta:
         model = Programme
@@ -47,8 +54,12 @@ class ProgrammeSettingsForm(GovukFormMixin, forms.ModelForm):
             "stated_existing_total",
             "stated_extra_total",
         ]
-        widgets = {"starts": DATE_WIDGET, "ends": DATE_WIDGET}
-        error_messages = {"name": {"required": "Enter the programme's name."}}
+        error_messages = {
+            "name": text_errors(
+                "Programme name", enter="the programme's name", max_length=NAME_MAX_LENGTH
+            ),
+            "apportionment": choice_errors("Apportionment method", select="how costs are shared"),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -59,8 +70,15 @@ class ProgrammeSettingsForm(GovukFormMixin, forms.ModelForm):
     def clean_rounding_step(self):
         step = self.cleaned_data["rounding_step"]
         if step is not None and step <= 0:
-            raise forms.ValidationError("Enter a rounding step of more than £0, or leave it empty.")
+            raise forms.ValidationError("Rounding step must be more than £0, or leave it empty")
         return step
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts"), cleaned.get("ends")
+        if starts and ends and starts > ends:
+            self.add_error("ends", "Programme end date must be the same as or after its start date")
+        return cleaned
 
     def _post_clean(self) -> None:
         # The service validates the model; the form only reads and checks the fields.
@@ -68,10 +86,10 @@ class ProgrammeSettingsForm(GovukFormMixin, forms.ModelForm):
 
 
 class ProgrammeCreateForm(ProgrammeSettingsForm):
-    partnership = forms.ModelChoiceField(queryset=Partnership.objects.none(), empty_label=None)
-    slug = SlugFormField(
-        help_text="Used in its web address and the programme file: lower-case letters and "
-        "digits, words joined by single hyphens, such as norfolk-connect-2006.",
+    partnership = forms.ModelChoiceField(
+        queryset=Partnership.objects.none(),
+        empty_label=None,
+        error_messages=choice_errors("Partnership", select="the partnership it belongs to"),
     )
     copy_from = forms.ModelChoiceField(
         queryset=Programme.objects.none(),
@@ -80,10 +98,11 @@ class ProgrammeCreateForm(ProgrammeSettingsForm):
         empty_label="Nothing: start an empty programme",
         help_text="Projects, phases, funding and outcome claims are copied; contributions "
         "and phase decisions are not.",
+        error_messages=choice_errors("Programme to copy", select="a programme to copy"),
     )
     version = None
 
-    field_order = ["partnership", "name", "slug", "copy_from"]
+    field_order = ["partnership", "name", "copy_from"]
 
     def __init__(self, *args, partnerships, programmes, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -99,5 +118,5 @@ class ProgrammeCreateForm(ProgrammeSettingsForm):
         source = cleaned.get("copy_from")
         partnership = cleaned.get("partnership")
         if source and partnership and source.partnership_id != partnership.pk:
-            self.add_error("copy_from", "Choose a programme of the same partnership.")
+            self.add_error("copy_from", "Select a programme of the same partnership to copy")
         return cleaned

@@ -287,7 +287,9 @@ class Project(models.Model):
             and self.programme_id is not None
             and partner.partnership_id != self.programme.partnership_id
         ):
-            raise ValidationError({"lead_partner": "Choose one of the partnership's partners."})
+            raise ValidationError(
+                {"lead_partner": "Select a lead partner of the partnership from the list"}
+            )
 
 
 class Phase(models.Model):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from norfolk_connect.forms import GovukFormMixin
+from norfolk_connect.forms import HIDDEN_ERRORS, TAMPERED, GovukFormMixin, text_errors
 
+from .fields import DATE_HINT, GovukDateField
 from .models import Phase
 from .money.vocabulary import Decision
 
@@ -22,20 +23,30 @@ DECISION_HINTS = {
     "is decided.",
 }
 NOTE_MAX_LENGTH = 2000
+# Why the date is needed, for each decision that needs one: the date is required only then.
+DATE_NEEDED_BECAUSE = {
+    Decision.APPROVED.value: "because the business case was approved",
+    Decision.NOT_PROCEEDING.value: "because the phase does not proceed",
+}
 
 
 class PhaseDecisionForm(GovukFormMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=DECISION_CHOICES,
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
-        error_messages={"required": "Choose a decision."},
+        error_messages={
+            "required": "Select what was decided",
+            "invalid_choice": "Select what was decided from the list",
+        },
     )
-    decided_on = forms.DateField(
-        label="Date of the decision",
+    decided_on = GovukDateField(
+        label="Decision date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="For example, 2004-09-27. Not needed while the decision is pending.",
-        error_messages={"invalid": "Enter a real date, such as 2004-09-27."},
+        # Needed for a decision, not while it is pending: never marked optional, and the hint
+        # and the message say when it is needed.
+        required_when="a decision is made",
+        help_text=f"{DATE_HINT}. Needed if the business case was approved or the phase does not "
+        "proceed; leave it empty while the decision is pending.",
     )
     note = forms.CharField(
         label="Note",
@@ -43,15 +54,12 @@ class PhaseDecisionForm(GovukFormMixin, forms.Form):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Who decided and why, such as the board meeting's minute.",
+        error_messages=text_errors("Note", max_length=NOTE_MAX_LENGTH),
     )
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
-        error_messages={
-            "required": "The page was out of date; reload it and try again.",
-            "invalid": "The page was out of date; reload it and try again.",
-            "min_value": "The page was out of date; reload it and try again.",
-        },
+        error_messages={**HIDDEN_ERRORS, "required": TAMPERED},
     )
 
     def __init__(self, *args, phase: Phase, **kwargs) -> None:
@@ -67,6 +75,8 @@ class PhaseDecisionForm(GovukFormMixin, forms.Form):
         cleaned = super().clean()
         decision = cleaned.get("decision")
         undated = cleaned.get("decided_on") is None and "decided_on" not in self.errors
-        if decision and decision != Decision.PENDING and undated:
-            self.add_error("decided_on", "Enter the date the decision was made.")
+        if decision in DATE_NEEDED_BECAUSE and undated:
+            self.add_error(
+                "decided_on", f"Enter the decision date, {DATE_NEEDED_BECAUSE[decision]}"
+            )
         return cleaned

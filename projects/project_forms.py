@@ -14,15 +14,21 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
-from norfolk_connect.forms import GovukFormMixin
+from norfolk_connect.forms import (
+    HIDDEN_ERRORS,
+    TAMPERED,
+    GovukFormMixin,
+    choice_errors,
+    number_errors,
+    text_errors,
+)
 from projects.models import Partner
 
 from .fields import MoneyField
 from .models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from .money.vocabulary import Decision, ProjectStatus
-from .rules import PHASE_NUMBER_MAX, PHASE_NUMBER_MIN
+from .rules import CODE_MAX_LENGTH, NAME_MAX_LENGTH, PHASE_NUMBER_MAX, PHASE_NUMBER_MIN
 from .services.projects import (
-    RESERVED_PROJECT_SLUGS,
     ROW_FIELDS,
     ProjectRefusal,
     RefusalPath,
@@ -31,31 +37,41 @@ from .services.projects import (
 
 MAX_ROWS = 200  # rows of one kind on one page; far more than any project has
 TEXT_LIMIT = 5000  # characters in a description, outputs or note
-TAMPERED = (
-    "This form was changed in a way it cannot be read: reload the page and make your changes again."
-)
-HIDDEN_NUMBER_ERRORS = {"invalid": TAMPERED, "min_value": TAMPERED, "max_value": TAMPERED}
+HIDDEN_NUMBER_ERRORS = HIDDEN_ERRORS
+# A row's messages name their row, beside the field and in the error summary alike:
+# "Enter the name of phase 2". RowForm puts the row's name where a message says ROW.
+ROW = "{row}"
 
 
-def _text_area() -> forms.CharField:
+def _text_area(subject: str) -> forms.CharField:
     return forms.CharField(
         required=False,
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=text_errors(subject, max_length=TEXT_LIMIT),
     )
 
 
 class ProjectForm(GovukFormMixin, forms.ModelForm):
-    """A project's own fields; the slug only when it is created, the version only when edited."""
+    """A project's own fields, and the version it was edited from.
 
-    name = forms.CharField(max_length=200, error_messages={"required": "Enter the project's name."})
-    description = _text_area()
-    outputs = _text_area()
+    Its slug, which names it in web addresses and the programme file, is made from its name
+    when it is added (``project_create``) and stays as it is.
+    """
+
+    name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        error_messages=text_errors(
+            "Project name", enter="the project's name", max_length=NAME_MAX_LENGTH
+        ),
+    )
+    description = _text_area("Description")
+    outputs = _text_area("Outputs")
     lead_partner = forms.ModelChoiceField(
         queryset=Partner.objects.none(),
         required=False,
         empty_label="None",
-        error_messages={"invalid_choice": "Choose one of the partnership's partners."},
+        error_messages=choice_errors("Lead partner", select="a lead partner of the partnership"),
     )
     version = forms.IntegerField(
         widget=forms.HiddenInput,
@@ -68,7 +84,6 @@ class ProjectForm(GovukFormMixin, forms.ModelForm):
         model = Project
         fields = [
             "name",
-            "slug",
             "description",
             "outputs",
             "external_project",
@@ -76,9 +91,11 @@ class ProjectForm(GovukFormMixin, forms.ModelForm):
             "lead_partner",
             "status",
         ]
-        help_texts = {
-            "slug": "Used in its web address and the programme file: lower-case letters and "
-            "digits, words joined by single hyphens, such as e-forms.",
+        error_messages = {
+            "external_project": text_errors(
+                "National or external project", max_length=NAME_MAX_LENGTH
+            ),
+            "status": choice_errors("Status", select="the project's status"),
         }
 
     def __init__(self, *args, programme: Programme, **kwargs) -> None:
@@ -97,19 +114,10 @@ class ProjectForm(GovukFormMixin, forms.ModelForm):
             "“not proceeding”."
         )
         if self.instance.pk:
-            del self.fields["slug"]
             if not self.is_bound:
                 self.initial["version"] = self.instance.version
         else:
             del self.fields["version"]
-
-    def clean_slug(self) -> str:
-        slug = self.cleaned_data["slug"]
-        if slug in RESERVED_PROJECT_SLUGS:
-            raise ValidationError(f"“{slug}” is a reserved word; choose another slug.")
-        if self.programme.projects.filter(slug=slug).exists():
-            raise ValidationError("A project with this slug is already in the programme.")
-        return slug
 
     def _post_clean(self) -> None:
         # The service validates the model; the form only reads and checks the fields.
@@ -141,7 +149,12 @@ class RowForm(GovukFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.row = row
         self.legend = f"{self.noun.capitalize()} {row + 1}" if row is not None else self.noun
-        self.summary_prefix = f"{self.legend}: "
+        name = f"{self.noun} {row + 1}" if row is not None else f"this {self.noun}"
+        for field in self.fields.values():
+            field.error_messages = {
+                code: message.replace(ROW, name) if isinstance(message, str) else message
+                for code, message in field.error_messages.items()
+            }
 
     def _post_clean(self) -> None:
         # The service validates the rows; the form only reads and checks the fields.
@@ -152,7 +165,9 @@ class PhaseForm(RowForm):
     noun = "phase"
     number = forms.IntegerField(
         label="Phase number",
-        error_messages={"required": "Enter the phase's number, such as 1."},
+        error_messages=number_errors(
+            f"Phase number of {ROW}", minimum=PHASE_NUMBER_MIN, maximum=PHASE_NUMBER_MAX
+        ),
         min_value=PHASE_NUMBER_MIN,
         max_value=PHASE_NUMBER_MAX,
         help_text="Such as 1 for the investigation and business case, 2 for implementation.",
@@ -160,11 +175,12 @@ class PhaseForm(RowForm):
     )
     extra_cost = MoneyField(
         label="Extra cost",
+        subject=f"Extra cost of {ROW}",
         required=False,
         help_text="New money needed from the partners, such as £7,000. Leave empty when the "
         "cost is to be confirmed (TBC).",
     )
-    note = _text_area()
+    note = _text_area(f"Note on {ROW}")
 
     def has_changed(self) -> bool:
         """A new row holding only the number it was given is still blank, and is left out."""
@@ -177,23 +193,32 @@ class PhaseForm(RowForm):
         fields = list(ROW_FIELDS["phases"])
         help_texts = {"decision": "Record a business case decision with its date on the "
                       "project page."}  # fmt: skip
-        error_messages = {"name": {"required": "Enter the phase's name."}}
+        error_messages = {
+            "name": text_errors(f"Name of {ROW}", max_length=NAME_MAX_LENGTH),
+            "gated": {},
+            "decision": choice_errors(f"Decision on {ROW}"),
+            "borne": choice_errors(f"Cost borne of {ROW}", select=f"who bears the cost of {ROW}"),
+        }
 
 
 class FundingForm(RowForm):
     noun = "funding line"
-    amount = MoneyField(
-        label="Amount",
-        help_text="Such as £15,000.",
-        error_messages={"required": "Enter the amount, such as £15,000."},
-    )
-    note = _text_area()
+    amount = MoneyField(label="Amount", subject=f"Amount of {ROW}", help_text="Such as £15,000.")
+    note = _text_area(f"Note on {ROW}")
 
     class Meta:
         model = FundingLine
         fields = list(ROW_FIELDS["funding"])
         help_texts = {"source": "Where the money comes from, such as ODPM grant."}
-        error_messages = {"source": {"required": "Enter where the money comes from."}}
+        error_messages = {
+            "source": text_errors(
+                f"Source of {ROW}",
+                enter=f"where the money of {ROW} comes from",
+                max_length=NAME_MAX_LENGTH,
+            ),
+            "kind": choice_errors(f"Kind of {ROW}"),
+            "status": choice_errors(f"Status of {ROW}"),
+        }
 
 
 class ClaimForm(RowForm):
@@ -202,12 +227,15 @@ class ClaimForm(RowForm):
     class Meta:
         model = OutcomeClaim
         fields = list(ROW_FIELDS["claims"])
+        error_messages = {
+            "grade": choice_errors(f"Grade of {ROW}"),
+            "code": text_errors(f"Outcome code of {ROW}", max_length=CODE_MAX_LENGTH),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         grade = self.fields["grade"]
         grade.choices = [("", "Choose a grade"), *grade.choices[1:]]
-        grade.error_messages["required"] = "Choose the outcome's grade."
 
 
 class RowFormSet(forms.BaseFormSet):
@@ -218,7 +246,8 @@ class RowFormSet(forms.BaseFormSet):
     add_label = ""
     default_error_messages = {
         "missing_management_form": TAMPERED,
-        "too_many_forms": "Enter at most %(num)d rows; save, then add more.",
+        "too_many_forms": "Enter at most %(num)d rows; save, then add more",
+        "too_few_forms": "Enter at least %(num)d rows",
     }
 
     @classmethod
@@ -345,8 +374,8 @@ class PhaseFormSet(RowFormSet):
             if number in first_row:
                 form.add_error(
                     "number",
-                    f"Phase number {number} is already used by phase {first_row[number] + 1} "
-                    "on this page; give each phase its own number.",
+                    f"Phase number of phase {form.row + 1} is already used by phase "
+                    f"{first_row[number] + 1}; give each phase its own number",
                 )
             else:
                 first_row[number] = form.row
@@ -475,7 +504,7 @@ class ProjectEditor:
                 self.form.add_error(
                     "status",
                     "A withdrawn project's phases must all be “not proceeding”; change the "
-                    f"decision of phase {rows} on this page or choose another status.",
+                    f"decision on phase {rows} or choose another status",
                 )
                 valid = False
         return valid
@@ -514,7 +543,9 @@ class ProjectEditor:
                 form = sources[path[1]]
                 name = path[2] if len(path) > 2 else None
                 field = name if isinstance(name, str) and name in form.fields else None
-                form.add_error(None if field == "id" else field, [message])
+                # The service's words name no row: say which, beside the field and in the
+                # error summary alike.
+                form.add_error(None if field == "id" else field, [f"{form.legend}: {message}"])
                 return
         name = path[0] if len(path) == 1 else None
         field = name if isinstance(name, str) and name in self.form.fields else None

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 
 from . import rules
 
@@ -70,7 +73,34 @@ class SlugFormField(forms.CharField):
         # allow_unicode comes from the model's SlugField; the rule never allows it.
         kwargs.setdefault("max_length", rules.SLUG_MAX_LENGTH)
         super().__init__(**kwargs)
-        self.error_messages.setdefault(
-            "max_length",
-            f"Enter a slug of no more than {rules.SLUG_MAX_LENGTH} characters.",
-        )
+        self.error_messages = {
+            **self.error_messages,
+            "required": "Enter a slug",
+            "invalid": f"Slug must be like {rules.SLUG_EXAMPLE}: {rules.SLUG_RULE}",
+            "max_length": f"Slug must be {rules.SLUG_MAX_LENGTH} characters or less",
+            "null_characters_not_allowed": f"Slug must be like {rules.SLUG_EXAMPLE}",
+            **(kwargs.get("error_messages") or {}),
+        }
+
+
+def slug_from_name(
+    name: str,
+    *,
+    taken: Callable[[str], bool],
+    reserved: frozenset[str] = frozenset(),
+    fallback: str = "item",
+) -> str:
+    """Return a slug made from a name, kept to the slug rule and not taken or reserved.
+
+    "Norfolk Connect 2006" gives norfolk-connect-2006; if that is taken, norfolk-connect-2006-2,
+    then -3 and so on. Accents are dropped (Café → cafe), anything else that is not a letter or
+    digit separates words, and a name with no letter or digit at all gives the fallback.
+    """
+    words = re.findall(r"[a-z0-9]+", slugify(name).replace("_", "-"))
+    base = "-".join(words)[: rules.SLUG_MAX_LENGTH].strip("-") or fallback
+    candidate, number = base, 1
+    while candidate in reserved or taken(candidate):
+        number += 1
+        suffix = f"-{number}"
+        candidate = base[: rules.SLUG_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+    return candidate

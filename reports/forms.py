@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from django import forms
 
-from norfolk_connect.forms import GovukFormMixin
+from norfolk_connect.forms import TAMPERED, GovukFormMixin, choice_errors
 from projects.fields import MoneyField
 from projects.money.document import ProgrammeDocument
 from projects.money.scenarios import (
@@ -32,7 +32,7 @@ from projects.money.scenarios import (
 from projects.money.vocabulary import Apportionment, Decision
 
 DECISION_CHOICES = [(str(decision), words) for decision, words in DECISION_WORDS.items()]
-DECISION_ERROR = "Choose Proceeds, Awaiting decision or Does not proceed."
+DECISION_ERROR = "Select Proceeds, Awaiting decision or Does not proceed"
 MAX_PARAM_ERRORS = 10  # a mangled URL may name hundreds of phases; the first few say enough
 
 
@@ -43,12 +43,13 @@ class ScenarioForm(GovukFormMixin, forms.Form):
         label="Apportionment method",
         choices=Apportionment.choices,
         error_messages={
-            "required": "Choose an apportionment method.",
-            "invalid_choice": "Choose equal shares, agreed weights or population.",
+            **choice_errors("Apportionment method", select="how costs are shared"),
+            "invalid_choice": "Select equal shares, agreed weights or population",
         },
     )
     step = MoneyField(
         label="Rounding step",
+        error_messages={"negative": "Rounding step must be more than £0, or leave it empty"},
         required=False,
         help_text="Each partner's immediate tranche and cap are rounded up to this, such as "
         "£10,000. Leave it empty for no rounding.",
@@ -102,7 +103,7 @@ class ScenarioForm(GovukFormMixin, forms.Form):
     def clean_step(self):
         step = self.cleaned_data["step"]
         if step is not None and step <= 0:
-            raise forms.ValidationError("Enter a rounding step of more than £0, or leave it empty.")
+            raise forms.ValidationError("Rounding step must be more than £0, or leave it empty")
         return step
 
     def clean(self):
@@ -115,7 +116,7 @@ class ScenarioForm(GovukFormMixin, forms.Form):
                 f"The programme's own apportionment method ({recorded_method.label}) lacks its "
                 "partners' figures, so there are no recorded figures to compare with. "
                 "A facilitator can enter them on the partners page or change the method in the "
-                "programme's settings.",
+                "programme's settings",
             )
         method = cleaned.get("method")
         if method:
@@ -146,11 +147,11 @@ class ScenarioForm(GovukFormMixin, forms.Form):
                 if key is None
                 else phase_key_problem(self.document, key)
             )
-            problems.append(f"The scenario's address asks for “{shown}”, but {problem}.")
+            problems.append(f"The scenario's address asks for “{shown}”, but {problem}")
         for problem in problems[:MAX_PARAM_ERRORS]:
             self.add_error(None, problem)
         if len(problems) > MAX_PARAM_ERRORS:
-            self.add_error(None, f"… and {len(problems) - MAX_PARAM_ERRORS} more such phases.")
+            self.add_error(None, f"… and {len(problems) - MAX_PARAM_ERRORS} more such phases")
 
 
 VERSION_PREFIX = "version."
@@ -165,7 +166,12 @@ class ScenarioApplyForm(forms.Form):
     the projects it computed the scenario from.
     """
 
-    scenario = forms.CharField(required=False, max_length=100_000, strip=False)
+    scenario = forms.CharField(
+        required=False,
+        max_length=100_000,
+        strip=False,
+        error_messages={"max_length": TAMPERED, "null_characters_not_allowed": TAMPERED},
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -183,7 +189,7 @@ class ScenarioApplyForm(forms.Form):
             ):
                 raise forms.ValidationError(
                     "The scenario's page was out of date or damaged: nothing has been applied. "
-                    "Show the scenario again and apply it from there."
+                    "Show the scenario again and apply it from there"
                 )
             self.versions[slug] = int(value)
         return cleaned

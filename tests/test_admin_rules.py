@@ -98,7 +98,7 @@ def test_a_programme_keeps_its_years_in_use_and_its_rules(programme):
     ]
     form = admin_form(Programme, instance=programme, financial_years="2004/05, 2005/6")
     assert form.errors["financial_years"] == [
-        "Enter financial years like 2004/05; '2005/6' is not one."
+        "Financial years must be like 2004/05; “2005/6” is not one"
     ]
     form = admin_form(
         Programme, instance=programme, financial_years="\uff12\uff10\uff10\uff14/05, 2005/06"

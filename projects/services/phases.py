@@ -54,12 +54,12 @@ def _check_decision(*, phase: Phase, decision: str, decided_on: date | None) -> 
     """Refuse a decision the money rules cannot take, naming the field at fault."""
     project = phase.project
     if decision not in Decision.values:
-        raise ValidationError({"decision": "Choose a decision."})
+        raise ValidationError({"decision": "Select what was decided"})
     if project.status == ProjectStatus.WITHDRAWN and decision != Decision.NOT_PROCEEDING:
         raise ValidationError(
             {
                 "decision": f"{project.name} is withdrawn, so its phases cannot proceed: "
-                "change the project's status first."
+                "change the project's status first"
             }
         )
     if decision == Decision.APPROVED and not phase.gated:
@@ -67,11 +67,16 @@ def _check_decision(*, phase: Phase, decision: str, decided_on: date | None) -> 
             {
                 "decision": f"Phase {phase.number} is not gated by a business case, so there is "
                 "no business case to approve. Its cost is already committed; choose "
-                "“Does not proceed” to stop it."
+                "“Does not proceed” to stop it"
             }
         )
     if decision != Decision.PENDING and decided_on is None:
-        raise ValidationError({"decided_on": "Enter the date the decision was made."})
+        because = (
+            "because the business case was approved"
+            if decision == Decision.APPROVED
+            else "because the phase does not proceed"
+        )
+        raise ValidationError({"decided_on": f"Enter the decision date, {because}"})
     starts = project.programme.starts
     if (
         decision != Decision.PENDING
@@ -81,7 +86,7 @@ def _check_decision(*, phase: Phase, decision: str, decided_on: date | None) -> 
     ):
         raise ValidationError(
             {
-                "decided_on": "The date must not be before the programme starts "
-                f"({starts.day} {starts:%B %Y})."
+                "decided_on": "Decision date must be the same as or after the programme's "
+                f"start date, {starts.day} {starts:%B %Y}"
             }
         )

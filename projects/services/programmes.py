@@ -15,6 +15,7 @@ from ..models import Partnership, Programme
 from ..money.document import PROGRAMME, PartnerData
 from ..money.vocabulary import Apportionment, Decision
 from ..selectors import programme_document
+from ..validators import slug_from_name
 from .loading import programme_load
 
 # URL segments under /programmes/ that a programme's slug must not take.
@@ -63,6 +64,19 @@ def check_years_kept(programme: Programme, years: list[str]) -> None:
         )
 
 
+def _with_slug(data: dict) -> dict:
+    """Return the data with a slug: as given, or made from the programme's name."""
+    if data.get("slug"):
+        return data
+    slug = slug_from_name(
+        data.get("name") or "",
+        taken=lambda slug: Programme.objects.filter(slug=slug).exists(),
+        reserved=RESERVED_SLUGS,
+        fallback="programme",
+    )
+    return {**data, "slug": slug}
+
+
 def _check_slug(slug: str, user: Author) -> None:
     """Refuse a reserved slug or one taken, naming the taken one only to those who may see it."""
     if slug in RESERVED_SLUGS:
@@ -78,7 +92,8 @@ def _check_slug(slug: str, user: Author) -> None:
 
 @transaction.atomic
 def programme_create(*, partnership: Partnership, data: dict, user: Author) -> Programme:
-    """Start an empty programme in the partnership."""
+    """Start an empty programme in the partnership; without a slug, one is made from its name."""
+    data = _with_slug(data)
     _check_slug(data["slug"], user)
     check_apportionment(partnership, data["apportionment"])
     programme = Programme(partnership=partnership, **data)
@@ -94,7 +109,9 @@ def programme_copy(*, source: Programme, data: dict, user: Author) -> Programme:
 
     Projects, phases, funding lines and outcome claims are copied; contributions are not (they
     belong to the period they were pledged for), and phase decisions start again as pending.
+    Without a slug, one is made from its name.
     """
+    data = _with_slug(data)
     _check_slug(data["slug"], user)
     check_apportionment(source.partnership, data["apportionment"])
     checked = Programme(partnership=source.partnership, **data)

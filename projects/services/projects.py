@@ -30,6 +30,7 @@ from ..history import (
 from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from ..money.document import FUNDING, OUTCOME_CLAIM, PHASE, PROJECT
 from ..money.vocabulary import Decision, ProjectStatus
+from ..validators import slug_from_name
 
 # URL segments under /programmes/<slug>/projects/ that a project's slug must not take.
 RESERVED_PROJECT_SLUGS = rules.PROJECT_RESERVED_SLUGS
@@ -111,8 +112,16 @@ def project_create(
     claims: Sequence[RowChange] = (),
     user: Author,
 ) -> Project:
-    """Add a project, with its rows, at the end of the programme."""
-    slug = data.get("slug", "")
+    """Add a project, with its rows, at the end of the programme.
+
+    Without a slug in the data, one is made from the project's name, unique in the programme.
+    """
+    slug = data.get("slug") or slug_from_name(
+        data.get("name") or "",
+        taken=lambda slug: programme.projects.filter(slug=slug).exists(),
+        reserved=RESERVED_PROJECT_SLUGS,
+        fallback="project",
+    )
     if slug in RESERVED_PROJECT_SLUGS:
         raise ValidationError({"slug": f"“{slug}” is reserved; choose another slug."})
     if programme.projects.filter(slug=slug).exists():
@@ -278,7 +287,9 @@ def _write(action: Callable[[], None]) -> None:
 def _check_lead_partner(project: Project) -> None:
     partner = project.lead_partner
     if partner is not None and partner.partnership_id != project.programme.partnership_id:
-        raise ValidationError({"lead_partner": "Choose one of the partnership's partners."})
+        raise ValidationError(
+            {"lead_partner": "Select a lead partner of the partnership from the list"}
+        )
 
 
 def _rows_of(project: Project, kind: str) -> list[ProjectRow]:

@@ -45,9 +45,21 @@ def describe(field: forms.BoundField) -> SafeString:
     return field.as_widget(attrs=attrs)
 
 
+def error_anchor(field: forms.BoundField) -> str:
+    """Return the id of the input an error summary's link goes to: the first in error."""
+    widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return f"{field.auto_id}_0"  # the first radio, as GOV.UK Frontend's radios are linked
+    return widget.id_for_label(field.auto_id) or field.auto_id
+
+
 @register.inclusion_tag("components/error_summary.html")
 def error_summary(*forms_and_formsets) -> dict:
-    """List every error of the given forms and formsets, each linking to its field."""
+    """List every error of the given forms and formsets, each linking to its field.
+
+    Each message is the one shown beside its field, word for word: the messages name their
+    field (and a row's messages their row) themselves.
+    """
     errors: list[tuple[str, str]] = []
     for item in forms_and_formsets:
         if item is None:
@@ -59,12 +71,8 @@ def error_summary(*forms_and_formsets) -> dict:
             members = [item]
         for form in members:
             for name, messages in form.errors.items():
-                if name == forms.forms.NON_FIELD_ERRORS:
-                    errors.extend(("", message) for message in messages)
-                    continue
-                anchor = form[name].auto_id if name in form.fields else ""
-                # The bound field's label: a field declared without one is named after itself.
-                label = form[name].label if name in form.fields else name
-                prefix = f"{getattr(form, 'summary_prefix', '')}"
-                errors.extend((anchor, f"{prefix}{label}: {message}") for message in messages)
+                # A hidden field's error links nowhere: there is nothing there to correct.
+                linked = name in form.fields and not form[name].is_hidden
+                anchor = error_anchor(form[name]) if linked else ""
+                errors.extend((anchor, message) for message in messages)
     return {"errors": errors}

@@ -6,13 +6,14 @@ import re
 
 from django import forms
 
-from norfolk_connect.forms import GovukFormMixin
+from norfolk_connect.forms import TAMPERED, GovukFormMixin, text_errors
+from projects.fields import GovukDateField
 from projects.models import ReportText
 from projects.money.document import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH, REPORT_WORDS
 from projects.money.placeholders import placeholder_problems
 from projects.report_text import report_text_problems
 
-STALE = "This page is out of date: open it again, then make your change."
+STALE = "This page is out of date: open it again, then make your change"
 SECTION_ROWS = {"summary": 3, "alternative_options": 4, "contact_officers": 3}
 _SECTION_NUMBER = re.compile(r"([0-9]+)\. ")
 
@@ -35,9 +36,15 @@ class ReportTextForm(GovukFormMixin, forms.ModelForm):
         if not self.is_bound:
             self.initial["version"] = self.instance.version
         self.fields["version"].error_messages = {
-            key: STALE for key in ("required", "invalid", "min_value")
+            key: STALE for key in ("required", "invalid", "min_value", "max_value")
         }
         for name, field in self.fields.items():
+            if name != "version" and isinstance(field, forms.CharField):
+                length = getattr(field, "max_length", None) or REPORT_TEXT_MAX_LENGTH
+                subject = str(field.label)
+                if isinstance(field.widget, forms.Textarea):
+                    subject = section_name(subject)  # "Section 3", not "3. Risks and Benefits"
+                field.error_messages = text_errors(subject, max_length=length)
             if isinstance(field.widget, forms.Textarea):
                 field.max_length = REPORT_TEXT_MAX_LENGTH
                 field.widget.attrs["rows"] = SECTION_ROWS.get(name, 10)
@@ -61,7 +68,7 @@ class ReportTextForm(GovukFormMixin, forms.ModelForm):
         if not isinstance(self.fields[name].widget, forms.Textarea):
             return []
         subject = section_name(str(self.fields[name].label))
-        return [f"{subject} {problem}." for problem in report_text_problems(text)]
+        return [f"{subject} {problem}" for problem in report_text_problems(text)]
 
     def stored_problems(self) -> list[str]:
         """Return why the text as saved cannot be shown as written, for the facilitator to fix."""
@@ -77,13 +84,17 @@ class ReportTextForm(GovukFormMixin, forms.ModelForm):
 
 
 class IssueForm(GovukFormMixin, forms.Form):
-    meeting_date = forms.DateField(
+    meeting_date = GovukDateField(
         label="Date of the meeting",
-        help_text="The report is issued for this meeting; its date goes on every page.",
-        error_messages={
-            "required": "Enter the date of the meeting.",
-            "invalid": "Enter the date of the meeting as a real date.",
-        },
-        widget=forms.DateInput(),
+        subject="Meeting date",
+        enter="the date of the meeting",
+        help_text="For example, 27 9 2004. The report is issued for this meeting; its date goes "
+        "on every page.",
     )
-    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    fingerprint = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={
+            code: TAMPERED for code in ("required", "max_length", "null_characters_not_allowed")
+        },
+    )

@@ -264,7 +264,11 @@ class ReportIssueView(ProgrammeMixin, FormView):
         """Show the form again, the meeting's date kept, with why nothing was issued."""
         form = self.get_form_class()(
             data={
-                "meeting_date": self.request.POST.get("meeting_date", ""),
+                **{
+                    key: value
+                    for key, value in self.request.POST.items()
+                    if key.startswith("meeting_date-")  # the date's day, month and year
+                },
                 "fingerprint": fingerprint,
             }
         )

@@ -19,8 +19,12 @@ class ImportForm(GovukFormMixin, forms.Form):
         "programme file. Nothing changes until you have checked what the import will do.",
         widget=forms.FileInput(attrs={"accept": f".xlsx,.json,{CONTENT_TYPE},application/json"}),
         error_messages={
-            "required": "Choose a workbook (.xlsx) or programme file (.json) to import.",
-            "empty": "The file is empty.",
+            "required": "Select a workbook (.xlsx) or programme file (.json) to import",
+            "empty": "The selected file is empty",
+            "invalid": "Select a workbook (.xlsx) or programme file (.json) to import",
+            "missing": "Select a workbook (.xlsx) or programme file (.json) to import",
+            "max_length": "The selected file's name must be %(max)d characters or less",
+            "contradiction": "Select a file to import, or nothing",
         },
     )
 

@@ -15,6 +15,7 @@ from projects.money.document import ContributionData
 from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche
 from projects.services import programme_load
 from tests.contributions.factories import ContributionFactory, PartnerFactory
+from tests.dates import as_typed
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def contribution_data(**changes) -> dict:
         "received_on": "2004-08-02",
     }
     data.update(changes)
-    return data
+    return as_typed(data)
 
 
 def position_of(response, slug: str):
@@ -388,10 +389,10 @@ def test_adding_editing_and_removing_a_partner(facilitator, demo):
     create = reverse("contributions:partner_create", args=[DEMO])
     response = facilitator.post(
         create,
-        {"name": "Broads Authority", "slug": "broads", "population": "6,000", "weight": "2.5"},
+        {"name": "Broads Authority", "population": "6,000", "weight": "2.5"},
     )
     assert response.status_code == 302
-    partner = Partner.objects.get(slug="broads")
+    partner = Partner.objects.get(slug="broads-authority")  # made from its name
     assert (partner.contributes, partner.population, partner.weight) == (
         False,
         6000,
@@ -400,7 +401,7 @@ def test_adding_editing_and_removing_a_partner(facilitator, demo):
     assert partner.position == 8
     assert partner.history.get().history_user.username == "facilitator"
 
-    update = reverse("contributions:partner_update", args=[DEMO, "broads"])
+    update = reverse("contributions:partner_update", args=[DEMO, "broads-authority"])
     form = facilitator.get(update).context["form"]
     assert form.initial["weight"] == "2.5" and form.initial["version"] == 1
     response = facilitator.post(
@@ -411,7 +412,7 @@ def test_adding_editing_and_removing_a_partner(facilitator, demo):
     partner.refresh_from_db()
     assert (partner.name, partner.slug, partner.contributes, partner.weight) == (
         "The Broads Authority",
-        "broads",
+        "broads-authority",  # a partner's slug stays as it was made
         True,
         None,
     )
@@ -419,21 +420,32 @@ def test_adding_editing_and_removing_a_partner(facilitator, demo):
     assert len(page.positions) == 9
     assert page.position_totals.share_min == Decimal("75000.00")
 
-    delete = reverse("contributions:partner_delete", args=[DEMO, "broads"])
+    delete = reverse("contributions:partner_delete", args=[DEMO, "broads-authority"])
     assert facilitator.get(delete).status_code == 200
-    assert Partner.objects.filter(slug="broads").exists()
+    assert Partner.objects.filter(slug="broads-authority").exists()
     assert facilitator.post(delete, {"version": 2}).status_code == 302
-    assert not Partner.objects.filter(slug="broads").exists()
+    assert not Partner.objects.filter(slug="broads-authority").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Broadland", "broadland-2"),
+        ("New", "new-2"),
+        ("St Edmund's Trust & Co", "st-edmunds-trust-co"),
+    ],
+)
+def test_a_new_partner_gets_a_slug_of_its_own_from_its_name(facilitator, demo, name, slug):
+    response = facilitator.post(
+        reverse("contributions:partner_create", args=[DEMO]), {"name": name, "slug": "typed"}
+    )
+    assert response.status_code == 302
+    assert Partner.objects.get(partnership=demo.partnership, slug=slug).name == name
 
 
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"slug": "new"}, "slug"),
-        ({"slug": "broadland"}, "slug"),
-        ({"slug": "Bad Slug"}, "slug"),
-        ({"slug": "under_score"}, "slug"),
-        ({"slug": "x" * 51}, "slug"),
         ({"name": ""}, "name"),
         ({"name": "x" * 201}, "name"),
         ({"population": "-1"}, "population"),

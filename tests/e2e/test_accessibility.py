@@ -58,6 +58,34 @@ def test_a_form_with_errors_has_no_axe_violation(page, demo):
     assert axe_violations(page) == []
 
 
+def test_a_date_input_in_its_error_state_has_no_axe_violation(page, demo):
+    sign_in(page, "facilitator")
+    url = reverse(
+        "projects:phase_decision", args=["norfolk-connect-2004", "authentication-gateway", 2]
+    )
+    page.goto(url)
+    page.get_by_label("Business case approved").check()
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("04")
+    page.get_by_role("button", name="Save the decision").click()
+    summary = page.locator(".govuk-error-summary")
+    link = summary.get_by_role("link", name="Year of the decision date must include 4 numbers")
+    assert link.get_attribute("href") == "#id_decided_on-year"
+    # Only the part in error is marked; the link takes the focus to it.
+    assert page.locator(".govuk-date-input .govuk-input--error").count() == 1
+    link.click()
+    assert page.evaluate("document.activeElement.id") == "id_decided_on-year"
+    assert axe_violations(page) == []
+    page.get_by_label("Year").fill("")
+    page.get_by_label("Day").fill("")
+    page.get_by_label("Month").fill("")
+    page.get_by_role("button", name="Save the decision").click()
+    assert "Enter the decision date, because the business case was approved" in page.content()
+    assert page.locator(".govuk-date-input .govuk-input--error").count() == 3
+    assert axe_violations(page) == []
+
+
 def test_the_scan_does_find_a_violation_when_there_is_one(page, demo):
     """Guard against a scan that silently checks nothing."""
     sign_in(page, "facilitator")

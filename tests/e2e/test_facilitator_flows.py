@@ -19,7 +19,6 @@ def add_project_with_two_phases(page) -> None:
     """Fill the first phase row the page starts with, add a second row and fill that."""
     page.goto(f"{PROGRAMME}/projects/new/")
     page.locator("#id_name").fill("Shared payments")
-    page.locator("#id_slug").fill("shared-payments")
     for index, (name, cost, gated) in enumerate(
         [("Investigation", "£5,000", False), ("Roll-out", "40,000", True)]
     ):
@@ -50,7 +49,9 @@ def test_facilitator_adds_a_project_stops_its_phase_2_and_records_a_contribution
 
     page.get_by_role("link", name="Record decision on phase 2").click()
     page.get_by_label("Does not proceed").check()
-    page.get_by_label("Date of the decision").fill("2004-09-30")
+    page.get_by_label("Day").fill("30")
+    page.get_by_label("Month").fill("Sept")  # a month's name is read too
+    page.get_by_label("Year").fill("2004")
     page.get_by_role("button", name="Save the decision").click()
     page.wait_for_url(re.compile(r"/projects/shared-payments/$"))
     message = page.locator(".govuk-notification-banner").inner_text()
@@ -60,7 +61,9 @@ def test_facilitator_adds_a_project_stops_its_phase_2_and_records_a_contribution
     page.locator("#id_tranche").select_option("immediate")
     page.locator("#id_amount").fill("£10,000")
     page.locator("#id_status").select_option("received")
-    page.locator("#id_received_on").fill("2004-07-15")
+    page.locator("#id_received_on-day").fill("15")
+    page.locator("#id_received_on-month").fill("07")
+    page.locator("#id_received_on-year").fill("2004")
     page.get_by_role("button", name="Record contribution").click()
     page.wait_for_url(re.compile(r"/partners/$"))
     assert Contribution.objects.get().amount == 10000

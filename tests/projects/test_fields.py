@@ -180,5 +180,19 @@ def test_signs_spaces_and_currency_symbols_in_any_order_are_read_exactly_or_refu
 
 
 def test_the_money_field_refuses_a_sign_after_the_pound_sign():
-    with pytest.raises(ValidationError, match="not negative"):
+    with pytest.raises(ValidationError, match="Amount must be £0 or more"):
         MoneyField().clean("£-5")
+
+
+def test_the_money_field_names_itself_in_its_messages():
+    field = MoneyField(label="Extra cost")
+    for typed, message in [
+        ("", "Enter the extra cost"),
+        ("lots", "Extra cost must be an amount in pounds, like £15,000 or 15000.50"),
+        ("-5", "Extra cost must be £0 or more"),
+        ("5.001", "Extra cost must be in pounds and pence, like 15,000.50"),
+        ("1" * 13, "Extra cost must be less than £1,000,000,000,000"),
+    ]:
+        with pytest.raises(ValidationError) as error:
+            field.clean(typed)
+        assert error.value.messages == [message]

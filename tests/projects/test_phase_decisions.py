@@ -15,12 +15,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
+from projects.fields import DATE_PARTS
 from projects.history import ConcurrentEditError
 from projects.models import Phase, Programme, Project
 from projects.money.vocabulary import Decision, ProjectStatus
 from projects.programme_file import ProgrammeFileError, dumps_programme, parse_programme
 from projects.selectors import programme_document, programme_figures
 from projects.services import phase_decide, programme_load
+from tests.dates import as_typed
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +60,7 @@ def post(client, username="facilitator", project=GATEWAY, number=2, **data):
         "version": Project.objects.get(slug=project).version,
     }
     fields.update(data)
-    return client.post(url(project, number), fields)
+    return client.post(url(project, number), as_typed(fields))
 
 
 def state(project: str = GATEWAY) -> tuple:
@@ -168,7 +170,8 @@ def test_the_form_shows_the_current_decision(client, demo):
     page = response.content.decode()
     [checked] = re.findall(r'<input type="radio"[^>]*checked[^>]*>', page)
     assert 'value="not_proceeding"' in checked
-    assert 'value="2004-09-27"' in page
+    for part, value in [("day", "27"), ("month", "9"), ("year", "2004")]:
+        assert f'name="decided_on-{part}" type="text" inputmode="numeric" value="{value}"' in page
     assert "Business case approved" in page and "Decision pending" in page
 
 
@@ -219,23 +222,56 @@ def test_two_facilitators_deciding_at_once_the_later_is_refused(client, demo):
 
 
 @pytest.mark.parametrize(
-    ("decided_on", "message"),
+    ("decided_on", "message", "in_error"),
     [
-        ("2004-02-30", "Enter a real date, such as 2004-09-27."),
-        ("next tuesday", "Enter a real date, such as 2004-09-27."),
-        ("", "Enter the date the decision was made."),
-        ("2004-06-30", "The date must not be before the programme starts (1 July 2004)."),
+        ("2004-02-30", "Decision date must be a real date", ["day"]),
+        (("31", "13", "2004"), "Decision date must be a real date", ["month"]),
+        (("x", "9", "2004"), "Decision date must be a real date", ["day"]),
+        ("next tuesday", "Decision date must include a month and year", ["month", "year"]),
+        (("", "9", ""), "Decision date must include a day and year", ["day", "year"]),
+        (("27", "9", "04"), "Year of the decision date must include 4 numbers", ["year"]),
+        ("", "Enter the decision date, because the phase does not proceed", DATE_PARTS),
+        (
+            "2004-06-30",
+            "Decision date must be the same as or after the programme's start date, 1 July 2004",
+            DATE_PARTS,
+        ),
     ],
 )
-def test_a_bad_date_is_a_field_error(client, demo, decided_on, message):
+def test_a_bad_date_is_a_field_error(client, demo, decided_on, message, in_error):
     before = state()
     response = post(client, decided_on=decided_on)
     assert response.status_code == 200
     assert response.context["form"].errors["decided_on"] == [message]
     page = html.unescape(response.content.decode())
     assert "<title>Error: " in page
-    assert f'<a href="#id_decided_on">Date of the decision: {message}</a>' in page
+    # The summary's message is the field's, word for word, and links to the first part in error.
+    assert f'<a href="#id_decided_on-{in_error[0]}">{message}</a>' in page
+    marked = re.findall(r'class="[^"]*govuk-input--error[^"]*" id="id_decided_on-(\w+)"', page)
+    assert marked == list(in_error)
     assert state() == before
+
+
+def test_an_approval_needs_its_date_and_says_why(client, demo):
+    response = post(client, decision=Decision.APPROVED, decided_on="")
+    assert response.context["form"].errors["decided_on"] == [
+        "Enter the decision date, because the business case was approved"
+    ]
+    page = html.unescape(response.content.decode())
+    # Needed in some cases only: not announced as optional, and the hint says when.
+    assert 'Decision date <span class="govuk-visually-hidden">(optional)</span>' not in page
+    assert "Needed if the business case was approved or the phase does not proceed" in page
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [("27", "9", "2004"), (" 27 ", " 09 ", " 2004 "), ("27", "Sept", "2004"),
+     ("27", "september", "2004"), ("27", "SEP.", "2004"),
+     ("\uff10\uff12\uff17", "\uff19", "\uff12\uff10\uff10\uff14")],
+)  # fmt: skip
+def test_a_date_is_read_as_people_type_it(client, demo, typed):
+    assert post(client, decided_on=typed).status_code == 302
+    assert phase().decided_on == date(2004, 9, 27)
 
 
 def test_approving_a_phase_without_a_business_case_is_refused(client, demo):
@@ -349,7 +385,9 @@ def test_phase_decide_rolls_back_the_version_claim_when_refused(demo):
             expected_version=1,
             user=user("facilitator"),
         )
-    assert error.value.message_dict == {"decided_on": ["Enter the date the decision was made."]}
+    assert error.value.message_dict == {
+        "decided_on": ["Enter the decision date, because the business case was approved"]
+    }
     assert Project.objects.get(slug=GATEWAY).version == 1
 
 

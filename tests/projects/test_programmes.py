@@ -1,6 +1,8 @@
 """Programme pages: landing, overview, settings with version checks, and starting a programme."""
 
+import re
 from decimal import Decimal
+from html import unescape
 from io import StringIO
 
 import pytest
@@ -8,7 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from projects.models import Contribution, Membership, Phase, Programme, Project, Role
+from projects.rules import PROGRAMME_RESERVED_SLUGS, is_slug
 from tests.contributions.factories import ContributionFactory, PartnerFactory
+from tests.dates import as_typed, date_parts
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +47,7 @@ def settings_data(programme, **changes):
         "version": programme.version,
     }
     data.update(changes)
-    return data
+    return as_typed(data)
 
 
 LANDINGS = {
@@ -120,15 +124,16 @@ def test_stale_settings_are_refused_with_what_changed(client, demo):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("rounding_step", "-10", "not negative"),
-        ("rounding_step", "0", "more than £0"),
-        ("stated_existing_total", "lots", "Enter an amount in pounds"),
-        ("stated_extra_total", "1,000,000,000,000,000", "less than"),
+        ("rounding_step", "-10", "Rounding step must be more than £0, or leave it empty"),
+        ("rounding_step", "0", "Rounding step must be more than £0, or leave it empty"),
+        ("stated_existing_total", "lots", "Stated existing resource total must be an amount"),
+        ("stated_extra_total", "1,000,000,000,000,000", "Stated extra cost total must be less"),
         ("financial_years", "2004/06", "not one"),
-        ("financial_years", "", "at least one financial year"),
-        ("ends", "2003-01-01", "start before it ends"),
-        ("name", "x" * 201, "at most 200 characters"),
-        ("version", "abc", "Enter a whole number"),
+        ("financial_years", "", "Enter at least one financial year"),
+        ("ends", "2003-01-01", "Programme end date must be the same as or after its start date"),
+        ("ends", ("31", "4", "2005"), "Programme end date must be a real date"),
+        ("name", "x" * 201, "Programme name must be 200 characters or less"),
+        ("version", "abc", "This form was changed in a way it cannot be read"),
     ],
 )
 def test_bad_settings_get_a_clear_error_and_change_nothing(client, demo, field, value, message):
@@ -199,22 +204,34 @@ def test_facilitator_copies_a_programme_for_the_next_period(client, demo):
     assert Project.objects.filter(programme=demo).count() == 10  # the source is untouched
 
 
-def test_new_programme_slug_must_be_free_and_not_reserved(client, demo):
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Norfolk Connect 2006", "norfolk-connect-2006"),
+        ("Norfolk Connect 2004", "norfolk-connect-2004-2"),  # taken: numbered on
+        ("New", "new-2"),  # a word the pages use
+        ("Café & Co_op: Phase II!", "cafe-co-op-phase-ii"),
+        ("££££", "programme"),
+        ("A" * 49 + " b", "a" * 49),
+    ],
+)
+def test_a_new_programme_gets_its_slug_from_its_name(client, demo, name, slug):
     login(client, "facilitator")
-    for slug, message in [(SLUG, "already exists"), ("new", "reserved"), ("Bad Slug", "slug")]:
-        response = client.post(
-            reverse("projects:programme_create"),
-            {
-                "partnership": demo.partnership.pk,
-                "name": "x",
-                "slug": slug,
-                "financial_years": "2006/07",
-                "apportionment": "equal",
-            },
-        )
-        assert response.status_code == 200
-        assert message in response.content.decode()
-    assert Programme.objects.count() == 1
+    response = client.post(
+        reverse("projects:programme_create"),
+        {
+            "partnership": demo.partnership.pk,
+            "name": name,
+            "slug": "ignored-slug",  # a slug is no longer asked for, nor taken from the form
+            "financial_years": "2006/07",
+            "apportionment": "equal",
+        },
+    )
+    assert response.status_code == 302
+    created = Programme.objects.get(name=name)
+    assert created.slug == slug
+    assert is_slug(created.slug) and created.slug not in PROGRAMME_RESERVED_SLUGS
+    assert response["Location"].endswith(f"/programmes/{slug}/")
 
 
 def test_only_editors_start_programmes_and_only_in_their_partnership(client, demo):
@@ -305,20 +322,28 @@ def test_overview_explains_figures_it_cannot_work_out(client, demo):
     assert "cannot be worked out" in response.content.decode()
 
 
-def test_the_error_summary_names_a_field_declared_without_a_label(client):
+def test_the_error_summary_repeats_each_fields_message_and_links_to_it(client):
     membership = MembershipFactory(role=Role.FACILITATOR)
     client.force_login(membership.user)
     response = client.post(
         reverse("projects:programme_create"),
         {
             "partnership": membership.partnership.pk,
-            "name": "A programme",
-            "slug": "bad_Slug-X",
-            "financial_years": "2006/07",
+            "name": "",
+            "financial_years": "",
             "apportionment": "equal",
+            **date_parts("starts", ("1", "", "2006")),
         },
     )
-    html = response.content.decode()
+    html = unescape(response.content.decode())
     assert response.status_code == 200
-    assert "Slug: Enter a slug such as norfolk-connect" in html
-    assert "None:" not in html
+    summary = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', html)
+    assert summary == [
+        ("id_name", "Enter the programme's name"),
+        ("id_starts-month", "Programme start date must include a month"),
+        ("id_financial_years", "Enter at least one financial year, like 2004/05"),
+    ]
+    for anchor, message in summary:
+        assert f"</span> {message}</p>" in html  # beside its field too
+        assert f'id="{anchor}"' in html
+    assert "None:" not in html and "Slug" not in html

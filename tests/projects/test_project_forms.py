@@ -297,35 +297,52 @@ def other_phase_id() -> str:
 
 # (what is typed, the field whose error the summary links to, words of the message)
 BAD_INPUT = [
-    ({"phases-0-extra_cost": "-7,000"}, "id_phases-0-extra_cost", "not negative"),
-    ({"phases-0-extra_cost": "abc"}, "id_phases-0-extra_cost", "Enter an amount"),
+    (
+        {"phases-0-extra_cost": "-7,000"},
+        "id_phases-0-extra_cost",
+        "Extra cost of phase 1 must be £0 or more",
+    ),
+    (
+        {"phases-0-extra_cost": "abc"},
+        "id_phases-0-extra_cost",
+        "Extra cost of phase 1 must be an amount in pounds",
+    ),
     (
         {"phases-0-extra_cost": "£1,000,000,000,000,000"},
         "id_phases-0-extra_cost",
         "less than £1,000,000,000,000",
     ),
     ({"phases-0-extra_cost": "7000.005"}, "id_phases-0-extra_cost", "pounds and pence"),
-    ({"name": "x" * 201}, "id_name", "at most 200 characters"),
+    ({"name": "x" * 201}, "id_name", "Project name must be 200 characters or less"),
     ({"name": ""}, "id_name", "Enter the project"),
-    ({"description": "x" * 5001}, "id_description", "at most 5000 characters"),
-    ({"phases-1-note": "x" * 5001}, "id_phases-1-note", "at most 5000 characters"),
+    ({"description": "x" * 5001}, "id_description", "Description must be 5,000 characters or less"),
+    (
+        {"phases-1-note": "x" * 5001},
+        "id_phases-1-note",
+        "Note on phase 2 must be 5,000 characters or less",
+    ),
     ({"phases-1-number": "1"}, "id_phases-1-number", "already used by phase 1"),
-    ({"phases-1-number": "0"}, "id_phases-1-number", "greater than or equal to 1"),
+    ({"phases-1-number": "0"}, "id_phases-1-number", "Phase number of phase 2 must be 1 or more"),
     ({"phases-1-number": "two"}, "id_phases-1-number", "whole number"),
-    ({"phases-1-name": ""}, "id_phases-1-name", "Enter the phase"),
-    ({"phases-1-decision": "maybe"}, "id_phases-1-decision", "valid choice"),
-    ({"lead_partner": "999999"}, "id_lead_partner", "partnership's partners"),
-    ({"lead_partner": other_partner_id}, "id_lead_partner", "partnership's partners"),
-    ({"lead_partner": "abc"}, "id_lead_partner", "partnership's partners"),
-    ({"lead_partner": "9" * 30}, "id_lead_partner", "partnership's partners"),
+    ({"phases-1-name": ""}, "id_phases-1-name", "Enter the name of phase 2"),
+    ({"phases-1-decision": "maybe"}, "id_phases-1-decision", "Select the decision on phase 2 from"),
+    ({"lead_partner": "999999"}, "id_lead_partner", "Select a lead partner of the partnership"),
+    (
+        {"lead_partner": other_partner_id},
+        "id_lead_partner",
+        "Select a lead partner of the partnership",
+    ),
+    ({"lead_partner": "abc"}, "id_lead_partner", "Select a lead partner of the partnership"),
+    ({"lead_partner": "9" * 30}, "id_lead_partner", "Select a lead partner of the partnership"),
     ({"status": "withdrawn"}, "id_status", "must all be “not proceeding”"),
-    ({"claims-0-grade": "legendary"}, "id_claims-0-grade", "valid choice"),
-    ({"version": "abc"}, "id_version", "reload the page"),
-    ({"phases-0-id": "abc"}, "id_phases-0-id", "reload the page"),
+    ({"claims-0-grade": "legendary"}, "id_claims-0-grade", "Select the grade of outcome claim 1"),
+    # A hidden field's error links nowhere: there is nothing there to correct.
+    ({"version": "abc"}, None, "reload the page"),
+    ({"phases-0-id": "abc"}, None, "reload the page"),
     (
         {"funding-TOTAL_FORMS": "1", "funding-0-source": "Grant", "funding-0-amount": ""},
         "id_funding-0-amount",
-        "Enter the amount",
+        "Enter the amount of funding line 1",
     ),
     ({"phases-0-id": other_phase_id}, None, "not one of the project's phases"),
 ]
@@ -351,7 +368,7 @@ def test_bad_input_gets_a_field_error_and_saves_nothing(facilitator, typed, anch
     assert words in summary.replace("&#x27;", "'")
     if anchor:
         assert f'href="#{anchor}"' in summary
-        assert f'id="{anchor}-error"' in page or anchor in ("id_version", "id_phases-0-id")
+        assert f'id="{anchor}-error"' in page
 
 
 def test_a_refused_edit_keeps_showing_the_stored_project(facilitator):
@@ -367,10 +384,20 @@ def test_the_error_summary_names_the_row(facilitator):
     data = page_data(facilitator.get(edit_url()))
     data["phases-1-extra_cost"] = "lots"
     response = facilitator.post(edit_url(), data)
-    assert (
-        '<a href="#id_phases-1-extra_cost">Phase 2: Extra cost: Enter an amount in pounds'
-        in response.content.decode()
-    )
+    page = response.content.decode()
+    message = "Extra cost of phase 2 must be an amount in pounds, like £15,000 or 15000.50"
+    assert f'<a href="#id_phases-1-extra_cost">{message}</a>' in page
+    assert f'<span class="govuk-visually-hidden">Error:</span> {message}</p>' in page
+
+
+def test_an_empty_new_project_is_told_what_to_enter_without_field_names(facilitator):
+    response = facilitator.post(NEW, page_data(facilitator.get(NEW)))
+    page = response.content.decode().replace("&#x27;", "'")
+    summary = page.split('govuk-error-summary__list"')[1].split("</ul>")[0]
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary) == [
+        ("id_name", "Enter the project's name"),
+    ]
+    assert "None:" not in page and "This field" not in page and 'name="slug"' not in page
 
 
 def test_a_withdrawn_project_whose_phases_do_not_proceed_is_saved(facilitator):
@@ -386,15 +413,25 @@ def test_a_withdrawn_project_whose_phases_do_not_proceed_is_saved(facilitator):
     assert figures().extra_max == Decimal("68000.00")
 
 
-@pytest.mark.parametrize("slug", ["new", "rows", "portal", "Not a slug", ""])
-def test_a_bad_slug_is_refused(facilitator, slug):
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Joint website", "joint-website"),
+        ("Portal", "portal-2"),  # the demo's portal keeps its slug
+        ("New", "new-2"),  # words the pages use are never a project's slug
+        ("Rows", "rows-2"),
+        ("E-forms / CRM (phase 2)", "e-forms-crm-phase-2"),
+        ("!!!", "project"),
+    ],
+)
+def test_a_new_project_gets_its_slug_from_its_name(facilitator, name, slug):
     data = page_data(facilitator.get(NEW))
-    data.update({"name": "Another", "slug": slug})
-    before = snapshot()
+    data.update({"name": name, "slug": "typed-slug-is-ignored"})
     response = facilitator.post(NEW, data)
-    assert response.status_code == 200
-    assert 'href="#id_slug"' in response.content.decode()
-    assert snapshot() == before
+    assert response.status_code == 302
+    project = Project.objects.get(programme__slug=SLUG, slug=slug)
+    assert project.name == name
+    assert response["Location"] == f"/programmes/{SLUG}/projects/{slug}/"
 
 
 @pytest.mark.parametrize(
@@ -524,10 +561,10 @@ def test_a_refusal_by_the_service_is_shown_on_the_fields_and_rows_it_names(
     response = facilitator.post(NEW, data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<a href="#id_slug">Slug: Taken a moment ago.</a>' in page
+    assert "<li>Taken a moment ago.</li>" in page  # the slug is not on the page
     assert (
-        '<a href="#id_phases-1-number">Phase 2: Phase number: Clashes with a phase saved '
-        "a moment ago.</a>" in page
+        '<a href="#id_phases-1-number">Phase 2: Clashes with a phase saved a moment ago.</a>'
+        in page
     )
     assert "This phase is gone." in page and "Something else." in page
 
@@ -566,7 +603,7 @@ def test_a_refusal_of_a_row_field_lands_on_that_rows_field_whatever_its_message(
     response = facilitator.post(NEW, _two_phases(page_data(facilitator.get(NEW))))
     assert response.status_code == 200
     editor = response.context["editor"]
-    assert editor.phases.forms[1].errors == {"extra_cost": [message]}
+    assert editor.phases.forms[1].errors == {"extra_cost": [f"Phase 2: {message}"]}
     assert not editor.phases.forms[0].errors
     assert not editor.form.errors
     assert '<a href="#id_phases-1-extra_cost">Phase 2: ' in response.content.decode()
@@ -839,4 +876,4 @@ def test_a_filled_number_is_still_checked_on_the_server(facilitator):
     response = facilitator.post(edit_url(), data)
     assert response.status_code == 200
     [error] = response.context["editor"].phases.forms[2].errors["number"]
-    assert error.startswith("Phase number 2 is already used by phase 2")
+    assert error.startswith("Phase number of phase 3 is already used by phase 2")

@@ -28,6 +28,7 @@ from projects.models import (
 from projects.programme_file import ProgrammeFileError, parse_programme
 from projects.validators import (
     SlugFormField,
+    slug_from_name,
     validate_financial_year,
     validate_financial_years,
     validate_slug,
@@ -117,11 +118,30 @@ def test_every_slug_field_refuses_what_the_file_refuses(slug):
         with pytest.raises(ValidationError) as error:
             model._meta.get_field("slug").clean(slug, None)
         assert error.value.messages == [rules.SLUG_MESSAGE]
-    assert "slug" in PartnerForm(data={"name": "A", "slug": slug}).errors
+    # The web forms never take a slug: it is made from the name (below).
+    assert "slug" not in PartnerForm(data={"name": "A", "slug": slug}).fields
     form = ProgrammeCreateForm(
         data={"slug": slug}, partnerships=Partnership.objects.none(), programmes=None
     )
-    assert form.errors["slug"] == [rules.SLUG_MESSAGE]
+    assert "slug" not in form.fields
+
+
+@AGREE
+@given(name=st.text(max_size=120), taken=st.sets(st.sampled_from(["a", "a-2", "new", "x" * 50])))
+def test_a_slug_made_from_any_name_is_one_the_file_holds(seed_dict, name, taken):
+    slug = slug_from_name(
+        name, taken=taken.__contains__, reserved=rules.PROJECT_RESERVED_SLUGS, fallback="project"
+    )
+    assert rules.is_slug(slug)
+    assert slug not in taken and slug not in rules.PROJECT_RESERVED_SLUGS
+    assert accepts(validate_slug, slug)
+    assert file_accepts(seed_dict, "slug", slug)
+
+
+def test_a_slug_made_from_a_name_is_numbered_on_within_the_length():
+    taken = {"x" * 50, "x" * 48 + "-2"}
+    assert slug_from_name("X" * 80, taken=taken.__contains__) == "x" * 48 + "-3"
+    assert slug_from_name("Norfolk Connect 2006", taken=lambda s: False) == ("norfolk-connect-2006")
 
 
 def test_financial_years_in_other_digits_are_refused_by_the_models():

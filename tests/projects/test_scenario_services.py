@@ -110,7 +110,7 @@ def test_a_refused_decision_refuses_them_all_and_names_its_phase(world):
               {"alpha": 1, "beta": 1})  # fmt: skip
     assert refused.value.messages == [
         "Phase 1 of Beta: Beta is withdrawn, so its phases cannot proceed: change the "
-        "project's status first."
+        "project's status first"
     ]
     assert (decisions(), versions()) == before
 
@@ -123,7 +123,7 @@ def test_a_refused_decision_refuses_them_all_and_names_its_phase(world):
         ({"alpha": {1: "approved"}}, {},
          "The version of Alpha that the decisions were worked out from is missing."),
         ({"alpha": {7: "approved"}}, {"alpha": 1}, "Alpha has no phase 7."),
-        ({"alpha": {1: "maybe"}}, {"alpha": 1}, "Phase 1 of Alpha: Choose a decision."),
+        ({"alpha": {1: "maybe"}}, {"alpha": 1}, "Phase 1 of Alpha: Select what was decided"),
     ],
 )  # fmt: skip
 def test_decisions_that_cannot_be_made_are_refused(

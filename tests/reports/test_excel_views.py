@@ -314,10 +314,10 @@ def test_files_that_cannot_be_read_get_a_message_not_an_error(client, demo, cont
 
 def test_no_file_or_an_empty_file_is_a_form_error(client, demo):
     login(client, "facilitator")
-    assert "Choose a workbook (.xlsx) or programme file (.json) to import." in text(
+    assert "Select a workbook (.xlsx) or programme file (.json) to import" in text(
         client.post(IMPORT_URL, {})
     )
-    assert "The file is empty." in text(client.post(IMPORT_URL, upload(b"", "empty.xlsx")))
+    assert "The selected file is empty" in text(client.post(IMPORT_URL, upload(b"", "empty.xlsx")))
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(client, demo, settings):

@@ -27,6 +27,7 @@ from reports.report.selectors import board_report, statement_for
 from reports.report.statements import statement_fingerprint
 from reports.selectors import report_render_fingerprint
 from reports.services import report_render_request, statement_render_request
+from tests.dates import date_parts
 
 DEMO = "norfolk-connect-2004"
 SMALL = '<html lang="en-GB"><title>Small</title><p>A small document.</p></html>'
@@ -194,7 +195,7 @@ def test_issuing_a_report_over_the_budget_is_refused_and_issues_nothing(client, 
     settings.PDF_REQUEST_SECONDS = TINY
     response = client.post(
         reverse("report:report_issue", args=[DEMO]),
-        {"meeting_date": "2004-06-24", "fingerprint": fingerprint},
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": fingerprint},
     )
     assert response.status_code == 409
     assert "The PDF took too long to make" in response.content.decode()

@@ -23,6 +23,7 @@ from projects.money.document import REPORT_TEXT_FIELDS
 from reports.models import IssuedReport, IssuedReportImmutableError
 from reports.report.selectors import board_report, report_fingerprint
 from reports.services import ReportChangedError, report_issue, report_text_update
+from tests.dates import date_parts
 from tests.projects.factories import ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +178,7 @@ def test_issuing_keeps_the_pdf_and_figures_with_their_hashes(client, demo):
     fingerprint = page.context["form"].initial["fingerprint"]
     response = client.post(
         reverse("report:report_issue", args=[DEMO]),
-        {"meeting_date": "2004-06-24", "fingerprint": fingerprint},
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": fingerprint},
     )
     assert response.status_code == 302
     issued = IssuedReport.objects.get()
@@ -230,7 +231,7 @@ def test_a_report_that_changed_since_it_was_looked_at_is_not_issued(client, demo
     )
     response = client.post(
         reverse("report:report_issue", args=[DEMO]),
-        {"meeting_date": "2004-06-24", "fingerprint": fingerprint},
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": fingerprint},
     )
     assert response.status_code == 409
     assert "changed since you opened this page" in unescape(response.content.decode())
@@ -240,7 +241,7 @@ def test_a_report_that_changed_since_it_was_looked_at_is_not_issued(client, demo
     assert again != fingerprint
     client.post(
         reverse("report:report_issue", args=[DEMO]),
-        {"meeting_date": "2004-06-24", "fingerprint": again},
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": again},
     )
     assert IssuedReport.objects.count() == 1
 
@@ -256,10 +257,11 @@ def test_the_service_refuses_a_stale_fingerprint(demo):
 def test_a_meeting_date_is_required(client, demo):
     signed_in(client)
     response = client.post(
-        reverse("report:report_issue", args=[DEMO]), {"meeting_date": "", "fingerprint": "x"}
+        reverse("report:report_issue", args=[DEMO]),
+        {**date_parts("meeting_date", ""), "fingerprint": "x"},
     )
     assert response.status_code == 200
-    assert "Enter the date of the meeting." in response.content.decode()
+    assert "Enter the date of the meeting<" in response.content.decode()
     assert not IssuedReport.objects.exists()
 
 

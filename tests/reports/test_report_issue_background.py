@@ -34,6 +34,7 @@ from reports.services import (
     report_issue,
     report_render_request,
 )
+from tests.dates import date_parts
 from tests.reports.test_report_render import run_worker
 
 DEMO = "norfolk-connect-2004"
@@ -106,7 +107,8 @@ def test_a_large_report_is_issued_from_its_prepared_pdf_without_rendering(client
     render = prepare(large)
     signed_in(client)
     response = client.post(
-        issue_url(), {"meeting_date": "2004-06-24", "fingerprint": page_fingerprint(client)}
+        issue_url(),
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": page_fingerprint(client)},
     )
     assert response.status_code == 302
     assert response.url == reverse("report:issued_list", args=[DEMO])
@@ -172,13 +174,14 @@ def test_a_large_report_without_a_prepared_pdf_is_refused_and_nothing_written(
 ):
     signed_in(client)
     response = client.post(
-        issue_url(), {"meeting_date": "2004-06-24", "fingerprint": page_fingerprint(client)}
+        issue_url(),
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": page_fingerprint(client)},
     )
     assert response.status_code == 409
     html = unescape(response.content.decode())
     assert "Prepare the PDF first" in html
     assert "ready for the meeting on 24 June 2004" in html
-    assert response.context["form"].data["meeting_date"] == "2004-06-24"
+    assert response.context["form"].data["meeting_date-day"] == "24"
     assert not IssuedReport.objects.exists()
     assert not ReportRender.objects.exists()  # issuing queues nothing either
 
@@ -206,7 +209,8 @@ def test_a_pdf_prepared_before_the_report_changed_is_not_used(client, large, no_
     assert page.context["prepared"] is None
     assert "will be issued" not in page.content.decode()
     response = client.post(
-        issue_url(), {"meeting_date": "2004-06-24", "fingerprint": page_fingerprint(client)}
+        issue_url(),
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": page_fingerprint(client)},
     )
     assert response.status_code == 409
     assert "Prepare the PDF first" in unescape(response.content.decode())
@@ -218,7 +222,8 @@ def test_a_pdf_prepared_for_another_meeting_is_not_used(client, large, no_layout
     prepare(large, meeting=date(2004, 7, 1))
     signed_in(client)
     response = client.post(
-        issue_url(), {"meeting_date": "2004-06-24", "fingerprint": page_fingerprint(client)}
+        issue_url(),
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": page_fingerprint(client)},
     )
     assert response.status_code == 409
     assert not IssuedReport.objects.exists()
@@ -237,7 +242,8 @@ def test_a_draft_of_the_same_day_is_not_issued(client, large, no_layout):
     signed_in(client)
     assert client.get(issue_url()).context["prepared"] is None
     response = client.post(
-        issue_url(), {"meeting_date": "2004-06-24", "fingerprint": page_fingerprint(client)}
+        issue_url(),
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": page_fingerprint(client)},
     )
     assert response.status_code == 409
     assert not IssuedReport.objects.exists()
@@ -249,7 +255,8 @@ def test_a_tampered_prepared_pdf_is_not_issued(client, large, no_layout):
     ReportRender.objects.filter(pk=render.pk).update(pdf=b"%PDF-1.7 altered")
     signed_in(client)
     response = client.post(
-        issue_url(), {"meeting_date": "2004-06-24", "fingerprint": page_fingerprint(client)}
+        issue_url(),
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": page_fingerprint(client)},
     )
     assert response.status_code == 409
     assert "no longer matches the fingerprint" in unescape(response.content.decode())
@@ -259,7 +266,11 @@ def test_a_tampered_prepared_pdf_is_not_issued(client, large, no_layout):
     assert render.state == RenderState.FAILED
     again = client.post(
         issue_url(),
-        {"meeting_date": "2004-06-24", "fingerprint": page_fingerprint(client), "prepare": "1"},
+        {
+            **date_parts("meeting_date", "2004-06-24"),
+            "fingerprint": page_fingerprint(client),
+            "prepare": "1",
+        },
     )
     assert again.status_code == 302
     assert ReportRender.objects.exclude(pk=render.pk).get().state == RenderState.QUEUED
@@ -275,7 +286,8 @@ def test_the_report_changed_since_the_page_is_still_refused_first(client, large,
     )
     for extra in ({}, {"prepare": "1"}):
         response = client.post(
-            issue_url(), {"meeting_date": "2004-06-24", "fingerprint": fingerprint, **extra}
+            issue_url(),
+            {**date_parts("meeting_date", "2004-06-24"), "fingerprint": fingerprint, **extra},
         )
         assert response.status_code == 409
         assert "changed since you opened this page" in unescape(response.content.decode())
@@ -299,7 +311,8 @@ def test_a_small_report_is_still_rendered_in_the_request(client, demo, monkeypat
     prepare(demo, pdf=PREPARED)  # even with one prepared, a small report is laid out anew
     signed_in(client)
     response = client.post(
-        issue_url(), {"meeting_date": "2004-06-24", "fingerprint": page_fingerprint(client)}
+        issue_url(),
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": page_fingerprint(client)},
     )
     assert response.status_code == 302
     assert calls == [MEETING]
@@ -316,7 +329,11 @@ def test_preparing_queues_the_pdf_of_the_report_as_issued_to_the_meeting(client,
     signed_in(client)
     response = client.post(
         issue_url(),
-        {"meeting_date": "2004-06-24", "fingerprint": page_fingerprint(client), "prepare": "1"},
+        {
+            **date_parts("meeting_date", "2004-06-24"),
+            "fingerprint": page_fingerprint(client),
+            "prepare": "1",
+        },
     )
     render = ReportRender.objects.get()
     assert response.status_code == 302
@@ -332,7 +349,11 @@ def test_preparing_queues_the_pdf_of_the_report_as_issued_to_the_meeting(client,
     # Asking again while it is on its way gives the same one; the issue page links to it.
     client.post(
         issue_url(),
-        {"meeting_date": "2004-06-24", "fingerprint": page_fingerprint(client), "prepare": "1"},
+        {
+            **date_parts("meeting_date", "2004-06-24"),
+            "fingerprint": page_fingerprint(client),
+            "prepare": "1",
+        },
     )
     assert ReportRender.objects.count() == 1
     html = unescape(client.get(issue_url()).content.decode())
@@ -348,7 +369,8 @@ def test_only_facilitators_may_prepare_or_issue(client, large, username):
     signed_in(client, username)
     for extra in ({}, {"prepare": "1"}):
         response = client.post(
-            issue_url(), {"meeting_date": "2004-06-24", "fingerprint": fingerprint, **extra}
+            issue_url(),
+            {**date_parts("meeting_date", "2004-06-24"), "fingerprint": fingerprint, **extra},
         )
         assert response.status_code == 403
     assert not IssuedReport.objects.exists()
@@ -360,9 +382,12 @@ def test_preparing_and_issuing_need_the_pages_csrf_token(large):
     prepare(large)
     client = signed_in(Client(enforce_csrf_checks=True))
     fingerprint = report_fingerprint(board_report(programme=large))
-    data = {"meeting_date": "2004-07-01", "fingerprint": fingerprint}
+    data = {**date_parts("meeting_date", "2004-07-01"), "fingerprint": fingerprint}
     assert client.post(issue_url(), {**data, "prepare": "1"}).status_code == 403
-    assert client.post(issue_url(), {**data, "meeting_date": "2004-06-24"}).status_code == 403
+    assert (
+        client.post(issue_url(), {**data, **date_parts("meeting_date", "2004-06-24")}).status_code
+        == 403
+    )
     assert ReportRender.objects.count() == 1
     assert not IssuedReport.objects.exists()
 
@@ -377,7 +402,8 @@ def test_the_worker_prepares_the_pdf_dated_the_meeting_and_it_is_issued_as_made(
     signed_in(client)
     fingerprint = page_fingerprint(client)
     client.post(
-        issue_url(), {"meeting_date": "2004-06-24", "fingerprint": fingerprint, "prepare": "1"}
+        issue_url(),
+        {**date_parts("meeting_date", "2004-06-24"), "fingerprint": fingerprint, "prepare": "1"},
     )
     run_worker()
     render = ReportRender.objects.get()
@@ -389,7 +415,9 @@ def test_the_worker_prepares_the_pdf_dated_the_meeting_and_it_is_issued_as_made(
     assert "Draft" not in text
     # Issued from those bytes, with nothing laid out in the request.
     monkeypatch.setattr(services, "report_pdf", lambda *a, **k: pytest.fail("laid out"))
-    response = client.post(issue_url(), {"meeting_date": "2004-06-24", "fingerprint": fingerprint})
+    response = client.post(
+        issue_url(), {**date_parts("meeting_date", "2004-06-24"), "fingerprint": fingerprint}
+    )
     assert response.status_code == 302
     issued = IssuedReport.objects.get()
     assert bytes(issued.pdf) == made

@@ -270,19 +270,19 @@ def test_another_method_uses_the_partners_figures_when_they_have_them(client, de
         ("authentication-gateway.99999999999999999999=approved",
          "that is not a phase of this programme"),
         ("authentication-gateway.2=maybe",
-         "Choose Proceeds, Awaiting decision or Does not proceed."),
-        ("method=banana", "Choose equal shares, agreed weights or population."),
+         "Select Proceeds, Awaiting decision or Does not proceed"),
+        ("method=banana", "Select equal shares, agreed weights or population"),
         ("method=population",
          "Sharing by population needs every contributing partner to have a population"),
         ("method=weights",
          "Sharing by agreed weights needs every contributing partner to have an agreed weight"),
-        ("step=lots", "Enter an amount in pounds"),
-        ("step=-5", "Enter an amount that is not negative."),
-        ("step=0", "Enter a rounding step of more than £0"),
-        ("step=10.001", "Enter an amount in pounds and pence"),
-        ("step=99999999999999999999999", "Enter an amount less than £1,000,000,000,000."),
-        ("step=1e400", "Enter an amount in pounds"),
-        (f"step={'9' * 5000}", "Enter an amount in pounds"),
+        ("step=lots", "Rounding step must be an amount in pounds"),
+        ("step=-5", "Rounding step must be more than £0, or leave it empty"),
+        ("step=0", "Rounding step must be more than £0, or leave it empty"),
+        ("step=10.001", "Rounding step must be in pounds and pence"),
+        ("step=99999999999999999999999", "Rounding step must be less than £1,000,000,000,000"),
+        ("step=1e400", "Rounding step must be an amount in pounds"),
+        (f"step={'9' * 5000}", "Rounding step must be an amount in pounds"),
     ],
 )  # fmt: skip
 def test_a_bad_query_string_is_a_form_error(client, demo, query, message):
@@ -301,7 +301,7 @@ def test_many_bad_phases_are_summarised(client, demo):
     query = "&".join(f"nowhere-{n}.1=approved" for n in range(30))
     page = text(signed_in(client).get(f"{SCENARIOS}?{query}"))
     assert page.count("but there is no project") == 10
-    assert "… and 20 more such phases." in page
+    assert "… and 20 more such phases" in page
 
 
 def test_a_recorded_method_without_its_figures_is_explained_not_a_500(client, demo):
