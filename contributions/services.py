@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from norfolk_connect.model_messages import full_clean_for_people
 from projects.history import Author, changes_since_version, claim_version, record_author
 from projects.models import Contribution, Partner, Partnership, Programme
 from projects.money.document import CONTRIBUTION, PARTNER
@@ -139,7 +140,7 @@ def partner_create(*, partnership: Partnership, data: dict, user: Author) -> Par
         position=0 if last is None else last + 1,
         **{field: data[field] for field in PARTNER_FIELDS if field in data},
     )
-    partner.full_clean()
+    full_clean_for_people(partner)
     check_partner_basis(partner, before=None)
     record_author(partner, user)
     partner.save()
@@ -162,7 +163,7 @@ def partner_update(*, partner: Partner, data: dict, expected_version: int, user:
     for field in PARTNER_FIELDS:
         if field in data:
             setattr(partner, field, data[field])
-    partner.full_clean(exclude=["partnership", "slug"])
+    full_clean_for_people(partner, exclude=["partnership", "slug"])
     check_partner_basis(partner, before=before)
     record_author(partner, user)
     partner.save()
@@ -264,7 +265,7 @@ def contribution_create(*, programme: Programme, data: dict, user: Author) -> Co
     values = {field: data[field] for field in CONTRIBUTION_FIELDS if field in data}
     contribution = Contribution(programme=programme, **values)
     check_contribution(contribution, programme=programme, before=None)
-    contribution.full_clean()
+    full_clean_for_people(contribution)
     _save_contribution(contribution, user=user)
     return contribution
 
@@ -292,7 +293,7 @@ def contribution_update(
             setattr(contribution, field, data[field])
     programme = contribution.programme
     check_contribution(contribution, programme=programme, before=before)
-    contribution.full_clean(exclude=["programme"])
+    full_clean_for_people(contribution, exclude=["programme"])
     _save_contribution(contribution, user=user)
     return contribution
 

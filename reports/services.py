@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from norfolk_connect.model_messages import full_clean_for_people
 from projects.history import (
     Author,
     ConcurrentEditError,
@@ -125,7 +126,7 @@ def report_text_update(
     for field in REPORT_TEXT_FIELDS:
         if field in data:
             setattr(text, field, data[field])
-    text.full_clean(exclude=["programme"], validate_unique=False)
+    full_clean_for_people(text, exclude=["programme"], validate_unique=False)
     record_author(text, user)
     try:
         with transaction.atomic():
@@ -165,7 +166,7 @@ def report_issue(
         figures=figures,
         figures_sha256=sha256_hex(figures.encode("utf-8")),
     )
-    issued.full_clean(exclude=["programme", "issued_by"])
+    full_clean_for_people(issued, exclude=["programme", "issued_by"])
     issued.save()
     return issued
 
@@ -243,7 +244,7 @@ def report_render_request(
         for_meeting=meeting_date is not None,
         stage=WAITING,
     )
-    render.full_clean(exclude=["programme", "requested_by"])
+    full_clean_for_people(render, exclude=["programme", "requested_by"])
     render.save()
     if meeting_date is None:
         result = render_board_report.enqueue(str(render.pk))
@@ -280,7 +281,7 @@ def statement_render_request(
         fingerprint=fingerprint,
         stage=WAITING,
     )
-    render.full_clean(exclude=["programme", "partner", "requested_by"])
+    full_clean_for_people(render, exclude=["programme", "partner", "requested_by"])
     render.save()
     result = render_partner_statement.enqueue(str(render.pk))
     StatementRender.objects.filter(pk=render.pk).update(task_id=str(result.id))

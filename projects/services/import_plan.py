@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from norfolk_connect.model_messages import full_clean_for_people
 from projects.models import Contribution, Partner, ReportText
 
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
@@ -54,7 +55,9 @@ def check_row(instance: models.Model, place: str, exclude: list[str] | None = No
     try:
         # Uniqueness and constraints are enforced by the database inside the transaction;
         # checking them here too would cost a query per row.
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        full_clean_for_people(
+            instance, exclude=exclude, validate_unique=False, validate_constraints=False
+        )
     except ValidationError as error:
         raise ProgrammeLoadError(
             [

@@ -7,6 +7,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from norfolk_connect.model_messages import full_clean_for_people
+
 from ..history import Author, claim_version, record_author
 from ..models import Phase
 from ..money.vocabulary import Decision, ProjectStatus
@@ -40,7 +42,9 @@ def phase_decide(
     # A decision still awaited has no date; its note may say what it waits for.
     phase.decided_on = None if decision == Decision.PENDING else decided_on
     phase.decision_note = note.strip()
-    phase.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
+    full_clean_for_people(
+        phase, exclude=["project"], validate_unique=False, validate_constraints=False
+    )
     record_author(phase, user)
     phase.save()
     # Saved, not only claimed, so that the project's history holds this version for later

@@ -7,6 +7,7 @@ from dataclasses import replace
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from norfolk_connect.model_messages import full_clean_for_people
 from projects.money.shares import partner_weights
 
 from .. import rules
@@ -97,7 +98,7 @@ def programme_create(*, partnership: Partnership, data: dict, user: Author) -> P
     _check_slug(data["slug"], user)
     check_apportionment(partnership, data["apportionment"])
     programme = Programme(partnership=partnership, **data)
-    programme.full_clean()
+    full_clean_for_people(programme)
     record_author(programme, user)
     programme.save()
     return programme
@@ -115,7 +116,7 @@ def programme_copy(*, source: Programme, data: dict, user: Author) -> Programme:
     _check_slug(data["slug"], user)
     check_apportionment(source.partnership, data["apportionment"])
     checked = Programme(partnership=source.partnership, **data)
-    checked.full_clean(exclude=["partnership"])
+    full_clean_for_people(checked, exclude=["partnership"])
     # The report's text is copied too: the next period's report starts from this one's words.
     document = programme_document(programme=source, include_report=True)
     document = replace(
@@ -164,7 +165,7 @@ def programme_update(
     for field in SETTINGS_FIELDS:
         if field in data:
             setattr(programme, field, data[field])
-    programme.full_clean(exclude=["partnership", "slug"])
+    full_clean_for_people(programme, exclude=["partnership", "slug"])
     record_author(programme, user)
     programme.save()
     return programme

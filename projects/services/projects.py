@@ -17,6 +17,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from norfolk_connect.model_messages import full_clean_for_people
+
 from .. import rules
 from ..history import (
     HIDDEN_FIELDS,
@@ -134,7 +136,7 @@ def project_create(
         **{name: data[name] for name in PROJECT_FIELDS if name in data},
     )
     _check_lead_partner(project)
-    project.full_clean()
+    full_clean_for_people(project)
     stamp = _Stamp(user)
     _write(lambda: stamp.save(project))
     _rows_save(project, {"phases": phases, "funding": funding, "claims": claims}, stamp)
@@ -163,7 +165,7 @@ def project_update(
         if name in data:
             setattr(project, name, data[name])
     _check_lead_partner(project)
-    project.full_clean(exclude=["programme"])
+    full_clean_for_people(project, exclude=["programme"])
     stamp = _Stamp(user)
     _rows_save(project, {"phases": phases, "funding": funding, "claims": claims}, stamp)
     # Saved after its rows so that the project's record of this version is the last of the save.
@@ -384,7 +386,9 @@ def _rows_plan(
         try:
             # Uniqueness is checked below over the whole set: the database still holds the
             # numbers of phases being renumbered, which would refuse a swap of 1 and 2.
-            row.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
+            full_clean_for_people(
+                row, exclude=["project"], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 path = (kind, index) if name == NON_FIELD_ERRORS else (kind, index, name)

@@ -276,11 +276,11 @@ def test_the_check_writes_nothing(demo):
         ),
         (
             project_changed("portal", funding=(FundingData(source="Grant", amount=D("-1")),)),
-            "projects[1].funding[0].amount: Ensure this value is greater than or equal to 0.",
+            "projects[1].funding[0].amount: Amount must be 0 or more",
         ),
         (
             project_changed("portal", name="x" * 201),
-            "projects[1].name: Ensure this value has at most 200 characters (it has 201).",
+            "projects[1].name: Name must be 200 characters or less",
         ),
     ],
 )
