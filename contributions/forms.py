@@ -16,6 +16,7 @@ from projects.money.vocabulary import Tranche
 from projects.rules import (
     NAME_MAX_LENGTH,
     POPULATION_MAX,
+    STATUS_NEEDS_DATE,
     WEIGHT_DECIMAL_PLACES,
     WEIGHT_MAX_WHOLE_DIGITS,
 )
@@ -205,6 +206,15 @@ class ContributionForm(VersionedForm, forms.ModelForm):
             (year, year) for year in sorted(years)
         ]
         self.fields["tranche"].choices = [("", "Choose a tranche"), *Tranche.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Said with the other mistakes, not only once they are put right and the service sees it.
+        if needed := STATUS_NEEDS_DATE.get(str(cleaned.get("status") or "")):
+            date_field, words = needed
+            if date_field not in self.errors and not cleaned.get(date_field):
+                self.add_error(date_field, words)
+        return cleaned
 
     def _post_clean(self) -> None:
         # The service validates the model; the form only reads and checks the fields.

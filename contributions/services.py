@@ -11,7 +11,8 @@ from projects.history import Author, changes_since_version, claim_version, recor
 from projects.models import Contribution, Partner, Partnership, Programme
 from projects.money.document import CONTRIBUTION, PARTNER
 from projects.money.shares import basis_of, lacking_basis, zero_basis
-from projects.money.vocabulary import Apportionment, ContributionStatus, Tranche
+from projects.money.vocabulary import Apportionment, Tranche
+from projects.rules import STATUS_NEEDS_DATE
 from projects.validators import slug_from_name
 
 from .selectors import partner_uses
@@ -215,10 +216,10 @@ def check_contribution(
         errors["amount"] = "Enter the amount"
     elif contribution.amount <= 0:
         errors["amount"] = "Amount must be more than £0"
-    if contribution.status == ContributionStatus.RECEIVED and not contribution.received_on:
-        errors["received_on"] = "Enter the date received, because the status is received"
-    if contribution.status == ContributionStatus.RETURNED and not contribution.returned_on:
-        errors["returned_on"] = "Enter the date returned, because the status is returned"
+    if needed := STATUS_NEEDS_DATE.get(contribution.status):
+        date_field, words = needed
+        if not getattr(contribution, date_field):
+            errors[date_field] = words
     if errors:
         raise ValidationError(errors)
     clash = (

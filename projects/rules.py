@@ -22,6 +22,13 @@ POPULATION_MAX = 2_147_483_647  # PositiveIntegerField
 PHASE_NUMBER_MIN = 1
 PHASE_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
 
+#: A contribution's status that needs a date: the date's field and the words asking for it. The
+#: contribution form checks it with the rest of what a person entered, the service again.
+STATUS_NEEDS_DATE = {
+    "received": ("received_on", "Enter the date received, because the status is received"),
+    "returned": ("returned_on", "Enter the date returned, because the status is returned"),
+}
+
 # ASCII only, spelled out: Python's \d and str.isdigit() also take other scripts' digits.
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FINANCIAL_YEAR = re.compile(r"([0-9]{4})/([0-9]{2})")

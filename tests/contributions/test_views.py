@@ -318,6 +318,15 @@ def test_bad_contribution_input_is_refused_with_a_field_error(facilitator, chang
     assert not Contribution.objects.exists()
 
 
+def test_a_missing_date_received_is_said_with_the_other_mistakes(facilitator):
+    """The date a status needs is asked for in the same list, not after the rest is put right."""
+    response = facilitator.post(NEW_CONTRIBUTION_URL, contribution_data(amount="", received_on=""))
+    errors = response.context["form"].errors
+    assert errors["amount"] == ["Enter the amount"]
+    assert errors["received_on"] == ["Enter the date received, because the status is received"]
+    assert not Contribution.objects.exists()
+
+
 def test_non_contributing_and_foreign_partners_are_refused(facilitator, demo):
     sleeping = PartnerFactory(partnership=demo.partnership, contributes=False)
     foreign = PartnerFactory()
