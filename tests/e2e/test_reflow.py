@@ -130,3 +130,18 @@ def test_a_negative_amount_keeps_its_minus_sign_however_narrow_its_column(page, 
             " return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"
         )
         assert lines == 1, change.inner_text()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_numbered_paragraphs_first_line_is_level_with_its_number(page, demo, size):
+    sign_in(page, "chief-executive")
+    page.set_viewport_size(size)
+    page.goto("/programmes/norfolk-connect-2004/report/")
+    gaps = page.eval_on_selector_all(
+        ".app-numbered",
+        """paragraphs => paragraphs.map(p => Math.abs(
+            p.querySelector('.app-numbered__number').getBoundingClientRect().top
+            - p.querySelector('.app-numbered__text > *').getBoundingClientRect().top))""",
+    )
+    assert len(gaps) > 10
+    assert max(gaps) < 3, gaps
