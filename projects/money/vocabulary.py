@@ -100,3 +100,10 @@ class ContributionStatus(Vocabulary):
     INVOICED = "invoiced", "Invoiced"
     RECEIVED = "received", "Received"
     RETURNED = "returned", "Returned"
+
+
+class RefundKind(Vocabulary):
+    """Money given back to a partner: paid back to it, or set against its next invoice."""
+
+    REFUND = "refund", "Refund"
+    CREDIT = "credit", "Credit"
