@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cached_property
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from projects.models import Contribution, Partner
 from projects.money.formatting import money
 from projects.money.vocabulary import Tranche
 from projects.views.programmes import ConflictMixin, apply_validation_error
+from projects.views.tranches import TrancheConfirmMixin
 
 from .forms import ContributionForm, PartnerForm, VersionForm
 from .selectors import (
@@ -67,7 +69,7 @@ class PartnerMixin(ConflictMixin):
         return super().get_context_data(partner=self.partner, **kwargs)
 
 
-class PartnerCreateView(ProgrammeMixin, ConflictMixin, FormView):
+class PartnerCreateView(TrancheConfirmMixin, ProgrammeMixin, ConflictMixin, FormView):
     edits = True
     form_class = PartnerForm
     template_name = "contributions/partner_form.html"
@@ -77,18 +79,25 @@ class PartnerCreateView(ProgrammeMixin, ConflictMixin, FormView):
 
     def form_valid(self, form):
         try:
-            partner = partner_create(
-                partnership=self.programme.partnership,
-                data=form.cleaned_data,
-                user=self.request.user,
+            check = self.save_or_ask(
+                lambda: partner_create(
+                    partnership=self.programme.partnership,
+                    data=form.cleaned_data,
+                    user=self.request.user,
+                )
             )
         except ValidationError as error:
             return self.refused(form, error)
-        messages.success(self.request, f"{partner.name} is added to the partnership.")
+        if not check.saved:
+            return self.render_to_response(self.get_context_data(form=form))
+        partner = check.result
+        messages.success(
+            self.request, self.with_tranches(f"{partner.name} is added to the partnership.")
+        )
         return redirect("contributions:partner_list", self.programme.slug)
 
 
-class PartnerUpdateView(ProgrammeMixin, PartnerMixin, FormView):
+class PartnerUpdateView(TrancheConfirmMixin, ProgrammeMixin, PartnerMixin, FormView):
     edits = True
     form_class = PartnerForm
     template_name = "contributions/partner_form.html"
@@ -98,23 +107,29 @@ class PartnerUpdateView(ProgrammeMixin, PartnerMixin, FormView):
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
+        version = data.pop("version")
         try:
-            partner_update(
-                partner=self.partner,
-                data=data,
-                expected_version=data.pop("version"),
-                user=self.request.user,
+            check = self.save_or_ask(
+                lambda: partner_update(
+                    partner=self.partner,
+                    data=data,
+                    expected_version=version,
+                    user=self.request.user,
+                )
             )
         except ConcurrentEditError as error:
             return self.conflict(form, error)
         except ValidationError as error:
             self.partner.refresh_from_db()
             return self.refused(form, error)
-        messages.success(self.request, f"{self.partner.name} is saved.")
+        if not check.saved:
+            self.partner.refresh_from_db()
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(self.request, self.with_tranches(f"{self.partner.name} is saved."))
         return redirect("contributions:partner_list", self.programme.slug)
 
 
-class PartnerDeleteView(ProgrammeMixin, PartnerMixin, FormView):
+class PartnerDeleteView(TrancheConfirmMixin, ProgrammeMixin, PartnerMixin, FormView):
     """Confirm, then remove a partner that nothing uses; say what uses it otherwise."""
 
     edits = True
@@ -133,17 +148,25 @@ class PartnerDeleteView(ProgrammeMixin, PartnerMixin, FormView):
     def form_valid(self, form):
         name = self.partner.name
         try:
-            partner_delete(
-                partner=self.partner,
-                expected_version=form.cleaned_data["version"],
-                user=self.request.user,
+            check = self.save_or_ask(
+                lambda: partner_delete(
+                    # A copy: deleting clears its key, and a removal waiting for confirmation
+                    # leaves the page's partner as stored.
+                    partner=copy.copy(self.partner),
+                    expected_version=form.cleaned_data["version"],
+                    user=self.request.user,
+                )
             )
         except ConcurrentEditError as error:
             return self.conflict(form, error)
         except PartnerInUseError as error:
             form.add_error(None, str(error))
             return self.render_to_response(self.get_context_data(form=form, uses=error.reasons))
-        messages.success(self.request, f"{name} is removed from the partnership.")
+        if not check.saved:
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(
+            self.request, self.with_tranches(f"{name} is removed from the partnership.")
+        )
         return redirect("contributions:partner_list", self.programme.slug)
 
 

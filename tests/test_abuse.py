@@ -45,6 +45,7 @@ from reports.models import IssuedReport, sha256_hex
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory
 from tests.test_permissions import ALL_NAMES, arguments
+from tests.tranches import post_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -780,7 +781,7 @@ def test_fuzzed_forms_never_give_a_server_error(facilitator_client, world, name)
         filled["partner"] = next(o for o in form_options(form, "partner") if o)
     before = snapshot()
     with rolled_back():
-        saved = facilitator_client.post(url, {**form_data(form), **filled})
+        saved = post_confirmed(facilitator_client, url, {**form_data(form), **filled})
         assert saved.status_code == 302, "the form as filled in saves"
         assert snapshot() != before
 

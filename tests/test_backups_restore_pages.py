@@ -17,6 +17,7 @@ from projects.models import Contribution, Membership, Partner, Partnership, Prog
 from projects.programme_file import dumps_programme
 from projects.selectors import programme_document
 from tests.test_backups_restore_forms import arabic_indic, full_width
+from tests.tranches import post_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,9 @@ def test_every_oddity_typed_into_the_pages_is_refused_or_restorable(facilitator,
     for name in ["   ", "\u3000"]:
         response = facilitator.post(f"{base}/projects/new/", project_data(name=name))
         refused(response, "name", "Enter")
-    response = facilitator.post(f"{base}/projects/new/", project_data(**{"claims-0-code": "  "}))
+    response = post_confirmed(
+        facilitator, f"{base}/projects/new/", project_data(**{"claims-0-code": "  "})
+    )
     assert response.status_code == 302  # a code of only spaces is read as no code
     assert Project.objects.get().outcome_claims.get().code == ""
 

@@ -58,3 +58,7 @@ __all__ += [
     "programme_import_check",
     "programme_state",
 ]
+
+from .tranches import TrancheCheck, fingerprint, save_checking_tranches  # noqa: E402
+
+__all__ += ["TrancheCheck", "fingerprint", "save_checking_tranches"]

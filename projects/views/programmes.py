@@ -17,6 +17,7 @@ from ..models import Membership, Partnership
 from ..selectors import programme_document, programmes_for_user
 from ..selectors.to_do import to_do_from_document
 from ..services import programme_copy, programme_create, programme_update
+from .tranches import TrancheConfirmMixin
 
 
 def apply_validation_error(form, error: ValidationError) -> None:
@@ -95,7 +96,7 @@ class ProgrammeHomeView(ProgrammeMixin, TemplateView):
         return context
 
 
-class ProgrammeSettingsView(ProgrammeMixin, ConflictMixin, FormView):
+class ProgrammeSettingsView(TrancheConfirmMixin, ProgrammeMixin, ConflictMixin, FormView):
     edits = True
     form_class = ProgrammeSettingsForm
     template_name = "projects/programme_settings.html"
@@ -107,17 +108,21 @@ class ProgrammeSettingsView(ProgrammeMixin, ConflictMixin, FormView):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            programme_update(
-                programme=self.programme,
-                data=data,
-                expected_version=version,
-                user=self.request.user,
+            check = self.save_or_ask(
+                lambda: programme_update(
+                    programme=self.programme,
+                    data=data,
+                    expected_version=version,
+                    user=self.request.user,
+                )
             )
         except ConcurrentEditError as error:
             return self.conflict(form, error)
         except ValidationError as error:
             return self.refused(form, error)
-        messages.success(self.request, "The programme's settings are saved.")
+        if not check.saved:
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(self.request, self.with_tranches("The programme's settings are saved."))
         return redirect("projects:programme_home", self.programme.slug)
 
 

@@ -24,9 +24,10 @@ from ..project_forms import (
 )
 from ..selectors import deletion_impact
 from ..services import project_create, project_delete, project_update
+from .tranches import TrancheConfirmMixin
 
 
-class ProjectEditorMixin(ProgrammeMixin):
+class ProjectEditorMixin(TrancheConfirmMixin, ProgrammeMixin):
     """Show the project page's form; validate a submission, or add the row asked for."""
 
     edits = True
@@ -60,13 +61,18 @@ class ProjectCreateView(ProjectEditorMixin, TemplateView):
         if response:
             return response
         try:
-            project = project_create(
-                programme=self.programme, **editor.changes(), user=request.user
+            check = self.save_or_ask(
+                lambda: project_create(
+                    programme=self.programme, **editor.changes(), user=request.user
+                )
             )
         except ValidationError as error:
             editor.apply_errors(error)
             return self.render_editor(editor)
-        messages.success(request, f"The project “{project.name}” is added.")
+        if not check.saved:
+            return self.render_editor(editor)
+        project = check.result
+        messages.success(request, self.with_tranches(f"The project “{project.name}” is added."))
         return redirect("projects:project_detail", self.programme.slug, project.slug)
 
 
@@ -91,20 +97,25 @@ class ProjectUpdateView(ProjectEditorMixin, TemplateView):
         if response:
             return response
         try:
-            project = project_update(
-                # A copy: the service changes the project it is given, and if it refuses,
-                # the page goes on showing the project as stored.
-                project=copy.copy(self.project),
-                **editor.changes(),
-                expected_version=editor.expected_version,
-                user=request.user,
+            check = self.save_or_ask(
+                lambda: project_update(
+                    # A copy: the service changes the project it is given, and if it refuses
+                    # (or the change waits for confirmation), the page shows it as stored.
+                    project=copy.copy(self.project),
+                    **editor.changes(),
+                    expected_version=editor.expected_version,
+                    user=request.user,
+                )
             )
         except ConcurrentEditError as error:
             return self.conflict(request, error)
         except ValidationError as error:
             editor.apply_errors(error)
             return self.render_editor(editor)
-        messages.success(request, f"The project “{project.name}” is saved.")
+        if not check.saved:
+            return self.render_editor(editor)
+        project = check.result
+        messages.success(request, self.with_tranches(f"The project “{project.name}” is saved."))
         return redirect("projects:project_detail", self.programme.slug, project.slug)
 
     def conflict(self, request, error: ConcurrentEditError):
@@ -167,7 +178,7 @@ class ProjectDeleteForm(forms.Form):
     )
 
 
-class ProjectDeleteView(ProgrammeMixin, TemplateView):
+class ProjectDeleteView(TrancheConfirmMixin, ProgrammeMixin, TemplateView):
     """Ask before deleting a project, saying what goes with it; delete only on POST."""
 
     edits = True
@@ -198,10 +209,12 @@ class ProjectDeleteView(ProgrammeMixin, TemplateView):
         if not form.is_valid():
             return self.render_page(form, status=400)
         try:
-            project_delete(
-                project=self.project,
-                expected_version=form.cleaned_data["version"],
-                user=request.user,
+            check = self.save_or_ask(
+                lambda: project_delete(
+                    project=copy.copy(self.project),
+                    expected_version=form.cleaned_data["version"],
+                    user=request.user,
+                )
             )
         except ConcurrentEditError as error:
             current = Project.objects.filter(pk=self.project.pk).first()
@@ -216,7 +229,11 @@ class ProjectDeleteView(ProgrammeMixin, TemplateView):
                 status=409,
                 conflict=error,
             )
-        messages.success(request, f"The project “{self.project.name}” is deleted.")
+        if not check.saved:
+            return self.render_page(form)
+        messages.success(
+            request, self.with_tranches(f"The project “{self.project.name}” is deleted.")
+        )
         return redirect("projects:project_list", self.programme.slug)
 
     def get_project(self) -> Project:

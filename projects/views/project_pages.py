@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -10,7 +12,6 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from projects.money.figures import ProgrammeFigures
-from projects.selectors import programme_figures
 
 from ..access import ProgrammeMixin
 from ..filters import ProjectFilter
@@ -23,6 +24,7 @@ from ..selectors import project_for_page, project_page, projects_for_table, tabl
 from ..services import phase_decide
 from ..tables import ProjectTable
 from .programmes import ConflictMixin
+from .tranches import TrancheConfirmMixin
 
 
 class ProjectListView(ProgrammeMixin, SingleTableMixin, FilterView):
@@ -155,7 +157,13 @@ def decision_message(*, phase: Phase, before: ProgrammeFigures, after: Programme
 
 
 class PhaseDecisionView(
-    ProgrammeMixin, ProjectMixin, PhaseMixin, GatedPhaseMixin, ConflictMixin, FormView
+    TrancheConfirmMixin,
+    ProgrammeMixin,
+    ProjectMixin,
+    PhaseMixin,
+    GatedPhaseMixin,
+    ConflictMixin,
+    FormView,
 ):
     """Record a gated phase's decision; the project page then says how the figures changed."""
 
@@ -180,20 +188,25 @@ class PhaseDecisionView(
         return context
 
     def form_valid(self, form):
-        before = programme_figures(programme=self.programme)
         try:
-            phase = phase_decide(
-                phase=self.phase,
-                decision=form.cleaned_data["decision"],
-                decided_on=form.cleaned_data["decided_on"],
-                note=form.cleaned_data["note"],
-                expected_version=form.cleaned_data["version"],
-                user=self.request.user,
+            check = self.save_or_ask(
+                lambda: phase_decide(
+                    # A copy: a decision waiting for confirmation leaves the page's phase as stored.
+                    phase=copy.copy(self.phase),
+                    decision=form.cleaned_data["decision"],
+                    decided_on=form.cleaned_data["decided_on"],
+                    note=form.cleaned_data["note"],
+                    expected_version=form.cleaned_data["version"],
+                    user=self.request.user,
+                )
             )
         except ConcurrentEditError as error:
             return self.conflict(form, error)
         except ValidationError as error:
             return self.refused(form, error)
-        after = programme_figures(programme=self.programme)
-        messages.success(self.request, decision_message(phase=phase, before=before, after=after))
+        if not check.saved:
+            return self.render_to_response(self.get_context_data(form=form))
+        phase = check.result
+        message = decision_message(phase=phase, before=check.before, after=check.after)
+        messages.success(self.request, self.with_tranches(message))
         return redirect("projects:project_detail", self.programme.slug, phase.project.slug)

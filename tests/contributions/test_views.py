@@ -17,6 +17,7 @@ from projects.services import programme_load
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.dates import as_typed
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, ProjectFactory
+from tests.tranches import post_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -413,7 +414,8 @@ def test_adding_editing_and_removing_a_partner(facilitator, demo):
     update = reverse("contributions:partner_update", args=[DEMO, "broads-authority"])
     form = facilitator.get(update).context["form"]
     assert form.initial["weight"] == "2.5" and form.initial["version"] == 1
-    response = facilitator.post(
+    response = post_confirmed(
+        facilitator,
         update,
         {"name": "The Broads Authority", "slug": "hijack", "contributes": "on", "version": 1},
     )
@@ -432,7 +434,7 @@ def test_adding_editing_and_removing_a_partner(facilitator, demo):
     delete = reverse("contributions:partner_delete", args=[DEMO, "broads-authority"])
     assert facilitator.get(delete).status_code == 200
     assert Partner.objects.filter(slug="broads-authority").exists()
-    assert facilitator.post(delete, {"version": 2}).status_code == 302
+    assert post_confirmed(facilitator, delete, {"version": 2}).status_code == 302
     assert not Partner.objects.filter(slug="broads-authority").exists()
 
 
@@ -494,7 +496,7 @@ def test_clearing_a_weight_the_programme_shares_by_is_refused(facilitator, demo)
     ]
     assert snapshot() == before
     # Without the weight it may still stay, as long as it does not contribute.
-    response = facilitator.post(url, {"name": "Broadland", "version": 1})
+    response = post_confirmed(facilitator, url, {"name": "Broadland", "version": 1})
     assert response.status_code == 302
 
 

@@ -23,6 +23,7 @@ from projects.programme_file import ProgrammeFileError, dumps_programme, parse_p
 from projects.selectors import programme_document, programme_figures
 from projects.services import phase_decide, programme_load
 from tests.dates import as_typed
+from tests.tranches import post_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def post(client, username="facilitator", project=GATEWAY, number=2, **data):
         "version": Project.objects.get(slug=project).version,
     }
     fields.update(data)
-    return client.post(url(project, number), as_typed(fields))
+    return post_confirmed(client, url(project, number), as_typed(fields))
 
 
 def state(project: str = GATEWAY) -> tuple:

@@ -14,6 +14,7 @@ from projects.rules import PROGRAMME_RESERVED_SLUGS, is_slug
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.dates import as_typed, date_parts
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, UserFactory
+from tests.tranches import post_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,7 @@ def test_another_partnerships_programme_answers_404(client, demo):
 def test_facilitator_changes_the_rounding_step_and_the_cap_follows(client, demo):
     login(client, "facilitator")
     url = reverse("projects:programme_settings", args=[SLUG])
-    response = client.post(url, settings_data(demo, rounding_step="1,000"))
+    response = post_confirmed(client, url, settings_data(demo, rounding_step="1,000"))
     assert response.status_code == 302
     demo.refresh_from_db()
     assert demo.rounding_step == Decimal("1000.00")
@@ -111,7 +112,7 @@ def test_stale_settings_are_refused_with_what_changed(client, demo):
     login(client, "facilitator")
     url = reverse("projects:programme_settings", args=[SLUG])
     stale = settings_data(demo, name="Mine")
-    assert client.post(url, settings_data(demo, rounding_step="5000")).status_code == 302
+    assert post_confirmed(client, url, settings_data(demo, rounding_step="5000")).status_code == 302
     response = client.post(url, stale)
     assert response.status_code == 409
     text = response.content.decode()
@@ -308,7 +309,10 @@ def test_population_method_is_accepted_once_partners_have_populations(client, de
         partner.save()
     login(client, "facilitator")
     url = reverse("projects:programme_settings", args=[SLUG])
-    assert client.post(url, settings_data(demo, apportionment="population")).status_code == 302
+    assert (
+        post_confirmed(client, url, settings_data(demo, apportionment="population")).status_code
+        == 302
+    )
     home = client.get(reverse("projects:programme_home", args=[SLUG]))
     assert home.status_code == 200
 

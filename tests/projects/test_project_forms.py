@@ -24,6 +24,7 @@ from tests.projects.factories import (
     ProgrammeFactory,
     ProjectFactory,
 )
+from tests.tranches import post_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_facilitator_adds_a_project_with_two_phases_and_the_figures_change(facil
             "claims-0-grade": "good",
         }
     )
-    response = facilitator.post(NEW, data)
+    response = post_confirmed(facilitator, NEW, data)
     assert response.status_code == 302, response.context and response.context["editor"].form.errors
     assert response["Location"] == f"/programmes/{SLUG}/projects/joint-website/"
     project = Project.objects.get(slug="joint-website")
@@ -203,7 +204,7 @@ def test_delete_asks_first_and_then_deletes(facilitator):
     assert "govuk-button--warning" in page
     assert Project.objects.filter(slug=GATEWAY).exists()  # GET never deletes
 
-    response = facilitator.post(delete_url(), {"version": "1"}, follow=True)
+    response = post_confirmed(facilitator, delete_url(), {"version": "1"}, follow=True)
     assert response.redirect_chain[0] == (f"/programmes/{SLUG}/projects/", 302)
     assert "The project “Authentication / Gateway” is deleted." in response.content.decode()
     assert not Project.objects.filter(slug=GATEWAY).exists()
@@ -225,7 +226,7 @@ def test_delete_of_a_project_that_changed_meanwhile_is_refused(facilitator):
         ("Project", "Name", "Authentication / Gateway", "Gateway")
     ]
     assert 'name="version" value="2"' in page  # confirming again deletes what is there now
-    assert facilitator.post(delete_url(), {"version": "2"}).status_code == 302
+    assert post_confirmed(facilitator, delete_url(), {"version": "2"}).status_code == 302
 
 
 @pytest.mark.parametrize("version", ["", "abc", "-1", "1.5"])
@@ -409,7 +410,7 @@ def test_a_withdrawn_project_whose_phases_do_not_proceed_is_saved(facilitator):
             "phases-1-decision": "not_proceeding",
         }
     )
-    assert facilitator.post(edit_url(), data).status_code == 302
+    assert post_confirmed(facilitator, edit_url(), data).status_code == 302
     assert figures().extra_max == Decimal("68000.00")
 
 
