@@ -5,6 +5,7 @@ no text drawn too small."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from django.urls import reverse
 
 from tests.e2e.conftest import axe_violations, reflow_problems, sign_in
@@ -45,7 +46,8 @@ def test_sign_in_page_and_its_error_state_have_no_axe_violation(page, demo):
     page.get_by_label("Username").fill("facilitator")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Sign in").click()
-    assert "There is a problem" in page.content()
+    # Waits for the answer to the submission: reading the page at once can catch it mid-load.
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
     assert axe_violations(page) == []
 
 
@@ -54,7 +56,7 @@ def test_a_form_with_errors_has_no_axe_violation(page, demo):
     page.goto("/programmes/norfolk-connect-2004/settings/")
     page.get_by_label("Rounding step").fill("-5")
     page.get_by_role("button", name="Save settings").click()
-    assert "There is a problem" in page.content()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
     assert axe_violations(page) == []
 
 
@@ -81,7 +83,9 @@ def test_a_date_input_in_its_error_state_has_no_axe_violation(page, demo):
     page.get_by_label("Day").fill("")
     page.get_by_label("Month").fill("")
     page.get_by_role("button", name="Save the decision").click()
-    assert "Enter the decision date, because the business case was approved" in page.content()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter the decision date, because the business case was approved"
+    )
     assert page.locator(".govuk-date-input .govuk-input--error").count() == 3
     assert axe_violations(page) == []
 
