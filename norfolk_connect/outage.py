@@ -84,6 +84,9 @@ class DatabaseOutageMiddleware:
             response.status_code = 503
             response.reason_phrase = "Service Unavailable"
             response.content = page()
+            # CommonMiddleware, inside this one, has already given the 500 page its length.
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
             response["Content-Type"] = "text/html; charset=utf-8"
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
             add_never_cache_headers(response)

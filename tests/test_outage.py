@@ -59,6 +59,9 @@ def assert_unavailable_page(response) -> None:
     # The usual security headers are still sent.
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
+    # A length left over from the 500 page it replaced would cut the page off, or leave the
+    # browser waiting for bytes that never come.
+    assert response.get("Content-Length", str(len(response.content))) == str(len(response.content))
 
 
 def test_a_page_is_served_as_usual_while_the_database_is_up(browser):
