@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from . import rules
-from .money.document import REPORT_LINE_MAX_LENGTH
+from .money.document import REFERENCE_MAX_LENGTH, REPORT_LINE_MAX_LENGTH
 from .money.vocabulary import (
     Apportionment,
     Borne,
@@ -27,6 +27,7 @@ from .money.vocabulary import (
     FundingStatus,
     Grade,
     ProjectStatus,
+    RefundKind,
     Tranche,
 )
 from .report_text import validate_placeholders, validate_report_text
@@ -581,3 +582,263 @@ class ReportText(models.Model):
 
     def __str__(self) -> str:
         return f"Report text of {self.programme}"
+
+
+# After the meeting: meetings and what they agreed, calls of invoices and their payments, refunds
+# and credits, spend and forecasts. The money rules they keep are in money/ledger.py; the writes
+# that check them are the services'.
+
+POSITIVE = [MinValueValidator(Decimal("0.01"))]
+
+
+class Meeting(models.Model):
+    """A dated meeting of a body, such as the Norfolk Chief Executives in June 2004."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="meetings")
+    slug = SlugField()
+    body = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
+    date = models.DateField()
+    note = models.TextField(blank=True, validators=TEXT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "slug"],
+                name="meeting_slug_unique_in_programme",
+                violation_error_message="The programme already has a meeting with this slug.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}, {self.date:%-d %B %Y}"
+
+
+class Agreement(models.Model):
+    """The contributions a meeting agreed: each partner's immediate tranche and cap."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="agreement")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "contributions"
+        ordering = ["meeting__date", "pk"]
+
+    def __str__(self) -> str:
+        return f"Agreement of {self.meeting}"
+
+
+class PartnerAgreement(models.Model):
+    """One partner's part of an agreement, and the council's own consent to it."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="partners")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="agreements")
+    immediate = models.DecimalField("agreed immediate tranche", **MONEY, validators=NOT_NEGATIVE)
+    cap = models.DecimalField("agreed cap", **MONEY, validators=NOT_NEGATIVE)
+    consent_date = models.DateField("consent date", null=True, blank=True)
+    consent_reference = models.CharField(
+        "consent reference",
+        max_length=rules.NAME_MAX_LENGTH,
+        blank=True,
+        validators=TEXT,
+        help_text="The council's own decision, such as Cabinet 5 July 2004.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "contributions"
+        ordering = ["agreement", "partner__position", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "partner"],
+                name="partner_agreement_one_per_partner",
+                violation_error_message="The agreement already has this partner.",
+            ),
+            models.CheckConstraint(
+                condition=Q(immediate__gte=0) & Q(immediate__lte=F("cap")),
+                name="partner_agreement_immediate_within_cap",
+                violation_error_message="The immediate tranche must not be more than the cap.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: £{self.immediate:,} now, up to £{self.cap:,}"
+
+
+class Call(models.Model):
+    """A request for one tranche from every contributing partner: an invoice each."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="calls")
+    slug = SlugField()
+    tranche = models.CharField(max_length=20, choices=Tranche.choices)
+    financial_year = models.CharField(max_length=7, validators=[validate_financial_year])
+    issued = models.DateField("date of issue")
+    due = models.DateField("due date")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "contributions"
+        ordering = ["programme", "issued", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "slug"],
+                name="call_slug_unique_in_programme",
+                violation_error_message="The programme already has a call with this slug.",
+            ),
+            models.CheckConstraint(
+                condition=Q(due__gte=F("issued")),
+                name="call_due_not_before_issue",
+                violation_error_message="The due date must be the same as or after the date "
+                "of issue.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tranche_display()} tranche, {self.financial_year}"
+
+
+class Invoice(models.Model):
+    """One partner's part of a call, numbered uniquely in the partnership."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="invoices")
+    # The call's partnership, kept here so that the database holds numbers unique in it.
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="invoices")
+    number = models.CharField(max_length=REFERENCE_MAX_LENGTH, validators=NAME)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="invoices")
+    amount = models.DecimalField(**MONEY, validators=POSITIVE)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "contributions"
+        ordering = ["call", "partner__position", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "number"],
+                name="invoice_number_unique_in_partnership",
+                violation_error_message="The partnership already has an invoice with this number.",
+            ),
+            models.UniqueConstraint(
+                fields=["call", "partner"],
+                name="invoice_one_per_partner_in_call",
+                violation_error_message="The call already has an invoice for this partner.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="invoice_amount_positive",
+                violation_error_message="The amount must be more than £0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invoice {self.number}"
+
+
+class Payment(models.Model):
+    """Money received against an invoice; an invoice may be paid in several payments."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+    date = models.DateField()
+    amount = models.DecimalField(**MONEY, validators=POSITIVE)
+    reference = models.CharField(max_length=REFERENCE_MAX_LENGTH, blank=True, validators=TEXT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "contributions"
+        ordering = ["invoice", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message="The amount must be more than £0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"£{self.amount:,} on {self.date:%-d %B %Y}"
+
+
+class Refund(models.Model):
+    """Money given back to a partner (a refund) or set against its next invoice (a credit)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="refunds")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="refunds")
+    date = models.DateField()
+    amount = models.DecimalField(**MONEY, validators=POSITIVE)
+    kind = models.CharField(max_length=20, choices=RefundKind.choices, default=RefundKind.REFUND)
+    reason = models.CharField(max_length=rules.NAME_MAX_LENGTH, blank=True, validators=TEXT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "contributions"
+        ordering = ["programme", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="refund_amount_positive",
+                violation_error_message="The amount must be more than £0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of £{self.amount:,} to {self.partner}"
+
+
+class Spend(models.Model):
+    """Money paid out of the pot for a committed phase."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="spend")
+    date = models.DateField()
+    amount = models.DecimalField(**MONEY, validators=POSITIVE)
+    supplier = models.CharField(max_length=rules.NAME_MAX_LENGTH, blank=True, validators=TEXT)
+    reference = models.CharField(max_length=REFERENCE_MAX_LENGTH, blank=True, validators=TEXT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["phase", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="spend_amount_positive",
+                violation_error_message="The amount must be more than £0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"£{self.amount:,} on {self.phase}"
+
+
+class Forecast(models.Model):
+    """The expected spend on a phase in a financial year, beyond what is spent."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="forecasts")
+    financial_year = models.CharField(max_length=7, validators=[validate_financial_year])
+    amount = models.DecimalField(**MONEY, validators=NOT_NEGATIVE)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["phase", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phase", "financial_year"],
+                name="forecast_one_per_phase_year",
+                violation_error_message="The phase already has a forecast for this year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="forecast_amount_not_negative",
+                violation_error_message="The amount must not be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.financial_year}: £{self.amount:,} on {self.phase}"

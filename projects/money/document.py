@@ -1,6 +1,7 @@
 """A whole programme as plain, immutable data: what the programme file holds and the maths reads.
 
-The programme file (``partnership-programme/1``) parses into these classes, the database is read
+The programme file (``partnership-programme/2``, or ``/1`` without the records after the
+meeting) parses into these classes, the database is read
 into them for export and figures, and the money rules are computed from them without the ORM.
 """
 
@@ -21,10 +22,16 @@ from .vocabulary import (
     FundingStatus,
     Grade,
     ProjectStatus,
+    RefundKind,
     Tranche,
 )
 
-FORMAT = "partnership-programme/1"
+FORMAT = "partnership-programme/2"
+# The format before the records after the meeting: it still loads, with its figures.
+FORMAT_1 = "partnership-programme/1"
+FORMATS = (FORMAT_1, FORMAT)
+# The longest invoice number, payment reference or supplier the file takes.
+REFERENCE_MAX_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -308,6 +315,239 @@ REPORT_LINE_MAX_LENGTH = 200
 REPORT_TEXT_MAX_LENGTH = 20_000
 
 
+# After the meeting: meetings, the agreement, calls of invoices and their payments, refunds and
+# credits, spend and forecasts (``partnership-programme/2``).
+
+
+@dataclass(frozen=True)
+class MeetingData:
+    """A dated meeting of a body, for which papers are issued and at which decisions are made."""
+
+    slug: str
+    body: str
+    date: date
+    note: str = ""
+
+
+MEETING = Entity(
+    MeetingData,
+    (
+        FieldSpec("slug", "Slug", Kind.SLUG, width=28),
+        FieldSpec("body", "Body", Kind.NAME, width=32),
+        FieldSpec("date", "Date", Kind.DATE, width=12, required=True),
+        FieldSpec("note", "Note", Kind.TEXT, width=40),
+    ),
+    identity=("slug",),
+    model="projects.Meeting",
+)
+
+
+@dataclass(frozen=True)
+class PartnerAgreementData:
+    """One partner's part of an agreement: its immediate tranche, its cap, and its consent."""
+
+    partner: str  # the partner's slug
+    immediate: Decimal
+    cap: Decimal
+    # The council's own decision to pay its share, once recorded; the file holds the two in
+    # one object, "consent", null until then.
+    consent_date: date | None = None
+    consent_reference: str = ""
+
+
+PARTNER_AGREEMENT = Entity(
+    PartnerAgreementData,
+    (
+        FieldSpec("partner", "Partner", Kind.SLUG, width=24),
+        FieldSpec("immediate", "Agreed immediate tranche", Kind.AMOUNT, width=16, total=True),
+        FieldSpec("cap", "Agreed cap", Kind.AMOUNT, width=16, total=True),
+        FieldSpec("consent_date", "Consent date", Kind.DATE, width=12),
+        FieldSpec(
+            "consent_reference",
+            "Consent reference",
+            Kind.TEXT,
+            width=30,
+            max_length=NAME_MAX_LENGTH,
+        ),
+    ),
+    identity=("partner",),
+    model="contributions.PartnerAgreement",
+)
+
+
+@dataclass(frozen=True)
+class AgreementData:
+    """The contributions a meeting agreed, per partner."""
+
+    meeting: str  # the meeting's slug
+    per_partner: tuple[PartnerAgreementData, ...] = ()
+
+
+AGREEMENT = Entity(
+    AgreementData,
+    (FieldSpec("meeting", "Meeting", Kind.SLUG, width=28),),
+    identity=("meeting",),
+    model="contributions.Agreement",
+)
+
+
+@dataclass(frozen=True)
+class PaymentData:
+    """Money received against an invoice."""
+
+    date: date
+    amount: Decimal
+    reference: str = ""
+
+
+PAYMENT = Entity(
+    PaymentData,
+    (
+        FieldSpec("date", "Date", Kind.DATE, width=12, required=True),
+        FieldSpec("amount", "Amount", Kind.AMOUNT, width=16, total=True),
+        FieldSpec("reference", "Reference", Kind.TEXT, width=24, max_length=REFERENCE_MAX_LENGTH),
+    ),
+    model="contributions.Payment",
+)
+
+
+@dataclass(frozen=True)
+class InvoiceData:
+    """One partner's part of a call."""
+
+    number: str
+    partner: str
+    amount: Decimal
+    payments: tuple[PaymentData, ...] = ()
+
+
+INVOICE = Entity(
+    InvoiceData,
+    (
+        FieldSpec("number", "Number", Kind.NAME, width=14, max_length=REFERENCE_MAX_LENGTH),
+        FieldSpec("partner", "Partner", Kind.SLUG, width=24),
+        FieldSpec("amount", "Amount", Kind.AMOUNT, width=16, total=True),
+    ),
+    identity=("number",),
+    model="contributions.Invoice",
+)
+
+
+@dataclass(frozen=True)
+class CallData:
+    """A request for one tranche from every contributing partner: an invoice each."""
+
+    slug: str
+    tranche: Tranche
+    financial_year: str
+    issued: date
+    due: date
+    invoices: tuple[InvoiceData, ...] = ()
+
+
+CALL = Entity(
+    CallData,
+    (
+        FieldSpec("slug", "Slug", Kind.SLUG, width=24),
+        FieldSpec("tranche", "Tranche", Kind.CHOICE, Tranche, width=18, required=True),
+        FieldSpec("financial_year", "Financial year", Kind.FINANCIAL_YEAR, width=14),
+        FieldSpec("issued", "Issued", Kind.DATE, width=12, required=True),
+        FieldSpec("due", "Due", Kind.DATE, width=12, required=True),
+    ),
+    identity=("slug",),
+    model="contributions.Call",
+)
+
+
+@dataclass(frozen=True)
+class RefundData:
+    """Money given back to a partner (a refund) or set against its next invoice (a credit)."""
+
+    partner: str
+    date: date
+    amount: Decimal
+    kind: RefundKind = RefundKind.REFUND
+    reason: str = ""
+
+
+REFUND = Entity(
+    RefundData,
+    (
+        FieldSpec("partner", "Partner", Kind.SLUG, width=24),
+        FieldSpec("date", "Date", Kind.DATE, width=12, required=True),
+        FieldSpec("amount", "Amount", Kind.AMOUNT, width=16, total=True),
+        FieldSpec("kind", "Kind", Kind.CHOICE, RefundKind, width=10),
+        FieldSpec("reason", "Reason", Kind.TEXT, width=40, max_length=NAME_MAX_LENGTH),
+    ),
+    model="contributions.Refund",
+)
+
+
+@dataclass(frozen=True)
+class SpendData:
+    """Money paid out of the pot for a committed phase; its financial year is its date's."""
+
+    project: str  # the project's slug
+    phase: int  # the phase's number
+    date: date
+    amount: Decimal
+    supplier: str = ""
+    reference: str = ""
+
+
+# A row of spend or a forecast belongs to a phase: the file names it by its project's slug and
+# its number, the database by the phase alone.
+SPEND = Entity(
+    SpendData,
+    (
+        FieldSpec("project", "Project", Kind.SLUG, width=22, model="phase"),
+        FieldSpec(
+            "phase",
+            "Phase",
+            Kind.WHOLE,
+            width=9,
+            minimum=PHASE_NUMBER_MIN,
+            maximum=PHASE_NUMBER_MAX,
+        ),
+        FieldSpec("date", "Date", Kind.DATE, width=12, required=True),
+        FieldSpec("amount", "Amount", Kind.AMOUNT, width=16, total=True),
+        FieldSpec("supplier", "Supplier", Kind.TEXT, width=30, max_length=NAME_MAX_LENGTH),
+        FieldSpec("reference", "Reference", Kind.TEXT, width=24, max_length=REFERENCE_MAX_LENGTH),
+    ),
+    model="projects.Spend",
+)
+
+
+@dataclass(frozen=True)
+class ForecastData:
+    """The expected spend on a phase in a financial year, beyond what is spent."""
+
+    project: str  # the project's slug
+    phase: int  # the phase's number
+    financial_year: str
+    amount: Decimal
+
+
+FORECAST = Entity(
+    ForecastData,
+    (
+        FieldSpec("project", "Project", Kind.SLUG, width=22, model="phase"),
+        FieldSpec(
+            "phase",
+            "Phase",
+            Kind.WHOLE,
+            width=9,
+            minimum=PHASE_NUMBER_MIN,
+            maximum=PHASE_NUMBER_MAX,
+        ),
+        FieldSpec("financial_year", "Financial year", Kind.FINANCIAL_YEAR, width=14),
+        FieldSpec("amount", "Amount", Kind.AMOUNT, width=16, total=True),
+    ),
+    identity=("project", "phase", "financial_year"),
+    model="projects.Forecast",
+)
+
+
 # Every entity a programme file holds.
 ENTITIES = (
     PARTNERSHIP,
@@ -319,6 +559,15 @@ ENTITIES = (
     OUTCOME_CLAIM,
     CONTRIBUTION,
     REPORT_TEXT,
+    MEETING,
+    AGREEMENT,
+    PARTNER_AGREEMENT,
+    CALL,
+    INVOICE,
+    PAYMENT,
+    REFUND,
+    SPEND,
+    FORECAST,
 )
 
 
@@ -331,3 +580,10 @@ class ProgrammeDocument:
     contributions: tuple[ContributionData, ...] = field(default=())
     # Optional in the file: None when it has no report text (a load then keeps the one stored).
     report: ReportTextData | None = None
+    # After the meeting (format 2; a format 1 file has none).
+    meetings: tuple[MeetingData, ...] = ()
+    agreements: tuple[AgreementData, ...] = ()
+    calls: tuple[CallData, ...] = ()
+    refunds: tuple[RefundData, ...] = ()
+    spend: tuple[SpendData, ...] = ()
+    forecasts: tuple[ForecastData, ...] = ()

@@ -20,72 +20,38 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from .document import (
+    AgreementData,
+    CallData,
+    InvoiceData,
+    PartnerAgreementData,
+    PaymentData,
+    RefundData,
+)
 from .formatting import money
 from .vocabulary import RefundKind
 
+__all__ = [
+    "AgreementData",
+    "AgreementSummary",
+    "CallData",
+    "InvoiceData",
+    "LedgerTotals",
+    "PartnerAgreementData",
+    "PartnerLedger",
+    "PaymentData",
+    "RefundData",
+    "call_problems",
+    "invoices_of",
+    "latest_agreement",
+    "ledger_totals",
+    "partner_ledger",
+    "partner_ledgers",
+    "payment_problems",
+    "refund_problems",
+]
+
 ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class PartnerAgreementData:
-    """One partner's part of an agreement: its immediate tranche and its cap."""
-
-    partner: str  # the partner's slug
-    immediate: Decimal
-    cap: Decimal
-    consent_date: date | None = None  # the council's own decision, once recorded
-    consent_reference: str = ""
-
-
-@dataclass(frozen=True)
-class AgreementData:
-    """The contributions a meeting agreed, per partner."""
-
-    meeting: str  # the meeting's slug
-    meeting_date: date
-    per_partner: tuple[PartnerAgreementData, ...]
-
-
-@dataclass(frozen=True)
-class PaymentData:
-    """Money received against an invoice."""
-
-    date: date
-    amount: Decimal
-    reference: str = ""
-
-
-@dataclass(frozen=True)
-class InvoiceData:
-    """One partner's part of a call."""
-
-    number: str
-    partner: str
-    amount: Decimal
-    payments: tuple[PaymentData, ...] = ()
-
-
-@dataclass(frozen=True)
-class CallData:
-    """A request for one tranche from every contributing partner."""
-
-    slug: str
-    tranche: str
-    financial_year: str
-    issued: date
-    due: date
-    invoices: tuple[InvoiceData, ...]
-
-
-@dataclass(frozen=True)
-class RefundData:
-    """Money given back to a partner, or set against its next invoice."""
-
-    partner: str
-    date: date
-    amount: Decimal
-    kind: RefundKind
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,11 +96,13 @@ class LedgerTotals:
     surplus: Decimal
 
 
-def latest_agreement(agreements: Iterable[AgreementData]) -> AgreementData | None:
+def latest_agreement(
+    agreements: Iterable[AgreementData], meeting_dates: Mapping[str, date]
+) -> AgreementData | None:
     """Return the agreement of the latest meeting; of two on one day, the later listed."""
     latest: AgreementData | None = None
     for agreement in agreements:
-        if latest is None or agreement.meeting_date >= latest.meeting_date:
+        if latest is None or meeting_dates[agreement.meeting] >= meeting_dates[latest.meeting]:
             latest = agreement
     return latest
 
@@ -192,13 +160,14 @@ def partner_ledgers(
     partners: Sequence[str],
     *,
     agreements: Sequence[AgreementData],
+    meeting_dates: Mapping[str, date],
     calls: Sequence[CallData],
     refunds: Sequence[RefundData],
     shares_max: Mapping[str, Decimal],
     as_of: date,
 ) -> list[PartnerLedger]:
     """Return each contributing partner's ledger, in the order given, under the latest agreement."""
-    agreement = latest_agreement(agreements)
+    agreement = latest_agreement(agreements, meeting_dates)
     return [
         partner_ledger(
             partner,
@@ -213,15 +182,18 @@ def partner_ledgers(
 
 
 def ledger_totals(
-    ledgers: Sequence[PartnerLedger], *, agreements: Sequence[AgreementData]
+    ledgers: Sequence[PartnerLedger],
+    *,
+    agreements: Sequence[AgreementData],
+    meeting_dates: Mapping[str, date],
 ) -> LedgerTotals:
     """Return the programme's totals: each the sum of the partners' amounts."""
-    agreement = latest_agreement(agreements)
+    agreement = latest_agreement(agreements, meeting_dates)
     summary = None
     if agreement is not None:
         summary = AgreementSummary(
             meeting=agreement.meeting,
-            date=agreement.meeting_date,
+            date=meeting_dates[agreement.meeting],
             immediate_total=_sum(p.immediate for p in agreement.per_partner),
             cap_total=_sum(p.cap for p in agreement.per_partner),
         )

@@ -8,16 +8,29 @@ from decimal import Decimal
 from typing import Any
 
 from ..money.document import (
+    AGREEMENT,
+    CALL,
     CONTRIBUTION,
+    FORECAST,
     FORMAT,
+    FORMAT_1,
     FUNDING,
+    INVOICE,
+    MEETING,
     OUTCOME_CLAIM,
     PARTNER,
+    PARTNER_AGREEMENT,
     PARTNERSHIP,
+    PAYMENT,
     PHASE,
     PROGRAMME,
     PROJECT,
+    REFUND,
     REPORT_TEXT,
+    SPEND,
+    AgreementData,
+    CallData,
+    PartnerAgreementData,
     ProgrammeDocument,
     ProjectData,
 )
@@ -25,13 +38,16 @@ from ..money.schema import MONEY_KINDS, Entity, FieldSpec, Kind
 
 _PENNY = Decimal("0.01")
 _STATED_TOTALS = ("stated_existing_total", "stated_extra_total")
+_CONSENT = ("consent_date", "consent_reference")
 
 
 def dump_programme(document: ProgrammeDocument) -> dict[str, Any]:
     """Return the canonical programme file of a document, as JSON-ready data."""
     programme = document.programme
+    after = after_the_meeting(document)
     dumped: dict[str, Any] = {
-        "format": FORMAT,
+        # A programme with no record after the meeting is written as it always was.
+        "format": FORMAT if after else FORMAT_1,
         "partnership": _dump(PARTNERSHIP, document.partnership),
         "programme": {
             **_dump(PROGRAMME, programme, leave_out=_STATED_TOTALS),
@@ -48,7 +64,59 @@ def dump_programme(document: ProgrammeDocument) -> dict[str, Any]:
     # the programme has one, so files without it stay exactly as they were.
     if document.report is not None:
         dumped["report"] = _dump(REPORT_TEXT, document.report)
+    if after:
+        dumped.update(
+            {
+                "meetings": [_dump(MEETING, meeting) for meeting in document.meetings],
+                "agreements": [_dump_agreement(item) for item in document.agreements],
+                "calls": [_dump_call(call) for call in document.calls],
+                "refunds": [_dump(REFUND, refund) for refund in document.refunds],
+                "spend": [_dump(SPEND, item) for item in document.spend],
+                "forecasts": [_dump(FORECAST, item) for item in document.forecasts],
+            }
+        )
     return dumped
+
+
+def after_the_meeting(document: ProgrammeDocument) -> bool:
+    """Return whether the programme holds any record after the meeting (format 2's keys)."""
+    return any(
+        (
+            document.meetings,
+            document.agreements,
+            document.calls,
+            document.refunds,
+            document.spend,
+            document.forecasts,
+        )
+    )
+
+
+def _dump_agreement(agreement: AgreementData) -> dict[str, Any]:
+    return {
+        **_dump(AGREEMENT, agreement),
+        "per_partner": [_dump_partner_agreement(part) for part in agreement.per_partner],
+    }
+
+
+def _dump_partner_agreement(part: PartnerAgreementData) -> dict[str, Any]:
+    consent = None
+    if part.consent_date is not None:
+        consent = {"date": _dump_date(part.consent_date), "reference": part.consent_reference}
+    return {**_dump(PARTNER_AGREEMENT, part, leave_out=_CONSENT), "consent": consent}
+
+
+def _dump_call(call: CallData) -> dict[str, Any]:
+    return {
+        **_dump(CALL, call),
+        "invoices": [
+            {
+                **_dump(INVOICE, invoice),
+                "payments": [_dump(PAYMENT, payment) for payment in invoice.payments],
+            }
+            for invoice in call.invoices
+        ],
+    }
 
 
 def dumps_programme(document: ProgrammeDocument) -> str:

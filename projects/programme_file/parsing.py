@@ -11,26 +11,46 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from ..money.document import (
+    AGREEMENT,
+    CALL,
     CONTRIBUTION,
+    FORECAST,
     FORMAT,
+    FORMATS,
     FUNDING,
+    INVOICE,
+    MEETING,
     OUTCOME_CLAIM,
     PARTNER,
+    PARTNER_AGREEMENT,
     PARTNERSHIP,
+    PAYMENT,
     PHASE,
     PROGRAMME,
     PROJECT,
+    REFERENCE_MAX_LENGTH,
+    REFUND,
     REPORT_TEXT,
+    SPEND,
+    AgreementData,
+    CallData,
     ContributionData,
+    ForecastData,
     FundingData,
+    InvoiceData,
+    MeetingData,
     OutcomeClaimData,
+    PartnerAgreementData,
     PartnerData,
     PartnershipData,
+    PaymentData,
     PhaseData,
     ProgrammeData,
     ProgrammeDocument,
     ProjectData,
+    RefundData,
     ReportTextData,
+    SpendData,
 )
 from ..money.schema import REQUIRED, Entity, FieldSpec, Kind
 from ..money.vocabulary import (
@@ -58,12 +78,16 @@ from ..rules import (
     is_blank,
     is_financial_year,
 )
+from .ledger_checks import after_the_meeting_problems
 from .problems import FILE_PATH, Problem, ProgrammeFileError
 
 _DECIMAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PENNY = Decimal("0.01")
 _STATED_TOTALS = ("stated_existing_total", "stated_extra_total")
+_CONSENT = ("consent_date", "consent_reference")
+# The keys format 2 adds: the records after the meeting.
+_AFTER_THE_MEETING = ("meetings", "agreements", "calls", "refunds", "spend", "forecasts")
 
 _T = TypeVar("_T")
 
@@ -199,6 +223,14 @@ class _Parser:
         self.project_paths: dict[str, str] = {}
         self.phase_paths: dict[int, str] = {}
         self.contribution_paths: dict[tuple[str, str, str], str] = {}
+        self.meetings_complete = False
+        self.meeting_paths: dict[str, str] = {}
+        self.agreement_paths: dict[str, str] = {}
+        self.call_paths: dict[str, str] = {}
+        self.invoice_paths: dict[str, str] = {}
+        self.invoiced_partners: dict[str, str] = {}
+        self.agreed_partners: dict[str, str] = {}
+        self.forecast_paths: dict[tuple[str, int, str], str] = {}
 
     def report(self, path: str, message: str) -> None:
         self.problems.append(Problem(path or FILE_PATH, message))
@@ -427,8 +459,9 @@ class _Parser:
         return self.partner_slug(value, path, must_contribute=True)
 
     def format(self, value: Any, path: str) -> Any:
-        if value != FORMAT:
-            self.report(path, f'must be "{FORMAT}", not {_describe(value)}')
+        if value not in FORMATS:
+            expected = " or ".join(f'"{name}"' for name in FORMATS)
+            self.report(path, f"must be {expected}, not {_describe(value)}")
             return BAD
         return value
 
@@ -436,13 +469,21 @@ class _Parser:
 
     def document(self, content: Any) -> Any:
         # Another format's contents mean something else: checking them key by key is only noise.
-        if isinstance(content, dict) and "format" in content and content["format"] != FORMAT:
+        if isinstance(content, dict) and "format" in content and content["format"] not in FORMATS:
             return self.format(content["format"], "format")
+        if isinstance(content, dict) and content.get("format") != FORMAT:
+            for key in _AFTER_THE_MEETING:
+                if key in content:
+                    self.report(key, f'is a key of the format "{FORMAT}", not of this file\'s')
         values = self.record(content, "", _DOCUMENT)
         if values is None:
             return BAD
         del values["format"]
-        return _build(ProgrammeDocument, values)
+        document = _build(ProgrammeDocument, values)
+        if document is not BAD and not self.problems:
+            # The money after the meeting is checked across records once each is read whole.
+            self.problems.extend(after_the_meeting_problems(document))
+        return document
 
     def partnership(self, value: Any, path: str) -> Any:
         values = self.record(value, path, _PARTNERSHIP)
@@ -569,6 +610,140 @@ class _Parser:
             self.contribution_paths[identity] = path
         return _build(ContributionData, values)
 
+    # After the meeting
+
+    def day(self, value: Any, path: str) -> Any:
+        """A date the record must have."""
+        if value is None:
+            self.report(path, 'must be a date such as "2004-07-01"')
+            return BAD
+        return self.date(value, path)
+
+    def positive_amount(self, value: Any, path: str) -> Any:
+        amount = self.amount(value, path)
+        if isinstance(amount, Decimal) and amount == 0:
+            self.report(path, "must be more than zero")
+            return BAD
+        return amount
+
+    def meetings(self, value: Any, path: str) -> Any:
+        self.meetings_complete = isinstance(value, list)
+        meetings = self.items(value, path, _Parser.meeting)
+        if meetings is BAD or BAD in meetings:
+            self.meetings_complete = False
+        return meetings
+
+    def meeting(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _MEETING)
+        if values is None:
+            return BAD
+        values["slug"] = self.unique(values["slug"], _join(path, "slug"), self.meeting_paths)
+        return _build(MeetingData, values)
+
+    def unique(self, key: Any, path: str, seen: dict[Any, str], what: str = "slug") -> Any:
+        """Note where a key was first given; report it, and return BAD, when given again."""
+        if key is BAD:
+            return BAD
+        if key in seen:
+            self.report(path, f"duplicate {what} {key!r} (also {seen[key]})")
+            return BAD
+        seen[key] = path
+        return key
+
+    def meeting_slug(self, value: Any, path: str) -> Any:
+        slug = self.slug(value, path)
+        if slug is BAD or not self.meetings_complete:
+            return slug
+        if slug not in self.meeting_paths:
+            suggestion = _suggestion(slug, list(self.meeting_paths))
+            self.report(path, f"unknown meeting {slug!r}{suggestion}")
+            return BAD
+        return slug
+
+    def agreement(self, value: Any, path: str) -> Any:
+        self.agreed_partners = {}
+        values = self.record(value, path, _AGREEMENT)
+        if values is None:
+            return BAD
+        values["meeting"] = self.unique(
+            values["meeting"], _join(path, "meeting"), self.agreement_paths, "agreement for"
+        )
+        return _build(AgreementData, values)
+
+    def partner_agreement(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _PARTNER_AGREEMENT)
+        if values is None:
+            return BAD
+        values["partner"] = self.unique(
+            values["partner"], _join(path, "partner"), self.agreed_partners, "partner"
+        )
+        immediate, cap = values["immediate"], values["cap"]
+        if isinstance(immediate, Decimal) and isinstance(cap, Decimal) and immediate > cap:
+            self.report(_join(path, "immediate"), f"must not be more than the cap ({cap:f})")
+            values["immediate"] = BAD
+        consent = values.pop("consent")
+        values["consent_date"] = BAD if consent is BAD else consent["date"]
+        values["consent_reference"] = BAD if consent is BAD else consent["reference"]
+        return _build(PartnerAgreementData, values)
+
+    def consent(self, value: Any, path: str) -> Any:
+        if value is None:
+            return {"date": None, "reference": ""}
+        values = self.record(value, path, _CONSENT_OBJECT)
+        return BAD if values is None or BAD in values.values() else values
+
+    def call(self, value: Any, path: str) -> Any:
+        self.invoiced_partners = {}
+        values = self.record(value, path, _CALL)
+        if values is None:
+            return BAD
+        values["slug"] = self.unique(values["slug"], _join(path, "slug"), self.call_paths)
+        issued, due = values["issued"], values["due"]
+        if isinstance(issued, date) and isinstance(due, date) and due < issued:
+            self.report(_join(path, "due"), f"must not be before issued ({issued.isoformat()})")
+            values["due"] = BAD
+        return _build(CallData, values)
+
+    def invoice(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _INVOICE)
+        if values is None:
+            return BAD
+        values["number"] = self.unique(
+            values["number"], _join(path, "number"), self.invoice_paths, "invoice number"
+        )
+        values["partner"] = self.unique(
+            values["partner"], _join(path, "partner"), self.invoiced_partners, "invoice for"
+        )
+        return _build(InvoiceData, values)
+
+    def payment(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _PAYMENT)
+        return BAD if values is None else _build(PaymentData, values)
+
+    def refund(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _REFUND)
+        return BAD if values is None else _build(RefundData, values)
+
+    def spend(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _SPEND)
+        return BAD if values is None else _build(SpendData, values)
+
+    def forecast(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _FORECAST)
+        if values is None:
+            return BAD
+        identity = (values["project"], values["phase"], values["financial_year"])
+        if BAD not in identity and identity in self.forecast_paths:
+            self.report(
+                path,
+                "duplicate forecast for the same phase and financial year "
+                f"(also {self.forecast_paths[identity]})",
+            )
+            return BAD
+        if BAD not in identity:
+            self.forecast_paths[identity] = path
+        return _build(ForecastData, values)
+
 
 _Reader = Callable[[_Parser, Any, str], Any]
 _Schema = dict[str, tuple[_Reader, Any]]
@@ -635,6 +810,12 @@ _DOCUMENT: _Schema = {
     "projects": (_list_of(_P.project), REQUIRED),
     "contributions": (_list_of(_P.contribution), ()),
     "report": (_P.report_text, None),
+    "meetings": (_P.meetings, ()),
+    "agreements": (_list_of(_P.agreement), ()),
+    "calls": (_list_of(_P.call), ()),
+    "refunds": (_list_of(_P.refund), ()),
+    "spend": (_list_of(_P.spend), ()),
+    "forecasts": (_list_of(_P.forecast), ()),
 }
 _PARTNERSHIP: _Schema = _schema(PARTNERSHIP)
 # The stated totals are one object in the file, "stated", in their place.
@@ -666,6 +847,46 @@ _CONTRIBUTION: _Schema = _schema(
     financial_year=_P.programme_financial_year,
 )
 _REPORT: _Schema = _schema(REPORT_TEXT)
+_MEETING: _Schema = _schema(MEETING, date=_P.day)
+_AGREEMENT: _Schema = {
+    **_schema(AGREEMENT, meeting=_P.meeting_slug),
+    "per_partner": (_list_of(_P.partner_agreement), ()),
+}
+# A partner's consent is one object in the file, "consent", null until it is recorded.
+_PARTNER_AGREEMENT: _Schema = {
+    **{
+        key: read
+        for key, read in _schema(PARTNER_AGREEMENT, partner=_P.contributing_partner).items()
+        if key not in _CONSENT
+    },
+    "consent": (_P.consent, None),
+}
+_CONSENT_OBJECT: _Schema = {
+    "date": (_P.day, REQUIRED),
+    "reference": (
+        lambda parser, value, path: parser.text(value, path, NAME_MAX_LENGTH),
+        "",
+    ),
+}
+_CALL: _Schema = {
+    **_schema(CALL, financial_year=_P.programme_financial_year, issued=_P.day, due=_P.day),
+    "invoices": (_list_of(_P.invoice), ()),
+}
+_INVOICE: _Schema = {
+    **_schema(
+        INVOICE,
+        number=lambda parser, value, path: parser.name(value, path, REFERENCE_MAX_LENGTH),
+        partner=_P.contributing_partner,
+        amount=_P.positive_amount,
+    ),
+    "payments": (_list_of(_P.payment), ()),
+}
+_PAYMENT: _Schema = _schema(PAYMENT, date=_P.day, amount=_P.positive_amount)
+_REFUND: _Schema = _schema(
+    REFUND, partner=_P.contributing_partner, date=_P.day, amount=_P.positive_amount
+)
+_SPEND: _Schema = _schema(SPEND, date=_P.day, amount=_P.positive_amount)
+_FORECAST: _Schema = _schema(FORECAST, financial_year=_P.programme_financial_year)
 _SHARE_BASIS = {Apportionment.WEIGHTS: "weight", Apportionment.POPULATION: "population"}
 _PLACES = {2: "two", 4: "four"}
 

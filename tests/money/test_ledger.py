@@ -28,9 +28,9 @@ from projects.money.vocabulary import RefundKind
 PARTNERS = ["norfolk", "breckland", "broadland"]
 JUNE = AgreementData(
     meeting="chief-executives-2004-06",
-    meeting_date=date(2004, 6, 24),
     per_partner=tuple(PartnerAgreementData(p, D("10000.00"), D("30000.00")) for p in PARTNERS),
 )
+MEETINGS = {"chief-executives-2004-06": date(2004, 6, 24), "review-2004-10": date(2004, 10, 14)}
 IMMEDIATE = CallData(
     slug="immediate-2004",
     tranche="immediate",
@@ -70,7 +70,7 @@ def test_before_an_agreement_nothing_is_agreed_or_uncalled():
     )
     assert (before.agreed_immediate, before.agreed_cap, before.uncalled) == (None, None, None)
     assert before.invoiced == before.paid == before.owed == before.overdue == D("0")
-    totals = ledger_totals([before], agreements=[])
+    totals = ledger_totals([before], agreements=[], meeting_dates=MEETINGS)
     assert totals.agreement is None and totals.uncalled is None
 
 
@@ -112,13 +112,14 @@ def test_a_surplus_is_what_was_paid_beyond_the_exact_share_of_the_current_maximu
 
 
 def test_the_latest_meeting_s_agreement_stands():
-    autumn = AgreementData("review-2004-10", date(2004, 10, 14), JUNE.per_partner[:1])
-    assert latest_agreement([autumn, JUNE]) is autumn
-    assert latest_agreement([JUNE, autumn]) is autumn
-    assert latest_agreement([]) is None
+    autumn = AgreementData("review-2004-10", JUNE.per_partner[:1])
+    assert latest_agreement([autumn, JUNE], MEETINGS) is autumn
+    assert latest_agreement([JUNE, autumn], MEETINGS) is autumn
+    assert latest_agreement([], MEETINGS) is None
     ledgers = partner_ledgers(
         PARTNERS,
         agreements=[JUNE, autumn],
+        meeting_dates=MEETINGS,
         calls=(),
         refunds=(),
         shares_max={},
@@ -132,12 +133,13 @@ def test_the_totals_are_the_sums_over_the_partners():
     ledgers = partner_ledgers(
         PARTNERS,
         agreements=[JUNE],
+        meeting_dates=MEETINGS,
         calls=[IMMEDIATE],
         refunds=(),
         shares_max=dict.fromkeys(PARTNERS, SHARE_MAX),
         as_of=date(2004, 9, 1),
     )
-    totals = ledger_totals(ledgers, agreements=[JUNE])
+    totals = ledger_totals(ledgers, agreements=[JUNE], meeting_dates=MEETINGS)
     assert totals.agreement.immediate_total == D("30000.00")
     assert totals.agreement.cap_total == D("90000.00")
     assert (totals.invoiced, totals.paid, totals.owed) == (
@@ -250,6 +252,7 @@ def test_owed_paid_and_credited_add_up_to_what_was_invoiced(calls, as_of, share)
     ledgers = partner_ledgers(
         PARTNERS,
         agreements=[JUNE],
+        meeting_dates=MEETINGS,
         calls=calls,
         refunds=(),
         shares_max=dict.fromkeys(PARTNERS, share),
@@ -261,7 +264,7 @@ def test_owed_paid_and_credited_add_up_to_what_was_invoiced(calls, as_of, share)
         assert entry.invoiced <= entry.agreed_cap  # calls kept within the agreement
         assert entry.uncalled == entry.agreed_cap - entry.invoiced >= 0
         assert entry.surplus == max(D("0"), entry.paid - share)
-    totals = ledger_totals(ledgers, agreements=[JUNE])
+    totals = ledger_totals(ledgers, agreements=[JUNE], meeting_dates=MEETINGS)
     for name in ("invoiced", "paid", "owed", "overdue", "uncalled", "surplus"):
         assert getattr(totals, name) == sum((getattr(e, name) for e in ledgers), D("0")), name
 

@@ -240,7 +240,7 @@ def test_a_programme_no_one_has_seen_follows_the_money_rules(tmp_path, seed_dict
 BAD_FILES = {
     "not json": (lambda d: "{not json", "(file): not valid JSON"),
     "another format": (
-        lambda d: {**d, "format": "partnership-programme/2"},
+        lambda d: {**d, "format": "partnership-programme/3"},
         "format",
     ),
     "missing key": (lambda d: {k: v for k, v in d.items() if k != "projects"}, "projects"),

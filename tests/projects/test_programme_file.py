@@ -404,11 +404,12 @@ def test_top_level_not_an_object() -> None:
 
 def test_wrong_format_version_is_the_only_problem_reported() -> None:
     raw = seed_dict()
-    raw["format"] = "partnership-programme/2"
+    raw["format"] = "partnership-programme/3"
     raw["projects"] = "ignored: another format may hold anything here"
 
     assert problems_of(raw) == [
-        "format: must be \"partnership-programme/1\", not 'partnership-programme/2'"
+        'format: must be "partnership-programme/1" or "partnership-programme/2", '
+        "not 'partnership-programme/3'"
     ]
 
 
