@@ -8,9 +8,10 @@ and the services', said at the file's paths.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
-from ..money.document import ProgrammeDocument
+from ..money.document import ForecastData, ProgrammeDocument, SpendData
 from ..money.formatting import money
 from ..money.ledger import latest_agreement
 from ..money.vocabulary import Decision, Tranche
@@ -133,7 +134,11 @@ def _spend_problems(document: ProgrammeDocument) -> list[Problem]:
         for phase in project.phases
     }
     projects = {project.slug for project in document.projects}
-    for key, records in (("spend", document.spend), ("forecasts", document.forecasts)):
+    kept: tuple[tuple[str, Sequence[SpendData | ForecastData]], ...] = (
+        ("spend", document.spend),
+        ("forecasts", document.forecasts),
+    )
+    for key, records in kept:
         for index, record in enumerate(records):
             path = f"{key}[{index}]"
             if record.project not in projects:

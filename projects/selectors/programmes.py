@@ -24,6 +24,7 @@ from ..money.document import (
 )
 from ..money.figures import ProgrammeFigures, compute_figures
 from ..money.schema import Entity
+from .after_the_meeting import after_the_meeting
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -115,6 +116,7 @@ def programme_document(*, programme: Programme, include_report: bool = False) ->
             CONTRIBUTION.read(row, partner=slug_of[row["partner"]]) for row in contributions
         ),
         report=report_text_data(programme=programme) if include_report else None,
+        **after_the_meeting(programme=programme, slug_of=slug_of).as_keys(),
     )
 
 

@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from norfolk_connect.model_messages import full_clean_for_people
-from projects.models import Contribution, Partner, ReportText
+from projects.models import Contribution, Invoice, Partner, ReportText
 
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
 from ..money.document import (
@@ -39,6 +39,7 @@ from ..money.document import (
 )
 from ..money.schema import Entity
 from ..programme_file.problems import Problem
+from ..selectors.after_the_meeting import AfterTheMeeting, after_the_meeting
 from .recorded_writes import concrete_field
 
 
@@ -77,6 +78,17 @@ def _partners_in_use(leaving: list[Partner], programme: Programme) -> list[Probl
         used_by = sorted(
             set(partner.contributions.filter(others).values_list("programme__slug", flat=True))
             | set(partner.led_projects.filter(others).values_list("programme__slug", flat=True))
+            | set(
+                partner.agreements.exclude(agreement__meeting__programme=programme).values_list(
+                    "agreement__meeting__programme__slug", flat=True
+                )
+            )
+            | set(
+                partner.invoices.exclude(call__programme=programme).values_list(
+                    "call__programme__slug", flat=True
+                )
+            )
+            | set(partner.refunds.filter(others).values_list("programme__slug", flat=True))
         )
         if used_by:
             problems.append(
@@ -165,6 +177,8 @@ class ImportPlan:
     claims: _Rows
     contributions: _Rows
     report_text: Any = None  # a ReportText to save, when the document has the report's text
+    # The records after the meeting to write in place of the programme's, None to keep them.
+    after_the_meeting: AfterTheMeeting | None = None
 
     @property
     def row_sets(self) -> tuple[_Rows, ...]:
@@ -261,7 +275,49 @@ def programme_import_plan(
     _plan_contributions(plan, document, by_pk)
     if document.report is not None:
         plan.report_text = _report_text_plan(document=document, programme=programme)
+    plan.after_the_meeting = _plan_after_the_meeting(
+        programme=programme, document=document, slug_of=by_pk
+    )
     return plan
+
+
+def _plan_after_the_meeting(
+    *, programme: Programme, document: ProgrammeDocument, slug_of: dict[int, str]
+) -> AfterTheMeeting | None:
+    """Return the records to write, or None when the programme already holds exactly these.
+
+    Raises ProgrammeLoadError when an invoice number is already another programme's of the
+    partnership: numbers are unique in the partnership.
+    """
+    wanted = AfterTheMeeting.of(document)
+    if programme.pk is not None and wanted == after_the_meeting(
+        programme=programme, slug_of=slug_of
+    ):
+        return None
+    numbers = {
+        invoice.number: f"calls[{index}].invoices[{number}].number"
+        for index, call in enumerate(wanted.calls)
+        for number, invoice in enumerate(call.invoices)
+    }
+    if numbers:
+        taken = Invoice.objects.filter(
+            partnership_id=programme.partnership_id, number__in=list(numbers)
+        )
+        if programme.pk is not None:
+            taken = taken.exclude(call__programme=programme)
+        clashes = sorted(taken.values_list("number", "call__programme__slug"))
+        if clashes:
+            raise ProgrammeLoadError(
+                [
+                    Problem(
+                        numbers[number],
+                        f"invoice number {number!r} is already the programme '{slug}''s: "
+                        "numbers are unique in the partnership",
+                    )
+                    for number, slug in clashes
+                ]
+            )
+    return wanted
 
 
 def _partner_of(plan: ImportPlan, slug: str | None, place: str) -> Partner | None:

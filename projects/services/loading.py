@@ -19,6 +19,7 @@ from ..history import Author, record_author
 from ..models import Partnership, Programme
 from ..money.document import PROGRAMME, ProgrammeDocument
 from ..programme_file.problems import Problem
+from .after_the_meeting import remove_after_the_meeting, write_after_the_meeting
 from .import_plan import (
     ImportPlan,
     ProgrammeLoadError,
@@ -66,6 +67,7 @@ def programme_load(*, document: ProgrammeDocument, user: Author = None) -> Progr
         programme.save()
     else:
         # Replaced whole: emptied, then the document is imported into it.
+        remove_after_the_meeting(programme=programme, user=user, when=timezone.now())
         programme.contributions.all().delete()
         programme.projects.all().delete()
     plan = programme_import_plan(programme=programme, document=document)
@@ -89,6 +91,9 @@ def programme_import_write(*, plan: ImportPlan, user: Author) -> Programme:
         partner.save()
     try:
         with transaction.atomic():
+            if plan.after_the_meeting is not None:
+                # Replaced whole, first out and last in: they refer to partners and phases.
+                remove_after_the_meeting(programme=plan.programme, user=user, when=when)
             for rows in (
                 plan.claims,
                 plan.funding_lines,
@@ -104,6 +109,14 @@ def programme_import_write(*, plan: ImportPlan, user: Author) -> Programme:
                     bulk_create_with_history(
                         rows.added, rows.model, default_user=user, default_date=when
                     )
+            if plan.after_the_meeting is not None:
+                write_after_the_meeting(
+                    programme=plan.programme,
+                    records=plan.after_the_meeting,
+                    partners=plan.partners,
+                    user=user,
+                    when=when,
+                )
     except IntegrityError as error:
         raise ProgrammeLoadError([Problem("the database refused it", str(error))]) from error
     if plan.report_text is not None:

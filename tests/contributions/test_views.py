@@ -534,7 +534,7 @@ def test_removing_a_partner_in_use_says_what_uses_it(facilitator, demo):
 
 # Query counts: the page reads a fixed number of queries, whatever the programme's size.
 
-MAX_PAGE_QUERIES = 12  # session, user, membership, programme, partners, contributions, figures (6)
+MAX_PAGE_QUERIES = 13  # session, user, membership, programme, partners, contributions, figures (7)
 
 
 def large_programme(*, partners: int, years: int) -> Programme:

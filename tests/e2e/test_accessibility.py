@@ -5,8 +5,8 @@ no text drawn too small."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import axe_violations, reflow_problems, sign_in
 from tests.e2e.pages import pages_to_scan

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 SLUG = "norfolk-connect-2004"
 NEW = f"/programmes/{SLUG}/projects/new/"
 GATEWAY = "authentication-gateway"
-QUERIES_DELETE_PAGE = 11
+QUERIES_DELETE_PAGE = 12
 
 
 def edit_url(project: str = GATEWAY, programme: str = SLUG) -> str:

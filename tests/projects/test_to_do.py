@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 SLUG = "norfolk-connect-2004"
 HOME = reverse("projects:programme_home", args=[SLUG])
-MAX_QUERIES = 10
+MAX_QUERIES = 11
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 SLUG = "norfolk-connect-2004"
 URL = reverse("reports:dashboard", args=[SLUG])
-MAX_QUERIES = 10
+MAX_QUERIES = 11
 
 
 @pytest.fixture
@@ -367,5 +367,5 @@ def test_the_dashboard_selector_alone_reads_the_programme_in_a_fixed_number_of_q
 ):
     programme_load(document=large_document(projects=10, partners=8))
     programme = Programme.objects.select_related("partnership").get(slug="large")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         programme_dashboard(programme=programme)

@@ -23,8 +23,8 @@ from projects.services import programme_load
 pytestmark = pytest.mark.django_db
 
 DEMO = "norfolk-connect-2004"
-MAX_REPORT_QUERIES = 13  # session, user, membership, programme, the programme's rows (7), 2 more
-MAX_PDF_QUERIES = 11  # session, user, membership, programme, the programme's rows (7)
+MAX_REPORT_QUERIES = 14  # session, user, membership, programme, the programme's rows (8), 2 more
+MAX_PDF_QUERIES = 12  # session, user, membership, programme, the programme's rows (8)
 SECTION_HEADINGS = (
     "1. Background/Introduction",
     "2. Project list",

@@ -633,7 +633,7 @@ def scenario_queries(client, projects: int, partners: int) -> dict[str, int]:
     return counts
 
 
-MAX_QUERIES = 11
+MAX_QUERIES = 12
 
 
 def test_scenario_page_queries_at_10_projects_and_8_partners(client, django_assert_max_num_queries):

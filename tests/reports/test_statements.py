@@ -32,7 +32,7 @@ from tests.projects.factories import MembershipFactory, ProgrammeFactory
 from tests.reports.seed import seed_document, with_phase_decision
 
 DEMO = "norfolk-connect-2004"
-MAX_QUERIES = 11  # session, user, membership, programme, partner, the programme's rows (6)
+MAX_QUERIES = 12  # session, user, membership, programme, partner, the programme's rows (7)
 
 
 @pytest.fixture

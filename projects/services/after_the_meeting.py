@@ -1,0 +1,174 @@
+"""Writes of a programme's records after the meeting, for a load and an import.
+
+The programme file holds them whole: meetings with their agreements, calls with their invoices
+and payments, refunds, spend and forecasts. An import that leaves them as they are (a workbook
+import carries them over unchanged) writes none of them; one that changes them replaces them
+whole, each removal and addition in the history, in the same transaction as the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.db.models import Model
+from simple_history.utils import bulk_create_with_history
+
+from projects.models import (
+    Agreement,
+    Call,
+    Forecast,
+    Invoice,
+    Meeting,
+    Partner,
+    PartnerAgreement,
+    Payment,
+    Phase,
+    Programme,
+    Refund,
+    Spend,
+)
+
+from ..history import Author
+from ..money.document import CALL, INVOICE, MEETING, PARTNER_AGREEMENT, PAYMENT, REFUND
+from ..selectors.after_the_meeting import AfterTheMeeting
+from .recorded_writes import remove_recorded
+
+_M = TypeVar("_M", bound=Model)
+
+# Removed children first, so that nothing protected is left pointing at a removed row.
+_REMOVAL_ORDER = (
+    Payment,
+    Invoice,
+    Call,
+    PartnerAgreement,
+    Agreement,
+    Meeting,
+    Refund,
+    Spend,
+    Forecast,
+)
+
+
+def remove_after_the_meeting(*, programme: Programme, user: Author, when: datetime) -> None:
+    """Remove every record after the meeting of the programme, each in the history."""
+    scopes: dict[type[Model], dict[str, Any]] = {
+        Payment: {"invoice__call__programme": programme},
+        Invoice: {"call__programme": programme},
+        Call: {"programme": programme},
+        PartnerAgreement: {"agreement__meeting__programme": programme},
+        Agreement: {"meeting__programme": programme},
+        Meeting: {"programme": programme},
+        Refund: {"programme": programme},
+        Spend: {"phase__project__programme": programme},
+        Forecast: {"phase__project__programme": programme},
+    }
+    for model in _REMOVAL_ORDER:
+        rows = list(model._default_manager.filter(**scopes[model]))
+        remove_recorded(model, rows, user=user, when=when)
+
+
+def write_after_the_meeting(
+    *,
+    programme: Programme,
+    records: AfterTheMeeting,
+    partners: dict[str, Partner],
+    user: Author,
+    when: datetime,
+) -> None:
+    """Add the records to a programme that holds none, each in the history."""
+
+    def create(model: type[_M], rows: list[_M]) -> list[_M]:
+        if not rows:
+            return []
+        return bulk_create_with_history(rows, model, default_user=user, default_date=when)
+
+    meetings = create(
+        Meeting,
+        [Meeting(programme=programme, **MEETING.stored(item)) for item in records.meetings],
+    )
+    meeting_of = {meeting.slug: meeting for meeting in meetings}
+    agreements = create(
+        Agreement,
+        [Agreement(meeting=meeting_of[item.meeting]) for item in records.agreements],
+    )
+    create(
+        PartnerAgreement,
+        [
+            PartnerAgreement(
+                agreement=agreement,
+                partner=partners[part.partner],
+                **PARTNER_AGREEMENT.stored(part, leave_out=("partner",)),
+            )
+            for agreement, item in zip(agreements, records.agreements, strict=True)
+            for part in item.per_partner
+        ],
+    )
+    calls = create(
+        Call,
+        [Call(programme=programme, **CALL.stored(item)) for item in records.calls],
+    )
+    invoices = create(
+        Invoice,
+        [
+            Invoice(
+                call=call,
+                partnership_id=programme.partnership_id,
+                partner=partners[invoice.partner],
+                **INVOICE.stored(invoice, leave_out=("partner",)),
+            )
+            for call, item in zip(calls, records.calls, strict=True)
+            for invoice in item.invoices
+        ],
+    )
+    in_order = [invoice for item in records.calls for invoice in item.invoices]
+    create(
+        Payment,
+        [
+            Payment(invoice=invoice, **PAYMENT.stored(payment))
+            for invoice, item in zip(invoices, in_order, strict=True)
+            for payment in item.payments
+        ],
+    )
+    create(
+        Refund,
+        [
+            Refund(
+                programme=programme,
+                partner=partners[item.partner],
+                **REFUND.stored(item, leave_out=("partner",)),
+            )
+            for item in records.refunds
+        ],
+    )
+    if records.spend or records.forecasts:
+        phases = {
+            (phase.project.slug, phase.number): phase
+            for phase in Phase.objects.filter(project__programme=programme).select_related(
+                "project"
+            )
+        }
+        create(
+            Spend,
+            [
+                Spend(
+                    phase=phases[(item.project, item.phase)],
+                    date=item.date,
+                    amount=item.amount,
+                    supplier=item.supplier,
+                    reference=item.reference,
+                )
+                for item in records.spend
+            ],
+        )
+        create(
+            Forecast,
+            [
+                Forecast(
+                    phase=phases[(item.project, item.phase)],
+                    financial_year=item.financial_year,
+                    amount=item.amount,
+                )
+                for item in records.forecasts
+            ],
+        )
