@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from .bounds import programme_extra_bounds, project_existing_resource
 from .document import ProgrammeDocument
+from .ledger import LedgerTotals, PartnerLedger, ledger_totals, partner_ledgers
 from .shares import (
     PLEDGED_STATUSES,
     PartnerPosition,
@@ -79,6 +81,24 @@ class ProgrammeFigures:
     tbc_phases: int
     mismatches: tuple[Mismatch, ...]
     per_partner: tuple[PartnerPosition, ...]
+    # After the meeting: each contributing partner's ledger (in the order of per_partner), the
+    # sums over them, and the pot. Before an agreement the ledgers are empty of money.
+    ledgers: tuple[PartnerLedger, ...] = ()
+    ledger: LedgerTotals | None = None
+    spent: Decimal = ZERO
+    forecast_outturn: Decimal = ZERO
+    as_of: date | None = None
+
+    @property
+    def pot_balance(self) -> Decimal:
+        """Return the pooled money: paid, less spend and refunds."""
+        return self.paid - self.spent - self.refunded
+
+    def __getattr__(self, name: str) -> Any:
+        # The programme's ledger totals read as figures of their own: figures.owed and so on.
+        if name in _LEDGER_TOTALS and self.ledger is not None:
+            return getattr(self.ledger, name)
+        raise AttributeError(name)
 
 
 def _largest(amounts: list[Decimal]) -> Decimal | None:
@@ -106,8 +126,12 @@ def _mismatches(
     )
 
 
-def compute_figures(document: ProgrammeDocument) -> ProgrammeFigures:
-    """Return the figures of the programme the document describes."""
+def compute_figures(document: ProgrammeDocument, as_of: date | None = None) -> ProgrammeFigures:
+    """Return the figures of the programme the document describes, on the day ``as_of``.
+
+    The day only affects what is overdue; it is today when not given.
+    """
+    as_of = as_of or date.today()
     programme = document.programme
     bounds = programme_extra_bounds(document.projects)
     existing_total = sum(
@@ -131,6 +155,34 @@ def compute_figures(document: ProgrammeDocument) -> ProgrammeFigures:
         (c.amount for c in document.contributions if c.status == ContributionStatus.RECEIVED),
         ZERO,
     )
+    meeting_dates = {meeting.slug: meeting.date for meeting in document.meetings}
+    ledgers = tuple(
+        partner_ledgers(
+            [position.partner for position in positions],
+            agreements=document.agreements,
+            meeting_dates=meeting_dates,
+            calls=document.calls,
+            refunds=document.refunds,
+            shares_max={position.partner: position.share_max for position in positions},
+            as_of=as_of,
+        )
+    )
+    totals = ledger_totals(ledgers, agreements=document.agreements, meeting_dates=meeting_dates)
+    if totals.agreement is not None:
+        # Agreed beats computed: the agreement is what the partners pledged, and what they
+        # paid less what was refunded is what was received.
+        positions = tuple(
+            replace(
+                position,
+                pledged=ledger.agreed_cap or ZERO,
+                received=ledger.paid - ledger.refunded,
+                outstanding=(ledger.agreed_cap or ZERO) - (ledger.paid - ledger.refunded),
+            )
+            for position, ledger in zip(positions, ledgers, strict=True)
+        )
+        pledged = totals.agreement.cap_total
+        received = totals.paid - totals.refunded
+    spent = sum((item.amount for item in document.spend), ZERO)
     grades = Counter(
         claim.grade for project in document.projects for claim in project.outcome_claims
     )
@@ -167,10 +219,17 @@ def compute_figures(document: ProgrammeDocument) -> ProgrammeFigures:
             extra_max=bounds.maximum,
         ),
         per_partner=positions,
+        ledgers=ledgers,
+        ledger=totals,
+        spent=spent,
+        forecast_outturn=spent + sum((item.amount for item in document.forecasts), ZERO),
+        as_of=as_of,
     )
 
 
-def figures_and_missing_basis(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
+def figures_and_missing_basis(
+    document: ProgrammeDocument, as_of: date | None = None
+) -> tuple[ProgrammeFigures, str]:
     """Return the figures, and why the partners' shares cannot be worked out ("" when they can).
 
     A programme shared by population or weights where a partner lacks one still has all the
@@ -179,11 +238,11 @@ def figures_and_missing_basis(document: ProgrammeDocument) -> tuple[ProgrammeFig
     """
     problem = missing_basis(document.programme.apportionment, document.partners)
     if not problem:
-        return compute_figures(document), ""
+        return compute_figures(document, as_of), ""
     without_shares = replace(
         document, partners=tuple(replace(p, contributes=False) for p in document.partners)
     )
-    return compute_figures(without_shares), problem
+    return compute_figures(without_shares, as_of), problem
 
 
 def _money(amount: Decimal | None) -> str | None:
@@ -212,12 +271,40 @@ def _mismatches_json(figures: ProgrammeFigures) -> list[dict[str, str | None]]:
 
 def _per_partner_json(figures: ProgrammeFigures) -> list[dict[str, str | None]]:
     return [
-        {
-            "partner": position.partner,
-            **{figure.key: _money(getattr(position, figure.key)) for figure in PARTNER_FIGURES},
-        }
-        for position in figures.per_partner
+        {"partner": position.partner, **partner_amounts(figures, index)}
+        for index, position in enumerate(figures.per_partner)
     ]
+
+
+def partner_values(figures: ProgrammeFigures, index: int) -> dict[str, Decimal | None]:
+    """Return the amounts of ``per_partner[index]`` by key: its position, then its ledger."""
+    position = figures.per_partner[index]
+    ledger = figures.ledgers[index] if figures.ledgers else None
+    return {
+        figure.key: (
+            (getattr(ledger, figure.key) if ledger else None)
+            if figure.key in _LEDGER_PARTNER
+            else getattr(position, figure.key)
+        )
+        for figure in PARTNER_FIGURES
+    }
+
+
+def partner_amounts(figures: ProgrammeFigures, index: int) -> dict[str, str | None]:
+    """Return the amounts of the figures object's ``per_partner[index]``, by key, as written."""
+    return {key: _money(value) for key, value in partner_values(figures, index).items()}
+
+
+def _agreement_json(figures: ProgrammeFigures) -> dict[str, str | None] | None:
+    summary = figures.ledger.agreement if figures.ledger else None
+    if summary is None:
+        return None
+    return {
+        "meeting": summary.meeting,
+        "date": summary.date.isoformat(),
+        "immediate_total": _money(summary.immediate_total),
+        "cap_total": _money(summary.cap_total),
+    }
 
 
 class Kind(StrEnum):
@@ -303,6 +390,19 @@ FIGURES: tuple[Figure, ...] = (
            "Phases whose cost is to be confirmed (left out of the sums)"),
     Figure("mismatches", Kind.OTHER, "Stated totals that differ", to_json=_mismatches_json),
     Figure("per_partner", Kind.OTHER, "Per partner", to_json=_per_partner_json),
+    # After the meeting.
+    Figure("agreement", Kind.OTHER, "Agreement", to_json=_agreement_json),
+    Figure("invoiced", _M, "Invoiced"),
+    Figure("paid", _M, "Paid"),
+    Figure("refunded", _M, "Refunded"),
+    Figure("credited", _M, "Credited"),
+    Figure("owed", _M, "Owed" + " (negative: in credit)"),
+    Figure("overdue", _M, "Overdue"),
+    Figure("uncalled", _M, "Agreed but not yet called", "Uncalled"),
+    Figure("surplus", _M, "Surplus to give back"),
+    Figure("spent", _M, "Spent"),
+    Figure("forecast_outturn", _M, "Forecast outturn"),
+    Figure("pot_balance", _M, "Pot balance"),
 )  # fmt: skip
 
 
@@ -328,6 +428,34 @@ PARTNER_FIGURES: tuple[Figure, ...] = (
     Figure("pledged", _M, "pledged", "Pledged", "Pledged"),
     Figure("received", _M, "received", "Received", "Received"),
     Figure("outstanding", _M, "outstanding", "Outstanding", "Outstanding"),
+    Figure("agreed_immediate", _M, "agreed immediate tranche", "Agreed now", "Agreed immediate"),
+    Figure("agreed_cap", _M, "agreed cap", "Agreed cap", "Agreed cap"),
+    Figure("invoiced", _M, "invoiced", "Invoiced", "Invoiced"),
+    Figure("paid", _M, "paid", "Paid", "Paid"),
+    Figure("refunded", _M, "refunded", "Refunded", "Refunded"),
+    Figure("credited", _M, "credited", "Credited", "Credited"),
+    Figure("owed", _M, "owed", "Owed", "Owed"),
+    Figure("overdue", _M, "overdue", "Overdue", "Overdue"),
+    Figure("uncalled", _M, "uncalled", "Uncalled", "Uncalled"),
+    Figure("surplus", _M, "surplus", "Surplus", "Surplus"),
+)
+# The amounts of a partner's ledger after the meeting, and the programme's sums of them.
+LEDGER_PARTNER_KEYS = _LEDGER_PARTNER = frozenset(
+    {
+        "agreed_immediate",
+        "agreed_cap",
+        "invoiced",
+        "paid",
+        "refunded",
+        "credited",
+        "owed",
+        "overdue",
+        "uncalled",
+        "surplus",
+    }
+)
+_LEDGER_TOTALS = frozenset(
+    {"invoiced", "paid", "refunded", "credited", "owed", "overdue", "uncalled", "surplus"}
 )
 
 #: The stated totals a ``Mismatch`` may name, by its ``field``, as the Figures sheet calls them.

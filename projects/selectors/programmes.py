@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from projects.models import Contribution, Partner, ReportText
 
@@ -120,6 +122,9 @@ def programme_document(*, programme: Programme, include_report: bool = False) ->
     )
 
 
-def programme_figures(*, programme: Programme) -> ProgrammeFigures:
-    """Return the programme's figures, in a fixed number of queries whatever its size."""
-    return compute_figures(programme_document(programme=programme))
+def programme_figures(*, programme: Programme, as_of: date | None = None) -> ProgrammeFigures:
+    """Return the programme's figures, in a fixed number of queries whatever its size.
+
+    ``as_of`` is the day on which what is overdue is worked out: today in the UK by default.
+    """
+    return compute_figures(programme_document(programme=programme), as_of or timezone.localdate())

@@ -31,7 +31,13 @@ from .content import BoardReport
 #: Every format a stored snapshot may have, oldest first; the last is the one written now.
 #: Format 2 added whether the charts appendix is included (``charts_appendix``) and each
 #: project's decisions on its gated phases (``decisions``).
-SNAPSHOT_FORMATS: tuple[str, ...] = ("board-report-figures/1", "board-report-figures/2")
+#: Format 3 added the money after the meeting: the agreement, what was invoiced, paid, refunded,
+#: credited, owed, overdue, uncalled and surplus, spend and the pot.
+SNAPSHOT_FORMATS: tuple[str, ...] = (
+    "board-report-figures/1",
+    "board-report-figures/2",
+    "board-report-figures/3",
+)
 SNAPSHOT_FORMAT = SNAPSHOT_FORMATS[-1]
 
 Snapshot = dict[str, Any]
@@ -46,12 +52,44 @@ def _upgrade_1_to_2(snapshot: Snapshot) -> Snapshot:
     return {**snapshot, "charts_appendix": True}
 
 
+def _upgrade_2_to_3(snapshot: Snapshot) -> Snapshot:
+    """Give a report issued under format 2 the money after the meeting it stood at: none.
+
+    No agreement, call, payment, refund or spend could be recorded before format 3, so each
+    amount was nothing and the agreed figures did not exist; nothing is made up.
+    """
+    figures = dict(snapshot.get("figures", {}))
+    for key in AFTER_THE_MEETING_FIGURES:
+        figures.setdefault(key, None if key in _NONE_BEFORE_AN_AGREEMENT else "0.00")
+    figures["per_partner"] = [
+        {
+            **{
+                key: None if key in _NONE_BEFORE_AN_AGREEMENT else "0.00"
+                for key in registry.LEDGER_PARTNER_KEYS
+            },
+            **row,
+        }
+        for row in figures.get("per_partner", [])
+    ]
+    return {**snapshot, "figures": figures}
+
+
+#: The figures format 3 added: the agreement and what followed it.
+AFTER_THE_MEETING_FIGURES = tuple(
+    figure.key
+    for figure in registry.FIGURES[
+        [figure.key for figure in registry.FIGURES].index("agreement") :
+    ]
+)
+_NONE_BEFORE_AN_AGREEMENT = frozenset({"agreement", "uncalled", "agreed_immediate", "agreed_cap"})
+
 #: How a snapshot of each format but the last becomes one of the next format in
 #: ``SNAPSHOT_FORMATS``: given a copy, it returns the data in the next format's shape. A figure
 #: an older format did not hold is left out, not made up, so that it shows as not in the issued
 #: report.
 SNAPSHOT_UPGRADES: dict[str, Callable[[Snapshot], Snapshot]] = {
     "board-report-figures/1": _upgrade_1_to_2,
+    "board-report-figures/2": _upgrade_2_to_3,
 }
 
 #: What a figure shows in place of its old value when the issued report did not hold it.

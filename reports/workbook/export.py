@@ -28,7 +28,7 @@ from projects.money import document as data
 from projects.money import figures as registry
 from projects.money.bounds import project_existing_resource, project_extra_bounds
 from projects.money.document import ProgrammeDocument, ProjectData
-from projects.money.figures import ProgrammeFigures
+from projects.money.figures import ProgrammeFigures, partner_values
 from projects.money.schema import Entity
 from projects.money.vocabulary import Grade
 
@@ -332,8 +332,12 @@ def write_programme_workbook(
         book,
         SHARES,
         (
-            {**asdict(position), "name": partners.get(position.partner, position.partner)}
-            for position in figures.per_partner
+            {
+                **asdict(position),
+                **partner_values(figures, index),
+                "name": partners.get(position.partner, position.partner),
+            }
+            for index, position in enumerate(figures.per_partner)
         ),
     )
     _write_figures(book, document, figures, missing_basis=missing_basis)

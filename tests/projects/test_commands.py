@@ -48,6 +48,19 @@ SEED_FIGURES = {
     "projects_supporting_strategy": 7,
     "tbc_phases": 1,
     "mismatches": [{"field": "existing_total", "stated": "165000.00", "computed": "175000.00"}],
+    # After the meeting: nothing agreed, called, paid or spent yet.
+    "agreement": None,
+    "invoiced": "0.00",
+    "paid": "0.00",
+    "refunded": "0.00",
+    "credited": "0.00",
+    "owed": "0.00",
+    "overdue": "0.00",
+    "uncalled": None,
+    "surplus": "0.00",
+    "spent": "0.00",
+    "forecast_outturn": "0.00",
+    "pot_balance": "0.00",
 }
 
 
@@ -105,6 +118,16 @@ def test_figures_json_has_exactly_the_designed_keys():
         "pledged",
         "received",
         "outstanding",
+        "agreed_immediate",
+        "agreed_cap",
+        "invoiced",
+        "paid",
+        "refunded",
+        "credited",
+        "owed",
+        "overdue",
+        "uncalled",
+        "surplus",
     }
 
 

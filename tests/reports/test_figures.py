@@ -58,6 +58,19 @@ FIGURE_KEYS = {
     "tbc_phases",
     "mismatches",
     "per_partner",
+    # After the meeting
+    "agreement",
+    "invoiced",
+    "paid",
+    "refunded",
+    "credited",
+    "owed",
+    "overdue",
+    "uncalled",
+    "surplus",
+    "spent",
+    "forecast_outturn",
+    "pot_balance",
 }
 PER_PARTNER_KEYS = {
     "partner",
@@ -68,6 +81,17 @@ PER_PARTNER_KEYS = {
     "pledged",
     "received",
     "outstanding",
+    # After the meeting
+    "agreed_immediate",
+    "agreed_cap",
+    "invoiced",
+    "paid",
+    "refunded",
+    "credited",
+    "owed",
+    "overdue",
+    "uncalled",
+    "surplus",
 }
 
 
@@ -132,6 +156,17 @@ def test_seed_per_partner_in_slug_order(seed):
         "pledged": "0.00",
         "received": "0.00",
         "outstanding": "0.00",
+        # Nothing agreed yet, so nothing called, paid or given back.
+        "agreed_immediate": None,
+        "agreed_cap": None,
+        "invoiced": "0.00",
+        "paid": "0.00",
+        "refunded": "0.00",
+        "credited": "0.00",
+        "owed": "0.00",
+        "overdue": "0.00",
+        "uncalled": None,
+        "surplus": "0.00",
     }
     assert all(row == {**per_partner[0], "partner": row["partner"]} for row in per_partner)
 

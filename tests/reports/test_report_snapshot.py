@@ -1,10 +1,10 @@
 """The issued report's snapshot: its format is versioned, and an older one still compares right.
 
-``issued_report_figures_1.json`` and ``issued_report_figures_2.json`` are the snapshots of the
-demo's report exactly as they are stored when the report is issued under formats
-``board-report-figures/1`` and ``/2``: the text of ``IssuedReport.figures``, byte for byte.
-Format 2 added whether the charts appendix is included and each project's decisions on its
-gated phases.
+``issued_report_figures_1.json``, ``_2.json`` and ``_3.json`` are the snapshots of the demo's
+report exactly as they are stored when the report is issued under formats
+``board-report-figures/1``, ``/2`` and ``/3``: the text of ``IssuedReport.figures``, byte for
+byte. Format 2 added whether the charts appendix is included and each project's decisions on
+its gated phases; format 3 the money after the meeting.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from tests.conftest import SEED_FILE
 
 STORED_1 = (Path(__file__).parent / "issued_report_figures_1.json").read_text(encoding="utf-8")
 STORED_2 = (Path(__file__).parent / "issued_report_figures_2.json").read_text(encoding="utf-8")
+STORED_3 = (Path(__file__).parent / "issued_report_figures_3.json").read_text(encoding="utf-8")
 MEETING = date(2004, 6, 24)
 FORMAT_0 = "board-report-figures/0"  # an older format, made up for these tests only
 
@@ -114,18 +115,32 @@ DECISIONS_NOT_IN_1 = [
 ]
 
 
-# Version 2 as stored
+# Version 3 as stored
 
 
-def test_the_current_code_still_writes_format_2_byte_for_byte():
-    assert SNAPSHOT_FORMAT == "board-report-figures/2"
-    assert canonical_json(seed_snapshot()) == STORED_2
+def test_the_current_code_still_writes_format_3_byte_for_byte():
+    assert SNAPSHOT_FORMAT == "board-report-figures/3"
+    assert canonical_json(seed_snapshot()) == STORED_3
 
 
-def test_a_stored_format_2_snapshot_is_read_as_it_is():
-    stored = json.loads(STORED_2)
+def test_a_stored_format_3_snapshot_is_read_as_it_is():
+    stored = json.loads(STORED_3)
     assert read_snapshot(stored) == stored
+    assert canonical_json(stored) == STORED_3  # the stored data is left as it was
+
+
+# Version 2 as stored, read as version 3
+
+
+def test_a_stored_format_2_snapshot_is_upgraded_with_nothing_after_the_meeting():
+    stored = json.loads(STORED_2)
+    upgraded = read_snapshot(stored)
     assert canonical_json(stored) == STORED_2  # the stored data is left as it was
+    # Nothing could be agreed, called or paid then: the demo's report as issued today.
+    assert upgraded == json.loads(STORED_3)
+    assert upgraded["figures"]["agreement"] is None
+    assert upgraded["figures"]["invoiced"] == "0.00"
+    assert upgraded["figures"]["per_partner"][0]["agreed_cap"] is None
 
 
 def test_a_stored_format_2_snapshot_shows_no_change_when_nothing_changed():
@@ -171,7 +186,21 @@ def test_a_stored_format_1_snapshot_is_upgraded_to_format_2():
     stored = json.loads(STORED_1)
     upgraded = read_snapshot(stored)
     assert canonical_json(stored) == STORED_1  # the stored data is left as it was
-    assert upgraded == {**stored, "format": SNAPSHOT_FORMAT, "charts_appendix": True}
+    after = set(snapshots.AFTER_THE_MEETING_FIGURES)
+    assert {key: value for key, value in upgraded.items() if key != "figures"} == {
+        **{key: value for key, value in stored.items() if key != "figures"},
+        "format": SNAPSHOT_FORMAT,
+        "charts_appendix": True,
+    }
+    assert {
+        key: value
+        for key, value in upgraded["figures"].items()
+        if key not in after and key != "per_partner"
+    } == {key: value for key, value in stored["figures"].items() if key != "per_partner"}
+    for row, old in zip(
+        upgraded["figures"]["per_partner"], stored["figures"]["per_partner"], strict=True
+    ):
+        assert row.items() >= old.items()
     # The words are hashed as format 1 hashed them: an unchanged text is not an edit.
     assert upgraded["text_sha256"] == json.loads(STORED_2)["text_sha256"]
 
@@ -210,7 +239,7 @@ def test_a_stored_format_1_snapshot_shows_exactly_what_changed():
 @pytest.mark.parametrize(
     "stored",
     [
-        {**json.loads(STORED_2), "format": "board-report-figures/3"},
+        {**json.loads(STORED_3), "format": "board-report-figures/4"},
         {**json.loads(STORED_1), "format": "something-else/1"},
         {key: value for key, value in json.loads(STORED_1).items() if key != "format"},
         {},
@@ -269,7 +298,7 @@ def test_an_older_snapshot_is_upgraded_to_the_current_shape(with_format_0):
     upgraded = read_snapshot(stored)
     assert stored == before  # the stored data is left as it was
     assert upgraded["format"] == SNAPSHOT_FORMAT
-    expected = {**json.loads(STORED_1), "format": SNAPSHOT_FORMAT, "charts_appendix": True}
+    expected = read_snapshot(json.loads(STORED_1))
     del expected["figures"]["tbc_phases"]
     for row in expected["figures"]["per_partner"]:
         del row["outstanding"]
@@ -319,7 +348,7 @@ def test_a_format_whose_upgrade_is_missing_is_refused(monkeypatch):
 
 
 def test_the_partners_amounts_in_the_snapshot_are_the_registrys():
-    rows = json.loads(STORED_1)["figures"]["per_partner"]
+    rows = json.loads(STORED_3)["figures"]["per_partner"]
     assert {key for row in rows for key in row} == {"partner", *(f.key for f in PARTNER_FIGURES)}
 
 

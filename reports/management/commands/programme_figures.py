@@ -1,7 +1,8 @@
 import json
+from datetime import date
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from projects.management.commands.export_programme import programme_by_slug
 from projects.money import figures as registry
@@ -23,9 +24,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="print the figures as JSON"
         )
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            metavar="YYYY-MM-DD",
+            help="the day on which what is overdue is worked out (today when left out)",
+        )
 
-    def handle(self, *args, slug: str, as_json: bool, **options) -> None:
-        figures = figures_as_json(programme_figures(programme=programme_by_slug(slug)))
+    def handle(self, *args, slug: str, as_json: bool, as_of: str | None, **options) -> None:
+        day = None
+        if as_of is not None:
+            try:
+                day = date.fromisoformat(as_of)
+            except ValueError as error:
+                raise CommandError(
+                    f"--as-of must be a date such as 2004-12-01, not {as_of!r}"
+                ) from error
+        figures = figures_as_json(programme_figures(programme=programme_by_slug(slug), as_of=day))
         if as_json:
             self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
             return
@@ -37,6 +52,7 @@ class Command(BaseCommand):
         for figure in headline_figures():
             value = figures[figure.key]
             shown = str(value) if figure.kind == Kind.COUNT else money(value)
+
             lines.append(f"{figure.in_table:<42} {shown:>14}")
         # The outcomes on one line, their counts in the registry's order: " 10 / 11 /  5".
         outcomes = figures["outcomes"]
