@@ -124,6 +124,12 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
             {"partner_list", "partner", "partner_create", "partner_update", "partner_delete",
              "contribution_create", "contribution_update", "contribution_delete"},
         ),
+        (
+            "Meetings",
+            "contributions:meeting_list",
+            {"meeting_list", "meeting_create", "meeting_update", "meeting_delete", "agreement",
+             "agreement_record", "consent_update"},
+        ),
     ]  # fmt: skip
     if can_edit(membership):
         sections.append(("Import", "reports:import", {"import", "import_confirm"}))
