@@ -32,7 +32,7 @@ from .agreements import (
     consent_record,
     meeting_create,
     meeting_delete,
-    meeting_delete_problems,
+    meeting_problems,
     meeting_update,
 )
 from .tables import AgreementTable, MeetingTable
@@ -60,7 +60,14 @@ class MeetingListView(ProgrammeMixin, TemplateView):
 
 
 class MeetingMixin:
-    """Resolve the ``meeting`` URL kwarg to a meeting of the programme, or 404."""
+    """Resolve the ``meeting`` URL kwarg to a meeting of the programme, or 404.
+
+    Put it after ``ProgrammeMixin`` in the bases: the programme is resolved first.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        self.meeting  # noqa: B018 - another programme's meeting is a 404 whatever the method
+        return super().dispatch(request, *args, **kwargs)
 
     @cached_property
     def meeting(self) -> Meeting:
@@ -101,7 +108,7 @@ class MeetingFormMixin(ConflictMixin):
         except MeetingDateQuestion as question:
             return self.ask(form, question)
         except MeetingInUseError as error:
-            form.add_error("date", f"{error} ({'; '.join(error.reasons)})")
+            form.add_error("date", f"{error}: {'; '.join(error.reasons)}")
             return self.form_invalid(form)
         except ValidationError as error:
             return self.refused(form, error)
@@ -159,7 +166,7 @@ class MeetingDeleteView(ProgrammeMixin, MeetingMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if "problems" not in context:
-            context["problems"] = meeting_delete_problems(self.meeting)
+            context["problems"] = meeting_problems(self.meeting)
         context["has_agreement"] = hasattr(self.meeting, "agreement")
         return context
 

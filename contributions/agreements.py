@@ -17,13 +17,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from norfolk_connect.model_messages import full_clean_for_people
 from projects.history import Author, record_author
-from projects.models import Agreement, Meeting, Partner, PartnerAgreement, Programme
+from projects.models import Agreement, Call, Meeting, Partner, PartnerAgreement, Programme
 from projects.money.figures import ZERO
 from projects.money.formatting import PENNY, money
+from projects.money.vocabulary import Tranche
 from projects.rules import SLUG_MAX_LENGTH
 from projects.services.recorded_writes import remove_recorded
 from projects.validators import slug_from_name
@@ -52,8 +54,8 @@ class MeetingInUseError(Exception):
         self.reasons = reasons
         what = "deleted" if deleting else "moved to that date"
         super().__init__(
-            f"{meeting.body}, {long_date(meeting.date)}, cannot be {what}: its agreement is the "
-            "one the calls were made under"
+            f"{meeting.body}, {long_date(meeting.date)}, cannot be {what}: calls depend on its "
+            "agreement"
         )
 
 
@@ -121,6 +123,57 @@ def meeting_slug(programme: Programme, body: str, day: date) -> str:
     )
 
 
+def _standing_at(agreements: list[tuple[date, int]], day: date) -> int | None:
+    """Return the agreement (by pk) that stood on the day: the latest meeting's on or before it."""
+    earlier = [agreement for agreement in agreements if agreement[0] <= day]
+    return max(earlier)[1] if earlier else None
+
+
+def _tranche_words(tranche: str) -> str:
+    return "immediate tranche" if tranche == Tranche.IMMEDIATE else "tranche subject to review"
+
+
+def calls_depending(
+    programme: Programme, meeting: Meeting, *, moved: date | None = None
+) -> list[str]:
+    """Say which calls were made under the meeting's agreement and would lose it.
+
+    A call was made under the agreement that stood on its date of issue. Deleting the meeting
+    (``moved`` None) takes that agreement from every call made under it; moving it to another
+    day takes it from the calls that would then stand under another agreement, or gives it to
+    calls made under another.
+    """
+    rows = list(
+        Agreement.objects.filter(meeting__programme=programme).values(
+            "pk", "meeting_id", "meeting__date"
+        )
+    )
+    ours = next((row["pk"] for row in rows if row["meeting_id"] == meeting.pk), None)
+    if ours is None:
+        return []
+    before = [(row["meeting__date"], row["pk"]) for row in rows]
+    after = [(day, pk) for day, pk in before if pk != ours]
+    if moved is not None:
+        after.append((moved, ours))
+    calls = (
+        Call.objects.filter(programme=programme)
+        .annotate(count=Count("invoices"), total=Sum("invoices__amount"))
+        .filter(count__gt=0)
+        .order_by("issued", "pk")
+    )
+    reasons = []
+    for call in calls:
+        was, now = _standing_at(before, call.issued), _standing_at(after, call.issued)
+        if was != now and ours in (was, now):
+            reasons.append(
+                f"the call for the {_tranche_words(call.tranche)} of {call.financial_year}, "
+                f"issued {long_date(call.issued)}, was made under "
+                f"{'it' if was == ours else 'another agreement'} ({call.count} "
+                f"invoice{'s' if call.count != 1 else ''}, {money(call.total)} in all)"
+            )
+    return reasons
+
+
 def uncovered_invoices(
     programme: Programme, *, without: Meeting | None = None, moved: date | None = None
 ) -> list[str]:
@@ -149,11 +202,11 @@ def uncovered_invoices(
             day = moved
         candidates.append((day, row["pk"]))
     names = dict(Partner.objects.filter(pk__in=invoiced).values_list("pk", "name"))
-    total = sum(invoiced.values(), ZERO)
     if not candidates:
+        total = sum(invoiced.values(), ZERO)
         return [
             f"{money(total)} has been invoiced to {len(invoiced)} "
-            f"partner{'s' if len(invoiced) != 1 else ''}, and no other agreement would stand"
+            f"partner{'s' if len(invoiced) != 1 else ''}, and no agreement would stand"
         ]
     standing = max(candidates)[1]
     caps = dict(
@@ -164,10 +217,20 @@ def uncovered_invoices(
         cap = caps.get(pk)
         if cap is None or cap < invoiced[pk]:
             reasons.append(
-                f"{names[pk]} has been invoiced {money(invoiced[pk])}, above the cap of "
+                f"{names[pk]} has been invoiced {money(invoiced[pk])}, above its cap of "
                 f"{money(cap or ZERO)} in the agreement that would then stand"
             )
     return reasons
+
+
+def meeting_problems(meeting: Meeting, *, moved: date | None = None) -> list[str]:
+    """Say why the meeting cannot be deleted (or moved to ``moved``); [] when it can."""
+    if moved == meeting.date or not Agreement.objects.filter(meeting=meeting).exists():
+        return []  # only an agreement has calls made under it
+    programme = meeting.programme
+    return calls_depending(programme, meeting, moved=moved) + uncovered_invoices(
+        programme, without=meeting, moved=moved
+    )
 
 
 def _check_date(programme: Programme, day: date | None, *, confirmed: bool) -> None:
@@ -211,25 +274,20 @@ def meeting_update(
     full_clean_for_people(meeting, exclude=["programme", "slug"])
     if meeting.date != before:
         _check_date(programme, meeting.date, confirmed=date_confirmed)
-        if reasons := uncovered_invoices(programme, without=meeting, moved=meeting.date):
-            meeting.date = before
+        moved = meeting.date
+        meeting.date = before  # as stored, for the check and the message
+        if reasons := meeting_problems(meeting, moved=moved):
             raise MeetingInUseError(meeting=meeting, reasons=reasons, deleting=False)
+        meeting.date = moved
     record_author(meeting, user)
     meeting.save()
     return meeting
 
 
-def meeting_delete_problems(meeting: Meeting) -> list[str]:
-    """Say why the meeting cannot be deleted: the invoices its agreement covers; [] if it can."""
-    if not Agreement.objects.filter(meeting=meeting).exists():
-        return []
-    return uncovered_invoices(meeting.programme, without=meeting)
-
-
 @transaction.atomic
 def meeting_delete(*, meeting: Meeting, user: Author) -> None:
     """Delete a meeting with its agreement, unless calls depend on that agreement."""
-    if reasons := meeting_delete_problems(meeting):
+    if reasons := meeting_problems(meeting):
         raise MeetingInUseError(meeting=meeting, reasons=reasons, deleting=True)
     agreement = Agreement.objects.filter(meeting=meeting).first()
     if agreement is not None:

@@ -48,8 +48,8 @@ class MeetingTable(tables.Table):
 
     def render_has_agreement(self, value):
         if value:
-            return format_html('<strong class="govuk-tag govuk-tag--green">Recorded</strong>')
-        return format_html('<strong class="govuk-tag govuk-tag--grey">Not recorded</strong>')
+            return format_html('<strong class="govuk-tag govuk-tag--green">{}</strong>', "Recorded")
+        return format_html('<strong class="govuk-tag govuk-tag--grey">{}</strong>', "Not recorded")
 
     def render_actions(self, record):
         args = [self.programme_slug, record.slug]

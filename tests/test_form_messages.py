@@ -19,6 +19,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -32,12 +33,14 @@ from django.forms import formsets
 from django.test import RequestFactory
 from django.utils.functional import Promise
 
+from contributions.agreement_forms import AgreementForm, ConsentForm, MeetingForm
+from contributions.agreement_selectors import agreement_form_data
 from contributions.forms import ContributionForm, PartnerForm, VersionForm
 from norfolk_connect.forms import SignInForm
 from projects.fields import DATE_PARTS, FinancialYearsField, GovukDateField, MoneyField
 from projects.filters import ProjectFilter, ProjectFilterForm
 from projects.forms import ProgrammeCreateForm, ProgrammeSettingsForm
-from projects.models import Partnership, Programme
+from projects.models import Meeting, Partnership, Programme
 from projects.phase_forms import PhaseDecisionForm
 from projects.project_forms import (
     MAX_ROWS,
@@ -218,6 +221,12 @@ class World:
     def phase(self):
         return self.programme.projects.get().phases.get()
 
+    def agreement_rows(self):
+        meeting, _ = Meeting.objects.get_or_create(
+            programme=self.programme, slug="board-2004-06-18", body="Board", date=date(2004, 6, 18)
+        )
+        return agreement_form_data(programme=self.programme, meeting=meeting).rows
+
 
 Builder = Callable[[World, dict, dict], Any]
 
@@ -250,6 +259,9 @@ BUILDERS: dict[type, Builder | None] = {
     VersionForm: lambda w, d, f: VersionForm(d, instance=w.programme),
     PartnerForm: lambda w, d, f: PartnerForm(d),
     ContributionForm: lambda w, d, f: ContributionForm(d, programme=w.programme),
+    MeetingForm: lambda w, d, f: MeetingForm(d),
+    AgreementForm: lambda w, d, f: AgreementForm(d, rows=w.agreement_rows()),
+    ConsentForm: lambda w, d, f: ConsentForm(d),
     ScenarioForm: lambda w, d, f: ScenarioForm(
         d, document=programme_document(programme=w.programme)
     ),

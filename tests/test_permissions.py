@@ -15,8 +15,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils.text import slugify
 
-from projects.models import Contribution, Partner, Programme, Role
+from projects.models import (
+    Agreement,
+    Contribution,
+    Meeting,
+    Partner,
+    PartnerAgreement,
+    Programme,
+    Role,
+)
 from reports.models import IssuedReport, RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory
@@ -69,6 +78,8 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
         "number": 1,
         "kind": "phase",
         "partner": contribution.partner.slug,
+        # The latest meeting, whose agreement stands and takes the councils' consent.
+        "meeting": getattr(programme.meetings.order_by("date", "pk").last(), "slug", "none"),
         "pk": issued.pk if name.startswith("report:issued") and issued else contribution.pk,
         "render": getattr(
             (
@@ -130,6 +141,23 @@ def world(monkeypatch):
             pdf_sha256=sha256_hex(pdf),
             report_date=date(2004, 6, 24),
         )
+    # A meeting with an agreement for each programme, naming the partner each programme's URLs
+    # name; the other programme's meeting has a slug of its own, so that under our programme
+    # it names no meeting of ours.
+    for programme, partner, body in (
+        (demo, contribution.partner, "Norfolk Chief Executives"),
+        (other, other_contribution.partner, "Elsewhere Board"),
+    ):
+        meeting = Meeting.objects.create(
+            programme=programme,
+            slug=f"{slugify(body)}-2004-07-02",
+            body=body,
+            date=date(2004, 7, 2),
+        )
+        agreement = Agreement.objects.create(meeting=meeting)
+        PartnerAgreement.objects.create(
+            agreement=agreement, partner=partner, immediate="10000.00", cap="30000.00"
+        )
     MembershipFactory(partnership=other.partnership)
     return demo, contribution, other, other_contribution
 
@@ -154,6 +182,9 @@ def test_the_matrix_covers_the_programme_pages():
     assert {"report:statement_renders", "report:statement_render_pdf"} <= set(ALL_NAMES)
     assert "projects:project_update" in ALL_NAMES
     assert "contributions:contribution_update" in ALL_NAMES
+    assert {"contributions:agreement", "contributions:consent_update"} <= set(ALL_NAMES)
+    assert changes_data("contributions:agreement_record")
+    assert not changes_data("contributions:agreement")
     assert changes_data("projects:project_update")
     assert not changes_data("projects:project_list")
 
@@ -204,10 +235,10 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
 
 @pytest.mark.parametrize(
     "name",
-    [n for n in ALL_NAMES if {"pk", "project", "partner", "render"} & arguments(n)],
+    [n for n in ALL_NAMES if {"pk", "project", "partner", "render", "meeting"} & arguments(n)],
 )
 def test_another_programmes_ids_under_our_programme_answer_404(client, world, name):
-    """Our programme's URL with the other partnership's project, partner or contribution."""
+    """Our programme's URL with the other partnership's project, partner, meeting and so on."""
     demo, _, other, other_contribution = world
     client.force_login(get_user_model().objects.get(username="facilitator"))
     kwargs = kwargs_for(name, other, other_contribution)

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from projects.models import Contribution, Partner, Programme
+from projects.models import Agreement, Contribution, Meeting, Partner, PartnerAgreement, Programme
 from reports.models import RenderState, ReportRender, StatementRender, sha256_hex
 from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for
 
@@ -18,8 +18,9 @@ def pages_to_scan() -> dict[str, str]:
     """Return the URL of every page of the demo programme, by URL name, adding what they show.
 
     Every name of the permissions matrix is here, so that a new page is checked without anyone
-    remembering to add it; the demo gets a contribution, a board report's PDF and a statement
-    waiting for the worker, so that the pages about them have one to show.
+    remembering to add it; the demo gets a contribution, a board report's PDF, a statement
+    waiting for the worker and a meeting with its agreement, so that the pages about them have
+    one to show.
     """
     programme = Programme.objects.get(slug="norfolk-connect-2004")
     contribution = Contribution.objects.create(
@@ -41,6 +42,24 @@ def pages_to_scan() -> dict[str, str]:
     StatementRender.objects.create(  # a statement's PDF made by the worker, still waiting
         programme=programme, partner=contribution.partner, fingerprint="0" * 64
     )
+    # The June meeting and its agreement, Broadland's consent recorded: the meeting pages' data.
+    meeting = Meeting.objects.create(
+        programme=programme,
+        slug="norfolk-chief-executives-2004-06-18",
+        body="Norfolk Chief Executives",
+        date=date(2004, 6, 18),
+        note="Item 5",
+    )
+    agreement = Agreement.objects.create(meeting=meeting)
+    for partner in Partner.objects.filter(partnership=programme.partnership, contributes=True):
+        PartnerAgreement.objects.create(
+            agreement=agreement,
+            partner=partner,
+            immediate="10000.00" if partner.slug != "broadland" else "5000.00",
+            cap="30000.00",
+            consent_date=date(2004, 7, 5) if partner.slug == "broadland" else None,
+            consent_reference="Cabinet 5 July 2004" if partner.slug == "broadland" else "",
+        )
     urls = {
         name: reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
         for name in ALL_NAMES
