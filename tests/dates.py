@@ -16,6 +16,8 @@ DATE_FIELDS = frozenset(
         "invoiced_on",
         "received_on",
         "returned_on",
+        "date",
+        "consent_date",
     }
 )
 ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
