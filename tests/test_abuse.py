@@ -30,11 +30,14 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from projects.models import (
+    Agreement,
     Contribution,
     FundingLine,
+    Meeting,
     Membership,
     OutcomeClaim,
     Partner,
+    PartnerAgreement,
     Partnership,
     Phase,
     Programme,
@@ -64,6 +67,9 @@ MODELS = [
     Contribution,
     ReportText,
     IssuedReport,
+    Meeting,
+    Agreement,
+    PartnerAgreement,
 ]
 
 
@@ -102,6 +108,7 @@ class World:
     other_partner: Partner
     other_contribution: Contribution
     other_issued: IssuedReport
+    other_meeting: Meeting
     facilitator: Any = None
     ours: dict[str, set] = field(default_factory=dict)
 
@@ -141,15 +148,35 @@ def build_world() -> World:
         other_partner=other_partner,
         other_contribution=ContributionFactory(programme=other, partner=other_partner),
         other_issued=issue(other, other_member),
+        other_meeting=meet(other, "elsewhere-board-2004-07-02", other_partner),
         facilitator=facilitator,
+    )
+    # Our June meeting with its agreement, and a July one with none yet.
+    meet(demo, "norfolk-chief-executives-2004-06-18", *demo.partnership.partners.all())
+    Meeting.objects.create(
+        programme=demo, slug="board-2004-07-20", body="Board", date=date(2004, 7, 20)
     )
     world.ours = {
         "project": set(demo.projects.values_list("slug", flat=True)),
         "partner": set(demo.partnership.partners.values_list("slug", flat=True)),
         "contribution": set(demo.contributions.values_list("pk", flat=True)),
         "issued": set(demo.issued_reports.values_list("pk", flat=True)),
+        "meeting": set(demo.meetings.values_list("slug", flat=True)),
     }
     return world
+
+
+def meet(programme: Programme, slug: str, *partners: Partner) -> Meeting:
+    """A meeting of the programme with an agreement of £10,000 now and up to £30,000 each."""
+    meeting = Meeting.objects.create(
+        programme=programme, slug=slug, body="Board", date=date(2004, 6, 18)
+    )
+    agreement = Agreement.objects.create(meeting=meeting)
+    for partner in partners:
+        PartnerAgreement.objects.create(
+            agreement=agreement, partner=partner, immediate="10000.00", cap="30000.00"
+        )
+    return meeting
 
 
 @pytest.fixture
@@ -380,7 +407,7 @@ def assert_no_server_error(response, before: dict, what: str) -> None:
 
 # (b) Another partnership's objects, and ids that do not exist, answer 404 under our programme.
 
-ID_NAMES = sorted(n for n in ALL_NAMES if {"pk", "project", "partner"} & arguments(n))
+ID_NAMES = sorted(n for n in ALL_NAMES if {"pk", "project", "partner", "meeting"} & arguments(n))
 SLUG_TEXT = st.from_regex(r"\A[-a-zA-Z0-9_]{1,80}\Z")
 HUGE = st.integers(min_value=0, max_value=10**30)
 
@@ -413,6 +440,12 @@ def foreign_kwargs(draw, name: str, world: World) -> dict[str, Any]:
         kwargs["project"] = project
     if "kind" in names:
         kwargs["kind"] = "phase"
+    if "meeting" in names:
+        ours = st.sampled_from(sorted(world.ours["meeting"]))
+        meeting = draw(st.one_of(st.just(world.other_meeting.slug), SLUG_TEXT, ours))
+        if "partner" not in names:  # with a partner not ours, even our meeting is not found
+            assume(meeting not in world.ours["meeting"])
+        kwargs["meeting"] = meeting
     if "render" in names:  # a statement's PDF made by the worker, under a partner not ours
         kwargs["render"] = draw(st.uuids())
     return kwargs
@@ -423,6 +456,7 @@ def test_the_id_urls_are_those_of_every_object_kind():
     assert "report:issued_pdf" in ID_NAMES
     assert "contributions:partner_update" in ID_NAMES
     assert "projects:phase_decision" in ID_NAMES
+    assert {"contributions:agreement_record", "contributions:consent_update"} <= set(ID_NAMES)
 
 
 @pytest.mark.parametrize("name", ID_NAMES)
@@ -738,6 +772,19 @@ FILLED = {
         "claims-0-grade": "good",
     },
     "contributions:partner_create": {"name": "Extra Council", "slug": "extra-council"},
+    "contributions:meeting_create": {
+        "body": "Norfolk Chief Executives",
+        "date-day": "16",
+        "date-month": "7",
+        "date-year": "2004",
+    },
+    "contributions:meeting_update": {"note": "Item 6"},
+    "contributions:consent_update": {
+        "consent_date-day": "5",
+        "consent_date-month": "7",
+        "consent_date-year": "2004",
+        "consent_reference": "Cabinet 5 July 2004",
+    },
     "contributions:contribution_create": {
         "financial_year": "2005/06",
         "tranche": "review",
@@ -757,6 +804,14 @@ FORM_PAGES = {
     "contributions:contribution_create": {"slug": True},
     "contributions:contribution_update": {"slug": True, "pk": "contribution"},
     "contributions:contribution_delete": {"slug": True, "pk": "contribution"},
+    "contributions:meeting_create": {"slug": True},
+    "contributions:meeting_update": {"slug": True, "meeting": "board-2004-07-20"},
+    "contributions:agreement_record": {"slug": True, "meeting": "board-2004-07-20"},
+    "contributions:consent_update": {
+        "slug": True,
+        "meeting": "norfolk-chief-executives-2004-06-18",
+        "partner": "broadland",
+    },
     "report:report_text": {"slug": True},
 }
 
