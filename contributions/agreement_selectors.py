@@ -19,7 +19,7 @@ from projects.money.formatting import money
 from projects.money.shares import missing_basis
 from projects.selectors import programme_figures
 
-from .selectors import contributing_partners, partners_of
+from .selectors import partners_of
 
 
 def long_date(day: date) -> str:
@@ -287,7 +287,3 @@ def agreement_part(*, meeting: Meeting, partner_slug: str) -> PartnerAgreement |
     if part is not None:
         part.agreement.meeting = meeting  # already fetched: saves a query
     return part
-
-
-def contributing_partner_count(*, programme: Programme) -> int:
-    return contributing_partners(partnership=programme.partnership).count()
