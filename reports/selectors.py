@@ -34,6 +34,7 @@ from projects.money.vocabulary import (
 from projects.selectors import programme_document
 from projects.selectors.to_do import AwaitingPhase, awaiting_decision
 
+from .agreed import AgreedMoney, agreed_money
 from .charts import (
     GroupedBarChart,
     StackedBarChart,
@@ -133,6 +134,7 @@ class Dashboard:
     cost_chart: StackedBarChart | None
     partner_chart: GroupedBarChart | None
     outcome_chart: StackedBarChart | None
+    agreed: AgreedMoney | None = None  # what the board agreed and the money since, once it has
 
 
 PHASE_DECISIONS = (
@@ -147,13 +149,13 @@ UNPAID_STATUSES = (ContributionStatus.PLEDGED, ContributionStatus.INVOICED)
 TRANCHE_ORDER = {tranche.value: index for index, tranche in enumerate(Tranche)}
 
 
-def _figures(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
+def _figures(document: ProgrammeDocument, as_of: date | None) -> tuple[ProgrammeFigures, str]:
     """Return the figures, and why the partners' shares cannot be worked out, if they cannot.
 
     A programme apportioned by population or weights where a partner lacks one still shows all
     the money that does not depend on the shares: the partners are then left out of the sums.
     """
-    figures, problem = figures_and_missing_basis(document)
+    figures, problem = figures_and_missing_basis(document, as_of)
     if not problem:
         return figures, ""
     method = Apportionment(document.programme.apportionment).label.lower()
@@ -204,10 +206,13 @@ def project_statuses(document: ProgrammeDocument) -> tuple[Count, ...]:
 
 
 def dashboard_from_document(
-    document: ProgrammeDocument, *, own_partner: str | None = None
+    document: ProgrammeDocument, *, own_partner: str | None = None, as_of: date | None = None
 ) -> Dashboard:
-    """Return the dashboard of the programme the document describes; pure, no ORM."""
-    figures, problem = _figures(document)
+    """Return the dashboard of the programme the document describes; pure, no ORM.
+
+    ``as_of`` is the day on which what is overdue is worked out, today when not given.
+    """
+    figures, problem = _figures(document, as_of)
     names = {partner.slug: partner.name for partner in document.partners}
     order = {partner.slug: index for index, partner in enumerate(document.partners)}
     partners = position_rows(figures, document.partners, own_partner=own_partner)
@@ -281,6 +286,7 @@ def dashboard_from_document(
             figures, names=names, order=list(order), own_partner=own_partner
         ),
         outcome_chart=outcome_chart(document, strategy=document.partnership.strategy),
+        agreed=agreed_money(document, figures, own_partner=own_partner),
     )
 
 
@@ -289,7 +295,11 @@ def programme_dashboard(*, programme: Programme, own_partner: str | None = None)
 
     ``own_partner`` is the slug of the reader's council, marked on the partners' figures.
     """
-    return dashboard_from_document(programme_document(programme=programme), own_partner=own_partner)
+    return dashboard_from_document(
+        programme_document(programme=programme),
+        own_partner=own_partner,
+        as_of=timezone.localdate(),
+    )
 
 
 # Board report PDFs prepared by the background worker (reports.tasks).

@@ -63,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--user", action="append", choices=USERS, help="only this user")
     parser.add_argument("--page", action="append", help="only pages whose name contains this")
+    parser.add_argument(
+        "--after-the-meeting",
+        action="store_true",
+        help="the demo after its June and October 2004 meetings: agreements, calls, payments",
+    )
     options = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="screenshots-") as directory:
@@ -76,6 +81,14 @@ def main(argv: list[str] | None = None) -> int:
         call_command("migrate", verbosity=0)
         with open(os.devnull, "w") as devnull:
             call_command("load_demo", stdout=devnull)
+        if options.after_the_meeting:
+            import json
+
+            from projects.programme_file import parse_programme
+            from projects.services.loading import programme_load
+            from tests.after_the_meeting import after_the_meeting
+
+            programme_load(document=parse_programme(json.dumps(after_the_meeting())))
         pages = {
             name: url
             for name, url in pages_to_scan().items()

@@ -77,9 +77,7 @@ def _upgrade_2_to_3(snapshot: Snapshot) -> Snapshot:
 #: The figures format 3 added: the agreement and what followed it.
 AFTER_THE_MEETING_FIGURES = tuple(
     figure.key
-    for figure in registry.FIGURES[
-        [figure.key for figure in registry.FIGURES].index("agreement") :
-    ]
+    for figure in registry.FIGURES[[figure.key for figure in registry.FIGURES].index("agreement") :]
 )
 _NONE_BEFORE_AN_AGREEMENT = frozenset({"agreement", "uncalled", "agreed_immediate", "agreed_cap"})
 
