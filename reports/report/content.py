@@ -168,13 +168,15 @@ def default_report_text(programme_name: str) -> ReportTextData:
     )
 
 
-def report_figures(document: ProgrammeDocument) -> tuple[ProgrammeFigures, str]:
+def report_figures(
+    document: ProgrammeDocument, as_of: date | None = None
+) -> tuple[ProgrammeFigures, str]:
     """Return the figures, and why the partners' shares cannot be worked out, if they cannot.
 
     As on the dashboard, a programme shared by population or weights where a partner lacks one
     still reports all the money that does not depend on the shares.
     """
-    figures, problem = figures_and_missing_basis(document)
+    figures, problem = figures_and_missing_basis(document, as_of)
     if not problem:
         return figures, ""
     method = Apportionment(document.programme.apportionment).label.lower()

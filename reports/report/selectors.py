@@ -101,7 +101,8 @@ def changes_since_issued(*, programme: Programme) -> ChangesPage:
 def statement_for(*, programme: Programme, partner: Partner) -> PartnerStatement:
     """Return the partner's statement for the programme, in a fixed number of queries."""
     document = programme_document(programme=programme)
-    figures, problem = report_figures(document)
+    today = timezone.localdate()
+    figures, problem = report_figures(document, today)
     return partner_statement(
-        document, figures, partner=partner.slug, on=timezone.localdate(), figures_problem=problem
+        document, figures, partner=partner.slug, on=today, figures_problem=problem
     )

@@ -20,6 +20,8 @@ from projects.money.figures import ProgrammeFigures
 from projects.money.shares import PLEDGED_STATUSES, PartnerPosition, apportion, partner_weights
 from projects.money.vocabulary import ContributionStatus, Tranche
 
+from ..agreed import AgreedRow, agreed_money
+
 ZERO = Decimal("0.00")
 PERCENT = Decimal("0.1")
 
@@ -64,6 +66,24 @@ class ProjectShare:
 
 
 @dataclass(frozen=True)
+class InvoiceLine:
+    """One of the council's invoices: what it was asked for, by when, and what it has paid."""
+
+    number: str
+    tranche: str
+    financial_year: str
+    issued: date
+    due: date
+    amount: Decimal
+    paid: Decimal
+    overdue: bool  # past its due date with money still to pay
+
+    @property
+    def owed(self) -> Decimal:
+        return self.amount - self.paid
+
+
+@dataclass(frozen=True)
 class PartnerStatement:
     partner_slug: str
     partner_name: str
@@ -80,6 +100,11 @@ class PartnerStatement:
     pledged_share_of_ieg: Decimal | None  # per cent, to one decimal place
     cap_share_of_ieg: Decimal | None
     date: date
+    # After the meeting: what it agreed, has been invoiced and has paid, once there is an
+    # agreement; and its invoices, oldest first.
+    agreed: AgreedRow | None = None
+    agreed_by: str = ""  # "Norfolk Chief Executives on 15 October 2004"
+    invoices: tuple[InvoiceLine, ...] = ()
 
     @property
     def to_pledge_immediately(self) -> Decimal:
@@ -184,6 +209,13 @@ def partner_statement(
     rows = tuple(_year_row(year, [c for c in own if c.financial_year == year]) for year in years)
     totals = _year_row("All years", own)
     tranche_order = {tranche.value: index for index, tranche in enumerate(Tranche)}
+    agreed = agreed_money(document, figures, own_partner=partner)
+    agreed_row = next((row for row in agreed.rows if row.slug == partner), None) if agreed else None
+    agreed_by = (
+        f"{agreed.body or 'the board'} on {agreed.agreement.date.day} {agreed.agreement.date:%B %Y}"
+        if agreed
+        else ""
+    )
     return PartnerStatement(
         partner_slug=data.slug,
         partner_name=data.name,
@@ -210,7 +242,35 @@ def partner_statement(
         pledged_share_of_ieg=_per_cent(totals.promised, data.ieg_grant),
         cap_share_of_ieg=_per_cent(position.cap, data.ieg_grant) if position else None,
         date=on,
+        agreed=agreed_row,
+        agreed_by=agreed_by,
+        invoices=invoice_lines(document, partner=partner, on=on),
     )
+
+
+def invoice_lines(
+    document: ProgrammeDocument, *, partner: str, on: date
+) -> tuple[InvoiceLine, ...]:
+    """Return the partner's invoices, oldest first, with what it has paid on each."""
+    lines = []
+    for call in document.calls:
+        for invoice in call.invoices:
+            if invoice.partner != partner:
+                continue
+            paid = sum((payment.amount for payment in invoice.payments), Decimal("0.00"))
+            lines.append(
+                InvoiceLine(
+                    number=invoice.number,
+                    tranche=Tranche(call.tranche).label,
+                    financial_year=call.financial_year,
+                    issued=call.issued,
+                    due=call.due,
+                    amount=invoice.amount,
+                    paid=paid,
+                    overdue=call.due < on and paid < invoice.amount,
+                )
+            )
+    return tuple(sorted(lines, key=lambda line: (line.issued, line.number)))
 
 
 def statement_fingerprint(statement: PartnerStatement) -> str:
