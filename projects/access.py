@@ -124,6 +124,12 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
             {"partner_list", "partner", "partner_create", "partner_update", "partner_delete",
              "contribution_create", "contribution_update", "contribution_delete"},
         ),
+        (
+            "Calls and payments",
+            "contributions:call_list",
+            {"call_list", "call_create", "call_detail", "call_cancel", "payment_create",
+             "payment_delete", "refund_list", "refund_create", "refund_delete"},
+        ),
     ]  # fmt: skip
     if can_edit(membership):
         sections.append(("Import", "reports:import", {"import", "import_confirm"}))

@@ -32,6 +32,13 @@ from django.forms import formsets
 from django.test import RequestFactory
 from django.utils.functional import Promise
 
+from contributions.call_forms import (
+    CallForm,
+    ConfirmForm,
+    ConfirmingForm,
+    PaymentForm,
+    RefundForm,
+)
 from contributions.forms import ContributionForm, PartnerForm, VersionForm
 from norfolk_connect.forms import SignInForm
 from projects.fields import DATE_PARTS, FinancialYearsField, GovukDateField, MoneyField
@@ -250,6 +257,11 @@ BUILDERS: dict[type, Builder | None] = {
     VersionForm: lambda w, d, f: VersionForm(d, instance=w.programme),
     PartnerForm: lambda w, d, f: PartnerForm(d),
     ContributionForm: lambda w, d, f: ContributionForm(d, programme=w.programme),
+    ConfirmingForm: None,  # the base of the forms that ask for confirmation
+    CallForm: lambda w, d, f: CallForm(d, programme=w.programme),
+    PaymentForm: lambda w, d, f: PaymentForm(d),
+    RefundForm: lambda w, d, f: RefundForm(d, programme=w.programme),
+    ConfirmForm: lambda w, d, f: ConfirmForm(d),
     ScenarioForm: lambda w, d, f: ScenarioForm(
         d, document=programme_document(programme=w.programme)
     ),

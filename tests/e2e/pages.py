@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from projects.models import Contribution, Partner, Programme
 from reports.models import RenderState, ReportRender, StatementRender, sha256_hex
+from tests.contributions.money import money_world
 from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for
 
 # Downloads (PDF, spreadsheets, programme files) are not pages to look at.
@@ -41,6 +42,8 @@ def pages_to_scan() -> dict[str, str]:
     StatementRender.objects.create(  # a statement's PDF made by the worker, still waiting
         programme=programme, partner=contribution.partner, fingerprint="0" * 64
     )
+    # The money after the board decides: an agreement, a call partly paid, and a refund.
+    money_world(programme, contribution.partner)
     urls = {
         name: reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
         for name in ALL_NAMES
