@@ -258,7 +258,10 @@ def partner_ledger_of(*, programme: Programme, partner: Partner) -> PartnerLedge
 
 @dataclass(frozen=True)
 class InvoiceDocument:
-    """What an invoice says: who it is to and from, what for, how much, and by when."""
+    """What an invoice says: who it is to and from, what for, how much, and by when.
+
+    It is the invoice as issued: what has been paid on it is the statement's business.
+    """
 
     invoice: Invoice
     call: Call
@@ -266,11 +269,6 @@ class InvoiceDocument:
     programme: Programme
     partnership_name: str
     agreement: Agreement | None
-    paid: Decimal
-
-    @property
-    def owed(self) -> Decimal:
-        return self.invoice.amount - self.paid
 
     @property
     def tranche_words(self) -> str:
@@ -287,14 +285,6 @@ class InvoiceDocument:
     def amount_text(self) -> str:
         return self.pounds(self.invoice.amount)
 
-    @property
-    def paid_text(self) -> str:
-        return self.pounds(self.paid)
-
-    @property
-    def owed_text(self) -> str:
-        return self.pounds(self.owed)
-
 
 def invoice_document(*, programme: Programme, pk: int) -> InvoiceDocument | None:
     """Return the programme's invoice with this key as its document says it, or None."""
@@ -308,5 +298,4 @@ def invoice_document(*, programme: Programme, pk: int) -> InvoiceDocument | None
         programme=programme,
         partnership_name=programme.partnership.name,
         agreement=agreement_of_call(invoice.call),
-        paid=paid_on(invoice),
     )
