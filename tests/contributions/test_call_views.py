@@ -427,3 +427,12 @@ def test_checking_a_call_costs_the_same_for_8_or_100_councils(
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
     print(f"call check: {counts}")
+
+
+def test_the_partners_page_leads_to_the_calls_and_refunds(client):
+    programme, _ = agreed_programme(1)
+    member(client, programme, Role.CHIEF_EXECUTIVE)
+    html = client.get(url("partner_list", programme)).content.decode()
+    assert url("call_list", programme) in html and url("refund_list", programme) in html
+    navigation = client.get(url("call_list", programme)).context["programme_navigation"]
+    assert [item["label"] for item in navigation if item["current"]] == ["Partners"]
