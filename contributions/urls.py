@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agreement_views, views
+from . import agreement_views, call_views, views
 
 app_name = "contributions"
 
@@ -44,5 +44,26 @@ urlpatterns = [
         "meetings/<slug:meeting>/consent/<slug:partner>/",
         agreement_views.ConsentUpdateView.as_view(),
         name="consent_update",
+    ),
+    path("calls/", call_views.CallListView.as_view(), name="call_list"),
+    path("calls/new/", call_views.CallCreateView.as_view(), name="call_create"),
+    path("calls/<slug:call>/", call_views.CallDetailView.as_view(), name="call_detail"),
+    path("calls/<slug:call>/cancel/", call_views.CallCancelView.as_view(), name="call_cancel"),
+    path(
+        "invoices/<int:invoice>/payments/new/",
+        call_views.PaymentCreateView.as_view(),
+        name="payment_create",
+    ),
+    path(
+        "invoices/<int:invoice>/payments/<int:payment>/delete/",
+        call_views.PaymentDeleteView.as_view(),
+        name="payment_delete",
+    ),
+    path("refunds/", call_views.RefundListView.as_view(), name="refund_list"),
+    path("refunds/new/", call_views.RefundCreateView.as_view(), name="refund_create"),
+    path(
+        "refunds/<int:refund>/delete/",
+        call_views.RefundDeleteView.as_view(),
+        name="refund_delete",
     ),
 ]

@@ -122,7 +122,10 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
             "Partners",
             "contributions:partner_list",
             {"partner_list", "partner", "partner_create", "partner_update", "partner_delete",
-             "contribution_create", "contribution_update", "contribution_delete"},
+             "contribution_create", "contribution_update", "contribution_delete",
+             # The money the partners are asked for and pay, once the board has agreed it.
+             "call_list", "call_create", "call_detail", "call_cancel", "payment_create",
+             "payment_delete", "refund_list", "refund_create", "refund_delete"},
         ),
         (
             "Meetings",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import report, statements
+from .views import invoices, report, statements
 
 app_name = "report"
 
@@ -44,4 +44,5 @@ urlpatterns = [
         statements.StatementRenderPdfView.as_view(),
         name="statement_render_pdf",
     ),
+    path("invoices/<int:invoice>.pdf", invoices.InvoicePdfView.as_view(), name="invoice_pdf"),
 ]

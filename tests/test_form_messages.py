@@ -35,6 +35,13 @@ from django.utils.functional import Promise
 
 from contributions.agreement_forms import AgreementForm, ConsentForm, MeetingForm
 from contributions.agreement_selectors import agreement_form_data
+from contributions.call_forms import (
+    CallForm,
+    ConfirmForm,
+    ConfirmingForm,
+    PaymentForm,
+    RefundForm,
+)
 from contributions.forms import ContributionForm, PartnerForm, VersionForm
 from norfolk_connect.forms import SignInForm
 from projects.fields import DATE_PARTS, FinancialYearsField, GovukDateField, MoneyField
@@ -262,6 +269,11 @@ BUILDERS: dict[type, Builder | None] = {
     MeetingForm: lambda w, d, f: MeetingForm(d),
     AgreementForm: lambda w, d, f: AgreementForm(d, rows=w.agreement_rows()),
     ConsentForm: lambda w, d, f: ConsentForm(d),
+    ConfirmingForm: None,  # the base of the forms that ask for confirmation
+    CallForm: lambda w, d, f: CallForm(d, programme=w.programme),
+    PaymentForm: lambda w, d, f: PaymentForm(d),
+    RefundForm: lambda w, d, f: RefundForm(d, programme=w.programme),
+    ConfirmForm: lambda w, d, f: ConfirmForm(d),
     ScenarioForm: lambda w, d, f: ScenarioForm(
         d, document=programme_document(programme=w.programme)
     ),

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from projects.models import (
     Agreement,
     Contribution,
+    Invoice,
     Meeting,
     Partner,
     PartnerAgreement,
@@ -28,6 +29,7 @@ from projects.models import (
 )
 from reports.models import IssuedReport, RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.factories import ContributionFactory
+from tests.contributions.money import money_world
 from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +74,12 @@ def arguments(name: str) -> frozenset[str]:
 def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> dict:
     """Fill a URL's arguments with objects of the given programme."""
     issued = programme.issued_reports.order_by("pk").last()
+    # The partner's invoice in the programme's latest call, with a payment (money_world).
+    invoice = (
+        Invoice.objects.filter(call__programme=programme, partner=contribution.partner)
+        .order_by("pk")
+        .last()
+    )
     values = {
         "slug": programme.slug,
         "project": programme.projects.order_by("position").last().slug,
@@ -92,6 +100,10 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
             "pk",
             UUID(int=0),
         ),
+        "call": invoice.call.slug if invoice else "no-call",
+        "invoice": invoice.pk if invoice else 0,
+        "payment": getattr(invoice and invoice.payments.order_by("pk").last(), "pk", 0),
+        "refund": getattr(programme.refunds.order_by("pk").last(), "pk", 0),
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -150,14 +162,19 @@ def world(monkeypatch):
     ):
         meeting = Meeting.objects.create(
             programme=programme,
-            slug=f"{slugify(body)}-2004-07-02",
+            slug=f"{slugify(body)}-2004-06-18",
             body=body,
-            date=date(2004, 7, 2),
+            date=date(2004, 6, 18),
         )
         agreement = Agreement.objects.create(meeting=meeting)
         PartnerAgreement.objects.create(
             agreement=agreement, partner=partner, immediate="10000.00", cap="30000.00"
         )
+    # A call with an invoice, a payment and a refund in each, of the partner the URLs name.
+    for programme, partner in ((demo, contribution.partner), (other, other_contribution.partner)):
+        money_world(programme, partner)
+    # Slugs are unique in a programme only: the other's call has one ours has not.
+    other.calls.update(slug="elsewhere-call")
     MembershipFactory(partnership=other.partnership)
     return demo, contribution, other, other_contribution
 
@@ -235,7 +252,12 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
 
 @pytest.mark.parametrize(
     "name",
-    [n for n in ALL_NAMES if {"pk", "project", "partner", "render", "meeting"} & arguments(n)],
+    [
+        n
+        for n in ALL_NAMES
+        if {"pk", "project", "partner", "render", "meeting", "call", "invoice", "payment", "refund"}
+        & arguments(n)
+    ],
 )
 def test_another_programmes_ids_under_our_programme_answer_404(client, world, name):
     """Our programme's URL with the other partnership's project, partner, meeting and so on."""

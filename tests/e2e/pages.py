@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from projects.models import Agreement, Contribution, Meeting, Partner, PartnerAgreement, Programme
 from reports.models import RenderState, ReportRender, StatementRender, sha256_hex
+from tests.contributions.money import money_world
 from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for
 
 # Downloads (PDF, spreadsheets, programme files) are not pages to look at.
@@ -55,11 +56,13 @@ def pages_to_scan() -> dict[str, str]:
         PartnerAgreement.objects.create(
             agreement=agreement,
             partner=partner,
-            immediate="10000.00" if partner.slug != "broadland" else "5000.00",
+            immediate="10000.00",
             cap="30000.00",
             consent_date=date(2004, 7, 5) if partner.slug == "broadland" else None,
             consent_reference="Cabinet 5 July 2004" if partner.slug == "broadland" else "",
         )
+    # The money after the board decides: an agreement, a call partly paid, and a refund.
+    money_world(programme, contribution.partner)
     urls = {
         name: reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
         for name in ALL_NAMES
