@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
 
 from norfolk_connect.model_messages import full_clean_for_people
@@ -274,6 +274,13 @@ def _write(action: Callable[[], None]) -> None:
     try:
         with transaction.atomic():
             action()
+    except ProtectedError as error:
+        # Spend recorded on a phase keeps the phase: the money paid out must stay accounted for.
+        raise ValidationError(
+            "Money has been spent on a phase this change would remove, so it cannot be removed: "
+            "the spend must stay accounted for against it. Mark the phase as not proceeding "
+            "instead."
+        ) from error
     except IntegrityError as error:
         text = str(error).lower()
         if "slug" in text:

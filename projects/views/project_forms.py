@@ -229,6 +229,10 @@ class ProjectDeleteView(TrancheConfirmMixin, ProgrammeMixin, TemplateView):
                 status=409,
                 conflict=error,
             )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.render_page(form, status=400)
         if not check.saved:
             return self.render_page(form)
         messages.success(

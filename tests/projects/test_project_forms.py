@@ -878,3 +878,19 @@ def test_a_filled_number_is_still_checked_on_the_server(facilitator):
     assert response.status_code == 200
     [error] = response.context["editor"].phases.forms[2].errors["number"]
     assert error.startswith("Phase number of phase 3 is already used by phase 2")
+
+
+def test_a_project_with_money_spent_on_it_is_not_deleted_and_says_why(facilitator):
+    from datetime import date
+
+    from projects.models import Spend
+
+    phase = Phase.objects.get(project__slug=GATEWAY, number=1)
+    Spend.objects.create(phase=phase, date=date(2004, 9, 30), amount=Decimal("1200.00"))
+    response = post_confirmed(facilitator, delete_url(), {"version": "1"})
+    assert response.status_code == 400
+    assert "Money has been spent on a phase this change would remove" in " ".join(
+        response.content.decode().split()
+    )
+    assert Project.objects.filter(slug=GATEWAY).exists()
+    assert Spend.objects.get().phase == phase
