@@ -34,6 +34,7 @@ from projects.money.vocabulary import Grade
 
 from .cached import with_cached_values
 from .layout import (
+    AGREEMENTS,
     CLAIMS,
     CONTRIBUTIONS,
     COUNT_FORMAT,
@@ -42,10 +43,12 @@ from .layout import (
     EXTRA_MIN_HEADING,
     FIGURES_TITLE,
     FUNDING,
+    INVOICES,
     MONEY_FORMAT,
     NO,
     PARTNERS,
     PHASES,
+    REFUNDS,
     SHARES,
     TOTAL,
     YES,
@@ -340,8 +343,58 @@ def write_programme_workbook(
             for index, position in enumerate(figures.per_partner)
         ),
     )
+    if document.meetings or document.calls or document.refunds:
+        _write_after_the_meeting(book, document, partners)
     _write_figures(book, document, figures, missing_basis=missing_basis)
     book.save(stream)
+
+
+def _write_after_the_meeting(
+    book: Book, document: ProgrammeDocument, partners: Mapping[str, str]
+) -> None:
+    """Write what was agreed, the invoices with what was paid on them, and money given back."""
+    meetings = {
+        meeting.slug: f"{meeting.body}, {meeting.date.day} {meeting.date:%B %Y}"
+        for meeting in document.meetings
+    }
+    _write_rows(
+        book,
+        AGREEMENTS,
+        (
+            {
+                "meeting_name": meetings.get(agreement.meeting, agreement.meeting),
+                "meeting": agreement.meeting,
+                "partner_name": partners.get(part.partner, part.partner),
+                **data.PARTNER_AGREEMENT.values(part),
+            }
+            for agreement in document.agreements
+            for part in agreement.per_partner
+        ),
+    )
+
+    def invoice_row(call: data.CallData, invoice: data.InvoiceData) -> dict[str, Any]:
+        paid = sum((payment.amount for payment in invoice.payments), Decimal("0.00"))
+        return {
+            **data.CALL.values(call),
+            **data.INVOICE.values(invoice),
+            "partner_name": partners.get(invoice.partner, invoice.partner),
+            "paid": paid,
+            "owed": invoice.amount - paid,
+        }
+
+    _write_rows(
+        book,
+        INVOICES,
+        (invoice_row(call, invoice) for call in document.calls for invoice in call.invoices),
+    )
+    _write_rows(
+        book,
+        REFUNDS,
+        (
+            {**data.REFUND.values(item), "partner_name": partners.get(item.partner, item.partner)}
+            for item in document.refunds
+        ),
+    )
 
 
 def _write_rows(book: Book, sheet: Sheet, rows: Iterable[Mapping[str, Any]]) -> None:

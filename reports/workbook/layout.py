@@ -281,4 +281,46 @@ SHARES = Sheet(
     imported=False,
     totals=(Total(f"{TOTAL} of all contributing partners"),),
 )
+# After the meeting: what was agreed, the invoices and what was paid on them, and the money given
+# back. Written once a programme has such records; the import leaves them to the programme file.
+AGREEMENTS = Sheet(
+    "Agreements",
+    (
+        Column("Meeting", "meeting_name", Kind.LABEL, 36),
+        field_column(data.AGREEMENT, "meeting", heading="Meeting slug"),
+        Column("Council", "partner_name", Kind.LABEL, 34),
+        field_column(data.PARTNER_AGREEMENT, "partner", heading="Council slug"),
+        *field_columns(data.PARTNER_AGREEMENT, placed=("partner",)),
+    ),
+    imported=False,
+    # Each agreement replaces the one before: a total over them all would mean nothing.
+    totals=(),
+)
+INVOICES = Sheet(
+    "Invoices",
+    (
+        field_column(data.INVOICE, "number"),
+        Column("Council", "partner_name", Kind.LABEL, 34),
+        field_column(data.INVOICE, "partner", heading="Council slug"),
+        field_column(data.CALL, "slug", heading="Call"),
+        field_column(data.CALL, "tranche"),
+        field_column(data.CALL, "financial_year"),
+        field_column(data.CALL, "issued"),
+        field_column(data.CALL, "due"),
+        field_column(data.INVOICE, "amount"),
+        Column("Paid", "paid", Kind.MONEY, 16, total=True),
+        Column("Owed", "owed", Kind.MONEY, 16, total=True),
+    ),
+    imported=False,
+    totals=(Total(f"{TOTAL} of all invoices listed"),),
+)
+REFUNDS = Sheet(
+    "Refunds and credits",
+    (
+        Column("Council", "partner_name", Kind.LABEL, 34),
+        *field_columns(data.REFUND),
+    ),
+    imported=False,
+    totals=(Total(f"{TOTAL} of all refunds and credits listed"),),
+)
 FIGURES_TITLE = "Figures"
