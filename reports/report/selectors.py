@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from projects.models import Partner, Programme, ReportText
+from projects.models import Invoice, Partner, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS
 from projects.selectors import programme_document
 
@@ -105,4 +105,13 @@ def statement_for(*, programme: Programme, partner: Partner) -> PartnerStatement
     figures, problem = report_figures(document, today)
     return partner_statement(
         document, figures, partner=partner.slug, on=today, figures_problem=problem
+    )
+
+
+def invoice_ids(*, programme: Programme, partner: Partner) -> dict[str, int]:
+    """Return the partner's invoices in the programme by number: the id each PDF is found by."""
+    return dict(
+        Invoice.objects.filter(call__programme=programme, partner=partner).values_list(
+            "number", "pk"
+        )
     )

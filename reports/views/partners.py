@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from projects.access import ProgrammeMixin, own_council
 
-from ..report.selectors import statement_for
+from ..report.selectors import invoice_ids, statement_for
 from .statements import StatementMixin
 
 
@@ -23,5 +23,12 @@ class PartnerView(ProgrammeMixin, StatementMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["partner"] = self.partner
         context["own"] = self.partner == own_council(self.membership)
-        context["statement"] = statement_for(programme=self.programme, partner=self.partner)
+        statement = statement_for(programme=self.programme, partner=self.partner)
+        context["statement"] = statement
+        ids = (
+            invoice_ids(programme=self.programme, partner=self.partner)
+            if statement.invoices
+            else {}
+        )
+        context["invoices"] = [(line, ids.get(line.number)) for line in statement.invoices]
         return context

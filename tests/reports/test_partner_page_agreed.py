@@ -7,6 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from projects.models import Invoice
 from projects.programme_file import parse_programme
 from projects.services.loading import programme_load
 from tests.after_the_meeting import after_the_meeting
@@ -40,6 +41,11 @@ def test_broadland_sees_what_it_agreed_was_asked_for_and_paid(client, agreed):
     assert "NC-0003 Immediate tranche, 2004/05 31 Jul 2004 £10,000 £10,000 £0" in element(
         html, "council-invoices"
     )
+    pdf = reverse("report:invoice_pdf", args=[SLUG, Invoice.objects.get(number="NC-0003").pk])
+    assert f'href="{pdf}"' in html
+    response = client.get(pdf)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
 
 
 def test_a_council_that_has_not_paid_sees_what_is_overdue(client, agreed):
@@ -54,3 +60,38 @@ def test_before_the_agreement_the_page_is_as_it_was(client, demo):  # noqa: F811
     html = page(client, "broadland", "partner-officer")
     assert 'id="council-agreed"' not in html
     assert element(html, "asked-now") == "£10,000"
+
+
+def test_the_councils_page_takes_the_same_queries_whatever_its_invoices(client, demo):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.after_the_meeting import PARTNERS, invoice
+
+    counts = []
+    for extra in (0, 1):
+        content = after_the_meeting()
+        if extra:
+            content["calls"].append(
+                {
+                    "slug": "review-2004-12",
+                    "tranche": "review",
+                    "financial_year": "2004/05",
+                    "issued": "2004-12-01",
+                    "due": "2004-12-31",
+                    "invoices": [
+                        invoice(100 + n, slug, "1000.00", ("2004-12-10", "400.00", "A"),
+                                ("2004-12-20", "600.00", "B"))
+                        for n, slug in enumerate(PARTNERS)
+                    ],
+                }
+            )  # fmt: skip
+        programme_load(document=parse_programme(json.dumps(content)))
+        as_user(client, "partner-officer")
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                client.get(reverse("reports:partner", args=[SLUG, "broadland"])).status_code == 200
+            )
+        counts.append(len(queries))
+    # The page before the meeting (12), the records after it (10).
+    assert counts[0] == counts[1] <= 22
