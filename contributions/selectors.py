@@ -9,13 +9,16 @@ from typing import Protocol
 
 from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from projects.models import Contribution, Membership, Partner, Partnership, Programme
-from projects.money.figures import ZERO, ProgrammeFigures
+from projects.money.figures import ZERO, ProgrammeFigures, compute_figures
 from projects.money.formatting import weight_text
 from projects.money.shares import PLEDGED_STATUSES, PartnerPosition, missing_basis
 from projects.money.vocabulary import ContributionStatus, Tranche
-from projects.selectors import programme_figures
+from projects.selectors import programme_document
+
+from .agreed import AgreedMoney, agreed_money
 
 TRANCHE_ORDER = {tranche.value: index for index, tranche in enumerate(Tranche)}
 
@@ -142,6 +145,7 @@ class PartnersPage:
     positions: tuple[PositionRow, ...]
     position_totals: PositionTotals | None
     matrix: ContributionMatrix
+    agreed: AgreedMoney | None = None  # what the board agreed and the money since, once it has
 
 
 @dataclass(frozen=True)
@@ -255,10 +259,13 @@ def partners_page(*, programme: Programme, own_partner: str | None = None) -> Pa
             f"The programme shares its costs by {programme.get_apportionment_display().lower()}"
             f", but {problem}: give them one, or change the programme's apportionment method."
         )
-    else:
-        figures = programme_figures(programme=programme)
+    agreed = None
+    if not problem:
+        document = programme_document(programme=programme)
+        figures = compute_figures(document, timezone.localdate())
         positions = position_rows(figures, partners, own_partner=own_partner)
         totals = position_totals(positions)
+        agreed = agreed_money(document, figures, own_partner=own_partner)
     return PartnersPage(
         partners=tuple(PartnerRow(partner=p, weight=weight_text(p.weight)) for p in partners),
         figures=figures,
@@ -268,6 +275,7 @@ def partners_page(*, programme: Programme, own_partner: str | None = None) -> Pa
         matrix=contribution_matrix(
             programme=programme, partners=partners, contributions=contributions
         ),
+        agreed=agreed,
     )
 
 

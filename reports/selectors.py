@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from contributions.agreed import AgreedMoney, agreed_money
 from contributions.selectors import (
     PositionRow,
     PositionTotals,
@@ -34,7 +35,6 @@ from projects.money.vocabulary import (
 from projects.selectors import programme_document
 from projects.selectors.to_do import AwaitingPhase, awaiting_decision
 
-from .agreed import AgreedMoney, agreed_money
 from .charts import (
     GroupedBarChart,
     StackedBarChart,

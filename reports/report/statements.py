@@ -14,13 +14,12 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from contributions.agreed import AgreedRow, agreed_money
 from projects.money.bounds import project_extra_bounds
 from projects.money.document import ProgrammeDocument
 from projects.money.figures import ProgrammeFigures
 from projects.money.shares import PLEDGED_STATUSES, PartnerPosition, apportion, partner_weights
 from projects.money.vocabulary import ContributionStatus, Tranche
-
-from ..agreed import AgreedRow, agreed_money
 
 ZERO = Decimal("0.00")
 PERCENT = Decimal("0.1")

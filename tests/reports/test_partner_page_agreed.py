@@ -95,3 +95,33 @@ def test_the_councils_page_takes_the_same_queries_whatever_its_invoices(client, 
         counts.append(len(queries))
     # The page before the meeting (12), the records after it (10).
     assert counts[0] == counts[1] <= 22
+
+
+def test_the_partners_page_shows_the_agreement_and_each_councils_money(client, agreed):
+    html = (
+        as_user(client, "chief-executive")
+        .get(reverse("contributions:partner_list", args=[SLUG]))
+        .content.decode()
+    )
+    assert element(html, "agreed-owed") == "£20,832.83"
+    assert "Broadland District Council £20,000 £10,000 £10,000 £0" in element(
+        html, "agreed-partners"
+    )
+
+
+def test_the_statement_and_its_pdf_say_what_was_agreed_invoiced_and_paid(client, agreed):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    html = (
+        as_user(client, "facilitator")
+        .get(reverse("report:statement", args=[SLUG, "norwich"]))
+        .content.decode()
+    )
+    assert element(html, "statement-owed") == "£10,000, of which £10,000 overdue"
+    assert "NC-0007" in element(html, "statement-invoices")
+    response = client.get(reverse("report:statement_pdf", args=[SLUG, "norwich"]))
+    assert response.status_code == 200
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "£10,000, of which £10,000 overdue" in " ".join(text.split())
