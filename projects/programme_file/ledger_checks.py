@@ -35,10 +35,15 @@ def _call_problems(document: ProgrammeDocument) -> list[Problem]:
         return problems
     dates = {meeting.slug: meeting.date for meeting in document.meetings}
     agreed_on = sorted(dates[agreement.meeting] for agreement in document.agreements)
-    latest = latest_agreement(document.agreements, dates)
-    caps = {part.partner: part.cap for part in latest.per_partner} if latest else {}
     invoiced: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for index, call in enumerate(document.calls):
+    # In the order they were issued: each call is within the agreement that stood on its date,
+    # with what the councils had been invoiced before it.
+    in_order = sorted(enumerate(document.calls), key=lambda pair: (pair[1].issued, pair[0]))
+    for index, call in in_order:
+        standing = latest_agreement(
+            [a for a in document.agreements if dates[a.meeting] <= call.issued], dates
+        )
+        caps = {part.partner: part.cap for part in standing.per_partner} if standing else {}
         path = f"calls[{index}]"
         if not agreed_on:
             problems.append(
@@ -65,12 +70,14 @@ def _call_problems(document: ProgrammeDocument) -> list[Problem]:
             invoice_path = f"{path}.invoices[{number}]"
             cap = caps.get(invoice.partner)
             invoiced[invoice.partner] += invoice.amount
-            if cap is None:
+            if standing is None:
+                pass  # issued before any agreement: said above
+            elif cap is None:
                 problems.append(
                     Problem(
                         f"{invoice_path}.partner",
-                        f"{invoice.partner!r} has no part in the latest agreement, "
-                        "so it cannot be invoiced",
+                        f"{invoice.partner!r} has no part in the agreement standing on the "
+                        "call's date of issue, so it cannot be invoiced",
                     )
                 )
             elif invoiced[invoice.partner] > cap:
@@ -79,7 +86,7 @@ def _call_problems(document: ProgrammeDocument) -> list[Problem]:
                         f"{invoice_path}.amount",
                         f"would take {invoice.partner!r} to "
                         f"{money(invoiced[invoice.partner])} invoiced, above its agreed cap "
-                        f"of {money(cap)}",
+                        f"of {money(cap)} in the agreement standing on the call's date of issue",
                     )
                 )
             paid = ZERO

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from projects.models import Invoice, Meeting, PartnerAgreement, Payment, Refund, Spend
+from projects.money.figures import compute_figures
 from projects.programme_file import ProgrammeFileError, dumps_programme, parse_programme
 from projects.selectors import programme_document
 from projects.services.import_plan import ProgrammeLoadError
@@ -91,11 +92,18 @@ def set_in(content, path, value):
     target[last] = value
 
 
+def lower_the_autumn_caps(content):
+    # The October meeting lowers every cap to £5,000, below the £10,000 invoiced in July.
+    for part in content["agreements"][1]["per_partner"]:
+        part["immediate"] = part["cap"] = "5000.00"
+    content["calls"].pop()  # the review call would be past the new caps
+
+
 BAD = {
     "a call above the agreed cap": (
         lambda c: set_in(c, ["calls", 1, "invoices", 0, "amount"], "10000.01"),
         "calls[1].invoices[0].amount: would take 'norfolk-county' to £20,000.01 invoiced, "
-        "above its agreed cap of £20,000",
+        "above its agreed cap of £20,000 in the agreement standing on the call's date of issue",
     ),
     "a payment larger than the invoice": (
         lambda c: set_in(c, ["calls", 0, "invoices", 2, "payments", 1, "amount"], "5000.01"),
@@ -213,6 +221,13 @@ BAD = {
 def test_each_bad_record_is_refused_at_its_place(name):
     edit, expected = BAD[name]
     assert expected in problems_of(changed(edit))
+
+
+def test_a_call_is_held_to_the_agreement_standing_on_its_date_not_a_later_one():
+    # July's invoices were within June's caps; October lowering the caps does not undo them.
+    figures = compute_figures(parse_programme(json.dumps(changed(lower_the_autumn_caps))))
+    assert figures.ledger.uncalled == Decimal("-40000.00")  # 8 x (5,000 - 10,000)
+    assert all(ledger.agreed_cap == Decimal("5000.00") for ledger in figures.ledgers)
 
 
 def test_a_format_1_file_may_not_hold_the_records_after_the_meeting():
