@@ -45,6 +45,10 @@ SECTIONS = (
     "Outcome claims",
     "Contributions",
     "Board report",
+    "Meetings",
+    "Agreements",
+    "Invoices",
+    "Refunds and credits",
 )
 
 
@@ -147,6 +151,7 @@ def preview_import(current: ProgrammeDocument, new: ProgrammeDocument) -> Import
         )
     )
     rows.extend(_report_changes(current, new))
+    rows.extend(_after_the_meeting_changes(current, new))
     before, after = compute_figures(current), compute_figures(new)
     return ImportPreview(
         sections=tuple(
@@ -297,6 +302,106 @@ def _programme_changes(current: ProgrammeDocument, new: ProgrammeDocument) -> li
 
 
 REPORT_FIELDS = shown_fields(data.REPORT_TEXT)
+MEETING_FIELDS = shown_fields(data.MEETING)
+
+
+class _Record:
+    """A record after the meeting as the preview shows it: its key and its values by label."""
+
+    def __init__(self, key: Any, label: str, values: dict[str, str]) -> None:
+        self.key, self.label, self.values = key, label, values
+
+    def __getattr__(self, name: str) -> str:
+        # A value the other version of the record does not have shows as "-".
+        return self.__dict__["values"].get(name, "")
+
+
+def _records_changes(section: str, old: list[_Record], new: list[_Record]) -> list[RowChange]:
+    labels = dict.fromkeys(name for record in (*old, *new) for name in record.values)
+    shown: Shown = tuple((name, name, lambda value: value or "-") for name in labels)
+    return _keyed_changes(
+        section, old, new, key=lambda r: r.key, label=lambda r: r.label, shown=shown
+    )
+
+
+def _after_the_meeting_records(document: ProgrammeDocument) -> dict[str, list[_Record]]:
+    """Return the agreements, invoices and refunds of a document as the preview compares them."""
+    names = {partner.slug: partner.name for partner in document.partners}
+    meetings = {meeting.slug: meeting for meeting in document.meetings}
+
+    def meeting(slug: str) -> str:
+        found = meetings.get(slug)
+        return slug if found is None else f"{found.body}, {_show(found.date)}"
+
+    def consent(part: data.PartnerAgreementData) -> str:
+        return f"; consent {_show(part.consent_date)}" if part.consent_date else ""
+
+    return {
+        "Agreements": [
+            _Record(
+                agreement.meeting,
+                f"Agreement of {meeting(agreement.meeting)}",
+                {
+                    names.get(part.partner, part.partner): (
+                        f"{_show(part.immediate)} now, up to {_show(part.cap)}{consent(part)}"
+                    )
+                    for part in agreement.per_partner
+                },
+            )
+            for agreement in document.agreements
+        ],
+        "Invoices": [
+            _Record(
+                invoice.number,
+                f"Invoice {invoice.number}",
+                {
+                    "Council": names.get(invoice.partner, invoice.partner),
+                    "For": f"{call.tranche.label} tranche, {call.financial_year}",
+                    "Due": _show(call.due),
+                    "Amount": _show(invoice.amount),
+                    "Paid": _show(sum((p.amount for p in invoice.payments), Decimal("0.00"))),
+                    "Payments": str(len(invoice.payments)),
+                },
+            )
+            for call in document.calls
+            for invoice in call.invoices
+        ],
+        "Refunds and credits": [
+            _Record(
+                index,
+                f"{refund.kind.label} {index + 1}",
+                {
+                    "Council": names.get(refund.partner, refund.partner),
+                    "Date": _show(refund.date),
+                    "Amount": _show(refund.amount),
+                    "Reason": refund.reason or "-",
+                },
+            )
+            for index, refund in enumerate(document.refunds)
+        ],
+    }
+
+
+def _after_the_meeting_changes(
+    current: ProgrammeDocument, new: ProgrammeDocument
+) -> list[RowChange]:
+    """Return the changes to the records after the meeting, which a programme file may carry."""
+    old, now = _after_the_meeting_records(current), _after_the_meeting_records(new)
+    return [
+        *_keyed_changes(
+            "Meetings",
+            current.meetings,
+            new.meetings,
+            key=lambda meeting: meeting.slug,
+            label=lambda meeting: f"{meeting.body}, {_show(meeting.date)}",
+            shown=MEETING_FIELDS,
+        ),
+        *(
+            change
+            for section in old
+            for change in _records_changes(section, old[section], now[section])
+        ),
+    ]
 
 
 def _report_changes(current: ProgrammeDocument, new: ProgrammeDocument) -> list[RowChange]:

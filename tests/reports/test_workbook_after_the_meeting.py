@@ -76,3 +76,28 @@ def test_the_workbook_reads_back_with_the_records_after_the_meeting_unchanged():
     read = read_workbook(stream.getvalue(), current=document)
     # The import keeps the report's text as it is, and carries the records over unchanged.
     assert replace(read, report=document.report) == document
+
+
+def test_the_import_preview_lists_the_records_after_the_meeting_it_would_change():
+    from reports.workbook.diffing import preview_import
+
+    before = parse_programme(json.dumps(seed()))
+    after = parse_programme(json.dumps(after_the_meeting()))
+    preview = preview_import(before, after)
+    sections = {section.name: section for section in preview.sections}
+    assert (sections["Meetings"].added, sections["Agreements"].added) == (2, 2)
+    assert sections["Invoices"].added == 10
+    assert sections["Refunds and credits"].added == 2
+    invoice = next(row for row in sections["Invoices"].rows if row.row == "Invoice NC-0003")
+    assert ("Paid", "", "£10,000") in [(c.field, c.old, c.new) for c in invoice.changes]
+
+    paid_more = after_the_meeting()
+    paid_more["calls"][0]["invoices"][6]["payments"] = [
+        {"date": "2004-08-01", "amount": "10000.00", "reference": "BACS 7"}
+    ]
+    changed = preview_import(after, parse_programme(json.dumps(paid_more)))
+    rows = [row for section in changed.sections for row in section.rows]
+    assert [(row.section, row.row, row.action) for row in rows] == [
+        ("Invoices", "Invoice NC-0007", "Changed")
+    ]
+    assert not preview_import(after, after).has_changes
