@@ -124,3 +124,25 @@ def test_the_dashboard_takes_the_same_queries_whatever_the_calls_and_payments(
         counts.append(len(queries))
     # The records after the meeting cost ten queries, whatever their number.
     assert counts[0] == counts[1] <= 20
+
+
+def test_the_board_report_says_which_agreement_stands_and_the_money_since(client, agreed):
+    html = (
+        as_user(client, "chief-executive")
+        .get(reverse("report:report", args=[SLUG]))
+        .content.decode()
+    )
+    assert element(html, "report-agreement").startswith(
+        "The agreement that stands, made on 15 October 2004: £80,000 immediately and up to "
+        "£160,000 from the councils. So far £86,666.67 has been invoiced, £65,833.83 paid and "
+        "£20,832.83 is owed."
+    )
+
+
+def test_the_seeds_report_has_no_agreement_note(client, demo):  # noqa: F811
+    html = (
+        as_user(client, "chief-executive")
+        .get(reverse("report:report", args=[SLUG]))
+        .content.decode()
+    )
+    assert 'id="report-agreement"' not in html
