@@ -206,6 +206,17 @@ def call_plan(
         or agreement.meeting.date > issued
     ):
         raise ValidationError({"tranche": REVIEW_NOT_RELEASED})
+    if agreement.meeting.date > issued:
+        # A call is made under the agreement that stands on its date of issue, as the programme
+        # file checks it: one dated earlier would be under no agreement, or an older one.
+        meeting = agreement.meeting.date
+        raise ValidationError(
+            {
+                "issued": "Date of issue must be the same as or after "
+                f"{meeting.day} {meeting:%B %Y}, the date of the meeting that agreed the "
+                "contributions"
+            }
+        )
     parts = list(agreement.partners.select_related("partner").order_by("partner__position", "pk"))
     invoiced = dict(
         Invoice.objects.filter(call__programme=programme)

@@ -367,3 +367,35 @@ def test_a_refund_outside_the_programme_is_confirmed_and_removing_it_is_recorded
     refund_delete(refund=refund, user=user)
     assert not Refund.objects.exists()
     assert Refund.history.filter(history_type="-").get().history_user == user
+
+
+def test_a_call_is_not_dated_before_the_meeting_that_agreed_it():
+    # Refused as the programme file refuses it, so that the programme's export always loads.
+    programme, _ = agreed_programme(2)
+    error = refused(attempt, programme, issued=date(2004, 6, 1), due=date(2004, 6, 30))
+    assert error.message_dict == {
+        "issued": [
+            "Date of issue must be the same as or after 18 June 2004, the date of the meeting "
+            "that agreed the contributions"
+        ]
+    }
+    assert not Invoice.objects.exists()
+
+
+def test_a_programme_with_its_calls_exports_a_file_that_loads_with_the_same_figures():
+    import json
+
+    from projects.money.figures import figures_as_json
+    from projects.programme_file import dumps_programme, parse_programme
+    from projects.selectors import programme_document, programme_figures
+
+    programme, _ = agreed_programme(3)
+    call = raise_call(programme)
+    paid(call.invoices.first(), "2500.00")
+    text = dumps_programme(programme_document(programme=programme, include_report=True))
+    document = parse_programme(text)  # every check of the file passes
+    assert json.loads(dumps_programme(document)) == json.loads(text)
+    figures = figures_as_json(programme_figures(programme=programme, as_of=date(2004, 12, 1)))
+    from projects.money.figures import compute_figures
+
+    assert figures_as_json(compute_figures(document, date(2004, 12, 1))) == figures
