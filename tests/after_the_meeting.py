@@ -153,3 +153,23 @@ def after_the_meeting() -> dict[str, Any]:
         }
     ]
     return content
+
+
+def with_a_december_call(content: dict[str, Any]) -> dict[str, Any]:
+    """Add a third call of £1,000 from each council, paid in two instalments: more records of
+    every kind, for checking that a page's queries do not grow with them."""
+    content["calls"].append(
+        {
+            "slug": "review-2004-12",
+            "tranche": "review",
+            "financial_year": "2004/05",
+            "issued": "2004-12-01",
+            "due": "2004-12-31",
+            "invoices": [
+                invoice(100 + n, slug, "1000.00", ("2004-12-10", "400.00", "A"),
+                        ("2004-12-20", "600.00", "B"))
+                for n, slug in enumerate(PARTNERS)
+            ],
+        }
+    )  # fmt: skip
+    return content

@@ -495,20 +495,17 @@ class SpendData:
     reference: str = ""
 
 
+# The phase a row of spend or a forecast is for, by its number in its project.
+PHASE_OF_A_PROJECT = FieldSpec(
+    "phase", "Phase", Kind.WHOLE, width=9, minimum=PHASE_NUMBER_MIN, maximum=PHASE_NUMBER_MAX
+)
 # A row of spend or a forecast belongs to a phase: the file names it by its project's slug and
 # its number, the database by the phase alone.
 SPEND = Entity(
     SpendData,
     (
         FieldSpec("project", "Project", Kind.SLUG, width=22, model="phase"),
-        FieldSpec(
-            "phase",
-            "Phase",
-            Kind.WHOLE,
-            width=9,
-            minimum=PHASE_NUMBER_MIN,
-            maximum=PHASE_NUMBER_MAX,
-        ),
+        PHASE_OF_A_PROJECT,
         FieldSpec("date", "Date", Kind.DATE, width=12, required=True),
         FieldSpec("amount", "Amount", Kind.AMOUNT, width=16, total=True),
         FieldSpec("supplier", "Supplier", Kind.TEXT, width=30, max_length=NAME_MAX_LENGTH),
@@ -532,14 +529,7 @@ FORECAST = Entity(
     ForecastData,
     (
         FieldSpec("project", "Project", Kind.SLUG, width=22, model="phase"),
-        FieldSpec(
-            "phase",
-            "Phase",
-            Kind.WHOLE,
-            width=9,
-            minimum=PHASE_NUMBER_MIN,
-            maximum=PHASE_NUMBER_MAX,
-        ),
+        PHASE_OF_A_PROJECT,
         FieldSpec("financial_year", "Financial year", Kind.FINANCIAL_YEAR, width=14),
         FieldSpec("amount", "Amount", Kind.AMOUNT, width=16, total=True),
     ),

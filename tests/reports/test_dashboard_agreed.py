@@ -97,26 +97,13 @@ def test_the_dashboard_takes_the_same_queries_whatever_the_calls_and_payments(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.after_the_meeting import PARTNERS, invoice
+    from tests.after_the_meeting import with_a_december_call
 
     counts = []
     for extra in (0, 1):
         content = after_the_meeting()
         if extra:
-            content["calls"].append(
-                {
-                    "slug": "review-2004-12",
-                    "tranche": "review",
-                    "financial_year": "2004/05",
-                    "issued": "2004-12-01",
-                    "due": "2004-12-31",
-                    "invoices": [
-                        invoice(100 + n, slug, "1000.00", ("2004-12-10", "400.00", "A"),
-                                ("2004-12-20", "600.00", "B"))
-                        for n, slug in enumerate(PARTNERS)
-                    ],
-                }
-            )  # fmt: skip
+            with_a_december_call(content)
         programme_load(document=parse_programme(json.dumps(content)))
         as_user(client, "chief-executive")
         with CaptureQueriesContext(connection) as queries:
