@@ -110,7 +110,9 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
             "Board report",
             "report:report",
             {"report", "report_text", "report_issue", "issued_list", "report_changes",
-             "statement", "renders", "render"},
+             "statement", "renders", "render", "paper_list", "paper_create", "paper_delete",
+             "paper_report", "paper_report_text", "paper_report_issue", "paper_issued_list",
+             "paper_report_changes", "paper_renders"},
         ),
         (
             "Projects",

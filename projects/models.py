@@ -528,11 +528,38 @@ REPORT_TEXT = {
 }
 
 
-class ReportText(models.Model):
-    """The facilitator's words of a programme's board report, with figure placeholders."""
+class PaperTemplate(models.TextChoices):
+    """What a paper is for, which gives its first words: the rest is the facilitator's."""
 
-    programme = models.OneToOneField(
-        "projects.Programme", on_delete=models.CASCADE, related_name="report_text"
+    WORKLOAD = "workload", "Medium term workload paper"
+    AUTUMN_REVIEW = "autumn_review", "Autumn review paper"
+    PROGRESS = "progress", "Progress report"
+
+
+class ReportText(models.Model):
+    """A paper: a board report's words, with figure placeholders, for a meeting.
+
+    A programme has a paper for each meeting it goes to (the medium term workload paper, the
+    autumn review, progress reports); the newest is the one being prepared, "the board report".
+    """
+
+    programme = models.ForeignKey(
+        "projects.Programme", on_delete=models.CASCADE, related_name="papers"
+    )
+    slug = SlugField()
+    template = models.CharField(
+        "kind of paper",
+        max_length=20,
+        choices=PaperTemplate.choices,
+        default=PaperTemplate.WORKLOAD,
+    )
+    for_meeting = models.ForeignKey(
+        "projects.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="papers",
+        verbose_name="for the meeting",
     )
     meeting = models.CharField(
         "meeting",
@@ -578,10 +605,18 @@ class ReportText(models.Model):
 
     class Meta:
         app_label = "reports"
-        verbose_name = "report text"
+        verbose_name = "paper"
+        ordering = ["programme", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "slug"],
+                name="paper_slug_unique_in_programme",
+                violation_error_message="The programme already has a paper with this slug.",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Report text of {self.programme}"
+        return self.title or f"Paper of {self.programme}"
 
 
 # After the meeting: meetings and what they agreed, calls of invoices and their payments, refunds

@@ -37,6 +37,7 @@ FINANCIAL_YEAR = re.compile(r"([0-9]{4})/([0-9]{2})")
 # projects/rows/...): one of them as a slug would make its pages unreachable.
 PROGRAMME_RESERVED_SLUGS = frozenset({"new"})
 PROJECT_RESERVED_SLUGS = frozenset({"new", "rows"})
+PAPER_RESERVED_SLUGS = frozenset({"new"})  # /papers/new/ adds a paper
 
 SLUG_EXAMPLE = "norfolk-connect"
 SLUG_RULE = "lower-case letters and digits, words joined by single hyphens"

@@ -35,6 +35,8 @@ class IssuedReport(models.Model):
     programme = models.ForeignKey(
         "projects.Programme", on_delete=models.PROTECT, related_name="issued_reports"
     )
+    # The paper it is an issue of: each paper has its own archive and its own changes since.
+    paper = models.ForeignKey("reports.ReportText", on_delete=models.PROTECT, related_name="issues")
     meeting_date = models.DateField("meeting date")
     title = models.CharField(max_length=REPORT_LINE_MAX_LENGTH)
     issued_at = models.DateTimeField("issued at", default=timezone.now)
@@ -139,6 +141,14 @@ class ReportRender(PdfRender):
 
     programme = models.ForeignKey(
         "projects.Programme", on_delete=models.CASCADE, related_name="report_renders"
+    )
+    # The paper it is a PDF of; none for a paper whose words are not saved yet (the default's).
+    paper = models.ForeignKey(
+        "reports.ReportText",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="renders",
     )
     # The PDF of the report as issued to a meeting (dated the meeting), not a draft.
     for_meeting = models.BooleanField("for issue to a meeting", default=False)

@@ -337,7 +337,7 @@ def report_render(*, programme: Programme, pk: UUID) -> ReportRender | None:
     """Return the programme's render with this id, without its PDF's bytes, or None."""
     return (
         ReportRender.objects.filter(programme=programme, pk=pk)
-        .select_related("requested_by")
+        .select_related("requested_by", "paper")
         .defer("pdf")
         .first()
     )
@@ -350,7 +350,9 @@ def report_render_with_pdf(*, programme: Programme, pk: UUID) -> ReportRender | 
 
 def report_render_to_run(*, pk: UUID | str) -> ReportRender | None:
     """Return a render for the worker to run, with its programme, or None if it has gone."""
-    return ReportRender.objects.select_related("programme").defer("pdf").filter(pk=pk).first()
+    return (
+        ReportRender.objects.select_related("programme", "paper").defer("pdf").filter(pk=pk).first()
+    )
 
 
 def reusable_report_render(*, programme: Programme, fingerprint: str) -> ReportRender | None:

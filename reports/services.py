@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -15,15 +16,17 @@ from projects.history import (
     claim_version,
     record_author,
 )
-from projects.models import Partner, Programme, ReportText
+from projects.models import Meeting, PaperTemplate, Partner, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS, REPORT_WORDS
 from projects.report_text import report_text_problems
+from projects.rules import PAPER_RESERVED_SLUGS
+from projects.validators import slug_from_name
 
 from .models import IssuedReport, ReportRender, StatementRender, sha256_hex
 from .report.changes import canonical_json, fingerprint, report_snapshot
-from .report.content import BoardReport
+from .report.content import BoardReport, default_paper_text, default_report_text
 from .report.pdf import report_pdf
-from .report.selectors import board_report
+from .report.selectors import board_report, report_text_for
 from .selectors import (
     issue_render_with_pdf,
     report_render_fingerprint,
@@ -89,9 +92,9 @@ def _verbose_name(name: str) -> str:
     return str(field.verbose_name)
 
 
-def _refuse_text_out_of_bounds(programme: Programme) -> None:
+def _refuse_text_out_of_bounds(paper: ReportText) -> None:
     """Refuse to issue a paper whose saved text would show as plain text or a note."""
-    text = ReportText.objects.filter(programme=programme).first()
+    text = ReportText.objects.filter(pk=paper.pk).first() if paper.pk else None
     if text is None:
         return
     sections = [
@@ -103,15 +106,34 @@ def _refuse_text_out_of_bounds(programme: Programme) -> None:
         raise ReportTextOutOfBoundsError(sections)
 
 
+def paper_slug(programme: Programme, title: str) -> str:
+    """Make a paper's slug from its title, unique in the programme: its pages' address."""
+    return slug_from_name(
+        title,
+        taken=lambda slug: ReportText.objects.filter(programme=programme, slug=slug).exists(),
+        reserved=PAPER_RESERVED_SLUGS,
+        fallback="board-report",
+    )
+
+
 @transaction.atomic
 def report_text_update(
-    *, programme: Programme, data: dict, expected_version: int, user: Author
+    *,
+    programme: Programme,
+    data: dict,
+    expected_version: int,
+    user: Author,
+    paper: ReportText | None = None,
 ) -> ReportText:
-    """Save the report's text, refusing a save made from an older version of it.
+    """Save a paper's text, refusing a save made from an older version of it.
 
-    ``expected_version`` is 0 when the programme had no text yet: the first save creates it.
+    Without ``paper``, the paper being prepared. ``expected_version`` is 0 when the programme
+    had no paper yet: the first save creates it.
     """
-    text = ReportText.objects.filter(programme=programme).first()
+    if paper is None or not paper.pk:
+        text = ReportText.objects.filter(programme=programme).order_by("-pk").first()
+    else:
+        text = ReportText.objects.filter(programme=programme, pk=paper.pk).first()
     if text is None and expected_version == 0:
         text = ReportText(programme=programme)
     elif text is None:
@@ -126,6 +148,13 @@ def report_text_update(
     for field in REPORT_TEXT_FIELDS:
         if field in data:
             setattr(text, field, data[field])
+    if "for_meeting" in data:
+        meeting = data["for_meeting"]
+        if meeting is not None and meeting.programme_id != programme.pk:
+            raise ValidationError({"for_meeting": "Select one of the programme's meetings"})
+        text.for_meeting = meeting
+    if not text.slug:
+        text.slug = paper_slug(programme, text.title)
     full_clean_for_people(text, exclude=["programme"], validate_unique=False)
     record_author(text, user)
     try:
@@ -138,7 +167,12 @@ def report_text_update(
 
 @transaction.atomic
 def report_issue(
-    *, programme: Programme, meeting_date: date, expected_fingerprint: str, user: Author
+    *,
+    programme: Programme,
+    meeting_date: date,
+    expected_fingerprint: str,
+    user: Author,
+    paper: ReportText | None = None,
 ) -> IssuedReport:
     """Issue the board report for a meeting: store its PDF and figures, with their SHA-256.
 
@@ -149,8 +183,9 @@ def report_issue(
     """
     # Issues of one programme queue up (on PostgreSQL), so each sees the last one's figures.
     Programme.objects.select_for_update().filter(pk=programme.pk).exists()
-    _refuse_text_out_of_bounds(programme)
-    report = board_report(programme=programme, on=meeting_date, issued=True)
+    paper = _paper_to_issue(programme, paper, user)
+    _refuse_text_out_of_bounds(paper)
+    report = board_report(programme=programme, paper=paper, on=meeting_date, issued=True)
     snapshot = report_snapshot(report)
     if fingerprint(snapshot) != expected_fingerprint:
         raise ReportChangedError()
@@ -158,6 +193,7 @@ def report_issue(
     figures = canonical_json(snapshot)
     issued = IssuedReport(
         programme=programme,
+        paper=paper,
         meeting_date=meeting_date,
         title=report.title,
         issued_by=user,
@@ -166,25 +202,54 @@ def report_issue(
         figures=figures,
         figures_sha256=sha256_hex(figures.encode("utf-8")),
     )
-    full_clean_for_people(issued, exclude=["programme", "issued_by"])
+    full_clean_for_people(issued, exclude=["programme", "paper", "issued_by"])
     issued.save()
     return issued
 
 
+def _paper_to_issue(programme: Programme, paper: ReportText | None, user: Author) -> ReportText:
+    """Return the paper to issue, as stored; the default words are saved as the first paper.
+
+    An issue is always of a saved paper, so that each paper keeps its own archive.
+    """
+    if paper is not None and paper.pk:
+        stored = ReportText.objects.filter(programme=programme, pk=paper.pk).first()
+        if stored is None:
+            raise ReportChangedError()  # removed since the page was opened
+        return stored
+    stored = ReportText.objects.filter(programme=programme).order_by("-pk").first()
+    if stored is not None:
+        return stored
+    defaults = default_report_text(programme.name)
+    stored = ReportText(programme=programme, **vars(defaults))
+    stored.slug = paper_slug(programme, stored.title)
+    record_author(stored, user)
+    stored.save()
+    return stored
+
+
 def report_issue_prepare(
-    *, programme: Programme, meeting_date: date, expected_fingerprint: str, user: Author
+    *,
+    programme: Programme,
+    meeting_date: date,
+    expected_fingerprint: str,
+    user: Author,
+    paper: ReportText | None = None,
 ) -> ReportRender:
     """Queue the PDF of the report as issued to a meeting, or return the one already made.
 
     For a large report, issued afterwards by ``report_issue``. As there, nothing is queued if
     the report says anything else than the one the facilitator looked over.
     """
-    _refuse_text_out_of_bounds(programme)
-    report = board_report(programme=programme, on=meeting_date, issued=True)
+    if paper is None:
+        paper = report_text_for(programme=programme)
+    _refuse_text_out_of_bounds(paper)
+    report = board_report(programme=programme, paper=paper, on=meeting_date, issued=True)
     if fingerprint(report_snapshot(report)) != expected_fingerprint:
         raise ReportChangedError()
     render, _ = report_render_request(
         programme=programme,
+        paper=paper,
         fingerprint=report_render_fingerprint(report),
         user=user,
         meeting_date=meeting_date,
@@ -217,7 +282,12 @@ def issue_pdf(*, programme: Programme, report: BoardReport) -> bytes:
 
 @transaction.atomic
 def report_render_request(
-    *, programme: Programme, fingerprint: str, user: Author, meeting_date: date | None = None
+    *,
+    programme: Programme,
+    fingerprint: str,
+    user: Author,
+    meeting_date: date | None = None,
+    paper: ReportText | None = None,
 ) -> tuple[ReportRender, bool]:
     """Queue a PDF of the board report for the worker, or return one of the report as it stands.
 
@@ -237,6 +307,8 @@ def report_render_request(
         return existing, False
     render = ReportRender(
         programme=programme,
+        # An unsaved paper is the default words of the paper being prepared: none to name.
+        paper=paper if paper is not None and paper.pk else None,
         requested_by=user,
         fingerprint=fingerprint,
         # Known from the start for the PDF of an issue, so that the issue page finds it.
@@ -244,7 +316,7 @@ def report_render_request(
         for_meeting=meeting_date is not None,
         stage=WAITING,
     )
-    full_clean_for_people(render, exclude=["programme", "requested_by"])
+    full_clean_for_people(render, exclude=["programme", "paper", "requested_by"])
     render.save()
     if meeting_date is None:
         result = render_board_report.enqueue(str(render.pk))
@@ -287,3 +359,56 @@ def statement_render_request(
     StatementRender.objects.filter(pk=render.pk).update(task_id=str(result.id))
     render.task_id = str(result.id)
     return render, True
+
+
+# Papers: a programme's board reports, one for each meeting it goes to.
+
+
+@transaction.atomic
+def paper_create(
+    *, programme: Programme, template: str, meeting: Meeting | None, user: Author
+) -> ReportText:
+    """Add a paper from its kind's first words, for a meeting of the programme or none yet.
+
+    The new paper is the newest, so it becomes the one being prepared ("the board report").
+    Its heading names the meeting's body, as the paper before it did.
+    """
+    if meeting is not None and meeting.programme_id != programme.pk:
+        raise ValidationError({"meeting": "Choose one of the programme's meetings."})
+    words = default_paper_text(programme.name, template)
+    paper = ReportText(programme=programme, template=template, for_meeting=meeting, **vars(words))
+    if meeting is not None:
+        paper.meeting = meeting.body
+    else:
+        latest = ReportText.objects.filter(programme=programme).order_by("-pk").first()
+        paper.meeting = latest.meeting if latest is not None else ""
+    paper.slug = paper_slug(programme, _slug_words(paper, meeting))
+    full_clean_for_people(paper, exclude=["programme"], validate_unique=False)
+    record_author(paper, user)
+    paper.save()
+    return paper
+
+
+def _slug_words(paper: ReportText, meeting: Meeting | None) -> str:
+    """Return the words of a new paper's slug: its kind, and its meeting's month if it has one."""
+    kind = PaperTemplate(paper.template).label
+    return f"{kind} {meeting.date:%Y %m}" if meeting is not None else kind
+
+
+class PaperIssuedError(Exception):
+    """A paper that was issued is a record of what the board was given: it stays."""
+
+    def __init__(self, paper: ReportText) -> None:
+        super().__init__(
+            f"“{paper.title}” cannot be removed: it was issued to a meeting, and an issued "
+            "paper is kept as the board was given it."
+        )
+
+
+@transaction.atomic
+def paper_delete(*, paper: ReportText, user: Author) -> None:
+    """Remove a paper never issued; an issued one is refused (its issues keep it)."""
+    if IssuedReport.objects.filter(paper=paper).exists():
+        raise PaperIssuedError(paper)
+    record_author(paper, user)
+    paper.delete()

@@ -95,7 +95,9 @@ def render_board_report(render_id: str, meeting_date: str | None = None) -> str 
         return None  # removed with its programme, or already run
 
     def build(steps: Steps) -> Made:
-        document = programme_document(programme=render.programme, include_report=True)
+        document = programme_document(
+            programme=render.programme, include_report=True, paper=render.paper
+        )
         steps.reach(BUILDING)
         issued = meeting_date is not None
         on = date.fromisoformat(meeting_date) if issued else timezone.localdate()

@@ -2,19 +2,33 @@
 
 from django.urls import path
 
-from .views import invoices, report, statements
+from .views import invoices, papers, report, statements
 
 app_name = "report"
 
+# A paper's pages, each under "report" for the paper being prepared (the newest) and under
+# "papers/<paper>" for any of the programme's papers. The names of the second have "paper_".
+PAPER_PAGES = [
+    ("/", report.ReportView, "report"),
+    (".pdf", report.ReportPdfView, "report_pdf"),
+    ("/text/", report.ReportTextView, "report_text"),
+    ("/issue/", report.ReportIssueView, "report_issue"),
+    ("/issued/", report.IssuedReportListView, "issued_list"),
+    ("/changes/", report.ReportChangesView, "report_changes"),
+    ("/renders/", report.ReportRenderRequestView, "renders"),
+]
+
 urlpatterns = [
-    path("report/", report.ReportView.as_view(), name="report"),
-    path("report.pdf", report.ReportPdfView.as_view(), name="report_pdf"),
-    path("report/text/", report.ReportTextView.as_view(), name="report_text"),
-    path("report/issue/", report.ReportIssueView.as_view(), name="report_issue"),
-    path("report/issued/", report.IssuedReportListView.as_view(), name="issued_list"),
+    # Before the paper's pages, whose slug would otherwise take "new".
+    path("papers/", papers.PaperListView.as_view(), name="paper_list"),
+    path("papers/new/", papers.PaperCreateView.as_view(), name="paper_create"),
+    *(path(f"report{suffix}", view.as_view(), name=name) for suffix, view, name in PAPER_PAGES),
+    *(
+        path(f"papers/<slug:paper>{suffix}", view.as_view(), name=f"paper_{name}")
+        for suffix, view, name in PAPER_PAGES
+    ),
+    path("papers/<slug:paper>/delete/", papers.PaperDeleteView.as_view(), name="paper_delete"),
     path("report/issued/<int:pk>.pdf", report.IssuedReportPdfView.as_view(), name="issued_pdf"),
-    path("report/changes/", report.ReportChangesView.as_view(), name="report_changes"),
-    path("report/renders/", report.ReportRenderRequestView.as_view(), name="renders"),
     path("report/renders/<uuid:render>/", report.ReportRenderView.as_view(), name="render"),
     path(
         "report/renders/<uuid:render>.pdf", report.ReportRenderPdfView.as_view(), name="render_pdf"

@@ -46,7 +46,7 @@ from projects.models import (
 )
 from reports.models import IssuedReport, sha256_hex
 from tests.contributions.factories import ContributionFactory, PartnerFactory
-from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory
+from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory, paper_of
 from tests.test_permissions import ALL_NAMES, arguments
 from tests.tranches import post_confirmed
 
@@ -117,6 +117,7 @@ def issue(programme: Programme, user) -> IssuedReport:
     pdf, figures = b"%PDF-1.7 issued", "{}"
     return IssuedReport.objects.create(
         programme=programme,
+        paper=paper_of(programme),
         meeting_date=date(2004, 6, 24),
         title="Issued",
         issued_by=user,

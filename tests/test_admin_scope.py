@@ -48,8 +48,12 @@ def partnership_rows(name: str) -> dict:
         user__username=f"{name}-facilitator",
     )
     pdf, figures = b"%PDF-1.7", "{}"
+    text = ReportText.objects.create(
+        programme=programme, slug="board-paper", title=f"{name.title()} Board Paper"
+    )
     issued = IssuedReport.objects.create(
         programme=programme,
+        paper=text,
         issued_by=member.user,
         meeting_date=date(2004, 6, 24),
         title=f"{name.title()} Medium Term Workload",
@@ -64,7 +68,6 @@ def partnership_rows(name: str) -> dict:
         state=RenderState.READY,
         report_date=date(2004, 6, 24),
     )
-    text = ReportText.objects.create(programme=programme, title=f"{name.title()} Board Paper")
     return {
         "partnership": programme.partnership,
         "programme": programme,

@@ -64,7 +64,7 @@ from projects.selectors import programme_document
 from projects.validators import SlugFormField
 from projects.views.project_forms import ProjectDeleteForm
 from reports.forms import ScenarioApplyForm, ScenarioForm
-from reports.report.forms import IssueForm, ReportTextForm
+from reports.report.forms import IssueForm, PaperForm, ReportTextForm
 from reports.workbook.forms import ImportForm
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import (
@@ -280,6 +280,7 @@ BUILDERS: dict[type, Builder | None] = {
     ScenarioApplyForm: lambda w, d, f: ScenarioApplyForm(d),
     ReportTextForm: lambda w, d, f: ReportTextForm(d, instance=_report_text(w)),
     IssueForm: lambda w, d, f: IssueForm(d),
+    PaperForm: lambda w, d, f: PaperForm(d, programme=w.programme),
     ImportForm: lambda w, d, f: ImportForm(d, f, may_change_partnership=True),
     SignInForm: _sign_in,
 }

@@ -30,7 +30,13 @@ from projects.models import (
 from reports.models import IssuedReport, RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.factories import ContributionFactory
 from tests.contributions.money import money_world
-from tests.projects.factories import MembershipFactory, PhaseFactory, ProgrammeFactory
+from tests.projects.factories import (
+    MembershipFactory,
+    PaperFactory,
+    PhaseFactory,
+    ProgrammeFactory,
+    paper_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +110,7 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
         "invoice": invoice.pk if invoice else 0,
         "payment": getattr(invoice and invoice.payments.order_by("pk").last(), "pk", 0),
         "refund": getattr(programme.refunds.order_by("pk").last(), "pk", 0),
+        "paper": getattr(programme.papers.order_by("pk").last(), "slug", "none"),
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -121,6 +128,7 @@ def world(monkeypatch):
     pdf, figures = b"%PDF-1.7 issued", "{}"
     IssuedReport.objects.create(
         programme=demo,
+        paper=paper_of(demo),
         meeting_date=date(2004, 6, 24),
         title="Norfolk Connect Medium Term Workload",
         issued_by=get_user_model().objects.get(username="facilitator"),
@@ -139,6 +147,7 @@ def world(monkeypatch):
             pdf_sha256=sha256_hex(pdf),
             report_date=date(2004, 6, 24),
         )
+    PaperFactory(programme=other, slug="elsewhere-paper")
     other_project = PhaseFactory(project__programme=other, project__slug="elsewhere").project
     assert other_project.programme == other
     other_contribution = ContributionFactory(programme=other)

@@ -50,9 +50,21 @@ def _by_project(rows: list[dict]) -> dict[int, list[dict]]:
     return grouped
 
 
-def report_text_data(*, programme: Programme) -> ReportTextData | None:
-    """Return the programme's board report text as plain data, or None when it has none."""
-    row = ReportText.objects.filter(programme=programme).values(*_stored(REPORT_TEXT)).first()
+def report_text_data(
+    *, programme: Programme, paper: ReportText | None = None
+) -> ReportTextData | None:
+    """Return a paper's words as plain data, or None when it has none saved (the default's).
+
+    Without ``paper``, the paper being prepared: the programme's newest.
+    """
+    if paper is not None:
+        return REPORT_TEXT.read(_instance_row(paper, REPORT_TEXT)) if paper.pk else None
+    row = (
+        ReportText.objects.filter(programme=programme)
+        .order_by("-pk")
+        .values(*_stored(REPORT_TEXT))
+        .first()
+    )
     return None if row is None else REPORT_TEXT.read(row)
 
 
@@ -65,11 +77,14 @@ def _instance_row(instance: Any, entity: Entity) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in _stored(entity)}
 
 
-def programme_document(*, programme: Programme, include_report: bool = False) -> ProgrammeDocument:
+def programme_document(
+    *, programme: Programme, include_report: bool = False, paper: ReportText | None = None
+) -> ProgrammeDocument:
     """Read a whole programme into plain data, in a fixed number of queries whatever its size.
 
-    ``include_report`` adds the board report's text (one query more): the programme file and
-    the report need it, the figures do not.
+    ``include_report`` adds a paper's words (one query more, none if ``paper`` is given): the
+    programme file and the report need it, the figures do not. The paper is the one being
+    prepared unless ``paper`` names another.
     """
     partnership = programme.partnership
     partners = _rows(Partner.objects.filter(partnership=partnership), ("pk", *_stored(PARTNER)))
@@ -117,7 +132,7 @@ def programme_document(*, programme: Programme, include_report: bool = False) ->
         contributions=tuple(
             CONTRIBUTION.read(row, partner=slug_of[row["partner"]]) for row in contributions
         ),
-        report=report_text_data(programme=programme) if include_report else None,
+        report=report_text_data(programme=programme, paper=paper) if include_report else None,
         **after_the_meeting(programme=programme, slug_of=slug_of).as_keys(),
     )
 

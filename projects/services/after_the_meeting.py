@@ -26,6 +26,7 @@ from projects.models import (
     Phase,
     Programme,
     Refund,
+    ReportText,
     Spend,
 )
 
@@ -48,6 +49,27 @@ _REMOVAL_ORDER = (
     Spend,
     Forecast,
 )
+
+
+def paper_meetings(*, programme: Programme) -> dict[int, str]:
+    """Return the slug of the meeting each of the programme's papers is for, by the paper's id.
+
+    Meetings are replaced whole by a load; a paper keeps its meeting by the meeting's slug.
+    """
+    return dict(
+        ReportText.objects.filter(programme=programme, for_meeting__isnull=False).values_list(
+            "pk", "for_meeting__slug"
+        )
+    )
+
+
+def relink_papers(*, programme: Programme, links: dict[int, str]) -> None:
+    """Point each paper at its meeting again, found by slug; a meeting now gone leaves none."""
+    if not links:
+        return
+    meetings = dict(Meeting.objects.filter(programme=programme).values_list("slug", "pk"))
+    for paper_pk, slug in links.items():
+        ReportText.objects.filter(pk=paper_pk).update(for_meeting_id=meetings.get(slug))
 
 
 def remove_after_the_meeting(*, programme: Programme, user: Author, when: datetime) -> None:

@@ -39,7 +39,9 @@ from ..money.document import (
 )
 from ..money.schema import Entity
 from ..programme_file.problems import Problem
+from ..rules import PAPER_RESERVED_SLUGS
 from ..selectors.after_the_meeting import AfterTheMeeting, after_the_meeting
+from ..validators import slug_from_name
 from .recorded_writes import concrete_field
 
 
@@ -517,10 +519,17 @@ def _plan_contributions(
 
 
 def _report_text_plan(*, document: ProgrammeDocument, programme: Programme) -> ReportText | None:
-    """Return the programme's report text set to the document's, checked, or None if the same."""
-    text = ReportText.objects.filter(programme=programme).first()
+    """Return the paper being prepared (the newest) set to the document's words, checked, or
+    None if the same: the paper a programme file's report is read from and written to."""
+    text = ReportText.objects.filter(programme=programme).order_by("-pk").first()
     if text is None:
         text = ReportText(programme=programme)
+        text.slug = slug_from_name(
+            document.report.title if document.report else "",
+            taken=lambda _: False,  # the programme's first paper
+            reserved=PAPER_RESERVED_SLUGS,
+            fallback="board-report",
+        )
     values = {key: getattr(document.report, key) for key in REPORT_TEXT_FIELDS}
     if not _assign(text, values) and text.pk is not None:
         return None

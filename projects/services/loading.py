@@ -19,7 +19,12 @@ from ..history import Author, record_author
 from ..models import Partnership, Programme
 from ..money.document import PROGRAMME, ProgrammeDocument
 from ..programme_file.problems import Problem
-from .after_the_meeting import remove_after_the_meeting, write_after_the_meeting
+from .after_the_meeting import (
+    paper_meetings,
+    relink_papers,
+    remove_after_the_meeting,
+    write_after_the_meeting,
+)
 from .import_plan import (
     ImportPlan,
     ProgrammeLoadError,
@@ -59,6 +64,7 @@ def programme_load(*, document: ProgrammeDocument, user: Author = None) -> Progr
                 )
             ]
         )
+    links: dict[int, str] | None = None  # the meeting each paper is for, by slug
     if programme is None:
         programme = Programme(partnership=partnership, slug=data.slug)
         for name, value in PROGRAMME.stored(data, leave_out=PROGRAMME.identity).items():
@@ -67,15 +73,18 @@ def programme_load(*, document: ProgrammeDocument, user: Author = None) -> Progr
         programme.save()
     else:
         # Replaced whole: emptied, then the document is imported into it.
+        links = paper_meetings(programme=programme)
         remove_after_the_meeting(programme=programme, user=user, when=timezone.now())
         programme.contributions.all().delete()
         programme.projects.all().delete()
     plan = programme_import_plan(programme=programme, document=document)
-    return programme_import_write(plan=plan, user=user)
+    return programme_import_write(plan=plan, user=user, paper_links=links)
 
 
 @transaction.atomic
-def programme_import_write(*, plan: ImportPlan, user: Author) -> Programme:
+def programme_import_write(
+    *, plan: ImportPlan, user: Author, paper_links: dict[int, str] | None = None
+) -> Programme:
     """Write a planned update: only the rows it adds, changes and removes, each in the history.
 
     Every record of the update has one user and one date. Rows are removed before the rows
@@ -89,6 +98,8 @@ def programme_import_write(*, plan: ImportPlan, user: Author) -> Programme:
     for partner in plan.partners_saved:
         record_author(partner, user, when)
         partner.save()
+    if paper_links is None and plan.programme.pk is not None:
+        paper_links = paper_meetings(programme=plan.programme)
     try:
         with transaction.atomic():
             if plan.after_the_meeting is not None:
@@ -117,6 +128,8 @@ def programme_import_write(*, plan: ImportPlan, user: Author) -> Programme:
                     user=user,
                     when=when,
                 )
+                # The papers keep their meetings, written again under the same slugs.
+                relink_papers(programme=plan.programme, links=paper_links or {})
     except IntegrityError as error:
         raise ProgrammeLoadError([Problem("the database refused it", str(error))]) from error
     if plan.report_text is not None:

@@ -168,6 +168,39 @@ def default_report_text(programme_name: str) -> ReportTextData:
     )
 
 
+def default_paper_text(programme_name: str, template: str) -> ReportTextData:
+    """Return a new paper's first words, by its kind: the facilitator writes the rest.
+
+    The medium term workload paper recommends the programme and the contributions; the autumn
+    review reports the business cases and what the partners are asked for now; a progress
+    report says how the money and the work have gone since the last meeting.
+    """
+    if template == "autumn_review":
+        return ReportTextData(
+            title=f"{programme_name}: autumn review",
+            summary="This report reviews the business cases for the phases that waited on "
+            "them, and recommends which proceed and what the partners are asked for now.",
+            background="The partners agreed to contribute up to {cap_per_partner} each, with "
+            "{immediate_per_partner} each made available immediately and the rest subject to "
+            "this review.",
+            project_list="Attached is the summary of the {projects} projects as they now stand, "
+            "with the decision on each phase that waited on a business case.",
+            recommendations="The partners are recommended to agree:\n\n"
+            "- The decisions on the business cases as set out\n"
+            "- {contribution_recommendation}",
+        )
+    if template == "progress":
+        return ReportTextData(
+            title=f"{programme_name}: progress report",
+            summary="This report sets out the programme's progress since the last meeting: the "
+            "money asked for, received and spent, and the work done.",
+            background="The partners have pledged {pledged} and {received} has been received.",
+            project_list="Attached is the summary of the {projects} projects as they now stand.",
+            recommendations="The partners are recommended to note the report.",
+        )
+    return default_report_text(programme_name)
+
+
 def report_figures(
     document: ProgrammeDocument, as_of: date | None = None
 ) -> tuple[ProgrammeFigures, str]:

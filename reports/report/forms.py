@@ -6,9 +6,9 @@ import re
 
 from django import forms
 
-from norfolk_connect.forms import TAMPERED, GovukFormMixin, text_errors
+from norfolk_connect.forms import TAMPERED, GovukFormMixin, choice_errors, text_errors
 from projects.fields import GovukDateField
-from projects.models import ReportText
+from projects.models import Meeting, PaperTemplate, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH, REPORT_WORDS
 from projects.money.placeholders import placeholder_problems
 from projects.report_text import report_text_problems
@@ -29,12 +29,21 @@ class ReportTextForm(GovukFormMixin, forms.ModelForm):
 
     class Meta:
         model = ReportText
-        fields = list(REPORT_TEXT_FIELDS)
+        fields = ["for_meeting", *REPORT_TEXT_FIELDS]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
+        # Only the programme's own meetings may be chosen.
+        meeting = self.fields["for_meeting"]
+        assert isinstance(meeting, forms.ModelChoiceField)
+        meetings = Meeting.objects.filter(programme_id=self.instance.programme_id)
+        meeting.queryset = meetings.order_by("-date", "-pk")
+        meeting.label = "Which meeting is it for?"
+        meeting.empty_label = "No meeting recorded yet"
+        meeting.help_text = "Meetings are added on the Meetings page. Issuing offers its date."
+        meeting.error_messages = choice_errors("Meeting", select="one of the programme's meetings")
         self.fields["version"].error_messages = {
             key: STALE for key in ("required", "invalid", "min_value", "max_value")
         }
@@ -98,3 +107,41 @@ class IssueForm(GovukFormMixin, forms.Form):
             code: TAMPERED for code in ("required", "max_length", "null_characters_not_allowed")
         },
     )
+
+
+PAPER_HINTS = {
+    PaperTemplate.WORKLOAD.value: "Recommends the programme's projects and the partners' "
+    "contributions, as the first paper did.",
+    PaperTemplate.AUTUMN_REVIEW.value: "Reports the business cases that came back, which phases "
+    "proceed, and what the partners are asked for now.",
+    PaperTemplate.PROGRESS.value: "Says how the money and the work have gone since the last "
+    "meeting.",
+}
+
+
+class PaperForm(GovukFormMixin, forms.Form):
+    """A new paper: what kind it is (its first words) and the meeting it goes to."""
+
+    template = forms.ChoiceField(
+        label="What kind of paper is it?",
+        choices=PaperTemplate.choices,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        error_messages=choice_errors("Kind of paper", select="what kind of paper it is"),
+    )
+    meeting = forms.ModelChoiceField(
+        label="Which meeting is it for?",
+        queryset=Meeting.objects.none(),
+        required=False,
+        empty_label="No meeting recorded yet",
+        help_text="Meetings are added on the Meetings page.",
+        error_messages=choice_errors("Meeting", select="one of the programme's meetings"),
+    )
+
+    def __init__(self, *args, programme: Programme, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["meeting"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Meeting.objects.filter(programme=programme).order_by("-date", "-pk")
+
+    def choice_hints(self) -> dict[str, str]:
+        return PAPER_HINTS

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from projects.models import Invoice, Partner, Programme, ReportText
@@ -32,10 +32,15 @@ from .statements import PartnerStatement, partner_statement
 
 
 def board_report(
-    *, programme: Programme, on: date | None = None, issued: bool = False
+    *,
+    programme: Programme,
+    paper: ReportText | None = None,
+    on: date | None = None,
+    issued: bool = False,
 ) -> BoardReport:
-    """Return the programme's board report as it stands, in a fixed number of queries."""
-    document = programme_document(programme=programme, include_report=True)
+    """Return a paper as it stands, in a fixed number of queries: by default the one being
+    prepared, the programme's newest."""
+    document = programme_document(programme=programme, include_report=True, paper=paper)
     return board_report_from_document(document, on=on or timezone.localdate(), issued=issued)
 
 
@@ -44,9 +49,13 @@ def report_fingerprint(report: BoardReport) -> str:
     return fingerprint(report_snapshot(report))
 
 
-def report_text_for(*, programme: Programme) -> ReportText:
-    """Return the programme's report text, or an unsaved one holding the default words."""
-    text = ReportText.objects.filter(programme=programme).first()
+def paper_for(*, programme: Programme, slug: str | None = None) -> ReportText | None:
+    """Return the programme's paper with this slug, or None; without a slug, the one being
+    prepared: the newest, or an unsaved one holding the default words when none is saved."""
+    papers = ReportText.objects.filter(programme=programme).select_related("for_meeting")
+    if slug is not None:
+        return papers.filter(slug=slug).first()
+    text = papers.order_by("-pk").first()
     if text is not None:
         return text
     defaults = default_report_text(programme.name)
@@ -55,11 +64,34 @@ def report_text_for(*, programme: Programme) -> ReportText:
     return text
 
 
-def issued_reports(*, programme: Programme) -> QuerySet[IssuedReport]:
-    """Return the programme's issued reports, newest first, without their PDFs' bytes."""
+def report_text_for(*, programme: Programme) -> ReportText:
+    """Return the paper being prepared, saved or holding the default words."""
+    text = paper_for(programme=programme)
+    assert text is not None  # without a slug there is always one
+    return text
+
+
+def papers_of(*, programme: Programme) -> list[ReportText]:
+    """Return the programme's papers, oldest first, each with its meeting, the number of times
+    it was issued and its last issue's date, in one query."""
+    return list(
+        ReportText.objects.filter(programme=programme)
+        .select_related("for_meeting")
+        .annotate(issue_count=Count("issues"), last_issued=Max("issues__issued_at"))
+        .order_by("pk")
+    )
+
+
+def issued_reports(
+    *, programme: Programme, paper: ReportText | None = None
+) -> QuerySet[IssuedReport]:
+    """Return the issues of a paper (of every paper, without one), newest first, without their
+    PDFs' bytes. An unsaved paper has none."""
+    issues = IssuedReport.objects.filter(programme=programme)
+    if paper is not None:
+        issues = issues.filter(paper=paper) if paper.pk else issues.none()
     return (
-        IssuedReport.objects.filter(programme=programme)
-        .select_related("issued_by")
+        issues.select_related("issued_by", "paper")
         .defer("pdf", "figures")
         .order_by("-issued_at", "-pk")
     )
@@ -79,22 +111,27 @@ class ChangesPage:
     problem: str = ""
 
 
-def changes_since_issued(*, programme: Programme) -> ChangesPage:
-    """Return what changed in the report since the programme's latest issued report."""
-    last = (
+def changes_since_issued(*, programme: Programme, paper: ReportText | None = None) -> ChangesPage:
+    """Return what changed in a paper since its latest issue; for a paper never issued, since
+    the programme's latest issued paper, what the board last saw."""
+    if paper is None:
+        paper = report_text_for(programme=programme)
+    issues = (
         IssuedReport.objects.filter(programme=programme)
-        .select_related("issued_by")
+        .select_related("issued_by", "paper")
         .defer("pdf")
         .order_by("-issued_at", "-pk")
-        .first()
     )
+    last = issues.filter(paper=paper).first() if paper.pk else None
+    if last is None:
+        last = issues.first()
     if last is None:
         return ChangesPage(last_issued=None, changes=None)
     try:
         issued = read_snapshot(json.loads(last.figures))
     except UnknownSnapshotFormat as error:
         return ChangesPage(last_issued=last, changes=None, problem=str(error))
-    now = report_snapshot(board_report(programme=programme))
+    now = report_snapshot(board_report(programme=programme, paper=paper))
     return ChangesPage(last_issued=last, changes=report_changes(issued, now))
 
 

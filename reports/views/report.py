@@ -21,7 +21,7 @@ from django.views.generic.base import ContextMixin
 from contributions.selectors import partners_of
 from projects.access import ProgrammeMixin
 from projects.history import ConcurrentEditError
-from projects.models import Role
+from projects.models import ReportText, Role
 from projects.money.document import REPORT_TEXT_MAX_LENGTH
 from projects.money.placeholders import PLACEHOLDERS
 from projects.report_text import MAX_NESTING, MAX_PARAGRAPHS
@@ -37,8 +37,8 @@ from ..report.selectors import (
     changes_since_issued,
     issued_report,
     issued_reports,
+    paper_for,
     report_fingerprint,
-    report_text_for,
 )
 from ..selectors import (
     issue_render_prepared,
@@ -81,22 +81,71 @@ def statement_partners(programme, membership):
     return list(partners_of(partnership=programme.partnership))
 
 
-class ReportView(ProgrammeMixin, TemplateView):
-    """The board report as a page, with the facilitator's tools around it."""
+PAPER_PAGES = (
+    "report",
+    "report_pdf",
+    "report_text",
+    "report_issue",
+    "issued_list",
+    "report_changes",
+    "renders",
+)
+
+
+def paper_urls(programme_slug: str, paper_slug: str | None) -> dict[str, str]:
+    """Return the addresses of a paper's pages: under "report" for the paper being prepared."""
+    if paper_slug is None:
+        return {name: reverse(f"report:{name}", args=[programme_slug]) for name in PAPER_PAGES}
+    return {
+        name: reverse(f"report:paper_{name}", args=[programme_slug, paper_slug])
+        for name in PAPER_PAGES
+    }
+
+
+class PaperMixin:
+    """Resolve the paper: the one the ``paper`` URL kwarg names, else the one being prepared.
+
+    After ProgrammeMixin in the bases, as IssuedReportMixin: another programme's paper answers
+    404 to any method. The paper being prepared may be unsaved: the default words.
+    """
+
+    paper: ReportText
+    paper_route: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        paper = paper_for(programme=self.programme, slug=kwargs.get("paper"))
+        if paper is None:
+            raise Http404("No such paper")
+        self.paper = paper
+        self.paper_route = kwargs.get("paper")
+        return super().dispatch(request, *args, **kwargs)
+
+    def paper_url(self, name: str) -> str:
+        return paper_urls(self.programme.slug, self.paper_route)[name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["paper"] = self.paper
+        context["paper_urls"] = paper_urls(self.programme.slug, self.paper_route)
+        return context
+
+
+class ReportView(ProgrammeMixin, PaperMixin, TemplateView):
+    """A paper as a page, with the facilitator's tools around it."""
 
     template_name = "reports/report.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["report"] = board_report(programme=self.programme)
+        context["report"] = board_report(programme=self.programme, paper=self.paper)
         context["statement_partners"] = statement_partners(self.programme, self.membership)
-        context["last_issued"] = issued_reports(programme=self.programme).first()
+        context["last_issued"] = issued_reports(programme=self.programme, paper=self.paper).first()
         context["pdf_in_background"] = report_renders_in_background(context["report"])
         context["background_projects"] = settings.REPORT_BACKGROUND_PROJECTS
         return context
 
 
-class ReportPdfView(ProgrammeMixin, ContextMixin, View):
+class ReportPdfView(ProgrammeMixin, PaperMixin, ContextMixin, View):
     """The board report as it stands, as an A4 PDF; a large one is prepared in the background.
 
     For a large report this sends the member to its PDF made earlier, if the report has not
@@ -104,14 +153,14 @@ class ReportPdfView(ProgrammeMixin, ContextMixin, View):
     """
 
     def get(self, request, *args, **kwargs):
-        report = board_report(programme=self.programme)
+        report = board_report(programme=self.programme, paper=self.paper)
         if report_renders_in_background(report):
             made = reusable_report_render(
                 programme=self.programme, fingerprint=report_render_fingerprint(report)
             )
             if made is not None and made.state == RenderState.READY:
                 return redirect("report:render_pdf", self.programme.slug, made.pk)
-            return redirect("report:renders", self.programme.slug)
+            return redirect(self.paper_url("renders"))
         try:
             pdf = report_pdf(report)
         except PdfFailedError as error:
@@ -119,7 +168,7 @@ class ReportPdfView(ProgrammeMixin, ContextMixin, View):
                 self,
                 error,
                 title="PDF of the board report",
-                background_url=reverse("report:renders", args=[self.programme.slug]),
+                background_url=self.paper_url("renders"),
             )
         return pdf_response(
             pdf,
@@ -128,7 +177,7 @@ class ReportPdfView(ProgrammeMixin, ContextMixin, View):
         )
 
 
-class ReportTextView(ProgrammeMixin, ConflictMixin, FormView):
+class ReportTextView(ProgrammeMixin, PaperMixin, ConflictMixin, FormView):
     """Write the report's words; its figures come from the data through placeholders."""
 
     edits = True
@@ -136,11 +185,11 @@ class ReportTextView(ProgrammeMixin, ConflictMixin, FormView):
     template_name = "reports/report_text_form.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": report_text_for(programme=self.programme)}
+        return {**super().get_form_kwargs(), "instance": self.paper}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        report = board_report(programme=self.programme)
+        report = board_report(programme=self.programme, paper=self.paper)
         context["placeholders"] = [
             {"written": p.written, "meaning": p.meaning, "value": report.placeholder_values[name]}
             for name, p in PLACEHOLDERS.items()
@@ -163,6 +212,7 @@ class ReportTextView(ProgrammeMixin, ConflictMixin, FormView):
         try:
             report_text_update(
                 programme=self.programme,
+                paper=self.paper,
                 data=data,
                 expected_version=version,
                 user=self.request.user,
@@ -172,10 +222,10 @@ class ReportTextView(ProgrammeMixin, ConflictMixin, FormView):
         except ValidationError as error:
             return self.refused(form, error)
         messages.success(self.request, "The report's text is saved.")
-        return redirect("report:report", self.programme.slug)
+        return redirect(self.paper_url("report"))
 
 
-class ReportIssueView(ProgrammeMixin, FormView):
+class ReportIssueView(ProgrammeMixin, PaperMixin, FormView):
     """Issue the report for a meeting: its PDF and figures are then kept unchanged.
 
     A large report's PDF is prepared for the meeting by the background worker first (the
@@ -188,7 +238,7 @@ class ReportIssueView(ProgrammeMixin, FormView):
 
     def get_report(self) -> BoardReport:
         if not hasattr(self, "_report"):
-            self._report = board_report(programme=self.programme)
+            self._report = board_report(programme=self.programme, paper=self.paper)
         return self._report
 
     def get_prepared(self) -> ReportRender | None:
@@ -206,6 +256,8 @@ class ReportIssueView(ProgrammeMixin, FormView):
         initial = {"fingerprint": report_fingerprint(self.get_report())}
         if self.get_prepared() is not None:
             initial["meeting_date"] = self.get_prepared().report_date
+        elif self.paper.for_meeting is not None:
+            initial["meeting_date"] = self.paper.for_meeting.date
         return initial
 
     def get_context_data(self, **kwargs):
@@ -222,6 +274,7 @@ class ReportIssueView(ProgrammeMixin, FormView):
             if "prepare" in self.request.POST:
                 render = report_issue_prepare(
                     programme=self.programme,
+                    paper=self.paper,
                     meeting_date=meeting_date,
                     expected_fingerprint=form.cleaned_data["fingerprint"],
                     user=self.request.user,
@@ -235,6 +288,7 @@ class ReportIssueView(ProgrammeMixin, FormView):
                 return redirect("report:render", self.programme.slug, render.pk)
             issued = report_issue(
                 programme=self.programme,
+                paper=self.paper,
                 meeting_date=meeting_date,
                 expected_fingerprint=form.cleaned_data["fingerprint"],
                 user=self.request.user,
@@ -258,7 +312,7 @@ class ReportIssueView(ProgrammeMixin, FormView):
             f"The report is issued for the meeting on {issued.meeting_date:%d %B %Y}. "
             "Its PDF and figures are kept unchanged in the archive.",
         )
-        return redirect("report:issued_list", self.programme.slug)
+        return redirect(self.paper_url("issued_list"))
 
     def refused(self, error: Exception, *, fingerprint: str):
         """Show the form again, the meeting's date kept, with why nothing was issued."""
@@ -277,14 +331,14 @@ class ReportIssueView(ProgrammeMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form), status=409)
 
 
-class IssuedReportListView(ProgrammeMixin, TemplateView):
-    """Every report issued for the programme, newest first."""
+class IssuedReportListView(ProgrammeMixin, PaperMixin, TemplateView):
+    """Every issue of a paper, newest first."""
 
     template_name = "reports/report_archive.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["issued_reports"] = issued_reports(programme=self.programme)
+        context["issued_reports"] = issued_reports(programme=self.programme, paper=self.paper)
         return context
 
 
@@ -325,18 +379,22 @@ class IssuedReportPdfView(ProgrammeMixin, IssuedReportMixin, View):
         )
 
 
-class ReportChangesView(ProgrammeMixin, TemplateView):
-    """Every figure and project that changed since the last issued report, old and new."""
+class ReportChangesView(ProgrammeMixin, PaperMixin, TemplateView):
+    """Every figure and project that changed since the paper's last issue, old and new.
+
+    A paper not issued yet is compared with the programme's last issued paper: what the board
+    last saw.
+    """
 
     template_name = "reports/report_changes.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["page"] = changes_since_issued(programme=self.programme)
+        context["page"] = changes_since_issued(programme=self.programme, paper=self.paper)
         return context
 
 
-class ReportRenderRequestView(ProgrammeMixin, TemplateView):
+class ReportRenderRequestView(ProgrammeMixin, PaperMixin, TemplateView):
     """Ask the background worker for the report's PDF; any member may, as any may read it.
 
     GET explains why a large report is prepared in the background and offers the button; POST
@@ -347,7 +405,7 @@ class ReportRenderRequestView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        report = board_report(programme=self.programme)
+        report = board_report(programme=self.programme, paper=self.paper)
         context["report"] = report
         context["background_projects"] = settings.REPORT_BACKGROUND_PROJECTS
         context["ready"] = reusable_report_render(
@@ -356,9 +414,10 @@ class ReportRenderRequestView(ProgrammeMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        report = board_report(programme=self.programme)
+        report = board_report(programme=self.programme, paper=self.paper)
         render, queued = report_render_request(
             programme=self.programme,
+            paper=self.paper,
             fingerprint=report_render_fingerprint(report),
             user=request.user,
         )
@@ -397,6 +456,15 @@ class ReportRenderView(RenderProgressMixin, ProgrammeMixin, ReportRenderMixin, T
 
     def poll_url(self) -> str:
         return reverse("report:render", args=[self.programme.slug, self.render.pk])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The pages of the paper it is a PDF of, to go back to or issue it.
+        paper = self.render.paper
+        context["paper_urls"] = paper_urls(
+            self.programme.slug, None if paper is None else paper.slug
+        )
+        return context
 
 
 class ReportRenderPdfView(RenderPdfMixin, ProgrammeMixin, ReportRenderMixin, View):

@@ -11,6 +11,7 @@ from projects.models import (
     Phase,
     Programme,
     Project,
+    ReportText,
     Role,
 )
 from projects.money.vocabulary import Borne, Decision, FundingKind, FundingStatus, Grade
@@ -94,3 +95,20 @@ class OutcomeClaimFactory(factory.django.DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     grade = Grade.REQUIRED
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    """A paper of a programme: a board report's words, for a meeting."""
+
+    class Meta:
+        model = ReportText
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    slug = factory.Sequence(lambda n: f"paper-{n}")
+    title = factory.Sequence(lambda n: f"Paper {n}")
+
+
+def paper_of(programme) -> ReportText:
+    """Return the programme's paper being prepared (the newest), saving one if it has none."""
+    paper = ReportText.objects.filter(programme=programme).order_by("-pk").first()
+    return paper if paper is not None else PaperFactory(programme=programme)

@@ -19,6 +19,7 @@ from pypdf.generic import BooleanObject
 from benchmarks.builders import large_document
 from projects.models import Membership, Programme, Role
 from projects.services import programme_load
+from tests.projects.factories import paper_of
 
 pytestmark = pytest.mark.django_db
 
@@ -159,8 +160,7 @@ def test_the_demos_paper_has_no_charts_appendix(demo_pdf):
 
 
 def test_the_dashboards_charts_are_in_a_report_that_includes_them(client, demo):
-    demo.report_text.include_charts = True
-    demo.report_text.save()
+    demo.papers.update(include_charts=True)
     response = signed_in(client).get(reverse("report:report_pdf", args=[DEMO]))
     text = " ".join(pages_text(PdfReader(io.BytesIO(response.content))))
     for title in CHART_TITLES:
@@ -266,6 +266,7 @@ def test_report_queries_do_not_grow_from_the_demo_to_200_projects(
     settings.REPORT_BACKGROUND_PROJECTS = 200  # made in the request, not by the worker
     settings.PDF_BACKGROUND_WORK = 10**9
     large = load_large(200)
+    paper_of(large)  # a saved paper, as the demo's: an unsaved one has no issues to look up
     signed_in(client)
     small = count(client, reverse(name, args=[DEMO]))
     big = count(client, reverse(name, args=[large.slug]))

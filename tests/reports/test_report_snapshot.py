@@ -40,6 +40,7 @@ from reports.report.changes import (
 from reports.report.content import board_report_from_document
 from reports.report.selectors import changes_since_issued
 from tests.conftest import SEED_FILE
+from tests.projects.factories import paper_of
 
 STORED_1 = (Path(__file__).parent / "issued_report_figures_1.json").read_text(encoding="utf-8")
 STORED_2 = (Path(__file__).parent / "issued_report_figures_2.json").read_text(encoding="utf-8")
@@ -367,6 +368,7 @@ def stored_issue(programme, figures: str) -> IssuedReport:
     pdf = b"%PDF-1.7 issued"
     return IssuedReport.objects.create(
         programme=programme,
+        paper=paper_of(programme),
         meeting_date=MEETING,
         title="Norfolk Connect Medium Term Workload",
         issued_by=get_user_model().objects.get(username="facilitator"),
@@ -383,8 +385,7 @@ def test_a_report_issued_under_format_1_shows_its_changes(client, demo):
     assert shown([changes_since_issued(programme=demo).changes.charts]) == [
         ("Charts appendix", "included", "left out")
     ]
-    demo.report_text.include_charts = True
-    demo.report_text.save()
+    demo.papers.update(include_charts=True)
     assert not changes_since_issued(programme=demo).changes.any
     demo.projects.get(slug="direct-gov").phases.update(extra_cost="9000.00")
     page = changes_since_issued(programme=demo)
