@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from django.db import transaction
@@ -27,6 +27,7 @@ class TrancheCheck(Generic[T]):
     change: TrancheChange
     before: ProgrammeFigures
     after: ProgrammeFigures
+    names: Mapping[str, str] = field(default_factory=dict)  # the partners' names, by slug
 
 
 def fingerprint(change: TrancheChange) -> str:
@@ -65,5 +66,10 @@ def save_checking_tranches(
         if not saved:
             transaction.set_rollback(True)
     return TrancheCheck(
-        saved=saved, result=result if saved else None, change=change, before=before, after=after
+        saved=saved,
+        result=result if saved else None,
+        change=change,
+        before=before,
+        after=after,
+        names=names,
     )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -18,9 +21,11 @@ from ..filters import ProjectFilter
 from ..history import ConcurrentEditError
 from ..models import Phase, Project
 from ..money.formatting import money
+from ..money.review import CapsAfter, caps_after
 from ..money.vocabulary import Decision
 from ..phase_forms import PhaseDecisionForm
 from ..selectors import project_for_page, project_page, projects_for_table, table_totals
+from ..selectors.review import phase_cap_review
 from ..services import phase_decide
 from ..tables import ProjectTable
 from .programmes import ConflictMixin
@@ -156,6 +161,33 @@ def decision_message(*, phase: Phase, before: ProgrammeFigures, after: Programme
     return f"{said} {text[0].upper()}{text[1:]}."
 
 
+def with_caps(text: str, after: CapsAfter | None, *, phase: Phase, programme: str) -> str:
+    """Add who now needs more than its agreed cap, and, when the phase stops, who has a surplus.
+
+    The surplus ends in a link to give it back: to the one council's refund, or to the refunds
+    page's list of surpluses when there are several.
+    """
+    if after is None:
+        return text
+    said = " ".join(part for part in (text, after.over_sentence) if part)
+    if phase.decision != Decision.NOT_PROCEEDING or not after.surplus:
+        return said
+    if len(after.surplus) == 1:
+        query = urlencode({"partner": after.surplus[0].partner})
+        href = f"{reverse('contributions:refund_create', args=[programme])}?{query}"
+        offer = "offer it a refund or credit"
+    else:
+        href = f"{reverse('contributions:refund_list', args=[programme])}#surpluses"
+        offer = "offer each a refund or credit"
+    return format_html(
+        '{} {}: <a class="govuk-notification-banner__link" href="{}">{}</a>.',
+        said,
+        after.surplus_sentence,
+        href,
+        offer,
+    )
+
+
 class PhaseDecisionView(
     TrancheConfirmMixin,
     ProgrammeMixin,
@@ -184,7 +216,11 @@ class PhaseDecisionView(
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(phase=self.phase, project=self.phase.project)
+        context.update(
+            phase=self.phase,
+            project=self.phase.project,
+            cap_review=phase_cap_review(programme=self.programme, phase=self.phase),
+        )
         return context
 
     def form_valid(self, form):
@@ -208,5 +244,11 @@ class PhaseDecisionView(
             return self.render_to_response(self.get_context_data(form=form))
         phase = check.result
         message = decision_message(phase=phase, before=check.before, after=check.after)
-        messages.success(self.request, self.with_tranches(message))
+        message = with_caps(
+            self.with_tranches(message),
+            caps_after(check.after, check.names),
+            phase=phase,
+            programme=self.programme.slug,
+        )
+        messages.success(self.request, message)
         return redirect("projects:project_detail", self.programme.slug, phase.project.slug)
