@@ -38,7 +38,7 @@ from reports.workbook.export import (
     write_projects_table_workbook,
 )
 from reports.workbook.forms import ImportForm
-from reports.workbook.importing import read_upload
+from reports.workbook.importing import read_upload, sheet_of
 from reports.workbook.pending import (
     PendingDirectoryError,
     PendingImport,
@@ -55,8 +55,6 @@ UNAVAILABLE = (
     "Sorry, imports cannot be checked at the moment because of a problem with the service. "
     "Try again later, or tell your administrator."
 )
-# Where a load's problem (named by its place in the programme file) is found in a workbook.
-SHEET_OF = {"partners": "Partners", "projects": "Projects", "contributions": "Contributions"}
 PREVIEW_ROWS_SHOWN = 500  # per section; the counts always cover every row
 
 
@@ -199,9 +197,9 @@ def load_problems(problems: list[Problem], *, workbook: bool) -> list[Problem]:
     """Place a load's problems where a person can find them: in a workbook, on their sheet."""
     if not workbook:
         return problems
+    # Where a load's problem (named by its place in the programme file) is found in a workbook.
     return [
-        Problem(SHEET_OF.get(problem.section, problem.path), problem.message)
-        for problem in problems
+        Problem(sheet_of(problem.path) or problem.path, problem.message) for problem in problems
     ]
 
 

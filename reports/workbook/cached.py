@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Mapping
 from decimal import Decimal
 from posixpath import dirname, join, normpath
+from xml.sax.saxutils import escape
 
 from openpyxl.xml.functions import fromstring
 
@@ -24,7 +25,8 @@ _PACKAGE = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # A formula cell as openpyxl writes it: its reference, attributes, formula and an empty value.
 _FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/>')
 
-Values = Mapping[str, Mapping[str, Decimal | int]]  # sheet title -> cell reference -> value
+# sheet title -> cell reference -> value
+Values = Mapping[str, Mapping[str, Decimal | int | str]]
 
 
 class CachedValueError(Exception):
@@ -62,7 +64,7 @@ def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _store(xml: str, cells: Mapping[str, Decimal | int], part: str) -> str:
+def _store(xml: str, cells: Mapping[str, Decimal | int | str], part: str) -> str:
     """Return a sheet's XML with the values stored in the formula cells given."""
     stored = set()
 
@@ -71,7 +73,10 @@ def _store(xml: str, cells: Mapping[str, Decimal | int], part: str) -> str:
         if reference not in cells:
             return match.group(0)
         stored.add(reference)
-        return f'<c r="{reference}"{attributes}><f>{formula}</f><v>{_number(cells[reference])}</v>'
+        value = cells[reference]
+        if isinstance(value, str):  # a formula's text, such as a name looked up on another sheet
+            return f'<c r="{reference}"{attributes} t="str"><f>{formula}</f><v>{escape(value)}</v>'
+        return f'<c r="{reference}"{attributes}><f>{formula}</f><v>{_number(value)}</v>'
 
     xml = _FORMULA_CELL.sub(replace, xml)
     missing = set(cells) - stored

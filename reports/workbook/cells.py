@@ -228,6 +228,8 @@ def _labels(choices: type[Vocabulary]) -> str:
 
 def _convert_date(column: Column, value: Any, current) -> Any:
     if blank(value):
+        if column.required:
+            raise CellError("must not be empty: enter a date such as 2004-07-01")
         return None
     if isinstance(value, datetime):
         return value.date().isoformat()

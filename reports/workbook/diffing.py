@@ -47,8 +47,11 @@ SECTIONS = (
     "Board report",
     "Meetings",
     "Agreements",
+    "Calls",
     "Invoices",
     "Refunds and credits",
+    "Spend",
+    "Forecasts",
 )
 
 
@@ -325,8 +328,10 @@ def _records_changes(section: str, old: list[_Record], new: list[_Record]) -> li
 
 
 def _after_the_meeting_records(document: ProgrammeDocument) -> dict[str, list[_Record]]:
-    """Return the agreements, invoices and refunds of a document as the preview compares them."""
+    """Return the agreements, invoices, refunds and spend of a document as the preview compares
+    them: every value of each, a call's and a payment's with the call's and invoice's."""
     names = {partner.slug: partner.name for partner in document.partners}
+    projects = {project.slug: project.name for project in document.projects}
     meetings = {meeting.slug: meeting for meeting in document.meetings}
 
     def meeting(slug: str) -> str:
@@ -334,7 +339,20 @@ def _after_the_meeting_records(document: ProgrammeDocument) -> dict[str, list[_R
         return slug if found is None else f"{found.body}, {_show(found.date)}"
 
     def consent(part: data.PartnerAgreementData) -> str:
-        return f"; consent {_show(part.consent_date)}" if part.consent_date else ""
+        if part.consent_date is None:
+            return ""
+        reference = f" ({part.consent_reference})" if part.consent_reference else ""
+        return f"; consent {_show(part.consent_date)}{reference}"
+
+    def payments(invoice: data.InvoiceData) -> str:
+        return "; ".join(
+            f"{_show(payment.amount)} on {_show(payment.date)}"
+            + (f" ({payment.reference})" if payment.reference else "")
+            for payment in invoice.payments
+        )
+
+    def phase(item: data.SpendData | data.ForecastData) -> str:
+        return f"{projects.get(item.project, item.project)}: phase {item.phase}"
 
     return {
         "Agreements": [
@@ -356,11 +374,10 @@ def _after_the_meeting_records(document: ProgrammeDocument) -> dict[str, list[_R
                 f"Invoice {invoice.number}",
                 {
                     "Council": names.get(invoice.partner, invoice.partner),
-                    "For": f"{call.tranche.label} tranche, {call.financial_year}",
-                    "Due": _show(call.due),
+                    "Call": call.slug,
                     "Amount": _show(invoice.amount),
                     "Paid": _show(sum((p.amount for p in invoice.payments), Decimal("0.00"))),
-                    "Payments": str(len(invoice.payments)),
+                    "Payments": payments(invoice),
                 },
             )
             for call in document.calls
@@ -372,6 +389,7 @@ def _after_the_meeting_records(document: ProgrammeDocument) -> dict[str, list[_R
                 f"{refund.kind.label} {index + 1}",
                 {
                     "Council": names.get(refund.partner, refund.partner),
+                    "Kind": str(refund.kind.label),
                     "Date": _show(refund.date),
                     "Amount": _show(refund.amount),
                     "Reason": refund.reason or "-",
@@ -379,7 +397,32 @@ def _after_the_meeting_records(document: ProgrammeDocument) -> dict[str, list[_R
             )
             for index, refund in enumerate(document.refunds)
         ],
+        "Spend": [
+            _Record(
+                index,
+                f"Spend {index + 1}",
+                {
+                    "Phase": phase(item),
+                    "Date": _show(item.date),
+                    "Amount": _show(item.amount),
+                    "Supplier": item.supplier or "-",
+                    "Reference": item.reference or "-",
+                },
+            )
+            for index, item in enumerate(document.spend)
+        ],
+        "Forecasts": [
+            _Record(
+                (item.project, item.phase, item.financial_year),
+                f"{phase(item)}, {item.financial_year}",
+                {"Amount": _show(item.amount)},
+            )
+            for item in document.forecasts
+        ],
     }
+
+
+CALL_FIELDS = shown_fields(data.CALL)
 
 
 def _after_the_meeting_changes(
@@ -395,6 +438,14 @@ def _after_the_meeting_changes(
             key=lambda meeting: meeting.slug,
             label=lambda meeting: f"{meeting.body}, {_show(meeting.date)}",
             shown=MEETING_FIELDS,
+        ),
+        *_keyed_changes(
+            "Calls",
+            current.calls,
+            new.calls,
+            key=lambda call: call.slug,
+            label=lambda call: f"Call {call.slug}",
+            shown=CALL_FIELDS,
         ),
         *(
             change

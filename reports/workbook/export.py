@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
+from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 
@@ -31,10 +32,12 @@ from projects.money.document import ProgrammeDocument, ProjectData
 from projects.money.figures import ProgrammeFigures, partner_values
 from projects.money.schema import Entity
 from projects.money.vocabulary import Grade
+from projects.programme_file.dumping import after_the_meeting as has_records_after_the_meeting
 
 from .cached import with_cached_values
 from .layout import (
     AGREEMENTS,
+    CALLS,
     CLAIMS,
     CONTRIBUTIONS,
     COUNT_FORMAT,
@@ -42,14 +45,19 @@ from .layout import (
     EXTRA_MAX_HEADING,
     EXTRA_MIN_HEADING,
     FIGURES_TITLE,
+    FORECASTS,
     FUNDING,
     INVOICES,
+    MEETINGS,
     MONEY_FORMAT,
     NO,
     PARTNERS,
+    PAYMENTS,
     PHASES,
     REFUNDS,
     SHARES,
+    SHEETS_BY_TITLE,
+    SPEND,
     TOTAL,
     YES,
     Column,
@@ -80,7 +88,7 @@ class Book:
 
     def __init__(self) -> None:
         self.workbook = Workbook(write_only=True)
-        self.cached: dict[str, dict[str, Decimal | int]] = {}
+        self.cached: dict[str, dict[str, Decimal | int | str]] = {}
 
     def save(self, stream: IO[bytes]) -> None:
         """Save the workbook with each total's value stored beside its formula."""
@@ -129,8 +137,14 @@ class SheetWriter:
         """Write one row, each column's value taken by the column's key, and count it in."""
         columns = self.sheet.columns
         shown = {column.key: shown_value(column, values[column.key]) for column in columns}
+        number = self.rows + 2  # after the heading row
         self.worksheet.append(
-            [self.value_cell(column, values[column.key]) for column in self.sheet.columns]
+            [
+                self.value_cell(column, values[column.key])
+                if column.formula is None
+                else self.formula_cell(column, shown[column.key], number)
+                for column in self.sheet.columns
+            ]
         )
         self.rows += 1
         for total, key in self.sums:
@@ -163,7 +177,7 @@ class SheetWriter:
             self.worksheet.append(cells)
         self.worksheet.auto_filter.ref = f"A1:{get_column_letter(width)}{last}"
         for index, column in enumerate(self.sheet.columns, 1):
-            if column.choices is None or not self.rows:
+            if column.choices is None or column.computed or not self.rows:
                 continue
             labels = ",".join(str(label) for label in column.choices.labels)
             validation = DataValidation(
@@ -213,8 +227,51 @@ class SheetWriter:
             )
         return value
 
+    def formula_cell(self, column: Column, shown: Any, number: int) -> WriteOnlyCell:
+        """Return a cell of a column worked out by a formula, its value as Python works it out
+        stored beside it."""
+        assert column.formula is not None
+        formula = _cells_of(self.sheet, column.formula, number)
+        if shown is not None:
+            reference = f"{get_column_letter(self.sheet.columns.index(column) + 1)}{number}"
+            self.book.cached.setdefault(self.sheet.title, {})[reference] = _stored(shown)
+        return self.styled(formula, number_format=_number_format(column))
+
     def styled(self, value: Any, **style: Any) -> WriteOnlyCell:
         return _styled(self.worksheet, value, **style)
+
+
+# A formula's reference to a cell: ``{key}`` in this row, or ``{Sheet.key}`` a whole column.
+_REFERENCE = re.compile(r"\{(?:(\w+)\.)?(\w+)\}")
+_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of a spreadsheet's dates, as Excel counts them
+
+
+def _cells_of(sheet: Sheet, formula: str, number: int) -> str:
+    """Return a column's formula for one row, its references turned into cells."""
+
+    def cells(match: re.Match[str]) -> str:
+        title, key = match.groups()
+        if title is None:
+            return f"${sheet.letter(key)}{number}"
+        letter = SHEETS_BY_TITLE[title].letter(key)
+        return f"{title}!${letter}:${letter}"
+
+    return _REFERENCE.sub(cells, formula)
+
+
+def _number_format(column: Column) -> str | None:
+    if column.kind == Kind.DATE:
+        return DATE_FORMAT
+    return MONEY_FORMAT if _is_money(column) else None
+
+
+def _stored(value: Any) -> Decimal | int | str:
+    """Return a formula's value as the file stores it: a date as the day's number."""
+    if isinstance(value, date):
+        return (value - _EXCEL_EPOCH).days
+    if isinstance(value, Decimal | int):
+        return value
+    return str(value)
 
 
 def fit_to_page_width(worksheet) -> None:
@@ -343,7 +400,7 @@ def write_programme_workbook(
             for index, position in enumerate(figures.per_partner)
         ),
     )
-    if document.meetings or document.calls or document.refunds:
+    if has_records_after_the_meeting(document):
         _write_after_the_meeting(book, document, partners)
     _write_figures(book, document, figures, missing_basis=missing_basis)
     book.save(stream)
@@ -352,49 +409,100 @@ def write_programme_workbook(
 def _write_after_the_meeting(
     book: Book, document: ProgrammeDocument, partners: Mapping[str, str]
 ) -> None:
-    """Write what was agreed, the invoices with what was paid on them, and money given back."""
+    """Write the records after the meeting, one row a record, as the import reads them back."""
     meetings = {
         meeting.slug: f"{meeting.body}, {meeting.date.day} {meeting.date:%B %Y}"
         for meeting in document.meetings
     }
+    phases = {
+        (project.slug, phase.number): phase.name
+        for project in document.projects
+        for phase in project.phases
+    }
+
+    def named(partner: str) -> str:
+        return partners.get(partner, partner)
+
+    def paid(invoice: data.InvoiceData) -> Decimal:
+        return sum((payment.amount for payment in invoice.payments), Decimal("0.00"))
+
+    _write_rows(book, MEETINGS, (data.MEETING.values(meeting) for meeting in document.meetings))
     _write_rows(
         book,
         AGREEMENTS,
         (
             {
+                **data.AGREEMENT.values(agreement),
                 "meeting_name": meetings.get(agreement.meeting, agreement.meeting),
-                "meeting": agreement.meeting,
-                "partner_name": partners.get(part.partner, part.partner),
+                "partner_name": named(part.partner),
                 **data.PARTNER_AGREEMENT.values(part),
             }
             for agreement in document.agreements
             for part in agreement.per_partner
         ),
     )
-
-    def invoice_row(call: data.CallData, invoice: data.InvoiceData) -> dict[str, Any]:
-        paid = sum((payment.amount for payment in invoice.payments), Decimal("0.00"))
-        return {
-            **data.CALL.values(call),
-            **data.INVOICE.values(invoice),
-            "partner_name": partners.get(invoice.partner, invoice.partner),
-            "paid": paid,
-            "owed": invoice.amount - paid,
-        }
-
+    _write_rows(
+        book,
+        CALLS,
+        (
+            {
+                **data.CALL.values(call),
+                "invoiced": sum((invoice.amount for invoice in call.invoices), Decimal("0.00")),
+                "paid": sum(map(paid, call.invoices), Decimal("0.00")),
+            }
+            for call in document.calls
+        ),
+    )
     _write_rows(
         book,
         INVOICES,
-        (invoice_row(call, invoice) for call in document.calls for invoice in call.invoices),
+        (
+            {
+                **data.CALL.values(call, leave_out=("slug",)),
+                "call": call.slug,
+                **data.INVOICE.values(invoice),
+                "partner_name": named(invoice.partner),
+                "paid": paid(invoice),
+                "owed": invoice.amount - paid(invoice),
+            }
+            for call in document.calls
+            for invoice in call.invoices
+        ),
+    )
+    _write_rows(
+        book,
+        PAYMENTS,
+        (
+            {
+                "invoice": invoice.number,
+                "partner_name": named(invoice.partner),
+                **data.PAYMENT.values(payment),
+            }
+            for call in document.calls
+            for invoice in call.invoices
+            for payment in invoice.payments
+        ),
     )
     _write_rows(
         book,
         REFUNDS,
         (
-            {**data.REFUND.values(item), "partner_name": partners.get(item.partner, item.partner)}
+            {**data.REFUND.values(item), "partner_name": named(item.partner)}
             for item in document.refunds
         ),
     )
+    for sheet, entity, records in (
+        (SPEND, data.SPEND, document.spend),
+        (FORECASTS, data.FORECAST, document.forecasts),
+    ):
+        _write_rows(
+            book,
+            sheet,
+            (
+                {**entity.values(item), "phase_name": phases.get((item.project, item.phase))}
+                for item in records
+            ),
+        )
 
 
 def _write_rows(book: Book, sheet: Sheet, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -490,8 +598,9 @@ def _write_figures(
         "business case is pending. Neither counts a phase that is not proceeding, nor one whose "
         "cost is to be confirmed (TBC).",
         "Computed when the workbook was made. The import ignores this sheet, the Partner shares "
-        "sheet, the total rows, the partners' names shown beside their slugs and the computed "
-        "columns of the Projects sheet.",
+        "sheet, the total rows, the names shown beside slugs, and the columns worked out for "
+        "the reader: the computed columns of the Projects sheet, and an invoice's call and what "
+        "is invoiced, paid and owed on the Calls and Invoices sheets.",
     ):
         worksheet.append([note])
 

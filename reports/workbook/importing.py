@@ -13,9 +13,9 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -23,7 +23,7 @@ from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, WorkSheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
-from projects.money.document import ProgrammeDocument
+from projects.money.document import FORMAT, ProgrammeDocument
 from projects.programme_file import (
     Problem,
     ProgrammeFileError,
@@ -34,11 +34,21 @@ from projects.programme_file.problems import FILE_PATH, path_section
 
 from .cells import OMIT, CellError, blank, convert_cell, stand_in
 from .layout import (
+    AFTER_THE_MEETING,
+    AFTER_THE_MEETING_MARKS,
+    AGREEMENTS,
+    CALLS,
     CLAIMS,
     CONTRIBUTIONS,
+    FORECASTS,
     FUNDING,
+    INVOICES,
+    MEETINGS,
     PARTNERS,
+    PAYMENTS,
     PHASES,
+    REFUNDS,
+    SPEND,
     TOTAL,
     Column,
     Sheet,
@@ -47,12 +57,45 @@ from .layout import (
 from .safety import JSON, Limits, check_archive, check_upload_size, refuse, upload_kind
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 MAX_COLUMNS = 60  # columns read per row; the layout has 15 at most
 MAX_CELLS_PER_ROW = 16_384  # the columns a spreadsheet has, A to XFD
 SHEET_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
+# The sheet each top-level key of the programme file is read from.
+SHEET_OF_SECTION = {
+    "partners": PARTNERS.title,
+    "projects": "Projects",
+    "contributions": CONTRIBUTIONS.title,
+    "meetings": MEETINGS.title,
+    "agreements": AGREEMENTS.title,
+    "calls": CALLS.title,
+    "refunds": REFUNDS.title,
+    "spend": SPEND.title,
+    "forecasts": FORECASTS.title,
+}
 # A programme file path inside a parser message, such as "(also projects[3].phases[0])".
-_PATH_IN_MESSAGE = re.compile(r"\b(?:partners|projects|contributions)(?:\[\d+\](?:\.\w+)?)+")
+_PATH_IN_MESSAGE = re.compile(rf"\b(?:{'|'.join(SHEET_OF_SECTION)})(?:\[\d+\](?:\.\w+)?)+")
+# The sheet of the records each sheet's rows belong to, by the key in its parent column.
+_PARENT_SHEET = {
+    PHASES.title: "Projects",
+    FUNDING.title: "Projects",
+    CLAIMS.title: "Projects",
+    INVOICES.title: CALLS.title,
+    PAYMENTS.title: INVOICES.title,
+}
+# A partner's consent is one object in the file, two columns in the workbook.
+_CONSENT_PATH = re.compile(r"\.consent(?:\.(date|reference))?$")
+
+
+def sheet_of(path: str) -> str | None:
+    """Return the sheet a programme file path is read from, or None if no sheet holds it."""
+    if path_section(path) == "calls":
+        if ".payments[" in path:
+            return PAYMENTS.title
+        if ".invoices[" in path:
+            return INVOICES.title
+    return SHEET_OF_SECTION.get(path_section(path))
 
 
 def read_upload(content: bytes, *, name: str, current: ProgrammeDocument) -> ProgrammeDocument:
@@ -98,7 +141,12 @@ def check_same_programme(document: ProgrammeDocument, current: ProgrammeDocument
 def read_workbook(
     content: bytes, *, current: ProgrammeDocument, limits: Limits | None = None
 ) -> ProgrammeDocument:
-    """Return the programme a workbook in the export's layout holds, the settings kept as now."""
+    """Return the programme a workbook in the export's layout holds, the settings kept as now.
+
+    The records after the meeting are read from their sheets when the workbook has them; one
+    without them (downloaded before the import read them, or before the meeting) keeps the
+    programme's records as they are.
+    """
     layout = (
         projects_sheet(current.partnership.strategy),
         PHASES,
@@ -107,7 +155,7 @@ def read_workbook(
         CONTRIBUTIONS,
         PARTNERS,
     )
-    sheets = _read_sheets(content, layout, limits or Limits.from_settings())
+    sheets, layout = _read_sheets(content, layout, limits or Limits.from_settings())
     return _WorkbookReader(current, layout).read(sheets)
 
 
@@ -228,8 +276,11 @@ class _Budget:
             )
 
 
-def _read_sheets(content: bytes, layout: tuple[Sheet, ...], limits: Limits) -> dict[str, _RawSheet]:
-    """Read the layout's sheets' values; formulas give the value a spreadsheet last calculated."""
+def _read_sheets(
+    content: bytes, layout: tuple[Sheet, ...], limits: Limits
+) -> tuple[dict[str, _RawSheet], tuple[Sheet, ...]]:
+    """Read the layout's sheets' values, and those after the meeting if the workbook has any of
+    them; formulas give the value a spreadsheet last calculated. Returns the sheets read."""
     budget = _Budget.start(limits)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -240,11 +291,17 @@ def _read_sheets(content: bytes, layout: tuple[Sheet, ...], limits: Limits) -> d
             "save it as an Excel Workbook (.xlsx) and upload it again."
         ) from error
     try:
-        titles = _sheet_titles(list(book.sheetnames), layout)
-        return {
+        names = list(book.sheetnames)
+        if {name.strip().casefold() for name in names} & {
+            title.casefold() for title in AFTER_THE_MEETING_MARKS
+        }:
+            layout = (*layout, *AFTER_THE_MEETING)
+        titles = _sheet_titles(names, layout)
+        sheets = {
             sheet.title: _read_sheet(book, book[titles[sheet.title]], sheet.title, budget)
             for sheet in layout
         }
+        return sheets, layout
     except ProgrammeFileError:
         raise
     except Exception as error:  # a sheet whose XML openpyxl cannot read
@@ -368,35 +425,40 @@ class _WorkbookReader:
             sheet.title: [
                 column
                 for column in sheet.columns
-                if not column.computed and column.key != "project"
+                if not column.computed and column.key != sheet.parent
             ]
             for sheet in layout
         }
 
     def read(self, sheets: dict[str, _RawSheet]) -> ProgrammeDocument:
-        projects_layout, phases, funding, claims, contributions, partners = self.layout
+        projects_layout = self.layout[0]
         columns = {sheet.title: self.columns(sheet, sheets[sheet.title]) for sheet in self.layout}
         if any(value is None for value in columns.values()):
             raise self.error()
+
+        def rows(sheet: Sheet) -> list[tuple[int, list[Any]]]:
+            return self.data_rows(sheet, sheets[sheet.title], columns[sheet.title])
 
         content = dump_programme(self.current)
         # No report text: the load then keeps the programme's as it is.
         content.pop("report", None)
         content["partners"] = [
-            self.record(partners, columns, number, values, f"partners[{index}]")
-            for index, (number, values) in enumerate(sheets[partners.title].rows)
+            self.record(PARTNERS, columns, number, values, f"partners[{index}]")
+            for index, (number, values) in enumerate(rows(PARTNERS))
         ]
         projects = []
         slugs: dict[str, int] = {}
-        for index, (number, values) in enumerate(sheets[projects_layout.title].rows):
+        for index, (number, values) in enumerate(rows(projects_layout)):
             project = self.record(projects_layout, columns, number, values, f"projects[{index}]")
             project.update(outcome_claims=[], funding=[], phases=[])
             if isinstance(project.get("slug"), str):
                 slugs.setdefault(project["slug"], index)
             projects.append(project)
-        for sheet, key in ((phases, "phases"), (funding, "funding"), (claims, "outcome_claims")):
-            for number, values in sheets[sheet.title].rows:
-                index = self.project_of(sheet, columns, number, values, slugs)
+        for sheet, key in ((PHASES, "phases"), (FUNDING, "funding"), (CLAIMS, "outcome_claims")):
+            for number, values in rows(sheet):
+                index = self.parent_of(
+                    sheet, columns, number, values, slugs, "there is no project with the slug"
+                )
                 if index is None:
                     continue
                 children = projects[index][key]
@@ -404,9 +466,12 @@ class _WorkbookReader:
                 children.append(self.record(sheet, columns, number, values, path))
         content["projects"] = projects
         content["contributions"] = [
-            self.record(contributions, columns, number, values, f"contributions[{index}]")
-            for index, (number, values) in enumerate(sheets[contributions.title].rows)
+            self.record(CONTRIBUTIONS, columns, number, values, f"contributions[{index}]")
+            for index, (number, values) in enumerate(rows(CONTRIBUTIONS))
         ]
+        if MEETINGS.title in columns:
+            content.update(self.after_the_meeting(rows, columns))
+            content["format"] = FORMAT
         try:
             document = parse_programme(json.dumps(content))
         except ProgrammeFileError as error:
@@ -485,24 +550,159 @@ class _WorkbookReader:
                 record[column.key] = converted
         return record
 
-    def project_of(
-        self, sheet: Sheet, columns: dict, number: int, values: list[Any], slugs: dict[str, int]
-    ) -> int | None:
-        """Return the index of the project a row of a project's sheet belongs to."""
-        column = sheet.column("project")
-        index = columns[sheet.title]["project"]
-        slug = self.convert(
+    def data_rows(
+        self, sheet: Sheet, raw: _RawSheet, positions: dict[str, int]
+    ) -> list[tuple[int, list[Any]]]:
+        """Return the rows with a value in a column the import reads.
+
+        A row holding only what the import ignores (formulas filled down past the last record,
+        a note in a column of the reader's own) is no record.
+        """
+        read = [positions[column.key] for column in sheet.columns if not column.computed]
+        return [
+            (number, values)
+            for number, values in raw.rows
+            if any(index < len(values) and not blank(values[index]) for index in read)
+        ]
+
+    def parent_value(self, sheet: Sheet, columns: dict, number: int, values: list[Any]) -> Any:
+        """Return the key a row gives of the record it belongs to, or None, said why, if none."""
+        assert sheet.parent is not None
+        column = sheet.column(sheet.parent)
+        index = columns[sheet.title][sheet.parent]
+        value = self.convert(
             column, values[index] if index < len(values) else None, sheet, number, index
         )
-        if not isinstance(slug, str):
+        if not isinstance(value, str):
             return None
-        if slug not in slugs:
+        if not value.strip():
+            self.add(self.cell_place(sheet, column, number, index), "must not be empty")
+            return None
+        return value.strip()
+
+    def parent_of(
+        self,
+        sheet: Sheet,
+        columns: dict,
+        number: int,
+        values: list[Any],
+        found: dict[str, _T],
+        unknown: str,
+        skipped: frozenset[str] = frozenset(),
+    ) -> _T | None:
+        """Return what a row of a sheet of children belongs to, by the key the row gives.
+
+        ``unknown`` begins the message for a key given on no row of the parents' sheet; a key in
+        ``skipped`` is a parent whose own row has a problem, said already.
+        """
+        key = self.parent_value(sheet, columns, number, values)
+        if key is None or key in skipped:
+            return None
+        if key not in found:
+            assert sheet.parent is not None
+            column = sheet.column(sheet.parent)
+            parents = _PARENT_SHEET[sheet.title]
             self.add(
-                self.cell_place(sheet, column, number, index),
-                f"there is no project with the slug “{slug}” on the Projects sheet",
+                self.cell_place(sheet, column, number, columns[sheet.title][sheet.parent]),
+                f"{unknown} “{key}” on the {parents} sheet",
             )
             return None
-        return slugs[slug]
+        return found[key]
+
+    # The records after the meeting
+
+    def after_the_meeting(self, rows: Callable, columns: dict) -> dict[str, Any]:
+        """Return the records after the meeting as the programme file has them, by key."""
+
+        def listed(sheet: Sheet, key: str) -> list[dict[str, Any]]:
+            return [
+                self.record(sheet, columns, number, values, f"{key}[{index}]")
+                for index, (number, values) in enumerate(rows(sheet))
+            ]
+
+        agreements: list[dict[str, Any]] = []
+        by_meeting: dict[str, int] = {}
+        for number, values in rows(AGREEMENTS):
+            meeting = self.parent_value(AGREEMENTS, columns, number, values)
+            if meeting is None:
+                continue
+            if meeting not in by_meeting:
+                by_meeting[meeting] = len(agreements)
+                # The agreement is where its first row is: its meeting's cell, for a problem.
+                path = f"agreements[{len(agreements)}]"
+                self.rows[path] = _Row(AGREEMENTS, number, columns[AGREEMENTS.title])
+                agreements.append({"meeting": meeting, "per_partner": []})
+            parts = agreements[by_meeting[meeting]]["per_partner"]
+            path = f"agreements[{by_meeting[meeting]}].per_partner[{len(parts)}]"
+            parts.append(self.consent(self.record(AGREEMENTS, columns, number, values, path), path))
+
+        calls = listed(CALLS, "calls")
+        call_of: dict[str, int] = {}
+        for index, call in enumerate(calls):
+            call["invoices"] = []
+            if isinstance(call.get("slug"), str):
+                call_of.setdefault(call["slug"], index)
+        invoice_of: dict[str, tuple[int, int]] = {}
+        without_a_call: set[str] = set()
+        for number, values in rows(INVOICES):
+            index = self.parent_of(
+                INVOICES, columns, number, values, call_of, "there is no call with the slug"
+            )
+            if index is None:
+                # Its payments are not reported too: the invoice's row says what is wrong.
+                without_a_call.add(self.invoice_number(columns, values))
+                continue
+            invoices = calls[index]["invoices"]
+            path = f"calls[{index}].invoices[{len(invoices)}]"
+            invoice = self.record(INVOICES, columns, number, values, path)
+            invoice["payments"] = []
+            if isinstance(invoice.get("number"), str):
+                invoice_of.setdefault(invoice["number"].strip(), (index, len(invoices)))
+            invoices.append(invoice)
+        for number, values in rows(PAYMENTS):
+            found = self.parent_of(
+                PAYMENTS,
+                columns,
+                number,
+                values,
+                invoice_of,
+                "there is no invoice numbered",
+                frozenset(without_a_call),
+            )
+            if found is None:
+                continue
+            payments = calls[found[0]]["invoices"][found[1]]["payments"]
+            path = f"calls[{found[0]}].invoices[{found[1]}].payments[{len(payments)}]"
+            payments.append(self.record(PAYMENTS, columns, number, values, path))
+        return {
+            "meetings": listed(MEETINGS, "meetings"),
+            "agreements": agreements,
+            "calls": calls,
+            "refunds": listed(REFUNDS, "refunds"),
+            "spend": listed(SPEND, "spend"),
+            "forecasts": listed(FORECASTS, "forecasts"),
+        }
+
+    def invoice_number(self, columns: dict, values: list[Any]) -> str:
+        """Return the number an invoice's row gives, as text, without checking it."""
+        index = columns[INVOICES.title]["number"]
+        value = values[index] if index < len(values) else None
+        return "" if blank(value) else str(value).strip()
+
+    def consent(self, part: dict[str, Any], path: str) -> dict[str, Any]:
+        """Return a partner's part of an agreement with its consent as the file holds it."""
+        day = part.pop("consent_date", None)
+        reference = part.pop("consent_reference", "")
+        if day is None and isinstance(reference, str) and reference.strip():
+            row = self.rows[path]
+            column = AGREEMENTS.column("consent_date")
+            self.add(
+                self.cell_place(AGREEMENTS, column, row.number, row.columns[column.key]),
+                "must not be empty when there is a consent reference: enter the date the "
+                "council consented, or clear the reference",
+            )
+        part["consent"] = None if day is None else {"date": day, "reference": reference}
+        return part
 
     def cell_place(self, sheet: Sheet, column: Column, number: int, index: int) -> _Place:
         cell = f"{get_column_letter(index + 1)}{number}"
@@ -516,7 +716,8 @@ class _WorkbookReader:
         self.problems.setdefault(place.text, (place, Problem(place.text, message)))
 
     def add_parser_problem(self, problem: Problem) -> None:
-        place = self.place_of(problem.path)
+        path = _CONSENT_PATH.sub(lambda match: f".consent_{match.group(1) or 'date'}", problem.path)
+        place = self.place_of(path)
         message = _PATH_IN_MESSAGE.sub(
             lambda match: self.place_of(match.group(0)).text.split(" (")[0], problem.message
         )
@@ -541,10 +742,10 @@ class _WorkbookReader:
             tail = path[len(trimmed) :]
             key = tail[1:] if tail.startswith(".") else None
             path = trimmed
-        sheet = {"partners": "Partners", "projects": "Projects", "contributions": "Contributions"}
-        title = sheet.get(path_section(path))
+        title = sheet_of(path)
         if title is not None:
-            return _Place(title, (self.sheet_order[title], 0, 0))
+            # Records a workbook without their sheet keeps are listed after the sheets.
+            return _Place(title, (self.sheet_order.get(title, len(self.layout)), 0, 0))
         return _Place(FILE_PATH, (-1, 0, 0))
 
     def convert(self, column: Column, value: Any, sheet: Sheet, number: int, index: int) -> Any:

@@ -8,9 +8,10 @@ the import ignores. The columns of the programme's own fields come from their de
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import models
+from openpyxl.utils import get_column_letter
 
 from projects.money import document as data
 from projects.money.figures import PARTNER_FIGURES
@@ -71,10 +72,14 @@ class Column:
     # Headings the column had in earlier downloads, read when its heading is missing, so a
     # workbook downloaded before a heading changed still imports.
     former: tuple[str, ...] = ()
+    # A spreadsheet formula that works the cell out from the rest of the workbook, so that it
+    # follows an edit: ``{key}`` is this row's cell of the column with that key, and
+    # ``{Sheet.key}`` that column of another sheet, whole. The import does not read it.
+    formula: str | None = None
 
     @property
     def computed(self) -> bool:
-        return self.kind in COMPUTED
+        return self.kind in COMPUTED or self.formula is not None
 
 
 @dataclass(frozen=True)
@@ -110,19 +115,36 @@ class Sheet:
     columns: tuple[Column, ...]
     imported: bool = True  # read back by the import
     totals: tuple[Total, ...] = EVERY_ROW
+    # The key of the column naming the record a row belongs to (a phase's project, a payment's
+    # invoice): the import files the row under that record rather than reading it as a value.
+    parent: str | None = None
 
     def column(self, key: str) -> Column:
         return next(column for column in self.columns if column.key == key)
 
+    def letter(self, key: str) -> str:
+        """Return the letter of the column with the key."""
+        index = next(i for i, column in enumerate(self.columns, 1) if column.key == key)
+        return get_column_letter(index)
+
 
 def field_column(
-    entity: Entity, key: str, *, heading: str | None = None, former: tuple[str, ...] = ()
+    entity: Entity,
+    key: str,
+    *,
+    heading: str | None = None,
+    former: tuple[str, ...] = (),
+    as_key: str | None = None,
 ) -> Column:
-    """Return the column of a declared field, as its declaration says it is shown."""
+    """Return the column of a declared field, as its declaration says it is shown.
+
+    ``as_key`` keys the column otherwise, where the field names another record (a payment's
+    invoice by the invoice's number).
+    """
     spec = entity.spec(key)
     return Column(
         spec.column_heading if heading is None else heading,
-        spec.key,
+        spec.key if as_key is None else as_key,
         Kind(spec.kind.value),
         spec.width,
         spec.choices,
@@ -130,6 +152,11 @@ def field_column(
         total=spec.total,
         former=former,
     )
+
+
+def looked_up(column: Column, formula: str) -> Column:
+    """Return a column shown as the spreadsheet works it out from elsewhere, for the reader."""
+    return replace(column, formula=formula, required=False, total=False)
 
 
 def slug_column(entity: Entity, key: str, *, heading: str, former: str) -> Column:
@@ -255,9 +282,21 @@ CONTRIBUTION_TOTALS = (
     Total(f"{TOTAL} of all contributions listed, including any returned"),
 )
 
-PHASES = Sheet("Phases", (PROJECT_COLUMN, *field_columns(data.PHASE)), totals=PHASE_TOTALS)
-FUNDING = Sheet("Funding", (PROJECT_COLUMN, *field_columns(data.FUNDING)), totals=FUNDING_TOTALS)
-CLAIMS = Sheet("Outcome claims", (PROJECT_COLUMN, *field_columns(data.OUTCOME_CLAIM)), totals=())
+PHASES = Sheet(
+    "Phases", (PROJECT_COLUMN, *field_columns(data.PHASE)), totals=PHASE_TOTALS, parent="project"
+)
+FUNDING = Sheet(
+    "Funding",
+    (PROJECT_COLUMN, *field_columns(data.FUNDING)),
+    totals=FUNDING_TOTALS,
+    parent="project",
+)
+CLAIMS = Sheet(
+    "Outcome claims",
+    (PROJECT_COLUMN, *field_columns(data.OUTCOME_CLAIM)),
+    totals=(),
+    parent="project",
+)
 CONTRIBUTIONS = Sheet(
     "Contributions",
     (
@@ -281,46 +320,129 @@ SHARES = Sheet(
     imported=False,
     totals=(Total(f"{TOTAL} of all contributing partners"),),
 )
-# After the meeting: what was agreed, the invoices and what was paid on them, and the money given
-# back. Written once a programme has such records; the import leaves them to the programme file.
+# After the meeting: the meetings and what each agreed, the calls with their invoices and what
+# was paid on them, the money given back, the spend and the forecasts. Written once a programme
+# has such records, one row a record, and read back by the import as the programme file's.
+MEETINGS = Sheet("Meetings", field_columns(data.MEETING), totals=())
 AGREEMENTS = Sheet(
     "Agreements",
     (
-        Column("Meeting", "meeting_name", Kind.LABEL, 36),
         field_column(data.AGREEMENT, "meeting", heading="Meeting slug"),
-        Column("Council", "partner_name", Kind.LABEL, 34),
+        Column("Meeting", "meeting_name", Kind.LABEL, 36),
         field_column(data.PARTNER_AGREEMENT, "partner", heading="Council slug"),
+        Column("Council", "partner_name", Kind.LABEL, 44),
         *field_columns(data.PARTNER_AGREEMENT, placed=("partner",)),
     ),
-    imported=False,
     # Each agreement replaces the one before: a total over them all would mean nothing.
     totals=(),
+    parent="meeting",
 )
+# The money columns of the calls and invoices are formulas, so that they follow the payments and
+# invoices as they are edited: a call's invoices by its slug, an invoice's payments by its number.
+CALLS = Sheet(
+    "Calls",
+    (
+        *field_columns(data.CALL),
+        Column(
+            "Invoiced",
+            "invoiced",
+            Kind.MONEY,
+            16,
+            total=True,
+            formula="=SUMIFS({Invoices.amount},{Invoices.call},{slug})",
+        ),
+        Column(
+            "Paid",
+            "paid",
+            Kind.MONEY,
+            16,
+            total=True,
+            formula="=SUMIFS({Invoices.paid},{Invoices.call},{slug})",
+        ),
+    ),
+    totals=(Total(f"{TOTAL} of all calls listed"),),
+)
+
+
+def _of_the_call(key: str) -> Column:
+    """Return a column of an invoice's call, read from the Calls sheet by the call's slug."""
+    return looked_up(
+        field_column(data.CALL, key),
+        f'=IFERROR(INDEX({{Calls.{key}}},MATCH({{call}},{{Calls.slug}},0)),"")',
+    )
+
+
 INVOICES = Sheet(
     "Invoices",
     (
         field_column(data.INVOICE, "number"),
-        Column("Council", "partner_name", Kind.LABEL, 34),
+        field_column(data.CALL, "slug", heading="Call", as_key="call"),
         field_column(data.INVOICE, "partner", heading="Council slug"),
-        field_column(data.CALL, "slug", heading="Call"),
-        field_column(data.CALL, "tranche"),
-        field_column(data.CALL, "financial_year"),
-        field_column(data.CALL, "issued"),
-        field_column(data.CALL, "due"),
+        Column("Council", "partner_name", Kind.LABEL, 44),
+        *(_of_the_call(key) for key in ("tranche", "financial_year", "issued", "due")),
         field_column(data.INVOICE, "amount"),
-        Column("Paid", "paid", Kind.MONEY, 16, total=True),
-        Column("Owed", "owed", Kind.MONEY, 16, total=True),
+        Column(
+            "Paid",
+            "paid",
+            Kind.MONEY,
+            16,
+            total=True,
+            formula="=SUMIFS({Payments.amount},{Payments.invoice},{number})",
+        ),
+        Column("Owed", "owed", Kind.MONEY, 16, total=True, formula="={amount}-{paid}"),
     ),
-    imported=False,
     totals=(Total(f"{TOTAL} of all invoices listed"),),
+    parent="call",
+)
+PAYMENTS = Sheet(
+    "Payments",
+    (
+        field_column(data.INVOICE, "number", heading="Invoice number", as_key="invoice"),
+        Column(
+            "Council",
+            "partner_name",
+            Kind.LABEL,
+            44,
+            formula=(
+                '=IFERROR(INDEX({Invoices.partner_name},MATCH({invoice},{Invoices.number},0)),"")'
+            ),
+        ),
+        *field_columns(data.PAYMENT),
+    ),
+    totals=(Total(f"{TOTAL} of all payments listed"),),
+    parent="invoice",
 )
 REFUNDS = Sheet(
     "Refunds and credits",
     (
-        Column("Council", "partner_name", Kind.LABEL, 34),
-        *field_columns(data.REFUND),
+        field_column(data.REFUND, "partner", heading="Council slug", former=("Partner",)),
+        Column("Council", "partner_name", Kind.LABEL, 44),
+        *field_columns(data.REFUND, placed=("partner",)),
     ),
-    imported=False,
     totals=(Total(f"{TOTAL} of all refunds and credits listed"),),
 )
+
+
+def _of_a_phase(entity: Entity) -> tuple[Column, ...]:
+    """Return the columns of spend or a forecast: its phase, by its project's slug and its
+    number as the file names it, the phase's name for the reader, then the rest."""
+    placed = ("project", "phase")
+    return (
+        *(field_column(entity, key) for key in placed),
+        Column("Phase name", "phase_name", Kind.LABEL, 28),
+        *field_columns(entity, placed=placed),
+    )
+
+
+SPEND = Sheet("Spend", _of_a_phase(data.SPEND), totals=(Total(f"{TOTAL} of all spend listed"),))
+FORECASTS = Sheet(
+    "Forecasts", _of_a_phase(data.FORECAST), totals=(Total(f"{TOTAL} of all forecasts listed"),)
+)
+# In the order the sheets are written, each after the records it refers to.
+AFTER_THE_MEETING = (MEETINGS, AGREEMENTS, CALLS, INVOICES, PAYMENTS, REFUNDS, SPEND, FORECASTS)
+# The sheets an earlier download wrote for reading only (Agreements, Invoices, Refunds and
+# credits) are not these: a workbook with none of these is one from before the import read the
+# records after the meeting, and the import keeps the programme's records as they are.
+AFTER_THE_MEETING_MARKS = frozenset({"Meetings", "Calls", "Payments", "Spend", "Forecasts"})
+SHEETS_BY_TITLE = {sheet.title: sheet for sheet in AFTER_THE_MEETING}
 FIGURES_TITLE = "Figures"
