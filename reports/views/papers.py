@@ -19,6 +19,7 @@ from projects.views.programmes import apply_validation_error
 from ..report.forms import PaperForm
 from ..report.selectors import paper_for, papers_of
 from ..services import PaperIssuedError, paper_create, paper_delete
+from ..tables import PaperTable
 
 
 class PaperListView(ProgrammeMixin, TemplateView):
@@ -30,7 +31,12 @@ class PaperListView(ProgrammeMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         papers = papers_of(programme=self.programme)
         context["papers"] = papers
-        context["current"] = papers[-1] if papers else None
+        context["table"] = PaperTable(
+            papers,
+            programme_slug=self.programme.slug,
+            can_edit=self.can_edit,
+            current=papers[-1] if papers else None,
+        )
         return context
 
 
