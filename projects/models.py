@@ -26,8 +26,10 @@ from .money.vocabulary import (
     FundingKind,
     FundingStatus,
     Grade,
+    PaperTemplate,
     ProjectStatus,
     RefundKind,
+    Resolution,
     Tranche,
 )
 from .report_text import validate_placeholders, validate_report_text
@@ -528,14 +530,6 @@ REPORT_TEXT = {
 }
 
 
-class PaperTemplate(models.TextChoices):
-    """What a paper is for, which gives its first words: the rest is the facilitator's."""
-
-    WORKLOAD = "workload", "Medium term workload paper"
-    AUTUMN_REVIEW = "autumn_review", "Autumn review paper"
-    PROGRESS = "progress", "Progress report"
-
-
 class ReportText(models.Model):
     """A paper: a board report's words, with figure placeholders, for a meeting.
 
@@ -617,6 +611,38 @@ class ReportText(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"Paper of {self.programme}"
+
+
+class BoardDecision(models.Model):
+    """What a meeting resolved on one recommendation of its paper, with a note.
+
+    The recommendation's words are kept as the board read them, so that a later edit of the
+    paper leaves the record of the decision as it was made.
+    """
+
+    paper = models.ForeignKey(
+        "reports.ReportText", on_delete=models.PROTECT, related_name="decisions"
+    )
+    number = models.PositiveSmallIntegerField("number")
+    text = models.TextField("recommendation", validators=TEXT)
+    resolution = models.CharField("decision", max_length=20, choices=Resolution.choices)
+    note = models.TextField("note", blank=True, validators=TEXT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "reports"
+        ordering = ["paper", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paper", "number"],
+                name="recommendation_once_per_paper",
+                violation_error_message="The paper already has a decision on this recommendation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.get_resolution_display()}"
 
 
 # After the meeting: meetings and what they agreed, calls of invoices and their payments, refunds

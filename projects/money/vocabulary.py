@@ -107,3 +107,20 @@ class RefundKind(Vocabulary):
 
     REFUND = "refund", "Refund"
     CREDIT = "credit", "Credit"
+
+
+class PaperTemplate(Vocabulary):
+    """What a paper is for, which gives its first words: the rest is the facilitator's."""
+
+    WORKLOAD = "workload", "Medium term workload paper"
+    AUTUMN_REVIEW = "autumn_review", "Autumn review paper"
+    PROGRESS = "progress", "Progress report"
+
+
+class Resolution(Vocabulary):
+    """What a meeting resolved on one recommendation of its paper."""
+
+    AGREED = "agreed", "Agreed"
+    AMENDED = "amended", "Agreed with amendments"
+    DEFERRED = "deferred", "Deferred"
+    REJECTED = "rejected", "Rejected"
