@@ -112,7 +112,7 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
             {"report", "report_text", "report_issue", "issued_list", "report_changes",
              "statement", "renders", "render", "paper_list", "paper_create", "paper_delete",
              "paper_report", "paper_report_text", "paper_report_issue", "paper_issued_list",
-             "paper_report_changes", "paper_renders"},
+             "paper_report_changes", "paper_renders", "decisions", "paper_decisions"},
         ),
         (
             "Projects",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import invoices, papers, report, statements
+from .views import decisions, invoices, papers, report, statements
 
 app_name = "report"
 
@@ -16,6 +16,7 @@ PAPER_PAGES = [
     ("/issued/", report.IssuedReportListView, "issued_list"),
     ("/changes/", report.ReportChangesView, "report_changes"),
     ("/renders/", report.ReportRenderRequestView, "renders"),
+    ("/decisions/", decisions.DecisionsView, "decisions"),
 ]
 
 urlpatterns = [

@@ -63,8 +63,9 @@ from projects.project_forms import (
 from projects.selectors import programme_document
 from projects.validators import SlugFormField
 from projects.views.project_forms import ProjectDeleteForm
+from reports.decisions import DecisionRow
 from reports.forms import ScenarioApplyForm, ScenarioForm
-from reports.report.forms import IssueForm, PaperForm, ReportTextForm
+from reports.report.forms import DecisionsForm, IssueForm, PaperForm, ReportTextForm
 from reports.workbook.forms import ImportForm
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import (
@@ -281,6 +282,7 @@ BUILDERS: dict[type, Builder | None] = {
     ReportTextForm: lambda w, d, f: ReportTextForm(d, instance=_report_text(w)),
     IssueForm: lambda w, d, f: IssueForm(d),
     PaperForm: lambda w, d, f: PaperForm(d, programme=w.programme),
+    DecisionsForm: lambda w, d, f: DecisionsForm(d, rows=_recommendations()),
     ImportForm: lambda w, d, f: ImportForm(d, f, may_change_partnership=True),
     SignInForm: _sign_in,
 }
@@ -296,6 +298,14 @@ EDIT_BUILDERS: dict[type, Builder | None] = {
         d, programme=w.programme, instance=ContributionFactory(programme=w.programme)
     ),
 }
+
+
+def _recommendations():
+    """Two recommendations, the second about the contributions, none decided yet."""
+    return [
+        DecisionRow(number=1, text="The list of projects", contributions=False, decision=None),
+        DecisionRow(number=2, text="A contribution", contributions=True, decision=None),
+    ]
 
 
 def _report_text(world: World):

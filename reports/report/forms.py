@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from django import forms
 
@@ -11,6 +12,7 @@ from projects.fields import GovukDateField
 from projects.models import Meeting, PaperTemplate, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS, REPORT_TEXT_MAX_LENGTH, REPORT_WORDS
 from projects.money.placeholders import placeholder_problems
+from projects.money.vocabulary import Resolution
 from projects.report_text import report_text_problems
 
 STALE = "This page is out of date: open it again, then make your change"
@@ -145,3 +147,60 @@ class PaperForm(GovukFormMixin, forms.Form):
 
     def choice_hints(self) -> dict[str, str]:
         return PAPER_HINTS
+
+
+RESOLUTION_NOTE_MAX = 2000
+
+
+class DecisionsForm(GovukFormMixin, forms.Form):
+    """The resolution and a note on each recommendation of a paper, a radio group each."""
+
+    fingerprint = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={
+            code: TAMPERED for code in ("required", "max_length", "null_characters_not_allowed")
+        },
+    )
+
+    def __init__(self, *args, rows: Sequence, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = tuple(rows)
+        for row in self.rows:
+            decision = row.decision
+            subject = f"Recommendation {row.number}"
+            self.fields[f"resolution_{row.number}"] = forms.ChoiceField(
+                label=f"{row.number}. {row.text}",
+                choices=Resolution.choices,
+                widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+                initial=decision.resolution if decision else None,
+                error_messages=choice_errors(
+                    subject, select=f"what was decided on {subject.lower()}"
+                ),
+            )
+            self.fields[f"note_{row.number}"] = forms.CharField(
+                label=f"Note on recommendation {row.number}",
+                required=False,
+                max_length=RESOLUTION_NOTE_MAX,
+                initial=decision.note if decision else "",
+                help_text="Optional: the amendment, or why it was deferred or rejected.",
+                widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}),
+                error_messages=text_errors(
+                    f"The note on {subject.lower()}", max_length=RESOLUTION_NOTE_MAX
+                ),
+            )
+
+    def entries(self) -> dict[int, tuple[str, str]]:
+        """Return each recommendation's resolution and note, by number, for the service."""
+        return {
+            row.number: (
+                self.cleaned_data[f"resolution_{row.number}"],
+                self.cleaned_data.get(f"note_{row.number}", ""),
+            )
+            for row in self.rows
+        }
+
+    def row_fields(self):
+        """Yield each recommendation with its radios and note, for the page."""
+        for row in self.rows:
+            yield row, self[f"resolution_{row.number}"], self[f"note_{row.number}"]

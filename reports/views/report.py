@@ -89,6 +89,7 @@ PAPER_PAGES = (
     "issued_list",
     "report_changes",
     "renders",
+    "decisions",
 )
 
 
@@ -140,6 +141,7 @@ class ReportView(ProgrammeMixin, PaperMixin, TemplateView):
         context["report"] = board_report(programme=self.programme, paper=self.paper)
         context["statement_partners"] = statement_partners(self.programme, self.membership)
         context["last_issued"] = issued_reports(programme=self.programme, paper=self.paper).first()
+        context["decisions"] = list(self.paper.decisions.all()) if self.paper.pk else []
         context["pdf_in_background"] = report_renders_in_background(context["report"])
         context["background_projects"] = settings.REPORT_BACKGROUND_PROJECTS
         return context

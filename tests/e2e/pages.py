@@ -6,7 +6,15 @@ from datetime import date
 
 from django.urls import reverse
 
-from projects.models import Agreement, Contribution, Meeting, Partner, PartnerAgreement, Programme
+from projects.models import (
+    Agreement,
+    Contribution,
+    Meeting,
+    Partner,
+    PartnerAgreement,
+    Programme,
+    ReportText,
+)
 from reports.models import RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.money import money_world
 from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for
@@ -51,6 +59,8 @@ def pages_to_scan() -> dict[str, str]:
         date=date(2004, 6, 18),
         note="Item 5",
     )
+    # The seed's paper went to it: its decisions' page has the recommendations to decide on.
+    ReportText.objects.filter(programme=programme).update(for_meeting=meeting)
     agreement = Agreement.objects.create(meeting=meeting)
     for partner in Partner.objects.filter(partnership=programme.partnership, contributes=True):
         PartnerAgreement.objects.create(

@@ -24,7 +24,9 @@ from tests.projects.factories import paper_of
 pytestmark = pytest.mark.django_db
 
 DEMO = "norfolk-connect-2004"
-MAX_REPORT_QUERIES = 14  # session, user, membership, programme, the programme's rows (8), 2 more
+# session, user, membership, programme, the programme's rows (8), the paper, its last issue and
+# its decisions
+MAX_REPORT_QUERIES = 15
 MAX_PDF_QUERIES = 12  # session, user, membership, programme, the programme's rows (8)
 SECTION_HEADINGS = (
     "1. Background/Introduction",
