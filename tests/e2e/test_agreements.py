@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
-from projects.models import Meeting, PartnerAgreement
+from projects.models import Meeting, PartnerAgreement, Programme
 from tests.e2e.conftest import axe_violations, reflow_problems, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,3 +80,41 @@ def test_the_june_meeting_and_its_agreement_are_recorded_then_replaced(page, dem
     page.get_by_role("button", name="Replace the agreement").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is recorded")
     assert PartnerAgreement.objects.get(partner__slug="broadland").immediate == Decimal("10000.00")
+
+
+def test_the_june_papers_decisions_record_the_agreement(page, demo):
+    Meeting.objects.create(
+        programme=Programme.objects.get(slug="norfolk-connect-2004"),
+        slug="norfolk-chief-executives-2004-06-18",
+        body="Norfolk Chief Executives",
+        date=date(2004, 6, 18),
+    )
+    sign_in(page, "facilitator")
+    page.goto("/programmes/norfolk-connect-2004/report/")
+    page.get_by_role("link", name="Edit the report's text").click()
+    page.get_by_label("Which meeting is it for?").select_option(
+        label="Norfolk Chief Executives, 18 June 2004"
+    )
+    page.get_by_role("button", name="Save the text").click()
+    expect(page.locator("#paper-about")).to_contain_text(
+        "medium term workload paper for Norfolk Chief Executives, 18 June 2004"
+    )
+    page.get_by_role("link", name="Record the meeting's decisions").click()
+    expect(page.locator("#agreement-follows")).to_contain_text("records the meeting's agreement")
+    checked(page)
+    page.get_by_role("button", name="Save the decisions").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select what was decided on recommendation 1"
+    )
+    checked(page)
+    for number in (1, 2):
+        page.locator(f"#recommendation-{number}").get_by_label("Agreed", exact=True).check()
+    page.get_by_role("button", name="Save the decisions").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "recorded as recommended: £80,000 immediately and up to £240,000 in all, from 8 councils"
+    )
+    checked(page)
+    broadland = PartnerAgreement.objects.get(partner__slug="broadland")
+    assert (broadland.immediate, broadland.cap) == (Decimal("10000.00"), Decimal("30000.00"))
+    page.goto("/programmes/norfolk-connect-2004/report/")
+    expect(page.locator("#decision-list")).to_contain_text("Agreed")
