@@ -39,9 +39,14 @@ def board_report(
     issued: bool = False,
 ) -> BoardReport:
     """Return a paper as it stands, in a fixed number of queries: by default the one being
-    prepared, the programme's newest."""
+    prepared, the programme's newest. Its kind decides the tables after its sections."""
+    if paper is None:
+        # The one query programme_document would make for the newest paper's words.
+        paper = report_text_for(programme=programme)
     document = programme_document(programme=programme, include_report=True, paper=paper)
-    return board_report_from_document(document, on=on or timezone.localdate(), issued=issued)
+    return board_report_from_document(
+        document, on=on or timezone.localdate(), issued=issued, template=paper.template
+    )
 
 
 def report_fingerprint(report: BoardReport) -> str:
