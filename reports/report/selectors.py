@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from projects.models import Invoice, Partner, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS
+from projects.money.vocabulary import PaperTemplate
 from projects.selectors import programme_document
 
 from ..models import IssuedReport
@@ -136,6 +137,9 @@ def changes_since_issued(*, programme: Programme, paper: ReportText | None = Non
         issued = read_snapshot(json.loads(last.figures))
     except UnknownSnapshotFormat as error:
         return ChangesPage(last_issued=last, changes=None, problem=str(error))
+    # A paper issued before snapshots held their kind is of its paper's kind all the same.
+    if last.paper.template != PaperTemplate.WORKLOAD:
+        issued.setdefault("paper", last.paper.template)
     now = report_snapshot(board_report(programme=programme, paper=paper))
     return ChangesPage(last_issued=last, changes=report_changes(issued, now))
 

@@ -28,9 +28,10 @@ from projects.money.paper_tables import total_words
 from projects.money.vocabulary import Decision, PaperTemplate
 from projects.programme_file import parse_programme
 from projects.services.loading import programme_load
+from reports.models import IssuedReport
 from reports.report.changes import fingerprint, report_changes, report_snapshot
 from reports.report.content import BoardReport, board_report_from_document
-from reports.report.selectors import board_report
+from reports.report.selectors import board_report, changes_since_issued
 from reports.selectors import report_render_fingerprint
 from reports.services import paper_create, report_issue, report_render_request
 from tests.after_the_meeting import after_the_meeting, with_a_december_call
@@ -552,6 +553,31 @@ def test_the_changes_page_lists_a_changed_decision_note(client, demo):
         "Authentication / Gateway, phase 2: Connection: changed Field In the issued report Now "
         "Decision note none Connection costs fall to each council." in words
     )
+
+
+def test_an_autumn_review_issued_before_snapshots_held_their_kind_keeps_its_kind(client, demo):
+    programme = load(after_the_meeting())
+    paper = autumn_paper(programme)
+    october = date(2004, 10, 15)
+    issued = report_snapshot(board_report(programme=programme, paper=paper, on=october))
+    for key in ("paper", "business_cases"):
+        del issued[key]
+    IssuedReport.objects.create(
+        programme=programme,
+        paper=paper,
+        meeting_date=october,
+        title="Autumn review",
+        issued_by=get_user_model().objects.get(username="facilitator"),
+        pdf=b"%PDF",
+        pdf_sha256="0" * 64,
+        figures=json.dumps(issued),
+        figures_sha256="0" * 64,
+    )
+    page = changes_since_issued(programme=programme, paper=paper)
+    assert page.changes is not None and page.changes.kind is None
+    assert [c.label for c in page.changes.not_in_issued][:1] == [
+        "Authentication / Gateway, phase 2: Connection"
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
