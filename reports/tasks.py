@@ -24,7 +24,7 @@ from .models import PdfRender
 from .renders import report_render_fail, report_render_finish, report_render_progress
 from .report.content import board_report_from_document
 from .report.pdf import PdfFailedError, render_pdf_within, report_html, statement_html
-from .report.selectors import statement_for
+from .report.selectors import report_text_for, statement_for
 from .report.statements import statement_fingerprint
 from .selectors import report_render_fingerprint, report_render_to_run, statement_render_to_run
 
@@ -95,13 +95,12 @@ def render_board_report(render_id: str, meeting_date: str | None = None) -> str 
         return None  # removed with its programme, or already run
 
     def build(steps: Steps) -> Made:
-        document = programme_document(
-            programme=render.programme, include_report=True, paper=render.paper
-        )
+        paper = render.paper or report_text_for(programme=render.programme)
+        document = programme_document(programme=render.programme, include_report=True, paper=paper)
         steps.reach(BUILDING)
         issued = meeting_date is not None
         on = date.fromisoformat(meeting_date) if issued else timezone.localdate()
-        report = board_report_from_document(document, on=on, issued=issued)
+        report = board_report_from_document(document, on=on, issued=issued, template=paper.template)
         return Made(report_html(report), report_render_fingerprint(report), report.date)
 
     return run_render(render, "The board report's PDF", build)

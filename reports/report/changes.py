@@ -25,6 +25,8 @@ from projects.money import figures as registry
 from projects.money.document import REPORT_WORDS
 from projects.money.figures import Figure, Kind, figures_as_json, headline_figures
 from projects.money.formatting import money
+from projects.money.paper_tables import BusinessCase
+from projects.money.vocabulary import PaperTemplate
 
 from .content import BoardReport
 
@@ -32,7 +34,10 @@ from .content import BoardReport
 #: Format 2 added whether the charts appendix is included (``charts_appendix``) and each
 #: project's decisions on its gated phases (``decisions``).
 #: Format 3 added the money after the meeting: the agreement, what was invoiced, paid, refunded,
-#: credited, owed, overdue, uncalled and surplus, spend and the pot.
+#: credited, owed, overdue, uncalled and surplus, spend and the pot. A paper after the meeting
+#: (an autumn review, a progress report) adds its kind (``paper``) and an autumn review its
+#: business cases (``business_cases``); a medium term workload paper holds neither, so its
+#: snapshot is what it was, and one issued without them compares as not holding them.
 SNAPSHOT_FORMATS: tuple[str, ...] = (
     "board-report-figures/1",
     "board-report-figures/2",
@@ -162,7 +167,46 @@ def report_snapshot(report: BoardReport) -> dict[str, Any]:
         "recommendation": report.recommendation,
         "text_sha256": hashlib.sha256(canonical_json(text).encode("utf-8")).hexdigest(),
         "charts_appendix": report.include_charts,
+        **_paper_tables(report),
     }
+
+
+def _paper_tables(report: BoardReport) -> dict[str, Any]:
+    """Return what a paper after the meeting adds: its kind, and the autumn review's cases.
+
+    Only those papers hold these keys, so the medium term workload paper's snapshot is what it
+    always was. Every amount of their tables is among the figures already; the business cases'
+    decisions and notes are words of their own.
+    """
+    if report.template == PaperTemplate.WORKLOAD:
+        return {}
+    tables: dict[str, Any] = {"paper": str(report.template)}
+    if report.business_cases is not None:
+        tables["business_cases"] = [
+            {"project": case.project_slug, "phase": case.phase, **_case_values(case)}
+            for case in report.business_cases
+        ]
+    return tables
+
+
+#: Each business case of an autumn review, as the snapshot keeps it after its project and
+#: phase, and as the list of changes names what changed.
+CASE_FIGURES: tuple[Figure, ...] = (
+    Figure("name", Kind.TEXT, "Business case"),
+    Figure("extra_cost", Kind.MONEY, "Extra cost"),
+    Figure("decision", Kind.TEXT, "Decision"),
+    Figure("note", Kind.TEXT, "Decision note"),
+)
+
+
+def _case_values(case: BusinessCase) -> dict[str, Any]:
+    values = {
+        "name": case.title,
+        "extra_cost": case.extra_cost,
+        "decision": case.decision_text,
+        "note": case.note,
+    }
+    return {f.key: _snapshot_value(values[f.key], f.kind) for f in CASE_FIGURES}
 
 
 def fingerprint(snapshot: dict[str, Any]) -> str:
@@ -198,8 +242,17 @@ class ReportChanges:
     recommendation: Change | None
     wording_changed: bool
     charts: Change | None = None  # the charts appendix included, or left out
+    # The autumn review's business cases added, changed or removed, as the projects are.
+    cases: tuple[ProjectChange, ...] = ()
+    kind: Change | None = None  # compared with a paper of another kind
     # Figures the issued report's snapshot did not hold, each with its value now; not changes.
     not_in_issued: tuple[Change, ...] = ()
+
+    @property
+    def row_groups(self) -> tuple[tuple[str, tuple[ProjectChange, ...]], ...]:
+        """Return the rows that changed under their headings: the projects, the business cases."""
+        groups = (("Projects", self.projects), ("Business cases", self.cases))
+        return tuple((heading, rows) for heading, rows in groups if rows)
 
     @property
     def any(self) -> bool:
@@ -211,6 +264,8 @@ class ReportChanges:
             or self.recommendation
             or self.wording_changed
             or self.charts
+            or self.cases
+            or self.kind
         )
 
 
@@ -301,31 +356,60 @@ class _Comparison:
         return tuple(change for change in changes if change is not None)
 
     def projects(self, old: list[dict], new: list[dict]) -> tuple[ProjectChange, ...]:
-        before = {row["slug"]: row for row in old}
-        after = {row["slug"]: row for row in new}
+        return self.rows(old, new, key=lambda row: row["slug"], figures=PROJECT_FIGURES)
+
+    def cases(self, old: dict[str, Any], new: dict[str, Any]) -> tuple[ProjectChange, ...]:
+        """Compare the autumn review's business cases; a paper without them has none.
+
+        Against an issued paper that had no such table, each case now was not in it.
+        """
+        if "business_cases" not in old:
+            for row in new.get("business_cases", []):
+                self.not_in_issued.append(Change(row["name"], NOT_IN_ISSUED, row["decision"]))
+            return ()
+        return self.rows(
+            old["business_cases"],
+            new.get("business_cases", []),
+            key=lambda row: (row["project"], row["phase"]),
+            figures=CASE_FIGURES,
+        )
+
+    def rows(
+        self,
+        old: list[dict],
+        new: list[dict],
+        *,
+        key: Callable[[dict], Any],
+        figures: tuple[Figure, ...],
+    ) -> tuple[ProjectChange, ...]:
+        """Return the rows added, changed and removed, each row found again by its ``key``."""
+        before = {key(row): row for row in old}
+        after = {key(row): row for row in new}
         result = []
         for row in new:
-            if row["slug"] not in before:
-                shown = (
-                    Change(f.label, "", _shown(row.get(f.key), f.kind)) for f in PROJECT_FIGURES
-                )
+            if key(row) not in before:
+                shown = (Change(f.label, "", _shown(row.get(f.key), f.kind)) for f in figures)
                 result.append(ProjectChange(row["name"], "Added", tuple(shown)))
                 continue
-            issued = before[row["slug"]]
+            issued = before[key(row)]
             changes = tuple(
                 change
-                for f in PROJECT_FIGURES
+                for f in figures
                 if (change := self.held(f.label, issued, row, f.key, f.kind, of=row["name"]))
             )
             if changes:
                 result.append(ProjectChange(row["name"], "Changed", changes))
         for row in old:
-            if row["slug"] not in after:
-                shown = (
-                    Change(f.label, _shown(row.get(f.key), f.kind), "") for f in PROJECT_FIGURES
-                )
+            if key(row) not in after:
+                shown = (Change(f.label, _shown(row.get(f.key), f.kind), "") for f in figures)
                 result.append(ProjectChange(row["name"], "Removed", tuple(shown)))
         return tuple(result)
+
+
+def _kind(snapshot: Snapshot) -> str:
+    """Return the kind of paper a snapshot is of, in words; one without it is a workload paper."""
+    value = snapshot.get("paper", PaperTemplate.WORKLOAD)
+    return dict(PaperTemplate.choices).get(value, str(value))
 
 
 def report_changes(old: dict[str, Any], new: dict[str, Any]) -> ReportChanges:
@@ -340,9 +424,12 @@ def report_changes(old: dict[str, Any], new: dict[str, Any]) -> ReportChanges:
     comparison = _Comparison()
     figures = comparison.figures(old.get("figures", {}), new.get("figures", {}), names)
     projects = comparison.projects(old.get("projects", []), new.get("projects", []))
+    cases = comparison.cases(old, new)
     return ReportChanges(
         figures=figures,
         projects=projects,
+        cases=cases,
+        kind=_compare("Kind of paper", _kind(old), _kind(new), Kind.TEXT),
         title=comparison.held("Title", old, new, "title", Kind.TEXT),
         recommendation=comparison.held(
             "Recommended contribution", old, new, "recommendation", Kind.TEXT

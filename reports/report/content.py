@@ -22,8 +22,16 @@ from projects.money.bounds import project_existing_resource, project_extra_bound
 from projects.money.document import PhaseData, ProgrammeDocument, ProjectData, ReportTextData
 from projects.money.figures import Mismatch, ProgrammeFigures, figures_and_missing_basis
 from projects.money.formatting import money
+from projects.money.paper_tables import (
+    BusinessCase,
+    ContributionReview,
+    ProgressMoney,
+    business_cases,
+    contribution_review,
+    progress_money,
+)
 from projects.money.placeholders import contribution_recommendation, fill, placeholder_values
-from projects.money.vocabulary import Apportionment, Decision, FundingStatus, Grade
+from projects.money.vocabulary import Apportionment, Decision, FundingStatus, Grade, PaperTemplate
 from projects.money.wording import capitalise, number_word
 
 from ..charts import GroupedBarChart, StackedBarChart, outcome_chart, partner_share_chart
@@ -126,6 +134,13 @@ class BoardReport:
     text: ReportTextData  # the words as written, placeholders and all
     placeholder_values: dict[str, str]  # what each placeholder stands for in this report
     partner_names: tuple[tuple[str, str], ...]  # (slug, name) of every partner, in order
+    # The paper's kind, and the tables of its kind after the numbered sections: the autumn
+    # review's business cases and councils' contributions, a progress report's money. None
+    # for a kind without them (the medium term workload paper).
+    template: str = PaperTemplate.WORKLOAD
+    business_cases: tuple[BusinessCase, ...] | None = None
+    contribution_review: ContributionReview | None = None
+    progress_money: ProgressMoney | None = None
 
     @property
     def charts(self) -> tuple[StackedBarChart | GroupedBarChart, ...]:
@@ -369,11 +384,21 @@ def partner_contributions(
 
 
 def board_report_from_document(
-    document: ProgrammeDocument, *, on: date, issued: bool = False
+    document: ProgrammeDocument,
+    *,
+    on: date,
+    issued: bool = False,
+    template: str = PaperTemplate.WORKLOAD,
 ) -> BoardReport:
-    """Return the board report of the programme the document describes, dated ``on``."""
+    """Return the board report of the programme the document describes, dated ``on``.
+
+    ``template`` is the paper's kind. The papers after the meeting (the autumn review, a
+    progress report) read the money on their date, and add their own tables; the medium term
+    workload paper is as it always was.
+    """
     text = document.report or default_report_text(document.programme.name)
-    figures, problem = report_figures(document)
+    workload = template == PaperTemplate.WORKLOAD
+    figures, problem = report_figures(document, None if workload else on)
     values = placeholder_values(document, figures)
     strategy = document.partnership.strategy
     budget = Budget()  # one for all the report's text, so that a page never waits on it long
@@ -428,4 +453,14 @@ def board_report_from_document(
         text=text,
         placeholder_values=values,
         partner_names=tuple(names.items()),
+        template=template,
+        business_cases=business_cases(document)
+        if template == PaperTemplate.AUTUMN_REVIEW
+        else None,
+        contribution_review=contribution_review(document, figures, problem=problem)
+        if template == PaperTemplate.AUTUMN_REVIEW
+        else None,
+        progress_money=progress_money(document, figures, problem=problem)
+        if template == PaperTemplate.PROGRESS
+        else None,
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from projects.models import Invoice, Partner, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS
+from projects.money.vocabulary import PaperTemplate
 from projects.selectors import programme_document
 
 from ..models import IssuedReport
@@ -39,9 +40,14 @@ def board_report(
     issued: bool = False,
 ) -> BoardReport:
     """Return a paper as it stands, in a fixed number of queries: by default the one being
-    prepared, the programme's newest."""
+    prepared, the programme's newest. Its kind decides the tables after its sections."""
+    if paper is None:
+        # The one query programme_document would make for the newest paper's words.
+        paper = report_text_for(programme=programme)
     document = programme_document(programme=programme, include_report=True, paper=paper)
-    return board_report_from_document(document, on=on or timezone.localdate(), issued=issued)
+    return board_report_from_document(
+        document, on=on or timezone.localdate(), issued=issued, template=paper.template
+    )
 
 
 def report_fingerprint(report: BoardReport) -> str:
@@ -131,6 +137,9 @@ def changes_since_issued(*, programme: Programme, paper: ReportText | None = Non
         issued = read_snapshot(json.loads(last.figures))
     except UnknownSnapshotFormat as error:
         return ChangesPage(last_issued=last, changes=None, problem=str(error))
+    # A paper issued before snapshots held their kind is of its paper's kind all the same.
+    if last.paper.template != PaperTemplate.WORKLOAD:
+        issued.setdefault("paper", last.paper.template)
     now = report_snapshot(board_report(programme=programme, paper=paper))
     return ChangesPage(last_issued=last, changes=report_changes(issued, now))
 
