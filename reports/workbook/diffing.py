@@ -460,8 +460,9 @@ def _after_the_meeting_changes(
 
 
 def _report_changes(current: ProgrammeDocument, new: ProgrammeDocument) -> list[RowChange]:
-    """Return the changes to the board report's text; a file without one keeps it as it is."""
-    if new.report is None:
+    """Return the changes to the board report's text; a file without one keeps it as it is, and
+    one giving every paper lists their changes under the papers instead."""
+    if new.report is None or new.papers:
         return []
     changes = _field_changes(current.report or ReportTextData(), new.report, REPORT_FIELDS)
     return (

@@ -538,6 +538,8 @@ def test_the_preview_lists_the_papers_and_decisions_added_changed_and_removed():
         ),
         "Summary": ("The caps after review.", "The caps after review, lowered."),
     }
+    # The newest paper's words are listed with it, not again as the board report's.
+    assert not next(section for section in preview.sections if section.name == "Board report").rows
     assert not preview_import(current, parse_programme(json.dumps(with_papers()))).has_changes
 
 
