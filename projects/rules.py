@@ -21,6 +21,8 @@ WEIGHT_DECIMAL_PLACES = 4
 POPULATION_MAX = 2_147_483_647  # PositiveIntegerField
 PHASE_NUMBER_MIN = 1
 PHASE_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
+DECISION_NUMBER_MIN = 1  # a paper's recommendations are numbered from 1
+DECISION_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
 
 #: A contribution's status that needs a date: the date's field and the words asking for it. The
 #: contribution form checks it with the rest of what a person entered, the service again.

@@ -21,8 +21,10 @@ from django.test.utils import override_settings
 
 from projects.management.commands.backup_programmes import MANIFEST, figures_data, sha256_hex
 from projects.models import (
+    BoardDecision,
     Contribution,
     FundingLine,
+    Meeting,
     Membership,
     OutcomeClaim,
     Partner,
@@ -32,10 +34,20 @@ from projects.models import (
     Project,
     ReportText,
 )
-from projects.money.vocabulary import Borne, ContributionStatus, Decision, Tranche
+from projects.money.vocabulary import (
+    Borne,
+    ContributionStatus,
+    Decision,
+    PaperTemplate,
+    Resolution,
+    Tranche,
+)
 from projects.programme_file import dumps_programme
 from projects.selectors import programme_document, programme_figures
 from projects.services import phase_decide
+from reports.models import IssuedReport
+from reports.report.selectors import board_report, report_fingerprint
+from reports.services import paper_create, report_issue
 from tests.contributions.factories import ContributionFactory
 from tests.projects.factories import (
     FundingLineFactory,
@@ -57,6 +69,8 @@ MODELS = [
     Partner,
     Contribution,
     ReportText,
+    Meeting,
+    BoardDecision,
 ]
 
 
@@ -70,7 +84,7 @@ def exported() -> dict[str, str]:
     """Every programme's file, as export_programme writes it."""
     return {
         programme.slug: dumps_programme(
-            programme_document(programme=programme, include_report=True)
+            programme_document(programme=programme, include_papers=True)
         )
         for programme in Programme.objects.order_by("slug")
     }
@@ -90,6 +104,9 @@ def snapshot() -> dict[str, list[str]]:
 
 def wipe() -> None:
     """Lose every programme and its partnership, as a database rebuilt from nothing would."""
+    # The decisions and issues keep their papers, and the papers their programme, until gone.
+    BoardDecision.objects.all().delete()
+    IssuedReport.objects.all().delete()
     Contribution.objects.all().delete()
     Programme.objects.all().delete()
     Membership.objects.all().delete()
@@ -98,10 +115,59 @@ def wipe() -> None:
     assert not any(model.objects.exists() for model in MODELS)
 
 
+def papers_of(programme_slug: str) -> list[tuple]:
+    """Every paper of a programme, with its kind, meeting, words and decisions."""
+    return [
+        (
+            paper.slug,
+            paper.template,
+            paper.for_meeting and (paper.for_meeting.slug, paper.for_meeting.date),
+            paper.title,
+            paper.summary,
+            list(paper.decisions.values_list("number", "text", "resolution", "note")),
+        )
+        for paper in ReportText.objects.filter(programme__slug=programme_slug)
+        .select_related("for_meeting")
+        .order_by("pk")
+    ]
+
+
+def add_papers(demo: Programme) -> None:
+    """The demo's June paper for its meeting, with what the meeting resolved, and the autumn
+    review being prepared for October's."""
+    june_meeting, october = (
+        Meeting.objects.create(
+            programme=demo, slug=f"chief-executives-{day:%Y-%m}", body="Chief Executives", date=day
+        )
+        for day in (date(2004, 6, 18), date(2004, 10, 14))
+    )
+    june = ReportText.objects.get(programme=demo)
+    june.for_meeting = june_meeting
+    june.save()
+    BoardDecision.objects.create(
+        paper=june, number=1, text="Agree the programme.", resolution=Resolution.AGREED
+    )
+    BoardDecision.objects.create(
+        paper=june,
+        number=2,
+        text="Agree the contributions.",
+        resolution=Resolution.AMENDED,
+        note="Each council to confirm",
+    )
+    autumn = paper_create(
+        programme=demo, template=PaperTemplate.AUTUMN_REVIEW, meeting=october, user=None
+    )
+    BoardDecision.objects.create(
+        paper=autumn, number=1, text="Lower the caps.", resolution=Resolution.DEFERRED
+    )
+
+
 def build_programmes() -> None:
-    """The demo, with contributions, and a second programme with money and a decision."""
+    """The demo, with contributions and two papers with decisions, and a second programme with
+    money and a decision."""
     run("load_demo")
     demo = Programme.objects.get(slug=DEMO)
+    add_papers(demo)
     partners = {partner.slug: partner for partner in demo.partnership.partners.all()}
     ContributionFactory(
         programme=demo,
@@ -198,6 +264,7 @@ def test_the_backup_holds_every_programme_file_and_a_manifest(programmes, backup
 
 def test_a_restore_after_losing_everything_gives_the_same_figures_and_files(programmes, backup):
     files, figures = programmes
+    papers = papers_of(DEMO)
     wipe()
     output = run("restore_programmes", str(backup))
     assert "Restored 2 programmes" in output
@@ -205,7 +272,22 @@ def test_a_restore_after_losing_everything_gives_the_same_figures_and_files(prog
     assert exported() == files
     phase = Phase.objects.get(project__slug="portal-2", number=2)
     assert (phase.decision, phase.decided_on) == (Decision.APPROVED, date(2006, 9, 27))
-    assert ReportText.objects.get(programme__slug=DEMO).title
+    assert papers_of(DEMO) == papers
+
+
+def test_a_restore_brings_back_every_paper_with_its_meeting_and_decisions(programmes, backup):
+    content = json.loads((backup / f"{DEMO}.json").read_text())
+    assert "report" not in content
+    assert [(paper["slug"], len(paper["decisions"])) for paper in content["papers"]] == [
+        ("norfolk-connect-medium-term-workload", 2),
+        ("autumn-review-paper-2004-10", 1),
+    ]
+    papers = papers_of(DEMO)
+    wipe()
+    run("restore_programmes", str(backup))
+    assert papers_of(DEMO) == papers
+    assert papers[0][2] == ("chief-executives-2004-06", date(2004, 6, 18))
+    assert papers[1][5] == [(1, "Lower the caps.", "deferred", "")]
 
 
 def test_a_restore_replaces_a_programme_that_is_still_here(programmes, backup):
@@ -215,11 +297,41 @@ def test_a_restore_replaces_a_programme_that_is_still_here(programmes, backup):
     Phase.objects.filter(project__programme=demo).update(extra_cost=Decimal("1.00"))
     ContributionFactory(programme=demo, partner=Partner.objects.get(slug="breckland"))
     Contribution.objects.filter(programme__slug=SECOND).delete()
+    papers = papers_of(DEMO)
+    # Papers changed since the backup: words, a decision and a paper never issued added.
+    ReportText.objects.filter(programme=demo, template="autumn_review").update(summary="Later")
+    BoardDecision.objects.filter(number=2).update(resolution=Resolution.REJECTED)
+    paper_create(programme=demo, template=PaperTemplate.PROGRESS, meeting=None, user=None)
     assert all_figures() != figures
     run("restore_programmes", str(backup))
     assert all_figures() == figures
     assert exported() == files
+    assert papers_of(DEMO) == papers
     assert Programme.objects.get(slug=DEMO).pk == demo.pk  # replaced in place
+
+
+def test_a_restore_leaving_out_a_paper_issued_since_the_backup_is_refused(programmes, backup):
+    demo = Programme.objects.get(slug=DEMO)
+    progress = paper_create(
+        programme=demo, template=PaperTemplate.PROGRESS, meeting=None, user=None
+    )
+    day = date(2005, 1, 20)
+    report = board_report(programme=demo, paper=progress, on=day, issued=True)
+    report_issue(
+        programme=demo,
+        paper=progress,
+        meeting_date=day,
+        expected_fingerprint=report_fingerprint(report),
+        user=get_user_model().objects.create_user("issuer"),
+    )
+    before = snapshot()
+    with pytest.raises(CommandError) as refused:
+        run("restore_programmes", str(backup))
+    assert (
+        f"{DEMO}.json: papers: the paper '{progress.slug}' (“{progress.title}”) is left out, "
+        "but it was issued to a meeting"
+    ) in str(refused.value)
+    assert snapshot() == before
 
 
 def test_a_tampered_file_is_refused_and_nothing_changes(programmes, backup):

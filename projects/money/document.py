@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..rules import NAME_MAX_LENGTH, PHASE_NUMBER_MAX, PHASE_NUMBER_MIN, POPULATION_MAX
+from ..rules import (
+    DECISION_NUMBER_MAX,
+    DECISION_NUMBER_MIN,
+    NAME_MAX_LENGTH,
+    PHASE_NUMBER_MAX,
+    PHASE_NUMBER_MIN,
+    POPULATION_MAX,
+)
 from .schema import Entity, FieldSpec, Kind
 from .vocabulary import (
     Apportionment,
@@ -21,8 +28,10 @@ from .vocabulary import (
     FundingKind,
     FundingStatus,
     Grade,
+    PaperTemplate,
     ProjectStatus,
     RefundKind,
+    Resolution,
     Tranche,
 )
 
@@ -538,6 +547,63 @@ FORECAST = Entity(
 )
 
 
+# Papers: every paper of the programme with the decisions made on it (``partnership-programme/2``).
+
+
+@dataclass(frozen=True)
+class DecisionData:
+    """What a meeting resolved on one recommendation of a paper, in the words the board read."""
+
+    number: int  # the recommendation's number in the paper, from 1
+    recommendation: str
+    resolution: Resolution
+    note: str = ""
+
+
+DECISION = Entity(
+    DecisionData,
+    (
+        FieldSpec(
+            "number",
+            "Number",
+            Kind.WHOLE,
+            width=9,
+            minimum=DECISION_NUMBER_MIN,
+            maximum=DECISION_NUMBER_MAX,
+        ),
+        FieldSpec("recommendation", "Recommendation", Kind.MARKDOWN, model="text"),
+        FieldSpec("resolution", "Decision", Kind.CHOICE, Resolution, required=True),
+        FieldSpec("note", "Note", Kind.TEXT),
+    ),
+    identity=("number",),
+    model="reports.BoardDecision",
+)
+
+
+@dataclass(frozen=True)
+class PaperData:
+    """One paper of the programme: its kind, the meeting it is for, its words and decisions."""
+
+    slug: str
+    kind: PaperTemplate
+    text: ReportTextData
+    for_meeting: str | None = None  # a meeting's slug
+    decisions: tuple[DecisionData, ...] = ()
+
+
+# A paper's words are an object of their own in the file, "text", with the report's keys.
+PAPER = Entity(
+    PaperData,
+    (
+        FieldSpec("slug", "Slug", Kind.SLUG, width=28),
+        FieldSpec("kind", "Kind of paper", Kind.CHOICE, PaperTemplate, model="template"),
+        FieldSpec("for_meeting", "For the meeting", Kind.SLUG, width=28),
+    ),
+    identity=("slug",),
+    model="reports.ReportText",
+)
+
+
 # Every entity a programme file holds.
 ENTITIES = (
     PARTNERSHIP,
@@ -558,6 +624,8 @@ ENTITIES = (
     REFUND,
     SPEND,
     FORECAST,
+    PAPER,
+    DECISION,
 )
 
 
@@ -569,6 +637,7 @@ class ProgrammeDocument:
     projects: tuple[ProjectData, ...] = ()
     contributions: tuple[ContributionData, ...] = field(default=())
     # Optional in the file: None when it has no report text (a load then keeps the one stored).
+    # When the file gives ``papers``, the newest paper's words: the paper being prepared.
     report: ReportTextData | None = None
     # After the meeting (format 2; a format 1 file has none).
     meetings: tuple[MeetingData, ...] = ()
@@ -577,3 +646,8 @@ class ProgrammeDocument:
     refunds: tuple[RefundData, ...] = ()
     spend: tuple[SpendData, ...] = ()
     forecasts: tuple[ForecastData, ...] = ()
+    # Every paper, oldest first, when the file gives them (format 2): a load then makes the
+    # programme's papers these. Empty when the file gives at most the paper being prepared's
+    # words, as ``report``: the export writes only those when they say all there is of the
+    # papers, so that the files of programmes with one plain paper stay as they were.
+    papers: tuple[PaperData, ...] = ()

@@ -11,6 +11,7 @@ from ..money.document import (
     AGREEMENT,
     CALL,
     CONTRIBUTION,
+    DECISION,
     FORECAST,
     FORMAT,
     FORMAT_1,
@@ -18,6 +19,7 @@ from ..money.document import (
     INVOICE,
     MEETING,
     OUTCOME_CLAIM,
+    PAPER,
     PARTNER,
     PARTNER_AGREEMENT,
     PARTNERSHIP,
@@ -30,6 +32,7 @@ from ..money.document import (
     SPEND,
     AgreementData,
     CallData,
+    PaperData,
     PartnerAgreementData,
     ProgrammeDocument,
     ProjectData,
@@ -46,8 +49,9 @@ def dump_programme(document: ProgrammeDocument) -> dict[str, Any]:
     programme = document.programme
     after = after_the_meeting(document)
     dumped: dict[str, Any] = {
-        # A programme with no record after the meeting is written as it always was.
-        "format": FORMAT if after else FORMAT_1,
+        # A programme with no record after the meeting and no paper but the one being prepared
+        # is written as it always was.
+        "format": FORMAT if after or document.papers else FORMAT_1,
         "partnership": _dump(PARTNERSHIP, document.partnership),
         "programme": {
             **_dump(PROGRAMME, programme, leave_out=_STATED_TOTALS),
@@ -61,8 +65,9 @@ def dump_programme(document: ProgrammeDocument) -> dict[str, Any]:
         "contributions": [_dump(CONTRIBUTION, item) for item in document.contributions],
     }
     # The report's text is an optional key added after the format was fixed: written only when
-    # the programme has one, so files without it stay exactly as they were.
-    if document.report is not None:
+    # the programme has one, so files without it stay exactly as they were. Every paper, when
+    # the document has them, is written under "papers" instead.
+    if document.report is not None and not document.papers:
         dumped["report"] = _dump(REPORT_TEXT, document.report)
     if after:
         dumped.update(
@@ -75,7 +80,17 @@ def dump_programme(document: ProgrammeDocument) -> dict[str, Any]:
                 "forecasts": [_dump(FORECAST, item) for item in document.forecasts],
             }
         )
+    if document.papers:
+        dumped["papers"] = [_dump_paper(paper) for paper in document.papers]
     return dumped
+
+
+def _dump_paper(paper: PaperData) -> dict[str, Any]:
+    return {
+        **_dump(PAPER, paper),
+        "text": _dump(REPORT_TEXT, paper.text),
+        "decisions": [_dump(DECISION, decision) for decision in paper.decisions],
+    }
 
 
 def after_the_meeting(document: ProgrammeDocument) -> bool:

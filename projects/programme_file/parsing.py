@@ -14,6 +14,7 @@ from ..money.document import (
     AGREEMENT,
     CALL,
     CONTRIBUTION,
+    DECISION,
     FORECAST,
     FORMAT,
     FORMATS,
@@ -21,6 +22,7 @@ from ..money.document import (
     INVOICE,
     MEETING,
     OUTCOME_CLAIM,
+    PAPER,
     PARTNER,
     PARTNER_AGREEMENT,
     PARTNERSHIP,
@@ -35,11 +37,13 @@ from ..money.document import (
     AgreementData,
     CallData,
     ContributionData,
+    DecisionData,
     ForecastData,
     FundingData,
     InvoiceData,
     MeetingData,
     OutcomeClaimData,
+    PaperData,
     PartnerAgreementData,
     PartnerData,
     PartnershipData,
@@ -66,6 +70,7 @@ from ..rules import (
     CODE_MAX_LENGTH,
     FINANCIAL_YEAR_EXAMPLE,
     NAME_MAX_LENGTH,
+    PAPER_RESERVED_SLUGS,
     PROGRAMME_RESERVED_SLUGS,
     PROJECT_RESERVED_SLUGS,
     SLUG,
@@ -86,8 +91,8 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PENNY = Decimal("0.01")
 _STATED_TOTALS = ("stated_existing_total", "stated_extra_total")
 _CONSENT = ("consent_date", "consent_reference")
-# The keys format 2 adds: the records after the meeting.
-_AFTER_THE_MEETING = ("meetings", "agreements", "calls", "refunds", "spend", "forecasts")
+# The keys format 2 adds: the records after the meeting, and every paper with its decisions.
+_FORMAT_2_KEYS = ("meetings", "agreements", "calls", "refunds", "spend", "forecasts", "papers")
 
 _T = TypeVar("_T")
 
@@ -231,6 +236,8 @@ class _Parser:
         self.invoiced_partners: dict[str, str] = {}
         self.agreed_partners: dict[str, str] = {}
         self.forecast_paths: dict[tuple[str, int, str], str] = {}
+        self.paper_paths: dict[str, str] = {}
+        self.decision_paths: dict[int, str] = {}
 
     def report(self, path: str, message: str) -> None:
         self.problems.append(Problem(path or FILE_PATH, message))
@@ -472,13 +479,22 @@ class _Parser:
         if isinstance(content, dict) and "format" in content and content["format"] not in FORMATS:
             return self.format(content["format"], "format")
         if isinstance(content, dict) and content.get("format") != FORMAT:
-            for key in _AFTER_THE_MEETING:
+            for key in _FORMAT_2_KEYS:
                 if key in content:
                     self.report(key, f'is a key of the format "{FORMAT}", not of this file\'s')
         values = self.record(content, "", _DOCUMENT)
         if values is None:
             return BAD
         del values["format"]
+        if isinstance(content, dict) and "papers" in content and "report" in content:
+            self.report(
+                "report",
+                'must be left out when the file has "papers": give the papers under "papers" only',
+            )
+            values["report"] = BAD
+        elif isinstance(values["papers"], list) and BAD not in values["papers"]:
+            # The paper being prepared is the newest: the report is its words.
+            values["report"] = values["papers"][-1].text
         document = _build(ProgrammeDocument, values)
         if document is not BAD and not self.problems:
             # The money after the meeting is checked across records once each is read whole.
@@ -728,6 +744,42 @@ class _Parser:
         values = self.record(value, path, _SPEND)
         return BAD if values is None else _build(SpendData, values)
 
+    def papers(self, value: Any, path: str) -> Any:
+        if isinstance(value, list) and not value:
+            self.report(
+                path, "must list at least one paper (leave it out to keep the programme's papers)"
+            )
+            return BAD
+        return self.items(value, path, _Parser.paper)
+
+    def paper(self, value: Any, path: str) -> Any:
+        self.decision_paths = {}
+        values = self.record(value, path, _PAPER)
+        if values is None:
+            return BAD
+        slug = self.not_reserved(values["slug"], path, PAPER_RESERVED_SLUGS)
+        values["slug"] = self.unique(slug, _join(path, "slug"), self.paper_paths)
+        return _build(PaperData, values)
+
+    def paper_meeting(self, value: Any, path: str) -> Any:
+        return None if value is None else self.meeting_slug(value, path)
+
+    def decision(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _DECISION)
+        if values is None:
+            return BAD
+        values["number"] = self.unique(
+            values["number"], _join(path, "number"), self.decision_paths, "decision number"
+        )
+        return _build(DecisionData, values)
+
+    def recommendation(self, value: Any, path: str) -> Any:
+        value = self.long_text(value, path)
+        if value is not BAD and is_blank(value):
+            self.report(path, "must not be empty")
+            return BAD
+        return value
+
     def forecast(self, value: Any, path: str) -> Any:
         values = self.record(value, path, _FORECAST)
         if values is None:
@@ -816,6 +868,8 @@ _DOCUMENT: _Schema = {
     "refunds": (_list_of(_P.refund), ()),
     "spend": (_list_of(_P.spend), ()),
     "forecasts": (_list_of(_P.forecast), ()),
+    # Last: a paper names the meeting it is for.
+    "papers": (_P.papers, ()),
 }
 _PARTNERSHIP: _Schema = _schema(PARTNERSHIP)
 # The stated totals are one object in the file, "stated", in their place.
@@ -887,6 +941,12 @@ _REFUND: _Schema = _schema(
 )
 _SPEND: _Schema = _schema(SPEND, date=_P.day, amount=_P.positive_amount)
 _FORECAST: _Schema = _schema(FORECAST, financial_year=_P.programme_financial_year)
+_PAPER: _Schema = {
+    **_schema(PAPER, for_meeting=_P.paper_meeting),
+    "text": (_P.report_text, REQUIRED),
+    "decisions": (_list_of(_P.decision), ()),
+}
+_DECISION: _Schema = _schema(DECISION, recommendation=_P.recommendation)
 _SHARE_BASIS = {Apportionment.WEIGHTS: "weight", Apportionment.POPULATION: "population"}
 _PLACES = {2: "two", 4: "four"}
 

@@ -64,12 +64,18 @@ def paper_meetings(*, programme: Programme) -> dict[int, str]:
 
 
 def relink_papers(*, programme: Programme, links: dict[int, str]) -> None:
-    """Point each paper at its meeting again, found by slug; a meeting now gone leaves none."""
+    """Point each paper at its meeting again, found by slug; a meeting now gone leaves none.
+
+    One query for the meetings and one for each meeting the papers are for.
+    """
     if not links:
         return
     meetings = dict(Meeting.objects.filter(programme=programme).values_list("slug", "pk"))
+    papers_of: dict[int | None, list[int]] = {}
     for paper_pk, slug in links.items():
-        ReportText.objects.filter(pk=paper_pk).update(for_meeting_id=meetings.get(slug))
+        papers_of.setdefault(meetings.get(slug), []).append(paper_pk)
+    for meeting_pk, paper_pks in papers_of.items():
+        ReportText.objects.filter(pk__in=paper_pks).update(for_meeting_id=meeting_pk)
 
 
 def remove_after_the_meeting(*, programme: Programme, user: Author, when: datetime) -> None:

@@ -16,14 +16,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from norfolk_connect.model_messages import full_clean_for_people
-from projects.models import Contribution, Invoice, Partner, ReportText
+from projects.models import BoardDecision, Contribution, Invoice, Partner, ReportText
 
 from ..models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
 from ..money.document import (
     CONTRIBUTION,
+    DECISION,
     FUNDING,
     OUTCOME_CLAIM,
     PARTNER,
@@ -33,15 +34,16 @@ from ..money.document import (
     PROJECT,
     REPORT_TEXT_FIELDS,
     FundingData,
+    PaperData,
     ProgrammeData,
     ProgrammeDocument,
     ProjectData,
 )
 from ..money.schema import Entity
 from ..programme_file.problems import Problem
-from ..rules import PAPER_RESERVED_SLUGS
 from ..selectors.after_the_meeting import AfterTheMeeting, after_the_meeting
-from ..validators import slug_from_name
+from ..selectors.programmes import report_paper_slug
+from .after_the_meeting import paper_meetings
 from .recorded_writes import concrete_field
 
 
@@ -53,8 +55,16 @@ class ProgrammeLoadError(Exception):
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
-def check_row(instance: models.Model, place: str, exclude: list[str] | None = None) -> None:
-    """Validate one instance's fields, naming the place in the document on failure."""
+def check_row(
+    instance: models.Model,
+    place: str,
+    exclude: list[str] | None = None,
+    keys: dict[str, str] | None = None,
+) -> None:
+    """Validate one instance's fields, naming the place in the document on failure.
+
+    ``keys`` names the document's key of a field that the model calls otherwise.
+    """
     try:
         # Uniqueness and constraints are enforced by the database inside the transaction;
         # checking them here too would cost a query per row.
@@ -62,10 +72,11 @@ def check_row(instance: models.Model, place: str, exclude: list[str] | None = No
             instance, exclude=exclude, validate_unique=False, validate_constraints=False
         )
     except ValidationError as error:
+        named = keys or {}
         raise ProgrammeLoadError(
             [
-                Problem(f"{place}.{field}" if field != "__all__" else place, message)
-                for field, messages in error.message_dict.items()
+                Problem(place if key == "__all__" else f"{place}.{named.get(key, key)}", message)
+                for key, messages in error.message_dict.items()
                 for message in messages
             ]
         ) from error
@@ -181,6 +192,13 @@ class ImportPlan:
     report_text: Any = None  # a ReportText to save, when the document has the report's text
     # The records after the meeting to write in place of the programme's, None to keep them.
     after_the_meeting: AfterTheMeeting | None = None
+    # The papers to write in place of the programme's, when the document gives every paper.
+    papers: PapersPlan | None = None
+    # The slug of the meeting each stored paper is for, by the paper's id, read before any
+    # meeting is replaced: the papers the document leaves as they are keep their meetings.
+    paper_links: dict[int, str] | None = None
+    # Whether the meetings were removed before the plan (a load replacing the programme whole).
+    meetings_removed: bool = False
 
     @property
     def row_sets(self) -> tuple[_Rows, ...]:
@@ -220,15 +238,21 @@ def _unique(keys: list[tuple[str, Any]]) -> None:
 
 
 def programme_import_plan(
-    *, programme: Programme, document: ProgrammeDocument, project_version: int | None = None
+    *,
+    programme: Programme,
+    document: ProgrammeDocument,
+    project_version: int | None = None,
+    paper_links: dict[int, str] | None = None,
 ) -> ImportPlan:
     """Work out and check what updating the programme in place to the document would write.
 
     Nothing is written. Raises ProgrammeLoadError naming the first problem: a value a model
     refuses, a key given twice, a reference to no partner, or a partner left out that another
-    programme or a user still refers to. Together with the programme file's own checks, these
-    are every refusal the database could make, so a plan that passes can be written.
-    ``project_version`` is the version given to every project the update adds or changes.
+    programme or a user still refers to, or an issued paper left out. Together with the
+    programme file's own checks, these are every refusal the database could make, so a plan
+    that passes can be written. ``project_version`` is the version given to every project the
+    update adds or changes. ``paper_links`` are the meetings' slugs of the stored papers when
+    their meetings were removed before the plan (a load replacing a programme whole).
     """
     partnership = programme.partnership
     settings_changed = _assign(
@@ -275,11 +299,20 @@ def programme_import_plan(
     )
     _plan_projects(plan, document, project_version)
     _plan_contributions(plan, document, by_pk)
-    if document.report is not None:
-        plan.report_text = _report_text_plan(document=document, programme=programme)
     plan.after_the_meeting = _plan_after_the_meeting(
         programme=programme, document=document, slug_of=by_pk
     )
+    if paper_links is not None:
+        plan.paper_links, plan.meetings_removed = paper_links, True
+    elif programme.pk is not None and document.papers:
+        # Otherwise read by the write, and only if it writes the meetings again.
+        plan.paper_links = paper_meetings(programme=programme)
+    if document.papers:
+        plan.papers = _papers_plan(
+            programme=programme, document=document, links=plan.paper_links or {}
+        )
+    elif document.report is not None:
+        plan.report_text = _report_text_plan(document=document, programme=programme)
     return plan
 
 
@@ -523,18 +556,140 @@ def _report_text_plan(*, document: ProgrammeDocument, programme: Programme) -> R
     None if the same: the paper a programme file's report is read from and written to."""
     text = ReportText.objects.filter(programme=programme).order_by("-pk").first()
     if text is None:
+        # The programme's first paper.
         text = ReportText(programme=programme)
-        text.slug = slug_from_name(
-            document.report.title if document.report else "",
-            taken=lambda _: False,  # the programme's first paper
-            reserved=PAPER_RESERVED_SLUGS,
-            fallback="board-report",
-        )
+        text.slug = report_paper_slug(document.report.title if document.report else "")
     values = {key: getattr(document.report, key) for key in REPORT_TEXT_FIELDS}
     if not _assign(text, values) and text.pk is not None:
         return None
-    check_row(text, "report", exclude=["programme"])
+    # Its meeting is not the file's to set; a load may have removed it to write it again.
+    check_row(text, "report", exclude=["programme", "for_meeting"])
     return text
+
+
+# What an update may change of a paper, by model attribute: its kind, words and meeting.
+PAPER_FIELDS = ("template", *REPORT_TEXT_FIELDS, "for_meeting", "version")
+PAPER_DECISION = {"text": "recommendation"}
+_NOT_THE_WORDS = ["programme", "slug", "template", "for_meeting", "version"]
+
+
+@dataclass
+class PapersPlan:
+    """The papers an update adds, changes and removes, and the decisions it replaces.
+
+    Papers are matched by slug. A paper the document keeps is changed where it is, its version
+    one more; one it adds comes after the programme's papers, in the document's order; one it
+    leaves out is removed, which an issued paper never is. A paper's decisions are replaced
+    whole when they differ from the document's.
+    """
+
+    added: list[ReportText] = field(default_factory=list)
+    changed: list[ReportText] = field(default_factory=list)
+    removed: list[ReportText] = field(default_factory=list)
+    # The slug of the meeting each paper added or changed is for, by the paper's slug.
+    meetings: dict[str, str | None] = field(default_factory=dict)
+    decisions_added: list[BoardDecision] = field(default_factory=list)
+    decisions_removed: list[BoardDecision] = field(default_factory=list)
+
+
+def _papers_plan(
+    *, programme: Programme, document: ProgrammeDocument, links: dict[int, str]
+) -> PapersPlan:
+    """Match the document's papers with the programme's by slug; note what differs, checked.
+
+    Raises ProgrammeLoadError when the document leaves out a paper that was issued, names a
+    meeting it does not hold, or gives a slug or a decision's number twice.
+    """
+    _unique([(f"papers[{i}].slug", paper.slug) for i, paper in enumerate(document.papers)])
+    meetings = {meeting.slug for meeting in document.meetings}
+    stored: dict[str, ReportText] = {}
+    decisions: dict[int, list[BoardDecision]] = {}
+    if programme.pk is not None:
+        stored = {
+            paper.slug: paper
+            for paper in ReportText.objects.filter(programme=programme)
+            .annotate(issue_count=Count("issues"))
+            .order_by("pk")
+        }
+        for decision in BoardDecision.objects.filter(paper__programme=programme).order_by(
+            "paper", "number"
+        ):
+            decisions.setdefault(decision.paper_id, []).append(decision)
+    wanted = {paper.slug for paper in document.papers}
+    issued = [
+        paper
+        for slug, paper in stored.items()
+        if slug not in wanted and paper.issue_count  # type: ignore[attr-defined]  # annotated
+    ]
+    if issued:
+        raise ProgrammeLoadError(
+            [
+                Problem(
+                    "papers",
+                    f"the paper '{paper.slug}' (“{paper.title or paper.slug}”) is left out, but "
+                    "it was issued to a meeting and an issued paper is kept as the board was "
+                    "given it: include it",
+                )
+                for paper in issued
+            ]
+        )
+    plan = PapersPlan()
+    for index, item in enumerate(document.papers):
+        place = f"papers[{index}]"
+        if item.for_meeting is not None and item.for_meeting not in meetings:
+            raise ProgrammeLoadError(
+                [Problem(f"{place}.for_meeting", f"unknown meeting {item.for_meeting!r}")]
+            )
+        paper = stored.pop(item.slug, None)
+        values = _paper_values(item)
+        old: list[BoardDecision] = []
+        if paper is None:
+            paper = ReportText(programme=programme, slug=item.slug, **values)
+            plan.added.append(paper)
+        else:
+            old = decisions.get(paper.pk, [])
+            if not _assign(paper, values) and links.get(paper.pk) == item.for_meeting:
+                _plan_decisions(plan, paper, item, old, place)
+                continue
+            plan.changed.append(paper)
+        plan.meetings[item.slug] = item.for_meeting
+        # The slug and the kind were read by the file's rules; the words are checked here.
+        check_row(paper, f"{place}.text", exclude=_NOT_THE_WORDS)
+        _plan_decisions(plan, paper, item, old, place)
+    for paper in stored.values():  # left out of the document, and never issued
+        plan.decisions_removed.extend(decisions.get(paper.pk, []))
+        plan.removed.append(paper)
+    return plan
+
+
+def _paper_values(item: PaperData) -> dict[str, Any]:
+    return {
+        "template": item.kind,
+        **{key: getattr(item.text, key) for key in REPORT_TEXT_FIELDS},
+    }
+
+
+def _plan_decisions(
+    plan: PapersPlan, paper: ReportText, item: PaperData, old: list[BoardDecision], place: str
+) -> None:
+    """Replace a paper's decisions whole when they differ from the document's."""
+    _unique(
+        [
+            (f"{place}.decisions[{i}].number", decision.number)
+            for i, decision in enumerate(item.decisions)
+        ]
+    )
+    same = len(old) == len(item.decisions) and all(
+        _same_stored(DECISION, row, data, operator.eq)
+        for row, data in zip(old, item.decisions, strict=True)
+    )
+    if same:
+        return
+    plan.decisions_removed.extend(old)
+    for number, data in enumerate(item.decisions):
+        decision = BoardDecision(paper=paper, **DECISION.stored(data))
+        check_row(decision, f"{place}.decisions[{number}]", exclude=["paper"], keys=PAPER_DECISION)
+        plan.decisions_added.append(decision)
 
 
 def check_programme(programme: Programme, data: ProgrammeData) -> None:

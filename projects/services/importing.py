@@ -35,8 +35,8 @@ class ImportConflictError(Exception):
 
 
 def programme_as_imported(*, programme: Programme) -> ProgrammeDocument:
-    """Return the programme as an import compares with and replaces it: with its report text."""
-    return programme_document(programme=programme, include_report=True)
+    """Return the programme as an import compares with and replaces it: with its papers."""
+    return programme_document(programme=programme, include_papers=True)
 
 
 def programme_state(document: ProgrammeDocument) -> str:

@@ -9,11 +9,13 @@ replaces it whole.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from projects.models import Partner
+from projects.models import BoardDecision, Meeting, Partner, ReportText
 
 from ..history import Author, record_author
 from ..models import Partnership, Programme
@@ -26,7 +28,9 @@ from .after_the_meeting import (
     write_after_the_meeting,
 )
 from .import_plan import (
+    PAPER_FIELDS,
     ImportPlan,
+    PapersPlan,
     ProgrammeLoadError,
     check_programme,
     check_row,
@@ -77,14 +81,12 @@ def programme_load(*, document: ProgrammeDocument, user: Author = None) -> Progr
         remove_after_the_meeting(programme=programme, user=user, when=timezone.now())
         programme.contributions.all().delete()
         programme.projects.all().delete()
-    plan = programme_import_plan(programme=programme, document=document)
-    return programme_import_write(plan=plan, user=user, paper_links=links)
+    plan = programme_import_plan(programme=programme, document=document, paper_links=links)
+    return programme_import_write(plan=plan, user=user)
 
 
 @transaction.atomic
-def programme_import_write(
-    *, plan: ImportPlan, user: Author, paper_links: dict[int, str] | None = None
-) -> Programme:
+def programme_import_write(*, plan: ImportPlan, user: Author) -> Programme:
     """Write a planned update: only the rows it adds, changes and removes, each in the history.
 
     Every record of the update has one user and one date. Rows are removed before the rows
@@ -98,8 +100,8 @@ def programme_import_write(
     for partner in plan.partners_saved:
         record_author(partner, user, when)
         partner.save()
-    if paper_links is None and plan.programme.pk is not None:
-        paper_links = paper_meetings(programme=plan.programme)
+    if plan.after_the_meeting is not None and plan.paper_links is None:
+        plan.paper_links = paper_meetings(programme=plan.programme)
     try:
         with transaction.atomic():
             if plan.after_the_meeting is not None:
@@ -128,16 +130,53 @@ def programme_import_write(
                     user=user,
                     when=when,
                 )
+            if plan.after_the_meeting is not None or plan.meetings_removed:
                 # The papers keep their meetings, written again under the same slugs.
-                relink_papers(programme=plan.programme, links=paper_links or {})
+                relink_papers(programme=plan.programme, links=plan.paper_links or {})
+            if plan.papers is not None:
+                _write_papers(plan.programme, plan.papers, user=user, when=when)
     except IntegrityError as error:
         raise ProgrammeLoadError([Problem("the database refused it", str(error))]) from error
     if plan.report_text is not None:
         text = plan.report_text
         if text.pk is not None:
             text.version += 1
+            if plan.after_the_meeting is not None or plan.meetings_removed:
+                # Its meeting was written again, and the paper pointed at it, since it was read.
+                stored = ReportText.objects.filter(pk=text.pk)
+                text.for_meeting_id = stored.values_list("for_meeting", flat=True).get()
         record_author(text, user, when)
         text.save()
     if plan.partners_leaving:
         Partner.objects.filter(pk__in=[partner.pk for partner in plan.partners_leaving]).delete()
     return plan.programme
+
+
+def _write_papers(
+    programme: Programme, papers: PapersPlan, *, user: Author, when: datetime
+) -> None:
+    """Write the papers an update adds, changes and removes, once the meetings are written.
+
+    The decisions replaced go first, and the papers removed with them; a paper added or changed
+    is pointed at its meeting by the meeting's slug.
+    """
+    remove_recorded(BoardDecision, papers.decisions_removed, user=user, when=when)
+    for paper in papers.removed:
+        # As the papers page removes one: with the PDFs prepared of it.
+        record_author(paper, user, when)
+        paper.delete()
+    meetings: dict[str, int] = {}
+    if any(papers.meetings.values()):
+        meetings = dict(Meeting.objects.filter(programme=programme).values_list("slug", "pk"))
+    for paper in (*papers.changed, *papers.added):
+        slug = papers.meetings[paper.slug]
+        paper.for_meeting_id = None if slug is None else meetings[slug]
+    for paper in papers.changed:
+        paper.version += 1
+    update_recorded(ReportText, papers.changed, PAPER_FIELDS, user=user, when=when)
+    if papers.added:
+        bulk_create_with_history(papers.added, ReportText, default_user=user, default_date=when)
+    if papers.decisions_added:
+        bulk_create_with_history(
+            papers.decisions_added, BoardDecision, default_user=user, default_date=when
+        )

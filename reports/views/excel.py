@@ -134,7 +134,7 @@ class ProgrammeFileView(ProgrammeMixin, View):
     """The programme file (partnership-programme/1), as ``export_programme`` writes it."""
 
     def get(self, request, *args, **kwargs):
-        document = programme_document(programme=self.programme, include_report=True)
+        document = programme_document(programme=self.programme, include_papers=True)
         text = dumps_programme(document)
         return attachment(
             text, filename=f"{self.programme.slug}.json", content_type=JSON_CONTENT_TYPE

@@ -30,6 +30,7 @@ from projects.money.vocabulary import (
     Tranche,
     Vocabulary,
 )
+from projects.selectors.programmes import papers_in
 
 ADDED = "Added"
 CHANGED = "Changed"
@@ -45,6 +46,8 @@ SECTIONS = (
     "Outcome claims",
     "Contributions",
     "Board report",
+    "Papers",
+    "Decisions",
     "Meetings",
     "Agreements",
     "Calls",
@@ -154,6 +157,7 @@ def preview_import(current: ProgrammeDocument, new: ProgrammeDocument) -> Import
         )
     )
     rows.extend(_report_changes(current, new))
+    rows.extend(_paper_changes(current, new))
     rows.extend(_after_the_meeting_changes(current, new))
     before, after = compute_figures(current), compute_figures(new)
     return ImportPreview(
@@ -456,13 +460,75 @@ def _after_the_meeting_changes(
 
 
 def _report_changes(current: ProgrammeDocument, new: ProgrammeDocument) -> list[RowChange]:
-    """Return the changes to the board report's text; a file without one keeps it as it is."""
-    if new.report is None:
+    """Return the changes to the board report's text; a file without one keeps it as it is, and
+    one giving every paper lists their changes under the papers instead."""
+    if new.report is None or new.papers:
         return []
     changes = _field_changes(current.report or ReportTextData(), new.report, REPORT_FIELDS)
     return (
         [RowChange("Board report", "The board report's text", CHANGED, changes)] if changes else []
     )
+
+
+PAPER_FIELDS = shown_fields(data.PAPER)
+DECISION_FIELDS = shown_fields(data.DECISION)
+
+
+def _paper_records(document: ProgrammeDocument) -> dict[str, list[_Record]]:
+    """Return the papers and the decisions a document stands for, as the preview compares them:
+    a paper by its slug with its kind, meeting and words, a decision by its paper and number."""
+    meetings = {meeting.slug: meeting for meeting in document.meetings}
+
+    def meeting(slug: str | None) -> str:
+        found = meetings.get(slug or "")
+        if found is None:
+            return slug or ""
+        return f"{found.body}, {_show(found.date)}"
+
+    def shown(fields: Shown, record: Any, **given: str) -> dict[str, str]:
+        # An empty value is left out: the other version's shows against "-".
+        values = {
+            label: show(value)
+            for label, name, show in fields
+            if (value := getattr(record, name)) not in (None, "")
+        }
+        return {**values, **{label: value for label, value in given.items() if value}}
+
+    papers, decisions = [], []
+    for paper in papers_in(document):
+        label = f"{paper.text.title or 'Paper'} ({paper.slug})"
+        papers.append(
+            _Record(
+                paper.slug,
+                label,
+                {
+                    **shown(PAPER_FIELDS, paper, **{"For the meeting": meeting(paper.for_meeting)}),
+                    **shown(REPORT_FIELDS, paper.text),
+                },
+            )
+        )
+        decisions.extend(
+            _Record(
+                (paper.slug, decision.number),
+                f"{label}: recommendation {decision.number}",
+                shown(DECISION_FIELDS, decision),
+            )
+            for decision in paper.decisions
+        )
+    return {"Papers": papers, "Decisions": decisions}
+
+
+def _paper_changes(current: ProgrammeDocument, new: ProgrammeDocument) -> list[RowChange]:
+    """Return the papers and decisions a file giving every paper adds, changes and removes; a
+    file without them keeps them as they are (its report's words are the board report's)."""
+    if not new.papers:
+        return []
+    old, now = _paper_records(current), _paper_records(new)
+    return [
+        change
+        for section in old
+        for change in _records_changes(section, old[section], now[section])
+    ]
 
 
 def _project_changes(old: Sequence[ProjectData], new: Sequence[ProjectData]) -> list[RowChange]:

@@ -440,8 +440,9 @@ class _WorkbookReader:
             return self.data_rows(sheet, sheets[sheet.title], columns[sheet.title])
 
         content = dump_programme(self.current)
-        # No report text: the load then keeps the programme's as it is.
+        # No report text and no papers: the load then keeps the programme's as they are.
         content.pop("report", None)
+        content.pop("papers", None)
         content["partners"] = [
             self.record(PARTNERS, columns, number, values, f"partners[{index}]")
             for index, (number, values) in enumerate(rows(PARTNERS))

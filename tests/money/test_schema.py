@@ -13,7 +13,16 @@ from reports.workbook.layout import PHASES
 from reports.workbook.layout import Kind as ColumnKind
 
 # Lists of other entities, declared with those entities.
-CHILDREN = {"outcome_claims", "funding", "phases", "per_partner", "invoices", "payments"}
+CHILDREN = {
+    "outcome_claims",
+    "funding",
+    "phases",
+    "per_partner",
+    "invoices",
+    "payments",
+    "text",
+    "decisions",
+}
 
 
 @pytest.mark.parametrize("entity", ENTITIES, ids=lambda entity: entity.data.__name__)

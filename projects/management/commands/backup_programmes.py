@@ -123,7 +123,7 @@ class Command(BaseCommand):
         """Return each programme's slug, partnership, programme file and figures."""
         files = []
         for programme in Programme.objects.select_related("partnership").order_by("slug"):
-            document = programme_document(programme=programme, include_report=True)
+            document = programme_document(programme=programme, include_papers=True)
             content = dumps_programme(document).encode()
             figures = figures_data(compute_figures(document))
             files.append((programme.slug, programme.partnership.slug, content, figures))

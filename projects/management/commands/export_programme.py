@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug: str, output: Path | None, **options) -> None:
         text = dumps_programme(
-            programme_document(programme=programme_by_slug(slug), include_report=True)
+            programme_document(programme=programme_by_slug(slug), include_papers=True)
         )
         if output is None:
             self.stdout.write(text, ending="")
