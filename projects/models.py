@@ -620,8 +620,9 @@ class BoardDecision(models.Model):
     paper leaves the record of the decision as it was made.
     """
 
+    # Removed with its paper: only a paper never issued is removed, and never while issued.
     paper = models.ForeignKey(
-        "reports.ReportText", on_delete=models.PROTECT, related_name="decisions"
+        "reports.ReportText", on_delete=models.CASCADE, related_name="decisions"
     )
     number = models.PositiveSmallIntegerField("number")
     text = models.TextField("recommendation", validators=TEXT)

@@ -104,8 +104,7 @@ def snapshot() -> dict[str, list[str]]:
 
 def wipe() -> None:
     """Lose every programme and its partnership, as a database rebuilt from nothing would."""
-    # The decisions and issues keep their papers, and the papers their programme, until gone.
-    BoardDecision.objects.all().delete()
+    # The issues keep their papers, and so their programme, until gone.
     IssuedReport.objects.all().delete()
     Contribution.objects.all().delete()
     Programme.objects.all().delete()

@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('text', models.TextField(validators=[projects.validators.validate_no_nul], verbose_name='recommendation')),
                 ('resolution', models.CharField(choices=[('agreed', 'Agreed'), ('amended', 'Agreed with amendments'), ('deferred', 'Deferred'), ('rejected', 'Rejected')], max_length=20, verbose_name='decision')),
                 ('note', models.TextField(blank=True, validators=[projects.validators.validate_no_nul], verbose_name='note')),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='reports.reporttext')),
+                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="decisions", to='reports.reporttext')),
             ],
             options={
                 'ordering': ['paper', 'number'],

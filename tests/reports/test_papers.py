@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from projects.models import Meeting, PaperTemplate, Programme, ReportText
+from projects.models import BoardDecision, Meeting, PaperTemplate, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS
 from projects.selectors import programme_document
 from projects.services import programme_load
@@ -318,3 +318,11 @@ def test_another_programmes_meeting_is_refused_on_the_text_form(client, demo):
     ]
     paper.refresh_from_db()
     assert paper.for_meeting is None and paper.version == 1
+
+
+def test_a_paper_never_issued_is_deleted_with_its_decisions(client, demo):
+    autumn = autumn_review(demo)
+    BoardDecision.objects.create(paper=autumn, number=1, text="To note", resolution="agreed")
+    response = signed_in(client).post(reverse("report:paper_delete", args=[DEMO, autumn.slug]))
+    assert response.status_code == 302
+    assert not BoardDecision.objects.exists()
