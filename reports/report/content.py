@@ -195,9 +195,11 @@ def default_paper_text(programme_name: str, template: str) -> ReportTextData:
             title=f"{programme_name}: autumn review",
             summary="This report reviews the business cases for the phases that waited on "
             "them, and recommends which proceed and what the partners are asked for now.",
-            background="The partners agreed to contribute up to {cap_per_partner} each, with "
-            "{immediate_per_partner} each made available immediately and the rest subject to "
-            "this review.",
+            # The agreed figures are the agreement's, set out with each council's contribution
+            # below: the placeholders give the recommendation worked out now, not what was agreed.
+            background="The partners agreed their contributions with part made available "
+            "immediately and the rest subject to this review. What each council agreed, has been "
+            "invoiced and has paid, and the cap it needs now, follow the recommendations.",
             project_list="Attached is the summary of the {projects} projects as they now stand, "
             "with the decision on each phase that waited on a business case.",
             recommendations="The partners are recommended to agree:\n\n"

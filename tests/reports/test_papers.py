@@ -100,7 +100,9 @@ def test_a_new_paper_from_its_template_becomes_the_one_being_prepared(client, de
     # The board report is now the autumn review, its figures the programme's as they stand.
     page = unescape(client.get(reverse("report:report", args=[DEMO])).text)
     assert "autumn review" in page and "Norfolk Chief Executives, 14 October 2004" in page
-    assert "£30,000" in page  # {cap_per_partner} filled in its background
+    # Its background points to the agreed figures, not the recommendation's placeholders.
+    assert "the rest subject to this review" in page
+    assert "£30,000" in page  # the recommendation, worked out now
     # The June paper keeps its words, under its own address.
     june = ReportText.objects.get(programme=demo, template=PaperTemplate.WORKLOAD)
     page = unescape(client.get(reverse("report:paper_report", args=[DEMO, june.slug])).text)
