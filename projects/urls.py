@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import programmes, project_forms, project_pages
+from .views import programmes, project_forms, project_pages, spend
 
 app_name = "projects"
 
@@ -33,6 +33,11 @@ programme_patterns = [
         "projects/<slug:project>/phases/<int:number>/decision/",
         project_pages.PhaseDecisionView.as_view(),
         name="phase_decision",
+    ),
+    path(
+        "projects/<slug:project>/spend/",
+        spend.ProjectSpendView.as_view(),
+        name="project_spend",
     ),
 ]
 
