@@ -39,6 +39,21 @@ programme_patterns = [
         spend.ProjectSpendView.as_view(),
         name="project_spend",
     ),
+    path(
+        "projects/<slug:project>/spend/new/",
+        spend.SpendCreateView.as_view(),
+        name="spend_create",
+    ),
+    path(
+        "projects/<slug:project>/spend/<int:spend>/delete/",
+        spend.SpendDeleteView.as_view(),
+        name="spend_delete",
+    ),
+    path(
+        "projects/<slug:project>/forecasts/",
+        spend.ForecastsView.as_view(),
+        name="forecasts_update",
+    ),
 ]
 
 urlpatterns = [

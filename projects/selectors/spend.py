@@ -68,3 +68,13 @@ def project_spend(*, project: Project) -> ProjectSpendPage:
         totals=project_outturn(row.money for row in rows),
         lines=tuple(SpendLine(line, financial_year_of(line.date)) for line in lines),
     )
+
+
+def project_forecasts(*, project: Project) -> tuple[list[Phase], dict[tuple[int, str], Decimal]]:
+    """Return the project's phases and their forecasts by phase pk and financial year."""
+    phases = list(Phase.objects.filter(project=project).order_by("number"))
+    forecasts = {
+        (item.phase_id, item.financial_year): item.amount
+        for item in Forecast.objects.filter(phase__project=project)
+    }
+    return phases, forecasts
