@@ -66,8 +66,8 @@ def spend_record(
     if same is not None:
         named = f"reference {reference}" if reference else "no reference"
         warnings.append(
-            f"A spend line of {money(amount)} with {named} is already recorded on "
-            f"{phase_label(locked, project).lower()}, dated {day(same.date)}."
+            f"A spend line of {money(amount)} with {named} is already recorded on phase "
+            f"{locked.number} of {project.name}, dated {day(same.date)}."
         )
     key = confirmation_key(locked.pk, date, amount, reference, warnings)
     if warnings and confirmed != key:

@@ -103,7 +103,11 @@ def test_an_amount_of_nothing_or_less_is_refused(client, project, facilitator, a
     ("changes", "warning"),
     [
         ({"date": "2006-04-01"}, "is after the programme ends on 31 March 2006"),
-        ({}, "A spend line of £1,200.50 with reference PO 17 is already recorded"),
+        (
+            {},
+            "A spend line of £1,200.50 with reference PO 17 is already recorded on phase 1 of "
+            "Authentication / Gateway, dated 30 September 2004",
+        ),
     ],
 )
 def test_a_date_outside_the_period_or_a_repeat_is_saved_only_once_confirmed(
@@ -180,3 +184,18 @@ def test_a_forecast_on_a_stopped_phase_is_refused_by_the_service(project, facili
     with pytest.raises(ValidationError, match="does not proceed"):
         forecasts_set(project=project, amounts={(stopped.pk, "2004/05"): D("1")}, user=facilitator)
     assert not Forecast.objects.exists()
+
+
+FORECAST_FORM_QUERIES = 7  # the same with three phases as with twelve
+
+
+@pytest.mark.parametrize("phases", [2, 12])
+def test_the_forecasts_form_takes_the_same_queries_however_many_phases(
+    client, project, facilitator, phases, django_assert_num_queries
+):
+    for number in range(4, phases + 1):
+        phase = PhaseFactory(project=project, number=number, name=f"Phase {number}")
+        Forecast.objects.create(phase=phase, financial_year="2004/05", amount=D("10"))
+    with django_assert_num_queries(FORECAST_FORM_QUERIES):
+        response = client.get(url(project, "forecasts_update"))
+    assert response.status_code == 200
