@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from norfolk_connect.forms import (
-    HIDDEN_ERRORS,
-    TAMPERED,
-    GovukFormMixin,
-    choice_errors,
-    text_errors,
-)
-from projects.fields import DATE_HINT, GovukDateField, MoneyField
+from norfolk_connect.forms import ConfirmingForm, GovukFormMixin, choice_errors, text_errors
+from projects.fields import DATE_HINT, GovukDateField, PositiveMoneyField
 from projects.models import Partner, Programme
 from projects.money.document import REFERENCE_MAX_LENGTH
 from projects.money.vocabulary import RefundKind, Tranche
@@ -30,32 +24,6 @@ KIND_HINTS = {
     RefundKind.REFUND.value: "Money paid back to the council.",
     RefundKind.CREDIT.value: "Money set against the council's next invoice.",
 }
-
-
-class ConfirmingForm(GovukFormMixin, forms.Form):
-    """A form whose change may need confirming: it carries the key of what was confirmed."""
-
-    confirmed = forms.CharField(
-        widget=forms.HiddenInput,
-        required=False,
-        max_length=64,
-        error_messages={**HIDDEN_ERRORS, "null_characters_not_allowed": TAMPERED},
-    )
-
-
-class PositiveMoneyField(MoneyField):
-    """An amount of more than £0, to the penny."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        subject = str(kwargs.get("label") or "Amount")
-        self.error_messages["zero"] = f"{subject} must be more than £0"
-        self.error_messages["negative"] = f"{subject} must be more than £0"
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        if value is not None and value <= 0:
-            raise forms.ValidationError(self.error_messages["zero"], code="zero")
 
 
 class CallForm(ConfirmingForm):

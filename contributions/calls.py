@@ -10,7 +10,6 @@ only when given that key back, so that what was confirmed is what is saved.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,6 +47,12 @@ from projects.money.ledger import (
     refund_problems,
 )
 from projects.money.vocabulary import RefundKind, Tranche
+from projects.services.confirmation import (
+    ConfirmationNeeded,
+    confirmation_key,
+    period_warnings,
+)
+from projects.services.confirmation import day as _day
 from projects.validators import slug_from_name
 
 from .ledger_selectors import latest_agreement_of, partner_ledger_of
@@ -60,41 +65,6 @@ DUE_BEFORE_ISSUE = "The due date must be the same as or after the date of issue"
 # Words a partnership's name often ends or begins with, which its invoices' prefix leaves out:
 # "Norfolk Connect Partnership" numbers its invoices NC-0001, NC-0002 and so on.
 PREFIX_SKIPS = frozenset({"the", "of", "and", "for", "partnership", "partners"})
-
-
-class ConfirmationNeeded(Exception):
-    """The change may be saved, but only once the person confirms these warnings."""
-
-    def __init__(self, warnings: Sequence[str], key: str, plan: CallPlan | None = None) -> None:
-        self.warnings = tuple(warnings)
-        self.key = key
-        self.plan = plan  # a call's invoices, shown to be checked
-        super().__init__(" ".join(self.warnings))
-
-
-def confirmation_key(*parts: object) -> str:
-    """Return a short digest of what the person is asked to confirm."""
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def period_warnings(programme: Programme, dates: Sequence[tuple[str, date]]) -> list[str]:
-    """Say which dates fall outside the programme's period, each named as the form names it."""
-    warnings = []
-    for name, value in dates:
-        if programme.starts and value < programme.starts:
-            warnings.append(
-                f"The {name}, {_day(value)}, is before the programme starts on "
-                f"{_day(programme.starts)}."
-            )
-        elif programme.ends and value > programme.ends:
-            warnings.append(
-                f"The {name}, {_day(value)}, is after the programme ends on {_day(programme.ends)}."
-            )
-    return warnings
 
 
 def check_pence(amount: Decimal, *, subject: str = "Amount") -> None:

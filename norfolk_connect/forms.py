@@ -172,3 +172,14 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
             # Shown at the username, where the error summary's link goes.
             self.add_error("username", error)
             return self.cleaned_data
+
+
+class ConfirmingForm(GovukFormMixin, forms.Form):
+    """A form whose change may need confirming: it carries the key of what was confirmed."""
+
+    confirmed = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        max_length=64,
+        error_messages={**HIDDEN_ERRORS, "null_characters_not_allowed": TAMPERED},
+    )

@@ -308,3 +308,18 @@ class GovukDateField(forms.Field):
             return self.to_python(data) != initial
         except ValidationError:
             return True
+
+
+class PositiveMoneyField(MoneyField):
+    """An amount of more than £0, to the penny."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        subject = str(kwargs.get("label") or "Amount")
+        self.error_messages["zero"] = f"{subject} must be more than £0"
+        self.error_messages["negative"] = f"{subject} must be more than £0"
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None and value <= 0:
+            raise forms.ValidationError(self.error_messages["zero"], code="zero")

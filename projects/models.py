@@ -861,6 +861,7 @@ class Spend(models.Model):
     amount = models.DecimalField(**MONEY, validators=POSITIVE)
     supplier = models.CharField(max_length=rules.NAME_MAX_LENGTH, blank=True, validators=TEXT)
     reference = models.CharField(max_length=REFERENCE_MAX_LENGTH, blank=True, validators=TEXT)
+    description = models.TextField(blank=True, validators=TEXT)
 
     history = HistoricalRecords()
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import programmes, project_forms, project_pages
+from .views import programmes, project_forms, project_pages, spend
 
 app_name = "projects"
 
@@ -33,6 +33,26 @@ programme_patterns = [
         "projects/<slug:project>/phases/<int:number>/decision/",
         project_pages.PhaseDecisionView.as_view(),
         name="phase_decision",
+    ),
+    path(
+        "projects/<slug:project>/spend/",
+        spend.ProjectSpendView.as_view(),
+        name="project_spend",
+    ),
+    path(
+        "projects/<slug:project>/spend/new/",
+        spend.SpendCreateView.as_view(),
+        name="spend_create",
+    ),
+    path(
+        "projects/<slug:project>/spend/<int:spend>/delete/",
+        spend.SpendDeleteView.as_view(),
+        name="spend_delete",
+    ),
+    path(
+        "projects/<slug:project>/forecasts/",
+        spend.ForecastsView.as_view(),
+        name="forecasts_update",
     ),
 ]
 

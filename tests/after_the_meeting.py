@@ -142,6 +142,7 @@ def after_the_meeting() -> dict[str, Any]:
             "amount": "1200.00",
             "supplier": "Kiosk Ltd",
             "reference": "PO 17",
+            "description": "Kiosks for the libraries",
         }
     ]
     content["forecasts"] = [

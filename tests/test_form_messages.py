@@ -61,6 +61,8 @@ from projects.project_forms import (
     RowFormSet,
 )
 from projects.selectors import programme_document
+from projects.selectors.spend import project_forecasts
+from projects.spend_forms import ForecastsForm, SpendForm
 from projects.validators import SlugFormField
 from projects.views.project_forms import ProjectDeleteForm
 from reports.decisions import DecisionRow
@@ -285,6 +287,8 @@ BUILDERS: dict[type, Builder | None] = {
     DecisionsForm: lambda w, d, f: DecisionsForm(d, rows=_recommendations()),
     ImportForm: lambda w, d, f: ImportForm(d, f, may_change_partnership=True),
     SignInForm: _sign_in,
+    SpendForm: lambda w, d, f: SpendForm(d, project=w.programme.projects.get()),
+    ForecastsForm: lambda w, d, f: _forecasts_form(w, d),
 }
 for _kind, _formset in ROW_KINDS.items():
     BUILDERS[_formset] = _row_formset(_kind)
@@ -298,6 +302,12 @@ EDIT_BUILDERS: dict[type, Builder | None] = {
         d, programme=w.programme, instance=ContributionFactory(programme=w.programme)
     ),
 }
+
+
+def _forecasts_form(world: World, data: dict) -> ForecastsForm:
+    project = world.programme.projects.get()
+    phases, forecasts = project_forecasts(project=project)
+    return ForecastsForm(data, project=project, phases=phases, forecasts=forecasts)
 
 
 def _recommendations():

@@ -26,6 +26,7 @@ from projects.models import (
     PartnerAgreement,
     Programme,
     Role,
+    Spend,
 )
 from reports.models import IssuedReport, RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.factories import ContributionFactory
@@ -86,9 +87,10 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
         .order_by("pk")
         .last()
     )
+    project = programme.projects.order_by("position").last().slug
     values = {
         "slug": programme.slug,
-        "project": programme.projects.order_by("position").last().slug,
+        "project": project,
         "number": 1,
         "kind": "phase",
         "partner": contribution.partner.slug,
@@ -111,6 +113,9 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
         "payment": getattr(invoice and invoice.payments.order_by("pk").last(), "pk", 0),
         "refund": getattr(programme.refunds.order_by("pk").last(), "pk", 0),
         "paper": getattr(programme.papers.order_by("pk").last(), "slug", "none"),
+        "spend": getattr(
+            Spend.objects.filter(phase__project__slug=project).order_by("pk").last(), "pk", 0
+        ),
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -182,10 +187,24 @@ def world(monkeypatch):
     # A call with an invoice, a payment and a refund in each, of the partner the URLs name.
     for programme, partner in ((demo, contribution.partner), (other, other_contribution.partner)):
         money_world(programme, partner)
+    # A spend line on each programme's project the URLs name (kwargs_for).
+    for programme in (demo, other):
+        spend_line(programme)
     # Slugs are unique in a programme only: the other's call has one ours has not.
     other.calls.update(slug="elsewhere-call")
     MembershipFactory(partnership=other.partnership)
     return demo, contribution, other, other_contribution
+
+
+def spend_line(programme: Programme) -> Spend:
+    """A spend line on the first phase of the programme's last project, which the URLs name."""
+    project = programme.projects.order_by("position").last()
+    return Spend.objects.create(
+        phase=project.phases.order_by("number").first(),
+        date=date(2004, 9, 30),
+        amount="1200.00",
+        reference="PO 17",
+    )
 
 
 def url_for(name, programme, contribution):
@@ -264,7 +283,18 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
     [
         n
         for n in ALL_NAMES
-        if {"pk", "project", "partner", "render", "meeting", "call", "invoice", "payment", "refund"}
+        if {
+            "pk",
+            "project",
+            "partner",
+            "render",
+            "meeting",
+            "call",
+            "invoice",
+            "payment",
+            "refund",
+            "spend",
+        }
         & arguments(n)
     ],
 )

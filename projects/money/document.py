@@ -502,6 +502,7 @@ class SpendData:
     amount: Decimal
     supplier: str = ""
     reference: str = ""
+    description: str = ""
 
 
 # The phase a row of spend or a forecast is for, by its number in its project.
@@ -519,6 +520,7 @@ SPEND = Entity(
         FieldSpec("amount", "Amount", Kind.AMOUNT, width=16, total=True),
         FieldSpec("supplier", "Supplier", Kind.TEXT, width=30, max_length=NAME_MAX_LENGTH),
         FieldSpec("reference", "Reference", Kind.TEXT, width=24, max_length=REFERENCE_MAX_LENGTH),
+        FieldSpec("description", "Description", Kind.TEXT, width=40, sparse=True),
     ),
     model="projects.Spend",
 )

@@ -14,7 +14,8 @@ from decimal import Decimal
 from ..money.document import ForecastData, ProgrammeDocument, SpendData
 from ..money.formatting import money
 from ..money.ledger import latest_agreement
-from ..money.vocabulary import Decision, Tranche
+from ..money.spend import spend_refused_because
+from ..money.vocabulary import Tranche
 from .problems import Problem
 
 ZERO = Decimal("0.00")
@@ -159,14 +160,8 @@ def _spend_problems(document: ProgrammeDocument) -> list[Problem]:
                     )
                 )
             elif key == "spend" and (
-                phase.decision == Decision.NOT_PROCEEDING
-                or (phase.gated and phase.decision != Decision.APPROVED)
+                state := spend_refused_because(gated=phase.gated, decision=phase.decision)
             ):
-                state = (
-                    "does not proceed"
-                    if phase.decision == Decision.NOT_PROCEEDING
-                    else "waits for its business case"
-                )
                 problems.append(
                     Problem(
                         f"{path}.phase",

@@ -139,6 +139,7 @@ def after_the_meeting(*, programme: Programme, slug_of: dict[int, str]) -> After
         "amount",
         "supplier",
         "reference",
+        "description",
     )
     forecasts = _rows(
         Forecast.objects.filter(phase__project__programme=programme),
@@ -184,6 +185,7 @@ def after_the_meeting(*, programme: Programme, slug_of: dict[int, str]) -> After
                 amount=row["amount"],
                 supplier=row["supplier"],
                 reference=row["reference"],
+                description=row["description"],
             )
             for row in spend
         ),

@@ -62,3 +62,7 @@ __all__ += [
 from .tranches import TrancheCheck, fingerprint, save_checking_tranches  # noqa: E402
 
 __all__ += ["TrancheCheck", "fingerprint", "save_checking_tranches"]
+
+from .spend import forecasts_set, spend_delete, spend_record  # noqa: E402
+
+__all__ += ["forecasts_set", "spend_delete", "spend_record"]

@@ -185,6 +185,7 @@ def write_after_the_meeting(
                     amount=item.amount,
                     supplier=item.supplier,
                     reference=item.reference,
+                    description=item.description,
                 )
                 for item in records.spend
             ],
