@@ -28,8 +28,10 @@ from .money.vocabulary import (
     Grade,
     PaperTemplate,
     ProjectStatus,
+    Rag,
     RefundKind,
     Resolution,
+    RiskStatus,
     Tranche,
 )
 from .report_text import validate_placeholders, validate_report_text
@@ -905,3 +907,128 @@ class Forecast(models.Model):
 
     def __str__(self) -> str:
         return f"{self.financial_year}: £{self.amount:,} on {self.phase}"
+
+
+# Delivery: milestones, each project's status over time, the risk register and the columns of a
+# council's ledger export (docs/design.md, section 9.8).
+
+SCORE_MIN, SCORE_MAX = 1, 5
+SCORE = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
+
+
+class Milestone(models.Model):
+    """A dated point of a project, or of one of its phases: planned, expected and reached."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    phase = models.ForeignKey(
+        Phase, on_delete=models.CASCADE, null=True, blank=True, related_name="milestones"
+    )
+    name = models.CharField(max_length=rules.NAME_MAX_LENGTH, validators=NAME)
+    baseline = models.DateField("baseline date")
+    forecast = models.DateField("forecast date", null=True, blank=True)
+    actual = models.DateField("actual date", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "baseline", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.phase_id is not None and self.project_id is not None:
+            if self.phase.project_id != self.project_id:
+                raise ValidationError({"phase": "Select a phase of this project from the list"})
+
+
+class StatusUpdate(models.Model):
+    """A project's red, amber or green status as set on a day, with the reason for it.
+
+    A project's status is its latest update; the earlier ones are how it moved.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_updates")
+    status = models.CharField(max_length=10, choices=Rag.choices)
+    date = models.DateField("date set")
+    reason = models.TextField(validators=NAME)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{Rag(self.status).label} on {self.date:%-d %B %Y}"
+
+
+class Risk(models.Model):
+    """A risk to the programme, or to one of its projects, scored 1 to 5 on two counts."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="risks")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="risks"
+    )
+    reference = models.CharField(
+        max_length=20,
+        validators=NAME,
+        help_text="How the register names it, such as 3.1 or R4.",
+    )
+    description = models.TextField(validators=NAME)
+    likelihood = models.PositiveSmallIntegerField(validators=SCORE)
+    impact = models.PositiveSmallIntegerField(validators=SCORE)
+    owner = models.CharField(max_length=rules.NAME_MAX_LENGTH, blank=True, validators=TEXT)
+    mitigation = models.TextField(blank=True, validators=TEXT)
+    status = models.CharField(max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN)
+    next_review = models.DateField("next review date", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "reference", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "reference"],
+                name="risk_reference_unique_in_programme",
+                violation_error_message="The programme already has a risk with this reference.",
+            ),
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=SCORE_MIN, likelihood__lte=SCORE_MAX),
+                name="risk_likelihood_1_to_5",
+                violation_error_message="The likelihood must be from 1 to 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(impact__gte=SCORE_MIN, impact__lte=SCORE_MAX),
+                name="risk_impact_1_to_5",
+                violation_error_message="The impact must be from 1 to 5.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.description[:60]}"
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    def clean(self) -> None:
+        if self.project_id is not None and self.programme_id is not None:
+            if self.project.programme_id != self.programme_id:
+                raise ValidationError({"project": "Select a project of this programme from the list"})
+
+
+class LedgerMapping(models.Model):
+    """Which columns of a council's ledger export hold each field of a spend line.
+
+    The facilitator maps them once; the next import of the same ledger reads them again.
+    """
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, related_name="ledger_mapping"
+    )
+    # A spend line's field ("date", "amount", ...) to the heading of the column holding it.
+    columns = models.JSONField(default=dict)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Ledger columns of {self.programme}"

@@ -124,3 +124,16 @@ class Resolution(Vocabulary):
     AMENDED = "amended", "Agreed with amendments"
     DEFERRED = "deferred", "Deferred"
     REJECTED = "rejected", "Rejected"
+
+
+class Rag(Vocabulary):
+    """A project's delivery status as the board reads it: red, amber or green."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class RiskStatus(Vocabulary):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"

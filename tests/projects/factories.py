@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import factory
@@ -6,15 +7,26 @@ from django.contrib.auth import get_user_model
 from projects.models import (
     FundingLine,
     Membership,
+    Milestone,
     OutcomeClaim,
     Partnership,
     Phase,
     Programme,
     Project,
     ReportText,
+    Risk,
     Role,
+    StatusUpdate,
 )
-from projects.money.vocabulary import Borne, Decision, FundingKind, FundingStatus, Grade
+from projects.money.vocabulary import (
+    Borne,
+    Decision,
+    FundingKind,
+    FundingStatus,
+    Grade,
+    Rag,
+    RiskStatus,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -112,3 +124,34 @@ def paper_of(programme) -> ReportText:
     """Return the programme's paper being prepared (the newest), saving one if it has none."""
     paper = ReportText.objects.filter(programme=programme).order_by("-pk").first()
     return paper if paper is not None else PaperFactory(programme=programme)
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"Milestone {n}")
+    baseline = date(2005, 3, 31)
+
+
+class StatusUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusUpdate
+
+    project = factory.SubFactory(ProjectFactory)
+    status = Rag.GREEN
+    date = date(2004, 9, 1)
+    reason = "On track"
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Risk
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    reference = factory.Sequence(lambda n: f"R{n}")
+    description = factory.Sequence(lambda n: f"Risk {n}")
+    likelihood = 3
+    impact = 3
+    status = RiskStatus.OPEN
