@@ -30,6 +30,25 @@ def seed() -> dict[str, Any]:
     return json.loads(SEED.read_text())
 
 
+AFTER_THE_MEETING_KEYS = (
+    "meetings",
+    "agreements",
+    "calls",
+    "refunds",
+    "spend",
+    "forecasts",
+    "milestones",
+    "status_updates",
+    "risks",
+)
+
+
+def seed_before_the_meeting() -> dict[str, Any]:
+    """Return the seed without the demo's two risks: a format 1 file, as the paper was."""
+    content = {key: value for key, value in seed().items() if key not in AFTER_THE_MEETING_KEYS}
+    return {**content, "format": "partnership-programme/1"}
+
+
 def invoice(number: int, partner: str, amount: str, *payments: tuple[str, str, str]) -> dict:
     return {
         "number": f"NC-{number:04d}",
@@ -230,3 +249,23 @@ RISKS = [
         "next_review": "2004-10-15",
     },
 ]
+
+
+def with_a_december_call(content: dict[str, Any]) -> dict[str, Any]:
+    """Add a third call of £1,000 from each council, paid in two instalments: more records of
+    every kind, for checking that a page's queries do not grow with them."""
+    content["calls"].append(
+        {
+            "slug": "review-2004-12",
+            "tranche": "review",
+            "financial_year": "2004/05",
+            "issued": "2004-12-01",
+            "due": "2004-12-31",
+            "invoices": [
+                invoice(100 + n, slug, "1000.00", ("2004-12-10", "400.00", "A"),
+                        ("2004-12-20", "600.00", "B"))
+                for n, slug in enumerate(PARTNERS)
+            ],
+        }
+    )  # fmt: skip
+    return content

@@ -55,6 +55,9 @@ SECTIONS = (
     "Refunds and credits",
     "Spend",
     "Forecasts",
+    "Milestones",
+    "Project status",
+    "Risks",
 )
 
 
@@ -422,6 +425,51 @@ def _after_the_meeting_records(document: ProgrammeDocument) -> dict[str, list[_R
                 {"Amount": _show(item.amount)},
             )
             for item in document.forecasts
+        ],
+        "Milestones": [
+            _Record(
+                index,
+                f"Milestone {index + 1}",
+                {
+                    "Project": projects.get(item.project, item.project),
+                    "Phase": _show(item.phase),
+                    "Milestone": item.name,
+                    "Baseline date": _show(item.baseline),
+                    "Forecast date": _show(item.forecast),
+                    "Actual date": _show(item.actual),
+                },
+            )
+            for index, item in enumerate(document.milestones)
+        ],
+        "Project status": [
+            _Record(
+                index,
+                f"Status {index + 1}",
+                {
+                    "Project": projects.get(item.project, item.project),
+                    "Date set": _show(item.date),
+                    "Status": _show(item.status),
+                    "Reason": item.reason,
+                },
+            )
+            for index, item in enumerate(document.status_updates)
+        ],
+        "Risks": [
+            _Record(
+                risk.reference,
+                f"Risk {risk.reference}",
+                {
+                    "Project": "-" if risk.project is None else projects.get(risk.project, "-"),
+                    "Description": risk.description,
+                    "Likelihood": str(risk.likelihood),
+                    "Impact": str(risk.impact),
+                    "Owner": risk.owner or "-",
+                    "Mitigation": risk.mitigation or "-",
+                    "Status": _show(risk.status),
+                    "Next review": _show(risk.next_review),
+                },
+            )
+            for risk in document.risks
         ],
     }
 

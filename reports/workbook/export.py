@@ -49,15 +49,18 @@ from .layout import (
     FUNDING,
     INVOICES,
     MEETINGS,
+    MILESTONES,
     MONEY_FORMAT,
     NO,
     PARTNERS,
     PAYMENTS,
     PHASES,
     REFUNDS,
+    RISKS,
     SHARES,
     SHEETS_BY_TITLE,
     SPEND,
+    STATUS_UPDATES,
     TOTAL,
     YES,
     Column,
@@ -402,6 +405,7 @@ def write_programme_workbook(
     )
     if has_records_after_the_meeting(document):
         _write_after_the_meeting(book, document, partners)
+        _write_delivery(book, document)
     _write_figures(book, document, figures, missing_basis=missing_basis)
     book.save(stream)
 
@@ -503,6 +507,24 @@ def _write_after_the_meeting(
                 for item in records
             ),
         )
+
+
+def _write_delivery(book: Book, document: ProgrammeDocument) -> None:
+    """Write the milestones, the projects' status updates and the risks, one row a record."""
+    names = {project.slug: project.name for project in document.projects}
+    for sheet, entity, records in (
+        (MILESTONES, data.MILESTONE, document.milestones),
+        (STATUS_UPDATES, data.STATUS_UPDATE, document.status_updates),
+    ):
+        _write_rows(
+            book,
+            sheet,
+            (
+                {**entity.values(item), "project_name": names.get(item.project, item.project)}
+                for item in records
+            ),
+        )
+    _write_rows(book, RISKS, (data.RISK.values(item) for item in document.risks))
 
 
 def _write_rows(book: Book, sheet: Sheet, rows: Iterable[Mapping[str, Any]]) -> None:

@@ -40,15 +40,20 @@ from .layout import (
     CALLS,
     CLAIMS,
     CONTRIBUTIONS,
+    DELIVERY,
+    DELIVERY_MARKS,
     FORECASTS,
     FUNDING,
     INVOICES,
     MEETINGS,
+    MILESTONES,
     PARTNERS,
     PAYMENTS,
     PHASES,
     REFUNDS,
+    RISKS,
     SPEND,
+    STATUS_UPDATES,
     TOTAL,
     Column,
     Sheet,
@@ -73,6 +78,9 @@ SHEET_OF_SECTION = {
     "refunds": REFUNDS.title,
     "spend": SPEND.title,
     "forecasts": FORECASTS.title,
+    "milestones": MILESTONES.title,
+    "status_updates": STATUS_UPDATES.title,
+    "risks": RISKS.title,
 }
 # A programme file path inside a parser message, such as "(also projects[3].phases[0])".
 _PATH_IN_MESSAGE = re.compile(rf"\b(?:{'|'.join(SHEET_OF_SECTION)})(?:\[\d+\](?:\.\w+)?)+")
@@ -296,6 +304,10 @@ def _read_sheets(
             title.casefold() for title in AFTER_THE_MEETING_MARKS
         }:
             layout = (*layout, *AFTER_THE_MEETING)
+        if {name.strip().casefold() for name in names} & {
+            title.casefold() for title in DELIVERY_MARKS
+        }:
+            layout = (*layout, *DELIVERY)
         titles = _sheet_titles(names, layout)
         sheets = {
             sheet.title: _read_sheet(book, book[titles[sheet.title]], sheet.title, budget)
@@ -472,6 +484,21 @@ class _WorkbookReader:
         ]
         if MEETINGS.title in columns:
             content.update(self.after_the_meeting(rows, columns))
+            content["format"] = FORMAT
+        if MILESTONES.title in columns:
+            content.update(
+                {
+                    key: [
+                        self.record(sheet, columns, number, values, f"{key}[{index}]")
+                        for index, (number, values) in enumerate(rows(sheet))
+                    ]
+                    for key, sheet in (
+                        ("milestones", MILESTONES),
+                        ("status_updates", STATUS_UPDATES),
+                        ("risks", RISKS),
+                    )
+                }
+            )
             content["format"] = FORMAT
         try:
             document = parse_programme(json.dumps(content))

@@ -444,5 +444,29 @@ AFTER_THE_MEETING = (MEETINGS, AGREEMENTS, CALLS, INVOICES, PAYMENTS, REFUNDS, S
 # credits) are not these: a workbook with none of these is one from before the import read the
 # records after the meeting, and the import keeps the programme's records as they are.
 AFTER_THE_MEETING_MARKS = frozenset({"Meetings", "Calls", "Payments", "Spend", "Forecasts"})
-SHEETS_BY_TITLE = {sheet.title: sheet for sheet in AFTER_THE_MEETING}
+# Delivery: each a sheet of its own records, one row a record. A workbook without any of them
+# (downloaded before they were written) leaves the programme's as they are.
+MILESTONES = Sheet(
+    "Milestones",
+    (
+        field_column(data.MILESTONE, "project"),
+        field_column(data.MILESTONE, "phase"),
+        Column("Project name", "project_name", Kind.LABEL, 32),
+        *field_columns(data.MILESTONE, placed=("project", "phase")),
+    ),
+    totals=(),
+)
+STATUS_UPDATES = Sheet(
+    "Project status",
+    (
+        field_column(data.STATUS_UPDATE, "project"),
+        Column("Project name", "project_name", Kind.LABEL, 32),
+        *field_columns(data.STATUS_UPDATE, placed=("project",)),
+    ),
+    totals=(),
+)
+RISKS = Sheet("Risks", field_columns(data.RISK), totals=())
+DELIVERY = (MILESTONES, STATUS_UPDATES, RISKS)
+DELIVERY_MARKS = frozenset(sheet.title for sheet in DELIVERY)
+SHEETS_BY_TITLE = {sheet.title: sheet for sheet in (*AFTER_THE_MEETING, *DELIVERY)}
 FIGURES_TITLE = "Figures"
