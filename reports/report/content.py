@@ -31,6 +31,14 @@ from projects.money.paper_tables import (
     progress_money,
 )
 from projects.money.placeholders import contribution_recommendation, fill, placeholder_values
+from projects.money.progress_tables import (
+    DeliveryTables,
+    RiskTables,
+    SpendAgainstBudget,
+    delivery_on,
+    open_risks,
+    spend_against_budget,
+)
 from projects.money.vocabulary import Apportionment, Decision, FundingStatus, Grade, PaperTemplate
 from projects.money.wording import capitalise, number_word
 
@@ -141,6 +149,10 @@ class BoardReport:
     business_cases: tuple[BusinessCase, ...] | None = None
     contribution_review: ContributionReview | None = None
     progress_money: ProgressMoney | None = None
+    # A progress report's finance, delivery and risks (projects.money.progress_tables).
+    progress_spend: SpendAgainstBudget | None = None
+    progress_delivery: DeliveryTables | None = None
+    progress_risks: RiskTables | None = None
 
     @property
     def charts(self) -> tuple[StackedBarChart | GroupedBarChart, ...]:
@@ -400,6 +412,7 @@ def board_report_from_document(
     """
     text = document.report or default_report_text(document.programme.name)
     workload = template == PaperTemplate.WORKLOAD
+    progress = template == PaperTemplate.PROGRESS
     figures, problem = report_figures(document, None if workload else on)
     values = placeholder_values(document, figures)
     strategy = document.partnership.strategy
@@ -465,4 +478,7 @@ def board_report_from_document(
         progress_money=progress_money(document, figures, problem=problem)
         if template == PaperTemplate.PROGRESS
         else None,
+        progress_spend=spend_against_budget(document) if progress else None,
+        progress_delivery=delivery_on(document, on) if progress else None,
+        progress_risks=open_risks(document, on) if progress else None,
     )
