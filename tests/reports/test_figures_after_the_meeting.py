@@ -113,7 +113,20 @@ def test_the_command_gives_the_figures_of_a_loaded_format_2_file_as_of_a_day():
     call_command(
         "programme_figures", "norfolk-connect-2004", "--json", "--as-of", "2004-12-01", stdout=out
     )
-    assert json.loads(out.getvalue()) == figures_of(after_the_meeting())
+    figures = json.loads(out.getvalue())
+    assert figures == figures_of(after_the_meeting())
+    # Every record of the file is in them: spend, forecasts, status, milestones and risks.
+    assert (figures["spent"], figures["forecast_outturn"], figures["pot_balance"]) == (
+        "1200.00",
+        "2000.00",
+        "63383.83",
+    )
+    assert figures["projects_by_status"] == {"red": 0, "amber": 1, "green": 0, "not_set": 9}
+    assert figures["late_milestones"] == 2
+    assert figures["open_risks_by_score"] == [
+        {"score": 10, "count": 1},
+        {"score": 8, "count": 1},
+    ]
     table = StringIO()
     call_command("programme_figures", "norfolk-connect-2004", "--as-of", "2004-12-01", stdout=table)
     assert "Overdue" in table.getvalue() and "£20,832.84" in table.getvalue()
