@@ -7,6 +7,7 @@ the order they were recorded, which is the programme file's order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,33 +90,47 @@ def _grouped(rows: list[dict[str, Any]], key: str) -> dict[int, list[dict[str, A
     return grouped
 
 
-def has_records(programme: Programme) -> bool:
-    """Return whether the programme holds any record after the meeting, in one query.
+def held_kinds(programme: Programme) -> dict[str, bool]:
+    """Return which kinds of record after the meeting the programme holds, in one query.
 
     Every other record needs a meeting (an agreement is a meeting's, a call needs an agreement,
-    a refund a payment) except spend, forecasts and the delivery records.
+    a refund a payment) except spend, forecasts and the delivery records, each of its own.
     """
-    return (
+    found = (
         Programme.objects.filter(pk=programme.pk)
-        .filter(
-            Exists(Meeting.objects.filter(programme=OuterRef("pk")))
-            | Exists(Spend.objects.filter(phase__project__programme=OuterRef("pk")))
-            | Exists(Forecast.objects.filter(phase__project__programme=OuterRef("pk")))
-            | Exists(Milestone.objects.filter(project__programme=OuterRef("pk")))
-            | Exists(StatusUpdate.objects.filter(project__programme=OuterRef("pk")))
-            | Exists(Risk.objects.filter(programme=OuterRef("pk")))
+        .values(
+            has_meetings=Exists(Meeting.objects.filter(programme=OuterRef("pk"))),
+            has_spend=Exists(Spend.objects.filter(phase__project__programme=OuterRef("pk"))),
+            has_forecasts=Exists(Forecast.objects.filter(phase__project__programme=OuterRef("pk"))),
+            has_milestones=Exists(Milestone.objects.filter(project__programme=OuterRef("pk"))),
+            has_status_updates=Exists(
+                StatusUpdate.objects.filter(project__programme=OuterRef("pk"))
+            ),
+            has_risks=Exists(Risk.objects.filter(programme=OuterRef("pk"))),
         )
-        .exists()
+        .first()
     )
+    return {key.removeprefix("has_"): bool(value) for key, value in (found or {}).items()}
 
 
 def after_the_meeting(*, programme: Programme, slug_of: dict[int, str]) -> AfterTheMeeting:
     """Return the programme's records after the meeting; ``slug_of`` names partners by pk.
 
-    One query for a programme that has none yet; thirteen for one that has.
+    One query to find which kinds the programme holds, then only those kinds are read: seven
+    for the meetings with their agreements, calls, invoices, payments and refunds, and one each
+    for spend, forecasts, milestones, status updates and risks. However many there are of each.
     """
-    if programme.pk is None or not has_records(programme):
+    held = held_kinds(programme) if programme.pk is not None else {}
+    if not any(held.values()):
         return AfterTheMeeting()
+    return AfterTheMeeting(
+        **(_meeting_records(programme, slug_of) if held["meetings"] else {}),
+        **{key: _READS[key](programme) for key in _READS if held[key]},
+    )
+
+
+def _meeting_records(programme: Programme, slug_of: dict[int, str]) -> dict[str, tuple]:
+    """Return the meetings, agreements, calls with invoices and payments, and refunds."""
     meetings = _rows(Meeting.objects.filter(programme=programme), *_stored(MEETING))
     agreements = _rows(
         Agreement.objects.filter(meeting__programme=programme), "pk", "meeting__slug"
@@ -144,52 +159,7 @@ def after_the_meeting(*, programme: Programme, slug_of: dict[int, str]) -> After
         "invoice_id",
     )
     refunds = _rows(Refund.objects.filter(programme=programme), *_stored(REFUND))
-    spend = _rows(
-        Spend.objects.filter(phase__project__programme=programme),
-        "phase__project__slug",
-        "phase__number",
-        "date",
-        "amount",
-        "supplier",
-        "reference",
-        "description",
-    )
-    forecasts = _rows(
-        Forecast.objects.filter(phase__project__programme=programme),
-        "phase__project__slug",
-        "phase__number",
-        "financial_year",
-        "amount",
-    )
-    milestones = _rows(
-        Milestone.objects.filter(project__programme=programme),
-        "project__slug",
-        "phase__number",
-        "name",
-        "baseline",
-        "forecast",
-        "actual",
-    )
-    status_updates = _rows(
-        StatusUpdate.objects.filter(project__programme=programme),
-        "project__slug",
-        "date",
-        "status",
-        "reason",
-    )
-    risks = _rows(
-        Risk.objects.filter(programme=programme),
-        "reference",
-        "project__slug",
-        "description",
-        "likelihood",
-        "impact",
-        "owner",
-        "mitigation",
-        "status",
-        "next_review",
-    )
-    return AfterTheMeeting(
+    return dict(
         meetings=tuple(MEETING.read(row) for row in meetings),
         agreements=tuple(
             AgreementData(
@@ -218,59 +188,129 @@ def after_the_meeting(*, programme: Programme, slug_of: dict[int, str]) -> After
             for call in calls
         ),
         refunds=tuple(REFUND.read(row, partner=slug_of[row["partner"]]) for row in refunds),
-        spend=tuple(
-            SpendData(
-                project=row["phase__project__slug"],
-                phase=row["phase__number"],
-                date=row["date"],
-                amount=row["amount"],
-                supplier=row["supplier"],
-                reference=row["reference"],
-                description=row["description"],
-            )
-            for row in spend
-        ),
-        forecasts=tuple(
-            ForecastData(
-                project=row["phase__project__slug"],
-                phase=row["phase__number"],
-                financial_year=row["financial_year"],
-                amount=row["amount"],
-            )
-            for row in forecasts
-        ),
-        milestones=tuple(
-            MilestoneData(
-                project=row["project__slug"],
-                phase=row["phase__number"],
-                name=row["name"],
-                baseline=row["baseline"],
-                forecast=row["forecast"],
-                actual=row["actual"],
-            )
-            for row in milestones
-        ),
-        status_updates=tuple(
-            StatusUpdateData(
-                project=row["project__slug"],
-                date=row["date"],
-                status=Rag(row["status"]),
-                reason=row["reason"],
-            )
-            for row in status_updates
-        ),
-        risks=tuple(
-            RiskData(
-                reference=row["reference"],
-                project=row["project__slug"],
-                description=row["description"],
-                likelihood=row["likelihood"],
-                impact=row["impact"],
-                owner=row["owner"],
-                mitigation=row["mitigation"],
-                status=RiskStatus(row["status"]),
-                next_review=row["next_review"],
-            )
-            for row in risks
-        ),
     )
+
+
+def _spend(programme: Programme) -> tuple[SpendData, ...]:
+    rows = _rows(
+        Spend.objects.filter(phase__project__programme=programme),
+        "phase__project__slug",
+        "phase__number",
+        "date",
+        "amount",
+        "supplier",
+        "reference",
+        "description",
+    )
+    return tuple(
+        SpendData(
+            project=row["phase__project__slug"],
+            phase=row["phase__number"],
+            date=row["date"],
+            amount=row["amount"],
+            supplier=row["supplier"],
+            reference=row["reference"],
+            description=row["description"],
+        )
+        for row in rows
+    )
+
+
+def _forecasts(programme: Programme) -> tuple[ForecastData, ...]:
+    rows = _rows(
+        Forecast.objects.filter(phase__project__programme=programme),
+        "phase__project__slug",
+        "phase__number",
+        "financial_year",
+        "amount",
+    )
+    return tuple(
+        ForecastData(
+            project=row["phase__project__slug"],
+            phase=row["phase__number"],
+            financial_year=row["financial_year"],
+            amount=row["amount"],
+        )
+        for row in rows
+    )
+
+
+def _milestones(programme: Programme) -> tuple[MilestoneData, ...]:
+    rows = _rows(
+        Milestone.objects.filter(project__programme=programme),
+        "project__slug",
+        "phase__number",
+        "name",
+        "baseline",
+        "forecast",
+        "actual",
+    )
+    return tuple(
+        MilestoneData(
+            project=row["project__slug"],
+            phase=row["phase__number"],
+            name=row["name"],
+            baseline=row["baseline"],
+            forecast=row["forecast"],
+            actual=row["actual"],
+        )
+        for row in rows
+    )
+
+
+def _status_updates(programme: Programme) -> tuple[StatusUpdateData, ...]:
+    rows = _rows(
+        StatusUpdate.objects.filter(project__programme=programme),
+        "project__slug",
+        "date",
+        "status",
+        "reason",
+    )
+    return tuple(
+        StatusUpdateData(
+            project=row["project__slug"],
+            date=row["date"],
+            status=Rag(row["status"]),
+            reason=row["reason"],
+        )
+        for row in rows
+    )
+
+
+def _risks(programme: Programme) -> tuple[RiskData, ...]:
+    rows = _rows(
+        Risk.objects.filter(programme=programme),
+        "reference",
+        "project__slug",
+        "description",
+        "likelihood",
+        "impact",
+        "owner",
+        "mitigation",
+        "status",
+        "next_review",
+    )
+    return tuple(
+        RiskData(
+            reference=row["reference"],
+            project=row["project__slug"],
+            description=row["description"],
+            likelihood=row["likelihood"],
+            impact=row["impact"],
+            owner=row["owner"],
+            mitigation=row["mitigation"],
+            status=RiskStatus(row["status"]),
+            next_review=row["next_review"],
+        )
+        for row in rows
+    )
+
+
+# The kinds read with a query each, by the document's key.
+_READS: dict[str, Callable[[Programme], tuple]] = {
+    "spend": _spend,
+    "forecasts": _forecasts,
+    "milestones": _milestones,
+    "status_updates": _status_updates,
+    "risks": _risks,
+}

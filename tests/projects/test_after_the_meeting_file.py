@@ -14,7 +14,7 @@ from projects.programme_file import ProgrammeFileError, dumps_programme, parse_p
 from projects.selectors import programme_document
 from projects.services.import_plan import ProgrammeLoadError
 from projects.services.loading import programme_load
-from tests.after_the_meeting import after_the_meeting, seed
+from tests.after_the_meeting import after_the_meeting, seed, seed_before_the_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_a_format_2_file_reads_and_writes_back_exactly():
 
 
 def test_a_programme_with_no_record_after_the_meeting_is_still_written_as_format_1():
-    document = parse_programme(json.dumps(seed()))
+    document = parse_programme(json.dumps(seed_before_the_meeting()))
     assert json.loads(dumps_programme(document))["format"] == "partnership-programme/1"
 
 
