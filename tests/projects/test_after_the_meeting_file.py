@@ -14,7 +14,7 @@ from projects.programme_file import ProgrammeFileError, dumps_programme, parse_p
 from projects.selectors import programme_document
 from projects.services.import_plan import ProgrammeLoadError
 from projects.services.loading import programme_load
-from tests.after_the_meeting import after_the_meeting, seed, seed_before_the_meeting
+from tests.after_the_meeting import after_the_meeting, seed_before_the_meeting
 
 pytestmark = pytest.mark.django_db
 

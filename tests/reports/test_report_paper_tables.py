@@ -605,10 +605,11 @@ def test_the_workload_pdf_is_unchanged_by_the_other_kinds(client, demo):
 
 
 # Session, user, membership, programme, the paper; the programme's rows (6) and its records
-# after the meeting (13: whether it has any, meetings, agreements, their partners, calls,
-# invoices, payments, refunds, spend, forecasts, milestones, status updates, risks); the partners with statements, the paper's last
-# issue and its decisions. As many as the workload paper's page reads, whatever the number of
-# calls and payments: the tables are worked out from the programme read once.
+# after the meeting (13: which kinds it has, meetings, agreements, their partners, calls,
+# invoices, payments, refunds, spend, forecasts, milestones, status updates, risks); the
+# partners with statements, the paper's last issue and its decisions. As many as the workload
+# paper's page reads, whatever the number of calls and payments: the tables are worked out from
+# the programme read once.
 AUTUMN_PAGE_QUERIES = 27
 
 
