@@ -50,7 +50,7 @@ _CONSENT = ("consent_date", "consent_reference")
 def dump_programme(document: ProgrammeDocument) -> dict[str, Any]:
     """Return the canonical programme file of a document, as JSON-ready data."""
     programme = document.programme
-    after = after_the_meeting(document)
+    after = in_format_2(document)
     dumped: dict[str, Any] = {
         # A programme with no record after the meeting and no paper but the one being prepared
         # is written as it always was.
@@ -100,7 +100,7 @@ def _dump_paper(paper: PaperData) -> dict[str, Any]:
 
 
 def after_the_meeting(document: ProgrammeDocument) -> bool:
-    """Return whether the programme holds any record after the meeting (format 2's keys)."""
+    """Return whether the programme holds any record of money after the meeting."""
     return any(
         (
             document.meetings,
@@ -109,10 +109,14 @@ def after_the_meeting(document: ProgrammeDocument) -> bool:
             document.refunds,
             document.spend,
             document.forecasts,
-            document.milestones,
-            document.status_updates,
-            document.risks,
         )
+    )
+
+
+def in_format_2(document: ProgrammeDocument) -> bool:
+    """Return whether the programme holds any record of format 2's keys: money or delivery."""
+    return after_the_meeting(document) or any(
+        (document.milestones, document.status_updates, document.risks)
     )
 
 

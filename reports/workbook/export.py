@@ -405,6 +405,7 @@ def write_programme_workbook(
     )
     if has_records_after_the_meeting(document):
         _write_after_the_meeting(book, document, partners)
+    if document.milestones or document.status_updates or document.risks:
         _write_delivery(book, document)
     _write_figures(book, document, figures, missing_basis=missing_basis)
     book.save(stream)

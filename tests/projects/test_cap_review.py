@@ -35,8 +35,9 @@ pytestmark = pytest.mark.django_db
 
 # The page's queries: the six it always took, and one to see whether an agreement stands.
 BEFORE_AN_AGREEMENT = 7
-# Once one stands, the whole programme is read too, whatever its size.
-AFTER_AN_AGREEMENT = 23
+# Once one stands, the whole programme is read too, whatever its size: of the records after the
+# meeting, the kinds it holds (its meetings with their agreements, calls and refunds).
+AFTER_AN_AGREEMENT = 21
 
 
 def gateway(content, decision: str):

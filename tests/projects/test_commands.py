@@ -61,6 +61,10 @@ SEED_FIGURES = {
     "spent": "0.00",
     "forecast_outturn": "0.00",
     "pot_balance": "0.00",
+    # Delivery: no status set yet; the seed's two risks, open.
+    "projects_by_status": {"red": 0, "amber": 0, "green": 0, "not_set": 10},
+    "late_milestones": 0,
+    "open_risks_by_score": [{"score": 10, "count": 1}, {"score": 8, "count": 1}],
 }
 
 

@@ -158,7 +158,7 @@ def test_the_decisions_page_reads_the_same_queries_with_more_projects(
 ):
     signed_in(client)
     client.get(URL)
-    with django_assert_num_queries(23) as few:  # 16 read the programme whole
+    with django_assert_num_queries(22) as few:  # 15 read the programme whole
         client.get(URL)
     for _ in range(30):
         PhaseFactory(project=ProjectFactory(programme=demo), number=1, extra_cost="1000.00")

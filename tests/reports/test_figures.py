@@ -71,6 +71,10 @@ FIGURE_KEYS = {
     "spent",
     "forecast_outturn",
     "pot_balance",
+    # Delivery
+    "projects_by_status",
+    "late_milestones",
+    "open_risks_by_score",
 }
 PER_PARTNER_KEYS = {
     "partner",

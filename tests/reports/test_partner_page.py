@@ -24,7 +24,7 @@ from tests.projects.factories import MembershipFactory, ProgrammeFactory
 pytestmark = pytest.mark.django_db
 
 SLUG = "norfolk-connect-2004"
-MAX_QUERIES = 12  # as the statement: session, user, membership, programme, partner, rows (7)
+MAX_QUERIES = 13  # as the statement: session, user, membership, programme, partner, rows (8)
 
 
 @pytest.fixture

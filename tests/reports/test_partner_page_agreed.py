@@ -80,8 +80,8 @@ def test_the_councils_page_takes_the_same_queries_whatever_its_invoices(client, 
                 client.get(reverse("reports:partner", args=[SLUG, "broadland"])).status_code == 200
             )
         counts.append(len(queries))
-    # The page before the meeting (12), the records after it (10).
-    assert counts[0] == counts[1] <= 22
+    # The page before the meeting (12), the records after it (13).
+    assert counts[0] == counts[1] <= 25
 
 
 def test_the_partners_page_shows_the_agreement_and_each_councils_money(client, agreed):

@@ -315,6 +315,9 @@ def test_a_programme_gets_every_record_back_from_its_workbook_with_the_same_figu
         "Refunds and credits": (2, 0, 0),
         "Spend": (1, 0, 0),
         "Forecasts": (1, 0, 0),
+        "Milestones": (2, 0, 0),
+        "Project status": (2, 0, 0),
+        "Risks": (3, 0, 0),
     }
     apply(content, ledger)
     after = programme_as_imported(programme=ledger)

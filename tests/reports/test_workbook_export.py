@@ -49,6 +49,10 @@ SHEETS = [
     "Contributions",
     "Partners",
     "Partner shares",
+    # The demo's two risks: the delivery sheets, and none of the money after the meeting.
+    "Milestones",
+    "Project status",
+    "Risks",
     "Figures",
 ]
 PROJECT_HEADINGS = [

@@ -334,7 +334,8 @@ def test_a_missing_sheet_is_named(demo):
     content = edited(workbook_of(demo), lambda book: book.remove(book["Phases"]))
     assert problems_of(content, demo) == [
         "Phases: the workbook has no sheet named “Phases” (it has: Projects, Funding, Outcome "
-        "claims, Contributions, Partners, Partner shares, Figures); keep the sheets of the "
+        "claims, Contributions, Partners, Partner shares, Milestones, Project status, Risks, "
+        "Figures); keep the sheets of the "
         "programme's download"
     ]
 
