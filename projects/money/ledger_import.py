@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from ..rules import AMOUNT_MAX_WHOLE_DIGITS, NAME_MAX_LENGTH
 from .document import REFERENCE_MAX_LENGTH
 from .formatting import money
+from .spend import spend_refused_message
 
 DESCRIPTION_MAX_LENGTH = 2_000
 # Rows read from one file, headings included: a council's year of spend for a programme is a
@@ -283,3 +284,134 @@ def read_ledger(
         else:
             problems.extend(read)
     return LedgerRead(tuple(lines), tuple(problems))
+
+
+@dataclass(frozen=True)
+class PhaseTarget:
+    """A phase a ledger line may name: its key (the row's id), project, number and decision."""
+
+    key: int
+    project: str  # the project's name, as the programme has it
+    number: int
+    gated: bool
+    decision: str
+
+    @property
+    def label(self) -> str:
+        return f"Phase {self.number} of {self.project}"
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    """A line the import adds, with the phase it is spent on."""
+
+    line: LedgerLine
+    phase: PhaseTarget
+
+
+@dataclass(frozen=True)
+class SkippedLine:
+    """A line the import passes over, as it repeats one recorded or one earlier in the file."""
+
+    line: LedgerLine
+    reason: str
+
+
+@dataclass(frozen=True)
+class LedgerPlan:
+    """What importing the ledger would do: lines added, repeats skipped, rows refused."""
+
+    to_add: tuple[PlannedLine, ...]
+    duplicates: tuple[SkippedLine, ...]
+    refused: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((planned.line.amount for planned in self.to_add), Decimal("0.00"))
+
+    @property
+    def can_apply(self) -> bool:
+        """Whether the import may be applied: nothing refused, and something to add."""
+        return not self.refused and bool(self.to_add)
+
+
+def project_key(text: str) -> str:
+    """Return how a project is looked up: its name or slug, case and outer spaces ignored."""
+    return text.strip().casefold()
+
+
+def plan_ledger(
+    read: LedgerRead,
+    *,
+    phases: Mapping[str, Mapping[int, PhaseTarget]],
+    recorded: Mapping[tuple[str, Decimal], str],
+    starts: date | None = None,
+    ends: date | None = None,
+) -> LedgerPlan:
+    """Say what importing the lines read would do.
+
+    ``phases`` finds a project's phases by ``project_key`` of its name or slug; ``recorded``
+    names, by reference and amount, the spend lines the programme already has (how each is
+    described in the message). A line with the reference and amount of one recorded, or of one
+    earlier in the file, is skipped, not doubled; a line on a project or phase the programme
+    does not have, or on a phase not committed, is refused, and with it the whole import.
+    """
+    to_add: list[PlannedLine] = []
+    duplicates: list[SkippedLine] = []
+    refused: list[str] = list(read.problems)
+    warnings: list[str] = []
+    seen: dict[tuple[str, Decimal], int] = {}
+    for line in read.lines:
+        where = f"Row {line.row}"
+        key = (line.reference, line.amount)
+        if key in recorded:
+            duplicates.append(
+                SkippedLine(
+                    line,
+                    f"A spend line of {money(line.amount)} with reference {line.reference} is "
+                    f"already recorded ({recorded[key]}).",
+                )
+            )
+            continue
+        project = phases.get(project_key(line.project))
+        if project is None:
+            refused.append(f"{where}: the programme has no project named '{line.project}'")
+            continue
+        phase = project.get(line.phase)
+        if phase is None:
+            some = next(iter(project.values()), None)
+            name = some.project if some else line.project
+            refused.append(f"{where}: {name} has no phase {line.phase}")
+            continue
+        why = spend_refused_message(gated=phase.gated, decision=phase.decision, phase=phase.label)
+        if why:
+            refused.append(f"{where}: {why}")
+            continue
+        if key in seen:
+            duplicates.append(
+                SkippedLine(
+                    line,
+                    f"It repeats row {seen[key]}, with the same reference and amount: it is "
+                    "imported once.",
+                )
+            )
+            continue
+        seen[key] = line.row
+        to_add.append(PlannedLine(line, phase))
+        if starts and line.date < starts:
+            warnings.append(
+                f"{where}: the date, {words(line.date)}, is before the programme starts on "
+                f"{words(starts)}."
+            )
+        elif ends and line.date > ends:
+            warnings.append(
+                f"{where}: the date, {words(line.date)}, is after the programme ends on "
+                f"{words(ends)}."
+            )
+    return LedgerPlan(tuple(to_add), tuple(duplicates), tuple(refused), tuple(warnings))
+
+
+def words(day: date) -> str:
+    """Write a date as the pages do: 30 September 2004."""
+    return f"{day.day} {day:%B %Y}"
