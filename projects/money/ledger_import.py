@@ -84,30 +84,45 @@ def headings_of(header: Sequence[object]) -> list[str]:
 
 def mapping_problems(header: Sequence[object], mapping: Mapping[str, str]) -> list[str]:
     """Say what is wrong with a mapping for these headings; an empty list means it can be used."""
+    return [message for _, message in field_problems(header, mapping)]
+
+
+def field_problems(header: Sequence[object], mapping: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Say what is wrong with a mapping, each problem with the field it is about."""
     headings = [heading_text(value) for value in header]
     problems = []
     for field, label in FIELDS.items():
         column = mapping.get(field, "")
         if not column:
             if field in REQUIRED_FIELDS:
-                problems.append(f"Choose the column that holds the {label.lower()}")
+                problems.append((field, f"Choose the column that holds the {label.lower()}"))
         elif column not in headings:
             problems.append(
-                f"The file has no column headed '{column}' for the {label.lower()}: choose "
-                "one of its columns"
+                (
+                    field,
+                    f"The file has no column headed '{column}' for the {label.lower()}: choose "
+                    "one of its columns",
+                )
             )
         elif headings.count(column) > 1:
             problems.append(
-                f"The file has {headings.count(column)} columns headed '{column}': rename "
-                "them so that each heading is different"
+                (
+                    field,
+                    f"The file has {headings.count(column)} columns headed '{column}': rename "
+                    "them so that each heading is different",
+                )
             )
     used = [mapping[field] for field in FIELDS if mapping.get(field)]
     for column in dict.fromkeys(used):
-        fields = [FIELDS[f].lower() for f in FIELDS if mapping.get(f) == column]
+        fields = [f for f in FIELDS if mapping.get(f) == column]
         if len(fields) > 1:
+            labels = " and the ".join(FIELDS[f].lower() for f in fields)
             problems.append(
-                f"The column '{column}' is chosen for both the {' and the '.join(fields)}: "
-                "choose a different column for each"
+                (
+                    fields[-1],
+                    f"The column '{column}' is chosen for both the {labels}: choose a "
+                    "different column for each",
+                )
             )
     return problems
 

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from norfolk_connect.forms import WIDGET_CLASSES, GovukFormMixin
-from projects.money.ledger_import import FIELDS, REQUIRED_FIELDS, mapping_problems
+from projects.money.ledger_import import FIELDS, REQUIRED_FIELDS, field_problems
 from projects.programme_file import ProgrammeFileError
 
 from .export import CONTENT_TYPE
@@ -78,8 +78,8 @@ class LedgerMappingForm(GovukFormMixin, forms.Form):
         if self.errors:
             return cleaned
         mapping = self.mapping()
-        for problem in mapping_problems(self.header, mapping):
-            self.add_error(None, problem)
+        for field, problem in field_problems(self.header, mapping):
+            self.add_error(field, problem)
         return cleaned
 
     def mapping(self) -> dict[str, str]:
