@@ -274,7 +274,7 @@ def read_row(number: int, cells: Mapping[str, object]) -> LedgerLine | list[str]
 def read_ledger(
     header: Sequence[object], rows: Sequence[Sequence[object]], mapping: Mapping[str, str]
 ) -> LedgerRead:
-    """Read every row below the headings by the mapping; blank rows are passed over.
+    """Read every row below the headings by the mapping; rows blank in its columns are passed over.
 
     The mapping must be usable (``mapping_problems`` empty): each field's column is found by
     its heading.
@@ -287,12 +287,14 @@ def read_ledger(
     }
     lines: list[LedgerLine] = []
     problems: list[str] = []
+    width = max(columns.values(), default=-1) + 1
     for offset, row in enumerate(rows):
-        if all(_text(cell) == "" for cell in row):
+        if len(row) < width:
+            row = [*row, *([None] * (width - len(row)))]
+        cells = {field: row[index] for field, index in columns.items()}
+        # A row whose mapped cells are all blank is no spend line: a gap, or a note beside.
+        if all(value is None or value == "" or _text(value) == "" for value in cells.values()):
             continue
-        cells = {
-            field: (row[index] if index < len(row) else None) for field, index in columns.items()
-        }
         read = read_row(offset + 2, cells)
         if isinstance(read, LedgerLine):
             lines.append(read)
