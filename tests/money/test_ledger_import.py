@@ -218,3 +218,8 @@ def test_any_text_is_read_or_refused_never_raises(text):
     assert len(read.lines) + bool(read.problems) == 1
     for line in read.lines:
         assert line.amount > 0 and line.amount == line.amount.quantize(Decimal("0.01"))
+
+
+def test_a_row_blank_in_the_mapped_columns_is_no_line_whatever_is_beside():
+    read = read_ledger([*HEADER, "Note"], [[*([""] * 7), "carried forward"], row()], MAPPING)
+    assert read.problems == () and [line.row for line in read.lines] == [3]

@@ -327,3 +327,16 @@ def test_the_preview_reads_the_same_queries_however_many_lines(
     with django_assert_num_queries(PREVIEW_QUERIES):
         response = preview(client, programme)
     assert f"To record {lines} spend lines" in text(response)
+
+
+def test_a_workbook_past_the_row_bound_is_refused_even_with_gaps(client, project, monkeypatch):
+    monkeypatch.setattr("reports.workbook.ledger_upload.LEDGER_MAX_ROWS", 3)
+    sign_in(client, project.programme)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posted", "Value", "Doc no", "Scheme", "Stage"])
+    sheet.cell(row=9, column=1, value="2004-09-30")  # one row, far down
+    stream = io.BytesIO()
+    book.save(stream)
+    response = upload(client, project.programme, stream.getvalue(), "ledger.xlsx")
+    assert "The file has more than 3 rows, the most one import reads." in text(response)
