@@ -10,6 +10,8 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -340,3 +342,26 @@ def test_a_workbook_past_the_row_bound_is_refused_even_with_gaps(client, project
     book.save(stream)
     response = upload(client, project.programme, stream.getvalue(), "ledger.xlsx")
     assert "The file has more than 3 rows, the most one import reads." in text(response)
+
+
+@pytest.mark.parametrize("lines", [10, 200])
+def test_applying_reads_the_same_queries_however_many_lines(client, project, lines):
+    programme = project.programme
+    sign_in(client, programme)
+    content = csv_lines(*(f"30/09/2004,{n + 1},NEW-{n},gateway,1,,x" for n in range(lines)))
+    upload(client, programme, content)
+    preview(client, programme)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url(programme, "ledger_apply"))
+    assert response.status_code == 302
+    assert Spend.objects.count() == Spend.history.count() == lines
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(queries) - len(inserts) == APPLY_READS
+    # The lines and their history are written in batches: one of each for a few lines; SQLite
+    # takes at most 999 values a statement, so 200 lines take two inserts and their history three.
+    assert len(inserts) == 2 if lines == 10 else 2 <= len(inserts) <= 6
+
+
+# Session, user, membership, programme; in one transaction (its savepoint and release) the
+# phases locked and the spend lines recorded; the session saved (in its own transaction).
+APPLY_READS = 11
