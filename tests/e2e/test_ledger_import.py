@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from projects.models import Spend
 from tests.e2e.conftest import axe_violations, reflow_problems, sign_in
@@ -35,11 +36,12 @@ def test_a_ledger_is_uploaded_mapped_previewed_and_imported(page, demo, tmp_path
     sign_in(page, "facilitator")
     page.goto(f"/programmes/{DEMO}/projects/")
     page.get_by_role("link", name="Import spend from a ledger").click()
+    expect(page.get_by_role("heading", name="Import spend from a ledger")).to_be_visible()
     check_accessible(page)
     page.get_by_label("Ledger export (.csv or .xlsx)").set_input_files(str(path))
     page.get_by_role("button", name="Upload and choose the columns").click()
 
-    assert page.get_by_role("heading", name="Choose the ledger's columns").is_visible()
+    expect(page.get_by_role("heading", name="Choose the ledger's columns")).to_be_visible()
     check_accessible(page)
     for label, heading in (
         ("Date column", "Posting date"),
@@ -53,27 +55,28 @@ def test_a_ledger_is_uploaded_mapped_previewed_and_imported(page, demo, tmp_path
         page.get_by_label(label).select_option(heading)
     page.get_by_role("button", name="Check the import").click()
 
-    assert page.get_by_role("heading", name="Check the ledger import").is_visible()
-    assert "2 spend lines, £1,550.50 in all" in page.inner_text("#to-record")
+    expect(page.get_by_role("heading", name="Check the ledger import")).to_be_visible()
+    expect(page.locator("#to-record")).to_contain_text("2 spend lines, £1,550.50 in all")
     skipped = page.get_by_role("table", name="Skipped: not recorded twice")
     assert "It repeats row 3" in skipped.inner_text()
     check_accessible(page)
     assert Spend.objects.count() == 0
 
     page.get_by_role("button", name="Import 2 spend lines").click()
-    assert "2 spend lines of £1,550.50 in all imported from ledger-q2.csv" in page.inner_text(
-        "main"
+    expect(page.locator("main")).to_contain_text(
+        "2 spend lines of £1,550.50 in all imported from ledger-q2.csv"
     )
     assert sorted(Spend.objects.values_list("amount", flat=True)) == [
         Decimal("350.00"),
         Decimal("1200.50"),
     ]
     page.goto(f"/programmes/{DEMO}/projects/authentication-gateway/spend/")
-    lines = page.locator("main").inner_text()
-    assert "INV-2041" in lines and "INV-2042" in lines and "£1,200.50" in lines
+    lines = page.locator("main")
+    for seen in ("INV-2041", "INV-2042", "£1,200.50"):
+        expect(lines).to_contain_text(seen)
 
     # The columns are remembered: the next upload comes to them chosen.
     page.goto(f"/programmes/{DEMO}/ledger/")
     page.get_by_label("Ledger export (.csv or .xlsx)").set_input_files(str(path))
     page.get_by_role("button", name="Upload and choose the columns").click()
-    assert page.get_by_label("Amount column").input_value() == "Net amount"
+    expect(page.get_by_label("Amount column")).to_have_value("Net amount")
