@@ -13,10 +13,12 @@ from projects.money.formatting import money
 from projects.money.ledger_import import (
     LEDGER_MAX_ROWS,
     LedgerLine,
+    PhaseTarget,
     headings_of,
     mapping_problems,
     parse_amount,
     parse_date,
+    plan_ledger,
     read_ledger,
 )
 
@@ -223,3 +225,36 @@ def test_any_text_is_read_or_refused_never_raises(text):
 def test_a_row_blank_in_the_mapped_columns_is_no_line_whatever_is_beside():
     read = read_ledger([*HEADER, "Note"], [[*([""] * 7), "carried forward"], row()], MAPPING)
     assert read.problems == () and [line.row for line in read.lines] == [3]
+
+
+GATEWAY = {
+    number: PhaseTarget(key=number, project="Gateway", number=number, gated=gated, decision=d)
+    for number, gated, d in ((1, False, "pending"), (2, True, "pending"), (3, True, "approved"))
+}
+ledger_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["A", "B", "C"]),
+        st.sampled_from(["1.00", "2.50", "£1,000"]),
+        st.sampled_from(["1", "2", "3", "9"]),
+        st.sampled_from(["Gateway", "gateway", "Nowhere"]),
+    ),
+    max_size=12,
+)
+
+
+@given(ledger_rows, st.sets(st.sampled_from([("A", Decimal("1.00")), ("B", Decimal("1000"))])))
+def test_a_plan_never_doubles_a_line_and_accounts_for_every_row(rows, recorded):
+    lines = [
+        row(**{"Doc no": ref, "Value": amount, "Stage": phase, "Scheme": project})
+        for ref, amount, phase, project in rows
+    ]
+    read = read_ledger(HEADER, lines, MAPPING)
+    plan = plan_ledger(
+        read, phases={"gateway": GATEWAY}, recorded=dict.fromkeys(recorded, "recorded")
+    )
+    keys = [(p.line.reference, p.line.amount) for p in plan.to_add]
+    assert len(keys) == len(set(keys)) and not set(keys) & recorded
+    assert len(plan.to_add) + len(plan.duplicates) + len(plan.refused) == len(rows)
+    assert plan.total == sum((p.line.amount for p in plan.to_add), Decimal("0.00"))
+    assert all(p.phase.number in (1, 3) for p in plan.to_add)  # committed phases only
+    assert plan.can_apply == (not plan.refused and bool(plan.to_add))
