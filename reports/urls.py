@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, excel, partners, scenarios
+from .views import dashboard, excel, ledger, partners, scenarios
 
 app_name = "reports"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("programme.json", excel.ProgrammeFileView.as_view(), name="programme_json"),
     path("import/", excel.ImportView.as_view(), name="import"),
     path("import/confirm/", excel.ImportConfirmView.as_view(), name="import_confirm"),
+    path("ledger/", ledger.LedgerUploadView.as_view(), name="ledger_upload"),
+    path("ledger/columns/", ledger.LedgerMapView.as_view(), name="ledger_map"),
+    path("ledger/apply/", ledger.LedgerApplyView.as_view(), name="ledger_apply"),
 ]

@@ -69,6 +69,7 @@ from reports.decisions import DecisionRow
 from reports.forms import ScenarioApplyForm, ScenarioForm
 from reports.report.forms import DecisionsForm, IssueForm, PaperForm, ReportTextForm
 from reports.workbook.forms import ImportForm
+from reports.workbook.ledger_forms import LedgerMappingForm, LedgerUploadForm
 from tests.contributions.factories import ContributionFactory, PartnerFactory
 from tests.projects.factories import (
     MembershipFactory,
@@ -286,6 +287,10 @@ BUILDERS: dict[type, Builder | None] = {
     PaperForm: lambda w, d, f: PaperForm(d, programme=w.programme),
     DecisionsForm: lambda w, d, f: DecisionsForm(d, rows=_recommendations()),
     ImportForm: lambda w, d, f: ImportForm(d, f, may_change_partnership=True),
+    LedgerUploadForm: lambda w, d, f: LedgerUploadForm(d, f),
+    LedgerMappingForm: lambda w, d, f: LedgerMappingForm(
+        d, headings=["Date", "Amount"], header=["Date", "Amount", "Date"]
+    ),
     SignInForm: _sign_in,
     SpendForm: lambda w, d, f: SpendForm(d, project=w.programme.projects.get()),
     ForecastsForm: lambda w, d, f: _forecasts_form(w, d),

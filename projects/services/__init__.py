@@ -66,3 +66,19 @@ __all__ += ["TrancheCheck", "fingerprint", "save_checking_tranches"]
 from .spend import forecasts_set, spend_delete, spend_record  # noqa: E402
 
 __all__ += ["forecasts_set", "spend_delete", "spend_record"]
+
+from .ledger_import import (  # noqa: E402
+    LedgerChangedError,
+    ledger_import,
+    ledger_mapping_save,
+    ledger_plan,
+    plan_fingerprint,
+)
+
+__all__ += [
+    "LedgerChangedError",
+    "ledger_import",
+    "ledger_mapping_save",
+    "ledger_plan",
+    "plan_fingerprint",
+]
