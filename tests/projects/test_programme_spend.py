@@ -71,6 +71,7 @@ def test_each_project_shows_its_budget_spend_outturn_and_variance_and_links_to_i
         "Further Info Points : spend and forecasts £20,000 £1,200 £800 £2,000 £18,000 under budget"
         in page
     )
+    assert "e-Forms : spend and forecasts £0 £0 £0 £0 No extra cost" in page
     assert (
         "Programme total £175,000 and 1 phase to be confirmed £1,200 £800 £2,000 "
         "£173,000 under budget on the phases with a budget" in page
