@@ -94,3 +94,17 @@ def test_the_statement_page_and_pdf_show_the_table(client):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "What its money has been spent on" in text
     assert "£162.58" in text
+
+
+@pytest.mark.django_db
+def test_the_councils_page_says_how_much_of_its_money_is_spent(client):
+    programme = programme_load(document=parse_programme(json.dumps(after_the_meeting())))
+    partner = Partner.objects.get(partnership=programme.partnership, slug="north-norfolk")
+    membership = MembershipFactory(
+        partnership=programme.partnership, role=Role.PARTNER_OFFICER, partner=partner
+    )
+    client.force_login(membership.user)
+    response = client.get(reverse("reports:partner", args=[programme.slug, partner.slug]))
+    assert "Spent from its money £162.58 its part of the £1,200 spent so far" in flat(
+        response.content.decode()
+    )
