@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date
 from decimal import Decimal as D
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -42,7 +43,7 @@ def sign_in(client, programme, role=Role.FACILITATOR):
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 def test_the_pot_by_year_adds_up_to_the_figures_pot_balance(client, programme):
@@ -73,8 +74,9 @@ def test_each_project_shows_its_budget_spend_outturn_and_variance_and_links_to_i
     )
     assert "e-Forms : spend and forecasts £0 £0 £0 £0 No extra cost" in page
     assert (
-        "Programme total £175,000 and 1 phase to be confirmed £1,200 £800 £2,000 "
-        "£173,000 under budget on the phases with a budget" in page
+        "Programme total £175,000 for the phases with a budget £1,200 £800 £2,000 "
+        "£173,000 under budget on the phases with a budget; 1 phase's budget is to be confirmed"
+        in page
     )
     spend_url = reverse("projects:project_spend", args=[programme.slug, "further-info-points"])
     assert f'href="{spend_url}"' in response.content.decode()
