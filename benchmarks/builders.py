@@ -143,3 +143,40 @@ def bench_document(funding_lines: int, slug: str = BENCH_SLUG) -> ProgrammeDocum
             for tranche in Tranche
         ),
     )
+
+
+def add_spend(programme, lines: int) -> None:
+    """Spread ``lines`` spend lines over the committed first phase of the programme's projects,
+    across its two financial years, with a forecast on each such phase; written in bulk.
+
+    Every third project's first phase ends up over budget, so the pages have some to flag.
+    """
+    from datetime import date, timedelta
+
+    from projects.models import Forecast, Phase, Spend
+
+    phases = list(
+        Phase.objects.filter(project__programme=programme, number=1).order_by("project__position")
+    )
+    if not phases:
+        return
+    start = date(2004, 4, 1)
+    Spend.objects.bulk_create(
+        Spend(
+            phase=phases[index % len(phases)],
+            date=start + timedelta(days=index % 730),
+            amount=Decimal("10.00") + Decimal(index % 100) / 100,
+            supplier=f"Supplier {index % 37}",
+            reference=f"PO {index}",
+        )
+        for index in range(lines)
+    )
+    Forecast.objects.bulk_create(
+        Forecast(
+            phase=phase,
+            financial_year="2005/06",
+            amount=(phase.extra_cost or Decimal(0)) * (2 if index % 3 == 0 else 0)
+            + Decimal("100.00"),
+        )
+        for index, phase in enumerate(phases)
+    )

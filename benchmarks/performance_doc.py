@@ -104,10 +104,15 @@ def performance_markdown(results: dict) -> str:
         f"{trivial['requests_per_second']:.0f} requests/s, "
         f"median {trivial['median_server_ms']:.1f} ms.",
         f"- Small programme: {small[0]} projects by {small[1]} partners; "
-        f"large: {large[0]:,} projects by {large[1]} partners.",
+        f"large: {large[0]:,} projects by {large[1]} partners."
+        + (
+            f" Spend lines: {spend['small']:,} and {spend['large']:,}."
+            if (spend := results.get("spend_lines"))
+            else ""
+        ),
         "",
-        _row("Page", "Size", "Requests/s", "Ratio to trivial", "Median ms", "Queries"),
-        _row("---", "---", "---:", "---:", "---:", "---:"),
+        _row("Page", "Size", "Requests/s", "Ratio to trivial", "Median ms", "P95 ms", "Queries"),
+        _row("---", "---", "---:", "---:", "---:", "---:", "---:"),
     ]
     for name, row in results["pages"].items():
         page, size = name
@@ -118,6 +123,7 @@ def performance_markdown(results: dict) -> str:
                 f"{row['requests_per_second']:.1f}",
                 f"{row['ratio_to_trivial']:.3f}",
                 f"{row['median_server_ms']:.1f}",
+                f"{row['p95_server_ms']:.1f}" if "p95_server_ms" in row else "",
                 row["queries"],
             )
         )

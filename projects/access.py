@@ -120,6 +120,7 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
             {"project_list", "project_detail", "project_create", "project_update",
              "project_delete", "phase_decision"},
         ),
+        ("Spend", "projects:programme_spend", {"programme_spend"}),
         (
             "Partners",
             "contributions:partner_list",

@@ -232,6 +232,9 @@ def test_the_matrix_covers_the_programme_pages():
     assert not changes_data("contributions:agreement")
     assert changes_data("projects:project_update")
     assert not changes_data("projects:project_list")
+    # Spend and the pot: read by every member; the world has a spend line and a payment on it.
+    assert "projects:programme_spend" in ALL_NAMES
+    assert not changes_data("projects:programme_spend")
 
 
 @pytest.mark.parametrize("name", ALL_NAMES)

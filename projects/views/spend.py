@@ -11,6 +11,7 @@ from django.views.generic import FormView, TemplateView
 from ..access import ProgrammeMixin
 from ..models import Spend
 from ..money.formatting import money
+from ..selectors.pot import programme_spend
 from ..selectors.spend import project_forecasts, project_spend
 from ..services import forecasts_set, spend_delete, spend_record
 from ..services.confirmation import ConfirmationNeeded
@@ -27,6 +28,17 @@ class ProjectSpendView(ProgrammeMixin, ProjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(project=self.project, page=project_spend(project=self.project))
+        return context
+
+
+class ProgrammeSpendView(ProgrammeMixin, TemplateView):
+    """The pot by financial year, and each project's budget, spend, outturn and variance."""
+
+    template_name = "projects/programme_spend.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page"] = programme_spend(programme=self.programme)
         return context
 
 

@@ -18,6 +18,7 @@ from contributions.agreed import AgreedRow, agreed_money
 from projects.money.bounds import project_extra_bounds
 from projects.money.document import ProgrammeDocument
 from projects.money.figures import ProgrammeFigures
+from projects.money.pot import put_in, spend_by_project, spend_parts
 from projects.money.shares import PLEDGED_STATUSES, PartnerPosition, apportion, partner_weights
 from projects.money.vocabulary import ContributionStatus, Tranche
 
@@ -65,6 +66,15 @@ class ProjectShare:
 
 
 @dataclass(frozen=True)
+class SpendPart:
+    """The spend on one project, and the council's part of it."""
+
+    name: str
+    spent: Decimal
+    part: Decimal
+
+
+@dataclass(frozen=True)
 class InvoiceLine:
     """One of the council's invoices: what it was asked for, by when, and what it has paid."""
 
@@ -104,6 +114,20 @@ class PartnerStatement:
     agreed: AgreedRow | None = None
     agreed_by: str = ""  # "Norfolk Chief Executives on 15 October 2004"
     invoices: tuple[InvoiceLine, ...] = ()
+    # What its money has been spent on: its part of each project's spend, in proportion to what
+    # it has put in the pot (paid less refunded) of what all the councils have. Empty when
+    # nothing is spent, or it has put nothing in.
+    spend: tuple[SpendPart, ...] = ()
+    put_in: Decimal = ZERO
+    put_in_by_all: Decimal = ZERO
+
+    @property
+    def spend_total(self) -> Decimal:
+        return sum((row.spent for row in self.spend), ZERO)
+
+    @property
+    def part_total(self) -> Decimal:
+        return sum((row.part for row in self.spend), ZERO)
 
     @property
     def to_pledge_immediately(self) -> Decimal:
@@ -244,7 +268,33 @@ def partner_statement(
         agreed=agreed_row,
         agreed_by=agreed_by,
         invoices=invoice_lines(document, partner=partner, on=on),
+        **spend_of(document, partner=partner),
     )
+
+
+def spend_of(document: ProgrammeDocument, *, partner: str) -> dict:
+    """Return the council's part of each project's spend, and what it and all put in the pot.
+
+    Nothing when nothing is spent, when it does not contribute or when it has put nothing in:
+    its statement then reads as before spend.
+    """
+    spend = spend_by_project(document)
+    councils = [p.slug for p in document.partners if p.contributes]
+    if not spend or partner not in councils:
+        return {}
+    net = put_in(document, partners=councils)
+    parts = spend_parts(spend, net)
+    if not net[partner] or not parts:
+        return {}
+    names = {project.slug: project.name for project in document.projects}
+    return {
+        "spend": tuple(
+            SpendPart(name=names[slug], spent=amount, part=parts[slug][partner])
+            for slug, amount in spend.items()
+        ),
+        "put_in": net[partner],
+        "put_in_by_all": sum(net.values(), ZERO),
+    }
 
 
 def invoice_lines(

@@ -3,6 +3,7 @@
 from django.views.generic import TemplateView
 
 from projects.access import ProgrammeMixin
+from projects.selectors.pot import dashboard_spend
 
 from ..selectors import programme_dashboard
 
@@ -15,5 +16,8 @@ class DashboardView(ProgrammeMixin, TemplateView):
         partner = self.membership.partner  # fetched with the membership
         context["dashboard"] = programme_dashboard(
             programme=self.programme, own_partner=partner.slug if partner else None
+        )
+        context["spend"] = dashboard_spend(
+            programme=self.programme, figures=context["dashboard"].figures
         )
         return context

@@ -109,8 +109,9 @@ def test_the_dashboard_takes_the_same_queries_whatever_the_calls_and_payments(
         with CaptureQueriesContext(connection) as queries:
             assert client.get(URL).status_code == 200
         counts.append(len(queries))
-    # The records after the meeting cost thirteen queries, whatever their number.
-    assert counts[0] == counts[1] <= 23
+    # The records after the meeting cost thirteen queries, whatever their number; spend against
+    # budget one more.
+    assert counts[0] == counts[1] <= 24
 
 
 def test_the_board_report_says_which_agreement_stands_and_the_money_since(client, agreed):
@@ -133,3 +134,19 @@ def test_the_seeds_report_has_no_agreement_note(client, demo):  # noqa: F811
         .content.decode()
     )
     assert 'id="report-agreement"' not in html
+
+
+def test_the_dashboard_shows_spend_against_budget_and_the_pot(client, agreed):
+    as_user(client, "chief-executive")
+    response = client.get(URL)
+    html = response.content.decode()
+    figures = response.context["dashboard"].figures
+    spend = response.context["spend"]
+    assert spend.balance == figures.pot_balance == figures.paid - figures.refunded - figures.spent
+    assert element(html, "dashboard-pot-balance") == "£63,383.83"
+    assert "£173,000 under budget on the phases with a budget" in element(
+        html, "dashboard-variance"
+    )
+    assert element(html, "over-budget-phases") == "None"
+    spend_url = reverse("projects:programme_spend", args=[SLUG])
+    assert f'href="{spend_url}"' in html
