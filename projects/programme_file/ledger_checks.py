@@ -188,10 +188,12 @@ def _delivery_problems(document: ProgrammeDocument) -> list[Problem]:
                     f"project {milestone.project!r} has no phase {milestone.phase}",
                 )
             )
-    for key, records in (("status_updates", document.status_updates), ("risks", document.risks)):
-        for index, record in enumerate(records):
-            if record.project is not None and record.project not in phases:
-                problems.append(
-                    Problem(f"{key}[{index}].project", f"unknown project {record.project!r}")
-                )
+    named: tuple[tuple[str, Sequence[str | None]], ...] = (
+        ("status_updates", [update.project for update in document.status_updates]),
+        ("risks", [risk.project for risk in document.risks]),
+    )
+    for key, projects in named:
+        for index, project in enumerate(projects):
+            if project is not None and project not in phases:
+                problems.append(Problem(f"{key}[{index}].project", f"unknown project {project!r}"))
     return problems

@@ -22,7 +22,9 @@ from ..money.spend import PhaseOutturn, phase_outturn, project_outturn
 from ..money.vocabulary import RefundKind
 
 ZERO = Decimal("0.00")
-MONEY_FIELD = DecimalField(**MONEY)
+MONEY_FIELD: DecimalField = DecimalField(
+    max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"]
+)
 
 
 def _sum_by_phase(queryset: QuerySet) -> Coalesce:
@@ -43,7 +45,10 @@ def _phase_money(programme: Programme) -> list[dict]:
     return list(
         Phase.objects.filter(project__programme=programme)
         .order_by("project", "number")
-        .annotate(spent=_sum_by_phase(Spend.objects), forecast=_sum_by_phase(Forecast.objects))
+        .annotate(
+            spent=_sum_by_phase(Spend.objects.all()),
+            forecast=_sum_by_phase(Forecast.objects.all()),
+        )
         .values("project_id", "extra_cost", "spent", "forecast")
     )
 
