@@ -296,7 +296,7 @@ def programme_dashboard(*, programme: Programme, own_partner: str | None = None)
     ``own_partner`` is the slug of the reader's council, marked on the partners' figures.
     """
     return dashboard_from_document(
-        programme_document(programme=programme),
+        programme_document(programme=programme, spend_summed=True),
         own_partner=own_partner,
         as_of=timezone.localdate(),
     )

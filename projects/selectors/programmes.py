@@ -144,6 +144,7 @@ def programme_document(
     include_report: bool = False,
     paper: ReportText | None = None,
     include_papers: bool = False,
+    spend_summed: bool = False,
 ) -> ProgrammeDocument:
     """Read a whole programme into plain data, in a fixed number of queries whatever its size.
 
@@ -152,7 +153,9 @@ def programme_document(
     prepared unless ``paper`` names another. ``include_papers`` adds every paper with its
     decisions, as the programme file carries them (two queries, the report's words with them),
     unless the report's words alone say all there is of them (``said_by_report``): a programme
-    with only such a paper is written as before papers.
+    with only such a paper is written as before papers. ``spend_summed`` reads the spend summed
+    by phase and financial year (``after_the_meeting``): for the figures and pages, never for a
+    file.
     """
     if include_papers and paper is not None:
         raise ValueError("Ask for every paper or for one paper's words, not both")
@@ -211,7 +214,9 @@ def programme_document(
         ),
         report=report,
         papers=() if said_by_report(papers) else papers,
-        **after_the_meeting(programme=programme, slug_of=slug_of).as_keys(),
+        **after_the_meeting(
+            programme=programme, slug_of=slug_of, spend_summed=spend_summed
+        ).as_keys(),
     )
 
 
@@ -220,4 +225,7 @@ def programme_figures(*, programme: Programme, as_of: date | None = None) -> Pro
 
     ``as_of`` is the day on which what is overdue is worked out: today in the UK by default.
     """
-    return compute_figures(programme_document(programme=programme), as_of or timezone.localdate())
+    return compute_figures(
+        programme_document(programme=programme, spend_summed=True),
+        as_of or timezone.localdate(),
+    )

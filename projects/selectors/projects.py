@@ -223,7 +223,7 @@ def project_history(*, project: Project) -> list[HistoryEntry]:
 
 def project_page(*, programme: Programme, project: Project) -> ProjectPage:
     """Return the page of a project from ``project_for_page``, in a fixed number of queries."""
-    document = programme_document(programme=programme)
+    document = programme_document(programme=programme, spend_summed=True)
     data = next(item for item in document.projects if item.slug == project.slug)
     return ProjectPage(
         project=project,

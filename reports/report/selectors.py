@@ -44,7 +44,9 @@ def board_report(
     if paper is None:
         # The one query programme_document would make for the newest paper's words.
         paper = report_text_for(programme=programme)
-    document = programme_document(programme=programme, include_report=True, paper=paper)
+    document = programme_document(
+        programme=programme, include_report=True, paper=paper, spend_summed=True
+    )
     return board_report_from_document(
         document, on=on or timezone.localdate(), issued=issued, template=paper.template
     )
@@ -146,7 +148,7 @@ def changes_since_issued(*, programme: Programme, paper: ReportText | None = Non
 
 def statement_for(*, programme: Programme, partner: Partner) -> PartnerStatement:
     """Return the partner's statement for the programme, in a fixed number of queries."""
-    document = programme_document(programme=programme)
+    document = programme_document(programme=programme, spend_summed=True)
     today = timezone.localdate()
     figures, problem = report_figures(document, today)
     return partner_statement(
