@@ -118,8 +118,10 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
             "Projects",
             "projects:project_list",
             {"project_list", "project_detail", "project_create", "project_update",
-             "project_delete", "phase_decision"},
+             "project_delete", "phase_decision",
+             "milestone_create", "milestone_update", "milestone_delete", "status_set"},
         ),
+        ("Milestones and status", "reports:delivery", {"delivery"}),
         (
             "Partners",
             "contributions:partner_list",

@@ -1,8 +1,10 @@
 """The dashboard: where a programme's money stands, for every member of the partnership."""
 
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from projects.access import ProgrammeMixin
+from projects.selectors.delivery import delivery_summary
 
 from ..selectors import programme_dashboard
 
@@ -16,4 +18,6 @@ class DashboardView(ProgrammeMixin, TemplateView):
         context["dashboard"] = programme_dashboard(
             programme=self.programme, own_partner=partner.slug if partner else None
         )
+        # Projects by status and the milestones late or due soon: 2 queries, whatever the size.
+        context["delivery"] = delivery_summary(programme=self.programme, as_of=timezone.localdate())
         return context
