@@ -912,7 +912,7 @@ class Forecast(models.Model):
 # Delivery: milestones, each project's status over time, the risk register and the columns of a
 # council's ledger export (docs/design.md, section 9.8).
 
-SCORE_MIN, SCORE_MAX = 1, 5
+SCORE_MIN, SCORE_MAX = rules.SCORE_MIN, rules.SCORE_MAX
 SCORE = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
 
 
@@ -937,9 +937,12 @@ class Milestone(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.phase_id is not None and self.project_id is not None:
-            if self.phase.project_id != self.project_id:
-                raise ValidationError({"phase": "Select a phase of this project from the list"})
+        if (
+            self.phase_id is not None
+            and self.project_id is not None
+            and self.phase.project_id != self.project_id
+        ):
+            raise ValidationError({"phase": "Select a phase of this project from the list"})
 
 
 class StatusUpdate(models.Model):
@@ -970,7 +973,7 @@ class Risk(models.Model):
         Project, on_delete=models.CASCADE, null=True, blank=True, related_name="risks"
     )
     reference = models.CharField(
-        max_length=20,
+        max_length=rules.RISK_REFERENCE_MAX_LENGTH,
         validators=NAME,
         help_text="How the register names it, such as 3.1 or R4.",
     )
@@ -1012,9 +1015,12 @@ class Risk(models.Model):
         return self.likelihood * self.impact
 
     def clean(self) -> None:
-        if self.project_id is not None and self.programme_id is not None:
-            if self.project.programme_id != self.programme_id:
-                raise ValidationError({"project": "Select a project of this programme from the list"})
+        if (
+            self.project_id is not None
+            and self.programme_id is not None
+            and self.project.programme_id != self.programme_id
+        ):
+            raise ValidationError({"project": "Select a project of this programme from the list"})
 
 
 class LedgerMapping(models.Model):

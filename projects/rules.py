@@ -21,6 +21,10 @@ WEIGHT_DECIMAL_PLACES = 4
 POPULATION_MAX = 2_147_483_647  # PositiveIntegerField
 PHASE_NUMBER_MIN = 1
 PHASE_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
+# A risk's likelihood and impact, and the longest reference a risk register gives one.
+SCORE_MIN = 1
+SCORE_MAX = 5
+RISK_REFERENCE_MAX_LENGTH = 20
 DECISION_NUMBER_MIN = 1  # a paper's recommendations are numbered from 1
 DECISION_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
 

@@ -153,24 +153,80 @@ def after_the_meeting() -> dict[str, Any]:
             "amount": "800.00",
         }
     ]
-    return content
-
-
-def with_a_december_call(content: dict[str, Any]) -> dict[str, Any]:
-    """Add a third call of £1,000 from each council, paid in two instalments: more records of
-    every kind, for checking that a page's queries do not grow with them."""
-    content["calls"].append(
+    content["milestones"] = [
         {
-            "slug": "review-2004-12",
-            "tranche": "review",
-            "financial_year": "2004/05",
-            "issued": "2004-12-01",
-            "due": "2004-12-31",
-            "invoices": [
-                invoice(100 + n, slug, "1000.00", ("2004-12-10", "400.00", "A"),
-                        ("2004-12-20", "600.00", "B"))
-                for n, slug in enumerate(PARTNERS)
-            ],
-        }
-    )  # fmt: skip
+            "project": "authentication-gateway",
+            "phase": 1,
+            "name": "Gateway live for the first council",
+            "baseline": "2004-12-31",
+            "forecast": "2005-02-28",
+            "actual": None,
+        },
+        {
+            "project": "further-info-points",
+            "phase": None,
+            "name": "Kiosks installed",
+            "baseline": "2004-09-30",
+            "forecast": None,
+            "actual": "2004-10-08",
+        },
+    ]
+    content["status_updates"] = [
+        {
+            "project": "authentication-gateway",
+            "date": "2004-09-01",
+            "status": "green",
+            "reason": "Started on time",
+        },
+        {
+            "project": "authentication-gateway",
+            "date": "2004-11-01",
+            "status": "amber",
+            "reason": "The gateway's supplier is two months late",
+        },
+    ]
+    content["risks"] = [
+        *copy.deepcopy(RISKS),
+        {
+            "reference": "R3",
+            "project": "authentication-gateway",
+            "description": "The national gateway changes its interface",
+            "likelihood": 2,
+            "impact": 4,
+            "owner": "Project manager",
+            "mitigation": "Follow the national releases",
+            "status": "closed",
+            "next_review": None,
+        },
+    ]
     return content
+
+
+# The seed's section 3 names two risks; the demo holds them as data, in the seed's words.
+RISKS = [
+    {
+        "reference": "3.1",
+        "project": None,
+        "description": "Joint solutions are either impractical, or would be more expensive or "
+        "take significantly longer to do than individual ones",
+        "likelihood": 2,
+        "impact": 4,
+        "owner": "Norfolk Connect programme board",
+        "mitigation": "The projects have already been evaluated against that, and the two "
+        "stage process should mitigate it",
+        "status": "open",
+        "next_review": "2004-10-15",
+    },
+    {
+        "reference": "3.2",
+        "project": None,
+        "description": "ODPM may not consider we are doing enough to meet the priority "
+        "outcomes and withhold or claw back IEG money",
+        "likelihood": 2,
+        "impact": 5,
+        "owner": "Norfolk Connect programme board",
+        "mitigation": "Working in partnership on the priority outcomes",
+        "status": "open",
+        "next_review": "2004-10-15",
+    },
+]

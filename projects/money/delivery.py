@@ -9,7 +9,7 @@ Pure functions on dates and whole numbers (docs/design.md, section 9.8):
   late when its slippage is more than 0, and due soon when not reached, not late and expected
   within the next 30 days;
 - a project's status is its latest update (by date, then the order they were recorded in);
-- a risk's score is likelihood × impact (1 to 25): high from 15, medium from 5, else low; an open
+- a risk's score is likelihood x impact (1 to 25): high from 15, medium from 5, else low; an open
   risk whose next review date has passed is past its review.
 """
 
@@ -130,7 +130,7 @@ def open_risks_by_score(risks: Iterable[tuple[str, int, int]]) -> list[dict[str,
 
 
 def heat_map(risks: Iterable[tuple[int, int]]) -> tuple[tuple[int, ...], ...]:
-    """Count risks, given as (likelihood, impact), in a 5 × 5 grid.
+    """Count risks, given as (likelihood, impact), in a 5 x 5 grid.
 
     Rows run from likelihood 5 down to 1, as the map is drawn; columns from impact 1 to 5.
     """

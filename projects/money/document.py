@@ -18,6 +18,9 @@ from ..rules import (
     PHASE_NUMBER_MAX,
     PHASE_NUMBER_MIN,
     POPULATION_MAX,
+    RISK_REFERENCE_MAX_LENGTH,
+    SCORE_MAX,
+    SCORE_MIN,
 )
 from .schema import Entity, FieldSpec, Kind
 from .vocabulary import (
@@ -30,8 +33,10 @@ from .vocabulary import (
     Grade,
     PaperTemplate,
     ProjectStatus,
+    Rag,
     RefundKind,
     Resolution,
+    RiskStatus,
     Tranche,
 )
 
@@ -549,6 +554,104 @@ FORECAST = Entity(
 )
 
 
+# Delivery: milestones, each project's status over time and the risk register
+# (``partnership-programme/2``).
+
+
+@dataclass(frozen=True)
+class MilestoneData:
+    """A dated point of a project, or of one of its phases: planned, expected and reached."""
+
+    project: str  # the project's slug
+    name: str
+    baseline: date
+    phase: int | None = None  # the phase's number; None for the project as a whole
+    forecast: date | None = None
+    actual: date | None = None
+
+
+MILESTONE = Entity(
+    MilestoneData,
+    (
+        FieldSpec("project", "Project", Kind.SLUG, width=22),
+        FieldSpec(
+            "phase",
+            "Phase",
+            Kind.WHOLE,
+            width=9,
+            minimum=PHASE_NUMBER_MIN,
+            maximum=PHASE_NUMBER_MAX,
+        ),
+        FieldSpec("name", "Milestone", Kind.NAME, width=36),
+        FieldSpec("baseline", "Baseline date", Kind.DATE, width=14, required=True),
+        FieldSpec("forecast", "Forecast date", Kind.DATE, width=14),
+        FieldSpec("actual", "Actual date", Kind.DATE, width=14),
+    ),
+    model="projects.Milestone",
+)
+
+
+@dataclass(frozen=True)
+class StatusUpdateData:
+    """A project's red, amber or green status as set on a day, with the reason."""
+
+    project: str  # the project's slug
+    date: date
+    status: Rag
+    reason: str
+
+
+STATUS_UPDATE = Entity(
+    StatusUpdateData,
+    (
+        FieldSpec("project", "Project", Kind.SLUG, width=22),
+        FieldSpec("date", "Date set", Kind.DATE, width=12, required=True),
+        FieldSpec("status", "Status", Kind.CHOICE, Rag, width=10),
+        FieldSpec("reason", "Reason", Kind.NAME, width=50),
+    ),
+    model="projects.StatusUpdate",
+)
+
+
+@dataclass(frozen=True)
+class RiskData:
+    """A risk to the programme, or to one of its projects, scored 1 to 5 on two counts."""
+
+    reference: str
+    description: str
+    likelihood: int
+    impact: int
+    project: str | None = None  # the project's slug; None for the programme as a whole
+    owner: str = ""
+    mitigation: str = ""
+    status: RiskStatus = RiskStatus.OPEN
+    next_review: date | None = None
+
+
+def _score(key: str, label: str) -> FieldSpec:
+    return FieldSpec(key, label, Kind.WHOLE, width=11, minimum=SCORE_MIN, maximum=SCORE_MAX)
+
+
+RISK = Entity(
+    RiskData,
+    (
+        FieldSpec(
+            "reference", "Reference", Kind.NAME, width=11, max_length=RISK_REFERENCE_MAX_LENGTH
+        ),
+        FieldSpec("project", "Project", Kind.SLUG, width=22),
+        FieldSpec("description", "Description", Kind.NAME, width=50),
+        _score("likelihood", "Likelihood"),
+        _score("impact", "Impact"),
+        FieldSpec("owner", "Owner", Kind.TEXT, width=24, max_length=NAME_MAX_LENGTH),
+        FieldSpec("mitigation", "Mitigation", Kind.TEXT, width=50),
+        FieldSpec("status", "Status", Kind.CHOICE, RiskStatus, width=10),
+        FieldSpec("next_review", "Next review", Kind.DATE, width=14),
+    ),
+    identity=("reference",),
+    model="projects.Risk",
+)
+
+
 # Papers: every paper of the programme with the decisions made on it (``partnership-programme/2``).
 
 
@@ -626,6 +729,9 @@ ENTITIES = (
     REFUND,
     SPEND,
     FORECAST,
+    MILESTONE,
+    STATUS_UPDATE,
+    RISK,
     PAPER,
     DECISION,
 )
@@ -648,6 +754,9 @@ class ProgrammeDocument:
     refunds: tuple[RefundData, ...] = ()
     spend: tuple[SpendData, ...] = ()
     forecasts: tuple[ForecastData, ...] = ()
+    milestones: tuple[MilestoneData, ...] = ()
+    status_updates: tuple[StatusUpdateData, ...] = ()
+    risks: tuple[RiskData, ...] = ()
     # Every paper, oldest first, when the file gives them (format 2): a load then makes the
     # programme's papers these. Empty when the file gives at most the paper being prepared's
     # words, as ``report``: the export writes only those when they say all there is of the

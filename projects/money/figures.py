@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from . import delivery
 from .bounds import programme_extra_bounds, project_existing_resource
 from .document import ProgrammeDocument
 from .ledger import LedgerTotals, PartnerLedger, ledger_totals, partner_ledgers
@@ -88,6 +89,10 @@ class ProgrammeFigures:
     spent: Decimal = ZERO
     forecast_outturn: Decimal = ZERO
     as_of: date | None = None
+    # Delivery on the as-of day: projects by their latest status, milestones late, open risks.
+    projects_by_status: tuple[tuple[str, int], ...] = ()
+    late_milestones: int = 0
+    open_risks_by_score: tuple[tuple[int, int], ...] = ()
 
     @property
     def pot_balance(self) -> Decimal:
@@ -224,7 +229,34 @@ def compute_figures(document: ProgrammeDocument, as_of: date | None = None) -> P
         spent=spent,
         forecast_outturn=spent + sum((item.amount for item in document.forecasts), ZERO),
         as_of=as_of,
+        **_delivery(document, as_of),
     )
+
+
+def _delivery(document: ProgrammeDocument, as_of: date) -> dict[str, Any]:
+    """Return the delivery figures: projects by status, late milestones, open risks by score."""
+    updates: dict[str, list[tuple[date, int, str]]] = {}
+    for order, update in enumerate(document.status_updates):
+        updates.setdefault(update.project, []).append((update.date, order, update.status))
+    return {
+        "projects_by_status": tuple(
+            delivery.projects_by_status(
+                delivery.latest_status(updates.get(project.slug, ()))
+                for project in document.projects
+            ).items()
+        ),
+        "late_milestones": sum(
+            1
+            for item in document.milestones
+            if delivery.milestone_dates(item.baseline, item.forecast, item.actual, as_of=as_of).late
+        ),
+        "open_risks_by_score": tuple(
+            (row["score"], row["count"])
+            for row in delivery.open_risks_by_score(
+                (risk.status, risk.likelihood, risk.impact) for risk in document.risks
+            )
+        ),
+    }
 
 
 def figures_and_missing_basis(
@@ -406,6 +438,20 @@ FIGURES: tuple[Figure, ...] = (
 )  # fmt: skip
 
 
+def _open_risks_json(figures: ProgrammeFigures) -> list[dict[str, int]]:
+    return [{"score": score, "count": count} for score, count in figures.open_risks_by_score]
+
+
+#: The delivery figures (docs/design.md, section 9.8) after the money, in the object's order:
+#: in the figures object, not in an issued report's snapshot of its money.
+DELIVERY_FIGURES: tuple[Figure, ...] = (
+    Figure("projects_by_status", Kind.OTHER, "Projects by status",
+           to_json=lambda figures: dict(figures.projects_by_status)),
+    Figure("late_milestones", _C, "Late milestones"),
+    Figure("open_risks_by_score", Kind.OTHER, "Open risks by score", to_json=_open_risks_json),
+)  # fmt: skip
+
+
 #: The counts of the figures object's ``outcomes``, one a grade, in the object's order. Their
 #: label names them in the report's list of changes, their sheet label on the Figures sheet;
 #: the readable table shows them on one line, by key.
@@ -470,6 +516,11 @@ def headline_figures() -> tuple[Figure, ...]:
     return tuple(figure for figure in FIGURES if figure.kind in (Kind.MONEY, Kind.COUNT))
 
 
-def figures_as_json(figures: ProgrammeFigures) -> dict[str, Any]:
-    """Return the figures as the JSON object docs/design.md (section 6) specifies."""
-    return {figure.key: figure.as_json(figures) for figure in FIGURES}
+def figures_as_json(figures: ProgrammeFigures, *, delivery: bool = True) -> dict[str, Any]:
+    """Return the figures as the JSON object docs/design.md (section 6) specifies.
+
+    ``delivery=False`` leaves out the delivery counts: an issued report's figures are the
+    money, and its snapshot keeps the keys it had.
+    """
+    listed = FIGURES + DELIVERY_FIGURES if delivery else FIGURES
+    return {figure.key: figure.as_json(figures) for figure in listed}

@@ -18,6 +18,7 @@ from ..money.document import (
     FUNDING,
     INVOICE,
     MEETING,
+    MILESTONE,
     OUTCOME_CLAIM,
     PAPER,
     PARTNER,
@@ -29,7 +30,9 @@ from ..money.document import (
     PROJECT,
     REFUND,
     REPORT_TEXT,
+    RISK,
     SPEND,
+    STATUS_UPDATE,
     AgreementData,
     CallData,
     PaperData,
@@ -78,6 +81,9 @@ def dump_programme(document: ProgrammeDocument) -> dict[str, Any]:
                 "refunds": [_dump(REFUND, refund) for refund in document.refunds],
                 "spend": [_dump(SPEND, item) for item in document.spend],
                 "forecasts": [_dump(FORECAST, item) for item in document.forecasts],
+                "milestones": [_dump(MILESTONE, item) for item in document.milestones],
+                "status_updates": [_dump(STATUS_UPDATE, item) for item in document.status_updates],
+                "risks": [_dump(RISK, item) for item in document.risks],
             }
         )
     if document.papers:
@@ -103,6 +109,9 @@ def after_the_meeting(document: ProgrammeDocument) -> bool:
             document.refunds,
             document.spend,
             document.forecasts,
+            document.milestones,
+            document.status_updates,
+            document.risks,
         )
     )
 

@@ -27,6 +27,7 @@ def after_the_meeting_problems(document: ProgrammeDocument) -> list[Problem]:
         *_call_problems(document),
         *_refund_problems(document),
         *_spend_problems(document),
+        *_delivery_problems(document),
     ]
 
 
@@ -168,5 +169,29 @@ def _spend_problems(document: ProgrammeDocument) -> list[Problem]:
                         f"money is spent only on a committed phase: phase {record.phase} of "
                         f"{record.project!r} {state}",
                     )
+                )
+    return problems
+
+
+def _delivery_problems(document: ProgrammeDocument) -> list[Problem]:
+    """Return the milestones, status updates and risks that name no project or phase of it."""
+    problems: list[Problem] = []
+    phases = {project.slug: {p.number for p in project.phases} for project in document.projects}
+    for index, milestone in enumerate(document.milestones):
+        path = f"milestones[{index}]"
+        if milestone.project not in phases:
+            problems.append(Problem(f"{path}.project", f"unknown project {milestone.project!r}"))
+        elif milestone.phase is not None and milestone.phase not in phases[milestone.project]:
+            problems.append(
+                Problem(
+                    f"{path}.phase",
+                    f"project {milestone.project!r} has no phase {milestone.phase}",
+                )
+            )
+    for key, records in (("status_updates", document.status_updates), ("risks", document.risks)):
+        for index, record in enumerate(records):
+            if record.project is not None and record.project not in phases:
+                problems.append(
+                    Problem(f"{key}[{index}].project", f"unknown project {record.project!r}")
                 )
     return problems

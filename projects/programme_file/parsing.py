@@ -21,6 +21,7 @@ from ..money.document import (
     FUNDING,
     INVOICE,
     MEETING,
+    MILESTONE,
     OUTCOME_CLAIM,
     PAPER,
     PARTNER,
@@ -33,7 +34,9 @@ from ..money.document import (
     REFERENCE_MAX_LENGTH,
     REFUND,
     REPORT_TEXT,
+    RISK,
     SPEND,
+    STATUS_UPDATE,
     AgreementData,
     CallData,
     ContributionData,
@@ -42,6 +45,7 @@ from ..money.document import (
     FundingData,
     InvoiceData,
     MeetingData,
+    MilestoneData,
     OutcomeClaimData,
     PaperData,
     PartnerAgreementData,
@@ -54,7 +58,9 @@ from ..money.document import (
     ProjectData,
     RefundData,
     ReportTextData,
+    RiskData,
     SpendData,
+    StatusUpdateData,
 )
 from ..money.schema import REQUIRED, Entity, FieldSpec, Kind
 from ..money.vocabulary import (
@@ -73,6 +79,7 @@ from ..rules import (
     PAPER_RESERVED_SLUGS,
     PROGRAMME_RESERVED_SLUGS,
     PROJECT_RESERVED_SLUGS,
+    RISK_REFERENCE_MAX_LENGTH,
     SLUG,
     SLUG_EXAMPLE,
     SLUG_MAX_LENGTH,
@@ -92,7 +99,18 @@ _PENNY = Decimal("0.01")
 _STATED_TOTALS = ("stated_existing_total", "stated_extra_total")
 _CONSENT = ("consent_date", "consent_reference")
 # The keys format 2 adds: the records after the meeting, and every paper with its decisions.
-_FORMAT_2_KEYS = ("meetings", "agreements", "calls", "refunds", "spend", "forecasts", "papers")
+_FORMAT_2_KEYS = (
+    "meetings",
+    "agreements",
+    "calls",
+    "refunds",
+    "spend",
+    "forecasts",
+    "milestones",
+    "status_updates",
+    "risks",
+    "papers",
+)
 
 _T = TypeVar("_T")
 
@@ -237,6 +255,7 @@ class _Parser:
         self.agreed_partners: dict[str, str] = {}
         self.forecast_paths: dict[tuple[str, int, str], str] = {}
         self.paper_paths: dict[str, str] = {}
+        self.risk_paths: dict[str, str] = {}
         self.decision_paths: dict[int, str] = {}
 
     def report(self, path: str, message: str) -> None:
@@ -744,6 +763,29 @@ class _Parser:
         values = self.record(value, path, _SPEND)
         return BAD if values is None else _build(SpendData, values)
 
+    def milestone(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _MILESTONE)
+        return BAD if values is None else _build(MilestoneData, values)
+
+    def status_update(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _STATUS_UPDATE)
+        return BAD if values is None else _build(StatusUpdateData, values)
+
+    def risk(self, value: Any, path: str) -> Any:
+        values = self.record(value, path, _RISK)
+        if values is None:
+            return BAD
+        values["reference"] = self.unique(
+            values["reference"], _join(path, "reference"), self.risk_paths, "reference"
+        )
+        return _build(RiskData, values)
+
+    def risk_reference(self, value: Any, path: str) -> Any:
+        return self.name(value, path, RISK_REFERENCE_MAX_LENGTH)
+
+    def slug_or_null(self, value: Any, path: str) -> Any:
+        return None if value is None else self.slug(value, path)
+
     def papers(self, value: Any, path: str) -> Any:
         if isinstance(value, list) and not value:
             self.report(
@@ -868,6 +910,9 @@ _DOCUMENT: _Schema = {
     "refunds": (_list_of(_P.refund), ()),
     "spend": (_list_of(_P.spend), ()),
     "forecasts": (_list_of(_P.forecast), ()),
+    "milestones": (_list_of(_P.milestone), ()),
+    "status_updates": (_list_of(_P.status_update), ()),
+    "risks": (_list_of(_P.risk), ()),
     # Last: a paper names the meeting it is for.
     "papers": (_P.papers, ()),
 }
@@ -941,6 +986,9 @@ _REFUND: _Schema = _schema(
 )
 _SPEND: _Schema = _schema(SPEND, date=_P.day, amount=_P.positive_amount)
 _FORECAST: _Schema = _schema(FORECAST, financial_year=_P.programme_financial_year)
+_MILESTONE: _Schema = _schema(MILESTONE)
+_STATUS_UPDATE: _Schema = _schema(STATUS_UPDATE)
+_RISK: _Schema = _schema(RISK, reference=_P.risk_reference, project=_P.slug_or_null)
 _PAPER: _Schema = {
     **_schema(PAPER, for_meeting=_P.paper_meeting),
     "text": (_P.report_text, REQUIRED),

@@ -18,11 +18,14 @@ from projects.models import (
     Forecast,
     Invoice,
     Meeting,
+    Milestone,
     PartnerAgreement,
     Payment,
     Programme,
     Refund,
+    Risk,
     Spend,
+    StatusUpdate,
 )
 
 from ..money.document import (
@@ -36,11 +39,15 @@ from ..money.document import (
     CallData,
     ForecastData,
     MeetingData,
+    MilestoneData,
     ProgrammeDocument,
     RefundData,
+    RiskData,
     SpendData,
+    StatusUpdateData,
 )
 from ..money.schema import Entity
+from ..money.vocabulary import Rag, RiskStatus
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,9 @@ class AfterTheMeeting:
     refunds: tuple[RefundData, ...] = ()
     spend: tuple[SpendData, ...] = ()
     forecasts: tuple[ForecastData, ...] = ()
+    milestones: tuple[MilestoneData, ...] = ()
+    status_updates: tuple[StatusUpdateData, ...] = ()
+    risks: tuple[RiskData, ...] = ()
 
     @classmethod
     def of(cls, document: ProgrammeDocument) -> AfterTheMeeting:
@@ -83,7 +93,7 @@ def has_records(programme: Programme) -> bool:
     """Return whether the programme holds any record after the meeting, in one query.
 
     Every other record needs a meeting (an agreement is a meeting's, a call needs an agreement,
-    a refund a payment) except spend and forecasts.
+    a refund a payment) except spend, forecasts and the delivery records.
     """
     return (
         Programme.objects.filter(pk=programme.pk)
@@ -91,6 +101,9 @@ def has_records(programme: Programme) -> bool:
             Exists(Meeting.objects.filter(programme=OuterRef("pk")))
             | Exists(Spend.objects.filter(phase__project__programme=OuterRef("pk")))
             | Exists(Forecast.objects.filter(phase__project__programme=OuterRef("pk")))
+            | Exists(Milestone.objects.filter(project__programme=OuterRef("pk")))
+            | Exists(StatusUpdate.objects.filter(project__programme=OuterRef("pk")))
+            | Exists(Risk.objects.filter(programme=OuterRef("pk")))
         )
         .exists()
     )
@@ -99,7 +112,7 @@ def has_records(programme: Programme) -> bool:
 def after_the_meeting(*, programme: Programme, slug_of: dict[int, str]) -> AfterTheMeeting:
     """Return the programme's records after the meeting; ``slug_of`` names partners by pk.
 
-    One query for a programme that has none yet; ten for one that has.
+    One query for a programme that has none yet; thirteen for one that has.
     """
     if programme.pk is None or not has_records(programme):
         return AfterTheMeeting()
@@ -147,6 +160,34 @@ def after_the_meeting(*, programme: Programme, slug_of: dict[int, str]) -> After
         "phase__number",
         "financial_year",
         "amount",
+    )
+    milestones = _rows(
+        Milestone.objects.filter(project__programme=programme),
+        "project__slug",
+        "phase__number",
+        "name",
+        "baseline",
+        "forecast",
+        "actual",
+    )
+    status_updates = _rows(
+        StatusUpdate.objects.filter(project__programme=programme),
+        "project__slug",
+        "date",
+        "status",
+        "reason",
+    )
+    risks = _rows(
+        Risk.objects.filter(programme=programme),
+        "reference",
+        "project__slug",
+        "description",
+        "likelihood",
+        "impact",
+        "owner",
+        "mitigation",
+        "status",
+        "next_review",
     )
     return AfterTheMeeting(
         meetings=tuple(MEETING.read(row) for row in meetings),
@@ -197,5 +238,39 @@ def after_the_meeting(*, programme: Programme, slug_of: dict[int, str]) -> After
                 amount=row["amount"],
             )
             for row in forecasts
+        ),
+        milestones=tuple(
+            MilestoneData(
+                project=row["project__slug"],
+                phase=row["phase__number"],
+                name=row["name"],
+                baseline=row["baseline"],
+                forecast=row["forecast"],
+                actual=row["actual"],
+            )
+            for row in milestones
+        ),
+        status_updates=tuple(
+            StatusUpdateData(
+                project=row["project__slug"],
+                date=row["date"],
+                status=Rag(row["status"]),
+                reason=row["reason"],
+            )
+            for row in status_updates
+        ),
+        risks=tuple(
+            RiskData(
+                reference=row["reference"],
+                project=row["project__slug"],
+                description=row["description"],
+                likelihood=row["likelihood"],
+                impact=row["impact"],
+                owner=row["owner"],
+                mitigation=row["mitigation"],
+                status=RiskStatus(row["status"]),
+                next_review=row["next_review"],
+            )
+            for row in risks
         ),
     )

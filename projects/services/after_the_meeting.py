@@ -20,14 +20,18 @@ from projects.models import (
     Forecast,
     Invoice,
     Meeting,
+    Milestone,
     Partner,
     PartnerAgreement,
     Payment,
     Phase,
     Programme,
+    Project,
     Refund,
     ReportText,
+    Risk,
     Spend,
+    StatusUpdate,
 )
 
 from ..history import Author
@@ -48,6 +52,9 @@ _REMOVAL_ORDER = (
     Refund,
     Spend,
     Forecast,
+    Milestone,
+    StatusUpdate,
+    Risk,
 )
 
 
@@ -90,6 +97,9 @@ def remove_after_the_meeting(*, programme: Programme, user: Author, when: dateti
         Refund: {"programme": programme},
         Spend: {"phase__project__programme": programme},
         Forecast: {"phase__project__programme": programme},
+        Milestone: {"project__programme": programme},
+        StatusUpdate: {"project__programme": programme},
+        Risk: {"programme": programme},
     }
     for model in _REMOVAL_ORDER:
         rows = list(model._default_manager.filter(**scopes[model]))
@@ -201,3 +211,61 @@ def write_after_the_meeting(
                 for item in records.forecasts
             ],
         )
+    _write_delivery(programme=programme, records=records, create=create)
+
+
+def _write_delivery(*, programme: Programme, records: AfterTheMeeting, create: Any) -> None:
+    """Add the milestones, status updates and risks, naming projects and phases by slug."""
+    if not (records.milestones or records.status_updates or records.risks):
+        return
+    projects = {project.slug: project for project in Project.objects.filter(programme=programme)}
+    phases = {
+        (phase.project_id, phase.number): phase
+        for phase in Phase.objects.filter(project__programme=programme)
+    }
+    create(
+        Milestone,
+        [
+            Milestone(
+                project=projects[item.project],
+                phase=(
+                    None if item.phase is None else phases[(projects[item.project].pk, item.phase)]
+                ),
+                name=item.name,
+                baseline=item.baseline,
+                forecast=item.forecast,
+                actual=item.actual,
+            )
+            for item in records.milestones
+        ],
+    )
+    create(
+        StatusUpdate,
+        [
+            StatusUpdate(
+                project=projects[item.project],
+                date=item.date,
+                status=item.status,
+                reason=item.reason,
+            )
+            for item in records.status_updates
+        ],
+    )
+    create(
+        Risk,
+        [
+            Risk(
+                programme=programme,
+                project=None if item.project is None else projects[item.project],
+                reference=item.reference,
+                description=item.description,
+                likelihood=item.likelihood,
+                impact=item.impact,
+                owner=item.owner,
+                mitigation=item.mitigation,
+                status=item.status,
+                next_review=item.next_review,
+            )
+            for item in records.risks
+        ],
+    )

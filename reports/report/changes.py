@@ -151,7 +151,7 @@ def report_snapshot(report: BoardReport) -> dict[str, Any]:
     return {
         "format": SNAPSHOT_FORMAT,
         "title": report.title,
-        "figures": figures_as_json(report.figures),
+        "figures": figures_as_json(report.figures, delivery=False),
         # A list, not an object: canonical JSON sorts keys, and the partnership's order matters.
         "partners": [list(pair) for pair in report.partner_names],
         "projects": [

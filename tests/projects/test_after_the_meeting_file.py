@@ -214,6 +214,62 @@ BAD = {
         "forecasts[0].financial_year: must be one of the programme's financial years: "
         "2004/05, 2005/06 (not '2007/08')",
     ),
+    "a milestone of a project there is not": (
+        lambda c: set_in(c, ["milestones", 0, "project"], "portal-x"),
+        "milestones[0].project: unknown project 'portal-x'",
+    ),
+    "a milestone of a phase there is not": (
+        lambda c: set_in(c, ["milestones", 0, "phase"], 9),
+        "milestones[0].phase: project 'authentication-gateway' has no phase 9",
+    ),
+    "a milestone with no baseline date": (
+        lambda c: c["milestones"][0].pop("baseline"),
+        "milestones[0].baseline: required",
+    ),
+    "a milestone on no day of the calendar": (
+        lambda c: set_in(c, ["milestones", 0, "actual"], "2005-02-30"),
+        'milestones[0].actual: must be a date such as "2004-07-01"',
+    ),
+    "a status that is not red, amber or green": (
+        lambda c: set_in(c, ["status_updates", 0, "status"], "blue"),
+        "status_updates[0].status: must be one of: red, amber, green (not 'blue')",
+    ),
+    "a status with no reason": (
+        lambda c: set_in(c, ["status_updates", 0, "reason"], " "),
+        "status_updates[0].reason: must not be empty",
+    ),
+    "a status of a project there is not": (
+        lambda c: set_in(c, ["status_updates", 1, "project"], "portal-x"),
+        "status_updates[1].project: unknown project 'portal-x'",
+    ),
+    "a risk scored 6": (
+        lambda c: set_in(c, ["risks", 0, "likelihood"], 6),
+        "risks[0].likelihood: is too large",
+    ),
+    "a risk scored 0": (
+        lambda c: set_in(c, ["risks", 1, "impact"], 0),
+        "risks[1].impact: must be 1 or more",
+    ),
+    "a risk scored in words": (
+        lambda c: set_in(c, ["risks", 1, "impact"], "high"),
+        "risks[1].impact: must be a whole number, not 'high'",
+    ),
+    "two risks with one reference": (
+        lambda c: set_in(c, ["risks", 1, "reference"], "3.1"),
+        "risks[1].reference: duplicate reference '3.1' (also risks[0].reference)",
+    ),
+    "a risk reference too long": (
+        lambda c: set_in(c, ["risks", 0, "reference"], "R" * 21),
+        "risks[0].reference: must be at most 20 characters long (it has 21)",
+    ),
+    "a risk of a project there is not": (
+        lambda c: set_in(c, ["risks", 2, "project"], "portal-x"),
+        "risks[2].project: unknown project 'portal-x'",
+    ),
+    "a risk whose status is not open or closed": (
+        lambda c: set_in(c, ["risks", 2, "status"], "done"),
+        "risks[2].status: must be one of: open, closed (not 'done')",
+    ),
 }
 
 
