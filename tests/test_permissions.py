@@ -22,11 +22,13 @@ from projects.models import (
     Contribution,
     Invoice,
     Meeting,
+    Milestone,
     Partner,
     PartnerAgreement,
     Programme,
     Role,
     Spend,
+    StatusUpdate,
 )
 from reports.models import IssuedReport, RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.factories import ContributionFactory
@@ -116,6 +118,13 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
         "spend": getattr(
             Spend.objects.filter(phase__project__slug=project).order_by("pk").last(), "pk", 0
         ),
+        "milestone": getattr(
+            Milestone.objects.filter(project__programme=programme, project__slug=project)
+            .order_by("pk")
+            .last(),
+            "pk",
+            0,
+        ),
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -190,6 +199,9 @@ def world(monkeypatch):
     # A spend line on each programme's project the URLs name (kwargs_for).
     for programme in (demo, other):
         spend_line(programme)
+    # A milestone and a status on each programme's project the URLs name (kwargs_for).
+    for programme in (demo, other):
+        delivery_records(programme)
     # Slugs are unique in a programme only: the other's call has one ours has not.
     other.calls.update(slug="elsewhere-call")
     MembershipFactory(partnership=other.partnership)
@@ -204,6 +216,17 @@ def spend_line(programme: Programme) -> Spend:
         date=date(2004, 9, 30),
         amount="1200.00",
         reference="PO 17",
+    )
+
+
+def delivery_records(programme: Programme) -> Milestone:
+    """A milestone, late, and an amber status on the programme's last project."""
+    project = programme.projects.order_by("position").last()
+    StatusUpdate.objects.create(
+        project=project, status="amber", date=date(2004, 9, 30), reason="Supplier late"
+    )
+    return Milestone.objects.create(
+        project=project, name="Gateway live", baseline=date(2004, 12, 1)
     )
 
 
@@ -294,6 +317,7 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
             "payment",
             "refund",
             "spend",
+            "milestone",
         }
         & arguments(n)
     ],
