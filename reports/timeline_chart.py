@@ -285,12 +285,11 @@ def _legend(*, width: float, top: float) -> tuple[tuple[LegendEntry, ...], float
     ]
     entries, x, y = [], float(PADDING), top + LEGEND_ROW / 2
     for shape, colour, label in items:
-        needed = 2 * MARKER + 8 + text_width(label, SMALL_FONT_SIZE) + 20
-        if shape == "slippage":
-            needed += 16
-        if x > PADDING and x + needed > width - PADDING:
+        symbol = 24.0 if shape == "slippage" else 2.0 * MARKER + 2
+        needed = symbol + 6 + text_width(label, SMALL_FONT_SIZE) + 24
+        if x > PADDING and x + needed - 24 > width - PADDING:
             x, y = float(PADDING), y + LEGEND_ROW
-        middle = x + MARKER + (8 if shape == "slippage" else 0)
+        middle = x + symbol / 2
         entries.append(
             LegendEntry(
                 shape=shape,
@@ -298,7 +297,7 @@ def _legend(*, width: float, top: float) -> tuple[tuple[LegendEntry, ...], float
                 label=label,
                 x=_unit(middle),
                 y=_unit(y),
-                text_x=_unit(x + needed - text_width(label, SMALL_FONT_SIZE) - 20),
+                text_x=_unit(x + symbol + 6),
                 points=_polygon(shape, middle, y),
             )
         )

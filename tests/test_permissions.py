@@ -7,7 +7,7 @@ for 403 without anyone remembering to add it here.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from uuid import UUID
 
@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from projects.models import (
@@ -222,11 +223,12 @@ def spend_line(programme: Programme) -> Spend:
 def delivery_records(programme: Programme) -> Milestone:
     """A milestone, late, and an amber status on the programme's last project."""
     project = programme.projects.order_by("position").last()
+    today = timezone.localdate()
     StatusUpdate.objects.create(
-        project=project, status="amber", date=date(2004, 9, 30), reason="Supplier late"
+        project=project, status="amber", date=today - timedelta(days=30), reason="Supplier late"
     )
     return Milestone.objects.create(
-        project=project, name="Gateway live", baseline=date(2004, 12, 1)
+        project=project, name="Gateway live", baseline=today - timedelta(days=14)
     )
 
 

@@ -270,7 +270,7 @@ def test_the_project_page_shows_its_status_history_and_milestones(client, projec
     )
     sign_in(client, project.programme, Role.CHIEF_EXECUTIVE)
     page = text(client.get(detail_url(project)))
-    assert "Status now Amber Reason Supplier late Date set 1 December 2004" in page
+    assert "Delivery status now Amber Reason Supplier late Date set 1 December 2004" in page
     assert "1 December 2004 Amber Supplier late 1 September 2004 Green Fine" in page
     assert (
         "Gateway live 1. Build 1 October 2004 None given 11 October 2004 10 days late Reached late"
