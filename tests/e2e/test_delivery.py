@@ -32,9 +32,7 @@ def no_problems(page) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
 
 
-def test_an_amber_status_and_a_slipped_milestone_show_on_the_project_and_the_dashboard(
-    page, demo
-):
+def test_an_amber_status_and_a_slipped_milestone_show_on_the_project_and_the_dashboard(page, demo):
     today = timezone.localdate()
     sign_in(page, "facilitator")
 
