@@ -27,10 +27,13 @@ from .charts import (
     SMALL_FONT_SIZE,
     TURQUOISE,
     WIDTH,
+    ChartTable,
+    TableRow,
     fit_text,
     text_width,
 )
 
+TITLE = "Projects and their milestones"
 ROW_LIMIT = 25
 LABEL_WIDTH = 230  # the project's name and status, left of the plot on a wide chart
 ROW_HEIGHT = 44
@@ -139,17 +142,7 @@ class LegendEntry:
         return _unit(self.x - 12), _unit(self.x + 12)
 
 
-@dataclass(frozen=True)
-class TableLine:
-    """A row of the chart's data table: one per milestone, or one for a project without any."""
-
-    project: str
-    status: str
-    milestone: str
-    baseline: str
-    expected: str
-    slippage: str
-    state: str
+TABLE_COLUMNS = ("Status", "Milestone", "Baseline", "Expected", "Slippage", "State")
 
 
 @dataclass(frozen=True)
@@ -174,7 +167,9 @@ class TimelineChart:
     more_y: float
     axis_label_y: float
     year_label_y: float
-    table: tuple[TableLine, ...]
+    # Every project and milestone, drawn or not: a row per milestone, or one for a project
+    # without any, as ``reports.charts`` tables are, so the board report can show it as theirs.
+    table: ChartTable
     template: str = "components/charts/timeline_chart.html"
     narrow: TimelineChart | None = None
 
@@ -407,38 +402,45 @@ def timeline_chart(
         description += f" The most slipped is {worst[1]} of {worst[2]}, {worst[0]} days late."
     if hidden:
         description += f" The first {len(shown)} projects are drawn; the table has all of them."
-    table = tuple(
-        line
-        for project, milestones in dated
-        for line in (
-            [
-                TableLine(
-                    project=project.name,
-                    status=STATUS_WORDS.get(project.status, "Not set"),
-                    milestone=milestone.name,
-                    baseline=long_date(milestone.baseline),
-                    expected=long_date(dates.expected),
-                    slippage=dates.slippage_words,
-                    state=dates.state,
+    table = ChartTable(
+        caption=f"{TITLE}: the data",
+        row_header="Project",
+        columns=TABLE_COLUMNS,
+        rows=tuple(
+            row
+            for project, milestones in dated
+            for row in [
+                TableRow(
+                    label=project.name,
+                    cells=(
+                        STATUS_WORDS.get(project.status, "Not set"),
+                        milestone.name,
+                        long_date(milestone.baseline),
+                        long_date(dates.expected),
+                        dates.slippage_words,
+                        dates.state,
+                    ),
                 )
                 for milestone, dates in milestones
             ]
             or [
-                TableLine(
-                    project=project.name,
-                    status=STATUS_WORDS.get(project.status, "Not set"),
-                    milestone="No milestones",
-                    baseline="",
-                    expected="",
-                    slippage="",
-                    state="",
+                TableRow(
+                    label=project.name,
+                    cells=(
+                        STATUS_WORDS.get(project.status, "Not set"),
+                        "No milestones",
+                        "-",
+                        "-",
+                        "-",
+                        "-",
+                    ),
                 )
             ]
-        )
+        ),
     )
     return TimelineChart(
         id=id,
-        title="Projects and their milestones",
+        title=TITLE,
         description=description,
         width=width,
         height=_unit(more_y + (PADDING if more else -FONT_SIZE)),
