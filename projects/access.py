@@ -121,7 +121,7 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
              "project_delete", "phase_decision",
              "milestone_create", "milestone_update", "milestone_delete", "status_set"},
         ),
-        ("Milestones and status", "reports:delivery", {"delivery"}),
+        ("Milestones", "reports:delivery", {"delivery"}),
         (
             "Partners",
             "contributions:partner_list",
