@@ -256,6 +256,9 @@ def test_the_matrix_covers_the_programme_pages():
     assert changes_data("contributions:agreement_record")
     assert not changes_data("contributions:agreement")
     assert changes_data("projects:project_update")
+    for name in ("milestone_create", "milestone_update", "milestone_delete", "status_set"):
+        assert changes_data(f"projects:{name}"), name
+    assert not changes_data("reports:delivery")
     assert not changes_data("projects:project_list")
 
 

@@ -44,7 +44,9 @@ class MilestoneMixin:
 
 
 class MilestoneFormMixin(ConflictMixin):
-    edits = True
+    """The milestone form's page; its views set ``edits`` themselves, as ProgrammeMixin's comes
+    before this in their bases."""
+
     form_class = MilestoneForm
     template_name = "projects/milestone_form.html"
     milestone: Milestone | None = None
@@ -84,11 +86,15 @@ class MilestoneFormMixin(ConflictMixin):
 class MilestoneCreateView(ProgrammeMixin, ProjectMixin, MilestoneFormMixin, FormView):
     """Add a milestone to the project, or to one of its phases."""
 
+    edits = True
+
 
 class MilestoneUpdateView(
     ProgrammeMixin, ProjectMixin, MilestoneMixin, MilestoneFormMixin, FormView
 ):
     """Change a milestone: its forecast when it slips, its actual date once reached."""
+
+    edits = True
 
     def get_initial(self):
         milestone = self.milestone

@@ -31,6 +31,7 @@ from projects.services.delivery import (
     milestone_save,
     status_set,
 )
+from tests.contributions.factories import PartnerFactory
 from tests.projects.factories import (
     MembershipFactory,
     MilestoneFactory,
@@ -406,6 +407,44 @@ def test_a_wrong_milestone_is_refused_in_words_and_nothing_written(client, proje
     assert response.status_code == 200
     assert message in text(response)
     assert not Milestone.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER])
+def test_those_who_read_may_not_change_delivery(client, project, role):
+    milestone = MilestoneFactory(project=project, name="Gateway live")
+    membership = MembershipFactory(
+        partnership=project.programme.partnership,
+        role=role,
+        partner=PartnerFactory(partnership=project.programme.partnership)
+        if role == Role.PARTNER_OFFICER
+        else None,
+    )
+    client.force_login(membership.user)
+    slug, name = project.programme.slug, project.slug
+    today = timezone.localdate()
+    valid = {
+        "name": "Changed",
+        "phase": "",
+        "status": "red",
+        "reason": "Why",
+        **date_fields("baseline", today),
+        **date_fields("forecast", None),
+        **date_fields("actual", None),
+        **date_fields("date", today),
+    }
+    for url in (
+        reverse("projects:milestone_create", args=[slug, name]),
+        reverse("projects:milestone_update", args=[slug, name, milestone.pk]),
+        reverse("projects:milestone_delete", args=[slug, name, milestone.pk]),
+        reverse("projects:status_set", args=[slug, name]),
+    ):
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, valid).status_code == 403, url
+    assert list(Milestone.objects.values_list("name", flat=True)) == ["Gateway live"]
+    assert not StatusUpdate.objects.exists()
+    # They read the programme's page and the project's.
+    assert client.get(reverse("reports:delivery", args=[slug])).status_code == 200
+    assert client.get(detail_url(project)).status_code == 200
 
 
 def test_another_projects_milestone_is_not_found_through_this_one(client, project):
