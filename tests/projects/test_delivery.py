@@ -337,7 +337,7 @@ def test_a_wrong_status_is_refused_in_words_and_nothing_written(client, project,
 
 def test_adding_slipping_and_removing_a_milestone_through_the_pages(client, project):
     phase = PhaseFactory(project=project, number=1, name="Build")
-    sign_in(client, project.programme)
+    user = sign_in(client, project.programme)
     slug = project.programme.slug
     today = timezone.localdate()
     baseline = today + timedelta(days=10)
@@ -370,6 +370,11 @@ def test_adding_slipping_and_removing_a_milestone_through_the_pages(client, proj
     page = text(response)
     assert "The milestone “Gateway live” is changed: late, 21 days late." in page
     assert "21 days late Late" in page
+    # The change history says how it slipped, and who moved it.
+    history = response.context["page"].history
+    slipped = next(e for e in history if e.row == "Milestone: Gateway live" and e.changes)
+    assert slipped.who == user.get_username()
+    assert sorted(c.field for c in slipped.changes) == ["Forecast date", "Phase"]
     delete = reverse("projects:milestone_delete", args=[slug, project.slug, milestone.pk])
     assert "Remove the milestone “Gateway live”?" in text(client.get(delete))
     assert Milestone.objects.exists()  # asking changes nothing
