@@ -528,3 +528,17 @@ def test_the_project_page_reads_the_same_queries_at_10_and_100_projects_and_mile
         counts.append(len(queries))
     print(f"project page queries: {counts}")
     assert counts[0] == counts[1]
+
+
+def test_the_programme_page_is_found_from_the_projects_section(client, project):
+    sign_in(client, project.programme, Role.CHIEF_EXECUTIVE)
+    url = reverse("reports:delivery", args=[project.programme.slug])
+    listing = client.get(reverse("projects:project_list", args=[project.programme.slug]))
+    assert f'href="{url}"' in listing.content.decode()
+    response = client.get(url)
+    current = [
+        item["label"] for item in response.context["programme_navigation"] if item["current"]
+    ]
+    assert current == ["Projects"]
+    dashboard = client.get(reverse("reports:dashboard", args=[project.programme.slug]))
+    assert f'href="{url}"' in dashboard.content.decode()
