@@ -102,6 +102,9 @@ class TimelineRow:
     status_x: float
     lane_y: float
     markers: tuple[Marker, ...]
+    # On a phone the name and status are written across the plot: a white band behind them
+    # (top, height) keeps the gridlines from running through the words. None on a wide chart.
+    band: tuple[float, float] | None = None
 
     @property
     def swatch(self) -> tuple[float, float]:
@@ -172,6 +175,10 @@ class TimelineChart:
     table: ChartTable
     template: str = "components/charts/timeline_chart.html"
     narrow: TimelineChart | None = None
+
+    @property
+    def plot_width(self) -> float:
+        return _unit(self.plot_right - self.plot_left)
 
 
 def _unit(value: float) -> float:
@@ -373,6 +380,7 @@ def timeline_chart(
                 status_x=_unit(status_x),
                 lane_y=_unit(lane_y),
                 markers=tuple(markers),
+                band=(_unit(y + 2), FONT_SIZE + 4) if compact else None,
             )
         )
         y += row_height
