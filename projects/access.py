@@ -118,7 +118,11 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
             "Projects",
             "projects:project_list",
             {"project_list", "project_detail", "project_create", "project_update",
-             "project_delete", "phase_decision"},
+             "project_delete", "phase_decision",
+             # Delivery: a section of its own would take the navigation past one line at
+             # 1366 pixels, so the programme's milestones and status are part of Projects.
+             "milestone_create", "milestone_update", "milestone_delete", "status_set",
+             "delivery"},
         ),
         ("Spend", "projects:programme_spend", {"programme_spend"}),
         (

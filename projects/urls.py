@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import programmes, project_forms, project_pages, spend
+from .views import delivery, programmes, project_forms, project_pages, spend
 
 app_name = "projects"
 
@@ -54,6 +54,26 @@ programme_patterns = [
         "projects/<slug:project>/forecasts/",
         spend.ForecastsView.as_view(),
         name="forecasts_update",
+    ),
+    path(
+        "projects/<slug:project>/milestones/new/",
+        delivery.MilestoneCreateView.as_view(),
+        name="milestone_create",
+    ),
+    path(
+        "projects/<slug:project>/milestones/<int:milestone>/",
+        delivery.MilestoneUpdateView.as_view(),
+        name="milestone_update",
+    ),
+    path(
+        "projects/<slug:project>/milestones/<int:milestone>/delete/",
+        delivery.MilestoneDeleteView.as_view(),
+        name="milestone_delete",
+    ),
+    path(
+        "projects/<slug:project>/status/",
+        delivery.StatusSetView.as_view(),
+        name="status_set",
     ),
 ]
 

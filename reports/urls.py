@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import dashboard, excel, ledger, partners, scenarios
+from .views import dashboard, delivery, excel, ledger, partners, scenarios
 
 app_name = "reports"
 
 urlpatterns = [
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("milestones/", delivery.DeliveryView.as_view(), name="delivery"),
     path("partners/<slug:partner>/", partners.PartnerView.as_view(), name="partner"),
     path("scenarios/", scenarios.ScenarioView.as_view(), name="scenarios"),
     path("scenarios/apply/", scenarios.ScenarioApplyView.as_view(), name="scenario_apply"),

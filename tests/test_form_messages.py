@@ -44,6 +44,7 @@ from contributions.call_forms import (
 )
 from contributions.forms import ContributionForm, PartnerForm, VersionForm
 from norfolk_connect.forms import SignInForm
+from projects.delivery_forms import MilestoneForm, StatusForm
 from projects.fields import DATE_PARTS, FinancialYearsField, GovukDateField, MoneyField
 from projects.filters import ProjectFilter, ProjectFilterForm
 from projects.forms import ProgrammeCreateForm, ProgrammeSettingsForm
@@ -294,6 +295,8 @@ BUILDERS: dict[type, Builder | None] = {
     SignInForm: _sign_in,
     SpendForm: lambda w, d, f: SpendForm(d, project=w.programme.projects.get()),
     ForecastsForm: lambda w, d, f: _forecasts_form(w, d),
+    MilestoneForm: lambda w, d, f: MilestoneForm(d, project=w.programme.projects.get()),
+    StatusForm: lambda w, d, f: StatusForm(d),
 }
 for _kind, _formset in ROW_KINDS.items():
     BUILDERS[_formset] = _row_formset(_kind)

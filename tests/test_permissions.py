@@ -7,7 +7,7 @@ for 403 without anyone remembering to add it here.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from uuid import UUID
 
@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from projects.models import (
@@ -22,11 +23,13 @@ from projects.models import (
     Contribution,
     Invoice,
     Meeting,
+    Milestone,
     Partner,
     PartnerAgreement,
     Programme,
     Role,
     Spend,
+    StatusUpdate,
 )
 from reports.models import IssuedReport, RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.factories import ContributionFactory
@@ -116,6 +119,13 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
         "spend": getattr(
             Spend.objects.filter(phase__project__slug=project).order_by("pk").last(), "pk", 0
         ),
+        "milestone": getattr(
+            Milestone.objects.filter(project__programme=programme, project__slug=project)
+            .order_by("pk")
+            .last(),
+            "pk",
+            0,
+        ),
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -190,6 +200,9 @@ def world(monkeypatch):
     # A spend line on each programme's project the URLs name (kwargs_for).
     for programme in (demo, other):
         spend_line(programme)
+    # A milestone and a status on each programme's project the URLs name (kwargs_for).
+    for programme in (demo, other):
+        delivery_records(programme)
     # Slugs are unique in a programme only: the other's call has one ours has not.
     other.calls.update(slug="elsewhere-call")
     MembershipFactory(partnership=other.partnership)
@@ -204,6 +217,18 @@ def spend_line(programme: Programme) -> Spend:
         date=date(2004, 9, 30),
         amount="1200.00",
         reference="PO 17",
+    )
+
+
+def delivery_records(programme: Programme) -> Milestone:
+    """A milestone, late, and an amber status on the programme's last project."""
+    project = programme.projects.order_by("position").last()
+    today = timezone.localdate()
+    StatusUpdate.objects.create(
+        project=project, status="amber", date=today - timedelta(days=30), reason="Supplier late"
+    )
+    return Milestone.objects.create(
+        project=project, name="Gateway live", baseline=today - timedelta(days=14)
     )
 
 
@@ -231,6 +256,9 @@ def test_the_matrix_covers_the_programme_pages():
     assert changes_data("contributions:agreement_record")
     assert not changes_data("contributions:agreement")
     assert changes_data("projects:project_update")
+    for name in ("milestone_create", "milestone_update", "milestone_delete", "status_set"):
+        assert changes_data(f"projects:{name}"), name
+    assert not changes_data("reports:delivery")
     assert not changes_data("projects:project_list")
     # Spend and the pot: read by every member; the world has a spend line and a payment on it.
     assert "projects:programme_spend" in ALL_NAMES
@@ -297,6 +325,7 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
             "payment",
             "refund",
             "spend",
+            "milestone",
         }
         & arguments(n)
     ],

@@ -29,10 +29,10 @@ from django.shortcuts import get_object_or_404
 from projects.money.figures import ProgrammeFigures, compute_figures
 
 from ..history import HistoryEntry, history_entries
-from ..models import FundingLine, OutcomeClaim, Phase, Programme, Project
+from ..models import FundingLine, Milestone, OutcomeClaim, Phase, Programme, Project, StatusUpdate
 from ..money.bounds import ExtraBounds, project_existing_resource, project_extra_bounds
 from ..money.status import ShownStatus, shown_status
-from ..money.vocabulary import Decision, FundingStatus, Grade
+from ..money.vocabulary import Decision, FundingStatus, Grade, Rag
 from .programmes import programme_document
 
 MONEY_FIELD: DecimalField = DecimalField(max_digits=14, decimal_places=2)
@@ -198,11 +198,16 @@ def history_label(record: Any) -> str:
     if model is OutcomeClaim:
         grade = Grade(record.grade).label if record.grade in Grade.values else record.grade
         return f"Outcome claim: {grade}{f' {record.code}' if record.code else ''}"
+    if model is Milestone:
+        return f"Milestone: {record.name}"
+    if model is StatusUpdate:
+        status = Rag(record.status).label if record.status in Rag.values else record.status
+        return f"Status: {status}, set {record.date.day} {record.date:%B %Y}"
     return str(model._meta.verbose_name).capitalize()
 
 
 def project_history(*, project: Project) -> list[HistoryEntry]:
-    """Return the changes to the project and to its phases, funding and claims, newest first.
+    """Return the changes to the project, its phases, funding, claims, milestones and status.
 
     Rows since removed from the project are included: their history names the project still.
     Saves that changed no field a person sees (only the version, which moves on with every
@@ -213,6 +218,9 @@ def project_history(*, project: Project) -> list[HistoryEntry]:
         *Phase.history.filter(project_id=project.pk).select_related("history_user"),
         *FundingLine.history.filter(project_id=project.pk).select_related("history_user"),
         *OutcomeClaim.history.filter(project_id=project.pk).select_related("history_user"),
+        # Delivery: how each milestone slipped or was reached, and each status set.
+        *Milestone.history.filter(project_id=project.pk).select_related("history_user"),
+        *StatusUpdate.history.filter(project_id=project.pk).select_related("history_user"),
     ]
     return [
         entry

@@ -1,8 +1,10 @@
 """The dashboard: where a programme's money stands, for every member of the partnership."""
 
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from projects.access import ProgrammeMixin
+from projects.selectors.delivery import delivery_summary
 from projects.selectors.pot import dashboard_spend
 
 from ..selectors import programme_dashboard
@@ -20,4 +22,6 @@ class DashboardView(ProgrammeMixin, TemplateView):
         context["spend"] = dashboard_spend(
             programme=self.programme, figures=context["dashboard"].figures
         )
+        # Projects by status and the milestones late or due soon: 2 queries, whatever the size.
+        context["delivery"] = delivery_summary(programme=self.programme, as_of=timezone.localdate())
         return context

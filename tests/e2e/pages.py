@@ -17,7 +17,7 @@ from projects.models import (
 )
 from reports.models import RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.money import money_world
-from tests.test_permissions import ALL_NAMES, QUERY, kwargs_for, spend_line
+from tests.test_permissions import ALL_NAMES, QUERY, delivery_records, kwargs_for, spend_line
 
 # Downloads (PDF, spreadsheets, programme files) are not pages to look at.
 DOWNLOADS = (".pdf", ".xlsx", ".json")
@@ -74,9 +74,61 @@ def pages_to_scan() -> dict[str, str]:
     # The money after the board decides: an agreement, a call partly paid, and a refund.
     money_world(programme, contribution.partner)
     spend_line(programme)  # the spend page lists it, with a link to remove it
+    delivery_demo(programme)  # statuses and milestones for the pages and the timeline
     urls = {
         name: reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
         for name in ALL_NAMES
         if name != "projects:project_form_row"  # a fragment for htmx, not a page
     }
     return {name: url for name, url in urls.items() if not url.endswith(DOWNLOADS)}
+
+
+def delivery_demo(programme: Programme) -> None:
+    """Give the demo's projects statuses and milestones about today: reached, late, due, ahead.
+
+    The last project (the one the URLs name) has the permissions matrix's milestone and status.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from projects.models import Milestone, StatusUpdate
+
+    today = timezone.localdate()
+    delivery_records(programme)
+    statuses = ["green", "amber", "red", "green", "amber"]
+    for index, project in enumerate(programme.projects.order_by("position")[:5]):
+        StatusUpdate.objects.create(
+            project=project,
+            status="green",
+            date=today - timedelta(days=120),
+            reason="Started on time and within budget.",
+        )
+        if statuses[index] != "green":
+            StatusUpdate.objects.create(
+                project=project,
+                status=statuses[index],
+                date=today - timedelta(days=10),
+                reason="The supplier has delivered the design late; a recovery plan is agreed.",
+            )
+        phase = project.phases.order_by("number").first()
+        start = today - timedelta(days=150 - 20 * index)
+        Milestone.objects.create(
+            project=project,
+            phase=phase,
+            name="Design signed off",
+            baseline=start,
+            actual=start + timedelta(days=7 * (index % 2)),
+        )
+        pilot = today + timedelta(days=5 * index)
+        Milestone.objects.create(
+            project=project,
+            name="Pilot with two councils",
+            baseline=pilot,
+            forecast=pilot + timedelta(days=21 * (index % 3)),
+        )
+        Milestone.objects.create(
+            project=project,
+            name="Live in all seven councils",
+            baseline=today + timedelta(days=120 + 15 * index),
+        )
