@@ -44,6 +44,7 @@ from projects.money.wording import capitalise, number_word
 
 from ..charts import GroupedBarChart, StackedBarChart, outcome_chart, partner_share_chart
 from ..charts import project_cost_chart as cost_chart
+from ..timeline_chart import TimelineChart, TimelineMilestone, TimelineProject, timeline_chart
 from .markdown import Budget, NumberedParagraph, render, render_numbered
 
 #: The report's numbered sections in the seed's order, with the seed's headings.
@@ -153,6 +154,7 @@ class BoardReport:
     progress_spend: SpendAgainstBudget | None = None
     progress_delivery: DeliveryTables | None = None
     progress_risks: RiskTables | None = None
+    progress_timeline: TimelineChart | None = None
 
     @property
     def charts(self) -> tuple[StackedBarChart | GroupedBarChart, ...]:
@@ -481,4 +483,26 @@ def board_report_from_document(
         progress_spend=spend_against_budget(document) if progress else None,
         progress_delivery=delivery_on(document, on) if progress else None,
         progress_risks=open_risks(document, on) if progress else None,
+        progress_timeline=_timeline(document, on) if progress else None,
+    )
+
+
+def _timeline(document: ProgrammeDocument, on: date) -> TimelineChart | None:
+    """Return the timeline of the projects' milestones on the paper's date; None without any."""
+    statuses = {row.slug: row.status for row in delivery_on(document, on).statuses}
+    milestones: dict[str, list[TimelineMilestone]] = {}
+    for item in document.milestones:
+        milestones.setdefault(item.project, []).append(
+            TimelineMilestone(item.name, item.baseline, item.forecast, item.actual)
+        )
+    return timeline_chart(
+        [
+            TimelineProject(
+                project.name, statuses.get(project.slug), tuple(milestones[project.slug])
+            )
+            for project in document.projects
+            if project.slug in milestones
+        ],
+        as_of=on,
+        id="report-timeline",
     )

@@ -131,3 +131,17 @@ def test_only_a_progress_paper_has_them(template):
         None,
         None,
     )
+
+
+def test_the_progress_paper_draws_the_timeline_with_its_data_and_only_the_wide_one_on_paper():
+    screen = body_html(document(), PROGRESS)
+    paper = body_html(document(), PROGRESS, print_=True)
+    for html in (screen, paper):
+        table = flat(element(html, "report-timeline-table"))
+        assert "Authentication / Gateway Amber Gateway live for the first council" in table
+        assert "59 days late" in table
+    assert "app-chart-figure__narrow" in screen
+    assert "app-chart-figure__narrow" not in paper
+    content = after_the_meeting()
+    content["milestones"] = []
+    assert 'id="report-timeline' not in body_html(document(content), PROGRESS)
