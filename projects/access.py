@@ -120,6 +120,8 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
             {"project_list", "project_detail", "project_create", "project_update",
              "project_delete", "phase_decision"},
         ),
+        ("Risks", "reports:risk_register", {"risk_register", "risk_create", "risk_update",
+                                            "risk_delete"}),
         (
             "Partners",
             "contributions:partner_list",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, excel, partners, scenarios
+from .views import dashboard, excel, partners, risks, scenarios
 
 app_name = "reports"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("programme.json", excel.ProgrammeFileView.as_view(), name="programme_json"),
     path("import/", excel.ImportView.as_view(), name="import"),
     path("import/confirm/", excel.ImportConfirmView.as_view(), name="import_confirm"),
+    path("risks/", risks.RiskRegisterView.as_view(), name="risk_register"),
+    path("risks/new/", risks.RiskCreateView.as_view(), name="risk_create"),
+    path("risks/<int:risk>/edit/", risks.RiskUpdateView.as_view(), name="risk_update"),
+    path("risks/<int:risk>/delete/", risks.RiskDeleteView.as_view(), name="risk_delete"),
 ]

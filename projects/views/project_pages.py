@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
@@ -26,6 +27,7 @@ from ..money.vocabulary import Decision
 from ..phase_forms import PhaseDecisionForm
 from ..selectors import project_for_page, project_page, projects_for_table, table_totals
 from ..selectors.review import phase_cap_review
+from ..selectors.risks import project_risks
 from ..services import phase_decide
 from ..tables import ProjectTable
 from .programmes import ConflictMixin
@@ -126,6 +128,7 @@ class ProjectDetailView(ProgrammeMixin, ProjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         page = project_page(programme=self.programme, project=self.project)
         context.update(page=page, project=page.project, figures=page.figures)
+        context["risks"] = project_risks(project=page.project, as_of=timezone.localdate())
         return context
 
 

@@ -1,8 +1,10 @@
 """The dashboard: where a programme's money stands, for every member of the partnership."""
 
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from projects.access import ProgrammeMixin
+from projects.selectors.risks import top_risks
 
 from ..selectors import programme_dashboard
 
@@ -16,4 +18,5 @@ class DashboardView(ProgrammeMixin, TemplateView):
         context["dashboard"] = programme_dashboard(
             programme=self.programme, own_partner=partner.slug if partner else None
         )
+        context["top_risks"] = top_risks(programme=self.programme, as_of=timezone.localdate())
         return context
