@@ -37,9 +37,9 @@ TOP = 32  # above the grid: the likelihood axis's title
 AXIS_ROOM = 56  # below the grid: the impact numbers and the axis title
 LEGEND_ROW = 26
 FONT_SIZE = 16
-SMALL_FONT_SIZE = 14
+COUNT_FONT_SIZE = 20
 WIDTH = LEFT + CELL * len(SCORES) + 16
-LABEL_BOX = 28  # the white box behind a cell's count
+LABEL_BOX = 34  # the white box behind a cell's count; an empty cell has none
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,10 @@ class HeatCell:
         return self.y + self.size / 2
 
     @property
+    def label_size(self) -> float:
+        return LABEL_BOX
+
+    @property
     def label_x(self) -> float:
         return self.centre_x - LABEL_BOX / 2
 
@@ -94,7 +98,7 @@ class HeatCell:
 
     @property
     def text_y(self) -> float:
-        return self.centre_y + FONT_SIZE * 0.35  # the baseline that centres the digits
+        return self.centre_y + COUNT_FONT_SIZE * 0.35  # the baseline that centres the digits
 
 
 @dataclass(frozen=True)
@@ -218,7 +222,7 @@ def build_heat_map(
             text=fit_text(
                 f"{BAND_WORDS[band]}: score {BAND_SCORES[band]}",
                 WIDTH - 40,
-                SMALL_FONT_SIZE,
+                FONT_SIZE,
             ),
         )
         for index, band in enumerate(BANDS)

@@ -25,6 +25,7 @@ from projects.models import (
     Partner,
     PartnerAgreement,
     Programme,
+    Risk,
     Role,
     Spend,
 )
@@ -116,6 +117,7 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
         "spend": getattr(
             Spend.objects.filter(phase__project__slug=project).order_by("pk").last(), "pk", 0
         ),
+        "risk": getattr(programme.risks.order_by("pk").last(), "pk", 0),
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -190,6 +192,7 @@ def world(monkeypatch):
     # A spend line on each programme's project the URLs name (kwargs_for).
     for programme in (demo, other):
         spend_line(programme)
+        risk_of(programme)
     # Slugs are unique in a programme only: the other's call has one ours has not.
     other.calls.update(slug="elsewhere-call")
     MembershipFactory(partnership=other.partnership)
@@ -204,6 +207,21 @@ def spend_line(programme: Programme) -> Spend:
         date=date(2004, 9, 30),
         amount="1200.00",
         reference="PO 17",
+    )
+
+
+def risk_of(programme: Programme) -> Risk:
+    """A risk to the programme's last project, which the URLs name, its review overdue."""
+    return Risk.objects.create(
+        programme=programme,
+        project=programme.projects.order_by("position").last(),
+        reference="R1",
+        description="Suppliers cannot deliver the gateway in time",
+        likelihood=4,
+        impact=4,
+        owner="Programme manager",
+        mitigation="Agree milestones with two suppliers",
+        next_review=date(2004, 9, 30),
     )
 
 
@@ -294,6 +312,7 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
             "payment",
             "refund",
             "spend",
+            "risk",
         }
         & arguments(n)
     ],
