@@ -60,6 +60,7 @@ from projects.project_forms import (
     RowForm,
     RowFormSet,
 )
+from projects.risk_forms import RiskFilter, RiskFilterForm, RiskForm
 from projects.selectors import programme_document
 from projects.selectors.spend import project_forecasts
 from projects.spend_forms import ForecastsForm, SpendForm
@@ -289,6 +290,8 @@ BUILDERS: dict[type, Builder | None] = {
     SignInForm: _sign_in,
     SpendForm: lambda w, d, f: SpendForm(d, project=w.programme.projects.get()),
     ForecastsForm: lambda w, d, f: _forecasts_form(w, d),
+    RiskForm: lambda w, d, f: RiskForm(d, programme=w.programme),
+    RiskFilterForm: lambda w, d, f: RiskFilter(d, projects=list(w.programme.projects.all())).form,
 }
 for _kind, _formset in ROW_KINDS.items():
     BUILDERS[_formset] = _row_formset(_kind)

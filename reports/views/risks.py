@@ -66,7 +66,6 @@ def back_to_register(view):
 
 
 class RiskFormMixin(ConflictMixin):
-    edits = True
     form_class = RiskForm
     template_name = "reports/risk_form.html"
     risk: Risk | None = None
@@ -108,9 +107,13 @@ class RiskFormMixin(ConflictMixin):
 class RiskCreateView(ProgrammeMixin, RiskFormMixin, FormView):
     """Add a risk to the register."""
 
+    edits = True  # here, not only on the mixin: ProgrammeMixin's False comes first
+
 
 class RiskUpdateView(ProgrammeMixin, RiskMixin, RiskFormMixin, FormView):
     """Change a risk, close it or reopen it; refused if someone saved it since it was opened."""
+
+    edits = True
 
     def get_initial(self):
         return risk_initial(self.risk, latest_change(self.risk))
