@@ -102,7 +102,6 @@ class RiskForm(GovukFormMixin, forms.Form):
         choices=RiskStatus.choices,
         initial=RiskStatus.OPEN,
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
-        help_text="Close a risk that has passed or been dealt with: it keeps its record.",
         error_messages=choice_errors("Status", select="whether the risk is open or closed"),
     )
     next_review = GovukDateField(label="Next review date", required=False)
@@ -110,6 +109,13 @@ class RiskForm(GovukFormMixin, forms.Form):
     seen = forms.IntegerField(
         widget=forms.HiddenInput, required=False, error_messages=HIDDEN_ERRORS
     )
+
+    # Said under each status's radio (contributions/partials/_radios.html).
+    choice_hints = {
+        RiskStatus.OPEN.value: "On the heat map and, if among the highest scores, the dashboard.",
+        RiskStatus.CLOSED.value: "It has passed or been dealt with. It stays in the register with "
+        "its record, off the heat map and the dashboard.",
+    }
 
     def __init__(self, *args, programme: Programme, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ however many risks the programme has:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -59,7 +60,8 @@ class RiskRow:
     @property
     def project_name(self) -> str:
         """The project the risk belongs to, or "Programme" for a risk to the whole programme."""
-        return self.risk.project.name if self.risk.project_id else "Programme"
+        project = self.risk.project  # fetched with the risk: no query
+        return project.name if project is not None else "Programme"
 
     @property
     def is_open(self) -> bool:
@@ -88,10 +90,10 @@ def in_band(risks: QuerySet[Risk], band: str) -> QuerySet[Risk]:
     """Keep the risks whose score falls in the band, as ``risk_band`` draws them."""
     scored = with_score(risks)
     if band == "high":
-        return scored.filter(score_value__gte=HIGH_FROM)
+        return scored.filter(Q(score_value__gte=HIGH_FROM))
     if band == "medium":
-        return scored.filter(score_value__gte=MEDIUM_FROM, score_value__lt=HIGH_FROM)
-    return scored.filter(score_value__lt=MEDIUM_FROM)
+        return scored.filter(Q(score_value__gte=MEDIUM_FROM) & Q(score_value__lt=HIGH_FROM))
+    return scored.filter(Q(score_value__lt=MEDIUM_FROM))
 
 
 def register_risks(*, programme: Programme | int) -> QuerySet[Risk]:
@@ -106,7 +108,7 @@ def register_risks(*, programme: Programme | int) -> QuerySet[Risk]:
     )
 
 
-def risk_rows(risks: QuerySet[Risk] | list[Risk], *, as_of: date) -> list[RiskRow]:
+def risk_rows(risks: Iterable[Risk], *, as_of: date) -> list[RiskRow]:
     return [risk_row(risk, as_of=as_of) for risk in risks]
 
 

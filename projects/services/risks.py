@@ -72,7 +72,7 @@ def risk_save(
         errors["reference"] = "Enter the risk's reference"
     elif (
         Risk.objects.filter(programme=programme, reference=reference)
-        .exclude(pk=risk.pk if risk is not None else None)
+        .exclude(pk__in=[risk.pk] if risk is not None else [])
         .exists()
     ):
         errors["reference"] = f"The programme already has a risk with reference {reference}"

@@ -76,6 +76,15 @@ def test_a_facilitator_scores_a_risk_and_sees_it_on_the_heat_map_and_dashboard(p
     expect(page.locator("#risk-counts")).to_contain_text(f"{before + 1} open risk")
     assert axe_violations(page) == []
 
+    # Closed, it leaves the heat map and stays in the register.
+    page.goto(REGISTER)
+    page.get_by_role("link", name="Change risk R9").click()
+    page.get_by_label("Closed").check()
+    page.get_by_role("button", name="Save the risk").click()
+    expect(page.get_by_text("Risk R9 is closed.")).to_be_visible()
+    assert (open_risks(page), top_cell(page)) == (before, top_before)
+    expect(page.locator("#risks")).to_contain_text("R9")
+
 
 def test_the_risk_pages_have_no_axe_violation_and_reflow(page, demo):
     urls = {name: url for name, url in pages_to_scan().items() if name in NAMES}

@@ -224,6 +224,9 @@ def test_closing_a_risk_is_a_change_and_keeps_it_in_the_register(client, program
     form = client.get(update_url(risk))
     assert form.status_code == 200
     assert f'value="{latest_change(risk)}"' in form.content.decode()  # the copy it was made from
+    radios = re.findall(r'<label class="govuk-label govuk-radios__label" for="id_status_\d">(\w+)<',
+                        form.content.decode())  # fmt: skip
+    assert radios == ["Open", "Closed"]
     response = client.post(
         update_url(risk), form_data(status="closed", seen=str(latest_change(risk)))
     )
