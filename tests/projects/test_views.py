@@ -51,15 +51,15 @@ def test_home_explains_when_the_user_belongs_nowhere(client, django_user_model):
     [
         (
             "facilitator",
-            ["Overview", "Dashboard", "Scenarios", "Board report", "Projects", "Partners",
-             "Meetings", "Import", "Settings"],
+            ["Overview", "Dashboard", "Scenarios", "Board report", "Projects", "Risks",
+             "Partners", "Meetings", "Import", "Settings"],
         ),
         ("chief_executive", ["Overview", "Dashboard", "Scenarios", "Board report", "Projects",
-                             "Partners", "Meetings"]),
+                             "Risks", "Partners", "Meetings"]),
     ],
 )  # fmt: skip
 def test_the_programme_navigation_keeps_its_labels_short(client, role, labels):
-    """Short labels keep the facilitator's nine sections on one line at 1366 pixels."""
+    """Short labels keep the facilitator's ten sections on one line at 1366 pixels."""
     membership = MembershipFactory(role=role)
     programme = ProgrammeFactory(partnership=membership.partnership)
     client.force_login(membership.user)

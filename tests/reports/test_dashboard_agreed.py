@@ -109,8 +109,9 @@ def test_the_dashboard_takes_the_same_queries_whatever_the_calls_and_payments(
         with CaptureQueriesContext(connection) as queries:
             assert client.get(URL).status_code == 200
         counts.append(len(queries))
-    # The records after the meeting cost ten queries, whatever their number.
-    assert counts[0] == counts[1] <= 20
+    # The records after the meeting cost ten queries, whatever their number (and the top risks
+    # one more: tests/reports/test_dashboard.py MAX_QUERIES).
+    assert counts[0] == counts[1] <= 21
 
 
 def test_the_board_report_says_which_agreement_stands_and_the_money_since(client, agreed):
