@@ -119,12 +119,17 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
             "projects:project_list",
             {"project_list", "project_detail", "project_create", "project_update",
              "project_delete", "phase_decision",
-             # Delivery: a section of its own would take the navigation past one line at
-             # 1366 pixels, so the programme's milestones and status are part of Projects.
-             "milestone_create", "milestone_update", "milestone_delete", "status_set",
-             "delivery"},
+             # A project's milestones and status are changed from its page.
+             "milestone_create", "milestone_update", "milestone_delete", "status_set"},
         ),
-        ("Spend", "projects:programme_spend", {"programme_spend"}),
+        # Delivery: the programme's milestones and status, its spend and the pot, and the risk
+        # register, one section with a navigation of its own, so that the row stays one line.
+        (
+            "Delivery",
+            "reports:delivery",
+            {"delivery", "programme_spend", "risk_register", "risk_create", "risk_update",
+             "risk_delete"},
+        ),
         (
             "Partners",
             "contributions:partner_list",

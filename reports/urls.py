@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, delivery, excel, ledger, partners, scenarios
+from .views import dashboard, delivery, excel, ledger, partners, risks, scenarios
 
 app_name = "reports"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("ledger/", ledger.LedgerUploadView.as_view(), name="ledger_upload"),
     path("ledger/columns/", ledger.LedgerMapView.as_view(), name="ledger_map"),
     path("ledger/apply/", ledger.LedgerApplyView.as_view(), name="ledger_apply"),
+    path("risks/", risks.RiskRegisterView.as_view(), name="risk_register"),
+    path("risks/new/", risks.RiskCreateView.as_view(), name="risk_create"),
+    path("risks/<int:risk>/edit/", risks.RiskUpdateView.as_view(), name="risk_update"),
+    path("risks/<int:risk>/delete/", risks.RiskDeleteView.as_view(), name="risk_delete"),
 ]

@@ -61,6 +61,7 @@ from projects.project_forms import (
     RowForm,
     RowFormSet,
 )
+from projects.risk_forms import RiskFilter, RiskFilterForm, RiskForm
 from projects.selectors import programme_document
 from projects.selectors.spend import project_forecasts
 from projects.spend_forms import ForecastsForm, SpendForm
@@ -297,6 +298,8 @@ BUILDERS: dict[type, Builder | None] = {
     ForecastsForm: lambda w, d, f: _forecasts_form(w, d),
     MilestoneForm: lambda w, d, f: MilestoneForm(d, project=w.programme.projects.get()),
     StatusForm: lambda w, d, f: StatusForm(d),
+    RiskForm: lambda w, d, f: RiskForm(d, programme=w.programme),
+    RiskFilterForm: lambda w, d, f: RiskFilter(d, projects=list(w.programme.projects.all())).form,
 }
 for _kind, _formset in ROW_KINDS.items():
     BUILDERS[_formset] = _row_formset(_kind)

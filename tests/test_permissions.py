@@ -27,6 +27,7 @@ from projects.models import (
     Partner,
     PartnerAgreement,
     Programme,
+    Risk,
     Role,
     Spend,
     StatusUpdate,
@@ -126,6 +127,7 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
             "pk",
             0,
         ),
+        "risk": getattr(programme.risks.order_by("pk").last(), "pk", 0),
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -203,6 +205,7 @@ def world(monkeypatch):
     # A milestone and a status on each programme's project the URLs name (kwargs_for).
     for programme in (demo, other):
         delivery_records(programme)
+        risk_of(programme)
     # Slugs are unique in a programme only: the other's call has one ours has not.
     other.calls.update(slug="elsewhere-call")
     MembershipFactory(partnership=other.partnership)
@@ -229,6 +232,21 @@ def delivery_records(programme: Programme) -> Milestone:
     )
     return Milestone.objects.create(
         project=project, name="Gateway live", baseline=today - timedelta(days=14)
+    )
+
+
+def risk_of(programme: Programme) -> Risk:
+    """A risk to the programme's last project, which the URLs name, its review overdue."""
+    return Risk.objects.create(
+        programme=programme,
+        project=programme.projects.order_by("position").last(),
+        reference="R1",
+        description="Suppliers cannot deliver the gateway in time",
+        likelihood=4,
+        impact=4,
+        owner="Programme manager",
+        mitigation="Agree milestones with two suppliers",
+        next_review=date(2004, 9, 30),
     )
 
 
@@ -326,6 +344,7 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
             "refund",
             "spend",
             "milestone",
+            "risk",
         }
         & arguments(n)
     ],

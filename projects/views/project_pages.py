@@ -28,6 +28,7 @@ from ..phase_forms import PhaseDecisionForm
 from ..selectors import project_for_page, project_page, projects_for_table, table_totals
 from ..selectors.delivery import project_delivery
 from ..selectors.review import phase_cap_review
+from ..selectors.risks import project_risks
 from ..services import phase_decide
 from ..tables import ProjectTable
 from .programmes import ConflictMixin
@@ -129,6 +130,7 @@ class ProjectDetailView(ProgrammeMixin, ProjectMixin, TemplateView):
         page = project_page(programme=self.programme, project=self.project)
         context.update(page=page, project=page.project, figures=page.figures)
         context["delivery"] = project_delivery(project=self.project, as_of=timezone.localdate())
+        context["risks"] = project_risks(project=page.project, as_of=timezone.localdate())
         return context
 
 

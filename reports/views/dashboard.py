@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from projects.access import ProgrammeMixin
 from projects.selectors.delivery import delivery_summary
 from projects.selectors.pot import dashboard_spend
+from projects.selectors.risks import top_risks
 
 from ..selectors import programme_dashboard
 
@@ -24,4 +25,5 @@ class DashboardView(ProgrammeMixin, TemplateView):
         )
         # Projects by status and the milestones late or due soon: 2 queries, whatever the size.
         context["delivery"] = delivery_summary(programme=self.programme, as_of=timezone.localdate())
+        context["top_risks"] = top_risks(programme=self.programme, as_of=timezone.localdate())
         return context

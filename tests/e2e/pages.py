@@ -17,7 +17,14 @@ from projects.models import (
 )
 from reports.models import RenderState, ReportRender, StatementRender, sha256_hex
 from tests.contributions.money import money_world
-from tests.test_permissions import ALL_NAMES, QUERY, delivery_records, kwargs_for, spend_line
+from tests.test_permissions import (
+    ALL_NAMES,
+    QUERY,
+    delivery_records,
+    kwargs_for,
+    risk_of,
+    spend_line,
+)
 
 # Downloads (PDF, spreadsheets, programme files) are not pages to look at.
 DOWNLOADS = (".pdf", ".xlsx", ".json")
@@ -75,6 +82,7 @@ def pages_to_scan() -> dict[str, str]:
     money_world(programme, contribution.partner)
     spend_line(programme)  # the spend page lists it, with a link to remove it
     delivery_demo(programme)  # statuses and milestones for the pages and the timeline
+    risk_of(programme)  # the register, the dashboard and the project's page show it
     urls = {
         name: reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
         for name in ALL_NAMES

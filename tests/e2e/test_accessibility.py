@@ -114,7 +114,7 @@ def test_the_facilitators_navigation_fits_on_one_line_at_1366_and_folds_at_320(p
     items = page.locator(".govuk-service-navigation__item")
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(url)
-    assert items.count() == 10  # Spend joined the sections
+    assert items.count() == 10  # Delivery joined the sections
     tops = {round(box["y"]) for box in (item.bounding_box() for item in items.all())}
     assert len(tops) == 1, tops
     page.set_viewport_size({"width": 320, "height": 640})

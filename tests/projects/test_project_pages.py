@@ -48,9 +48,10 @@ SUPPORTING = [
 NOT_SUPPORTING = ["Marketing", "Authentication / Gateway", "Partnership Support"]
 # Most queries a page may make whatever the programme's size, measured and pinned here.
 MAX_LIST_QUERIES = 8
-# 19, 2 for its delivery (its milestones and its status updates, selectors.delivery), and 2 for
-# their change history (the historical milestones and status updates, in the page's history).
-MAX_DETAIL_QUERIES = 23
+# 19, 2 for its delivery (its milestones and its status updates, selectors.delivery), 2 for
+# their change history (the historical milestones and status updates, in the page's history),
+# and one for the project's risks (projects.selectors.risks).
+MAX_DETAIL_QUERIES = 24
 
 
 @pytest.fixture

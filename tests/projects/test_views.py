@@ -51,11 +51,11 @@ def test_home_explains_when_the_user_belongs_nowhere(client, django_user_model):
     [
         (
             "facilitator",
-            ["Overview", "Dashboard", "Scenarios", "Board report", "Projects", "Spend",
+            ["Overview", "Dashboard", "Scenarios", "Board report", "Projects", "Delivery",
              "Partners", "Meetings", "Import", "Settings"],
         ),
         ("chief_executive", ["Overview", "Dashboard", "Scenarios", "Board report", "Projects",
-                             "Spend", "Partners", "Meetings"]),
+                             "Delivery", "Partners", "Meetings"]),
     ],
 )  # fmt: skip
 def test_the_programme_navigation_keeps_its_labels_short(client, role, labels):

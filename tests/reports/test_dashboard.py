@@ -30,10 +30,12 @@ pytestmark = pytest.mark.django_db
 SLUG = "norfolk-connect-2004"
 URL = reverse("reports:dashboard", args=[SLUG])
 # 11 for the money; one for "Spend against budget", the phases' spend and forecasts summed in
-# the database (projects.selectors.pot.dashboard_spend); and 2 for delivery
+# the database (projects.selectors.pot.dashboard_spend); 2 for delivery
 # (projects.selectors.delivery.delivery_summary): the projects with their latest status, and the
-# first milestones late or due with their count.
-MAX_QUERIES = 14
+# first milestones late or due with their count; and one for the top risks, the five
+# highest-scoring open risks with the counts of the open risks and of those past review
+# (projects.selectors.risks.top_risks).
+MAX_QUERIES = 15
 
 
 @pytest.fixture

@@ -110,8 +110,8 @@ def test_the_dashboard_takes_the_same_queries_whatever_the_calls_and_payments(
             assert client.get(URL).status_code == 200
         counts.append(len(queries))
     # The records after the meeting cost thirteen queries, whatever their number; spend against
-    # budget one more.
-    assert counts[0] == counts[1] <= 24
+    # budget, delivery and the top risks four more (tests/reports/test_dashboard.py MAX_QUERIES).
+    assert counts[0] == counts[1] <= 27
 
 
 def test_the_board_report_says_which_agreement_stands_and_the_money_since(client, agreed):
