@@ -174,7 +174,7 @@ def milestones_late_or_due(
         .order_by("expected_on", "baseline", "project__position", "pk")
     )
     found = list(milestones if limit is None else milestones[:limit])
-    total = found[0].total if found else 0  # type: ignore[attr-defined]
+    total = found[0].total if found else 0
     return (
         tuple(DueMilestone(row=milestone_row(m, as_of=as_of), project=m.project) for m in found),
         total,
