@@ -418,7 +418,9 @@ def assert_no_server_error(response, before: dict, what: str) -> None:
 
 # (b) Another partnership's objects, and ids that do not exist, answer 404 under our programme.
 
-ID_NAMES = sorted(n for n in ALL_NAMES if {"pk", "project", "partner", "meeting"} & arguments(n))
+ID_NAMES = sorted(
+    n for n in ALL_NAMES if {"pk", "project", "partner", "meeting", "risk"} & arguments(n)
+)
 SLUG_TEXT = st.from_regex(r"\A[-a-zA-Z0-9_]{1,80}\Z")
 HUGE = st.integers(min_value=0, max_value=10**30)
 
@@ -461,6 +463,11 @@ def foreign_kwargs(draw, name: str, world: World) -> dict[str, Any]:
         kwargs["render"] = draw(st.uuids())
     if "spend" in names:  # under a project not ours, any spend line is not found
         kwargs["spend"] = draw(st.one_of(st.just(world.other_spend.pk), HUGE))
+    if "milestone" in names:  # under a project not ours, any milestone is not found
+        kwargs["milestone"] = draw(st.one_of(st.just(1), HUGE))
+    if "risk" in names:  # a risk of no programme of ours
+        kwargs["risk"] = draw(HUGE)
+        assume(not world.demo.risks.filter(pk=min(kwargs["risk"], 2**31 - 1)).exists())
     return kwargs
 
 

@@ -530,7 +530,7 @@ def test_the_project_page_reads_the_same_queries_at_10_and_100_projects_and_mile
     assert counts[0] == counts[1]
 
 
-def test_the_programme_page_is_found_from_the_projects_section(client, project):
+def test_the_programme_page_is_found_from_the_delivery_section_and_the_projects(client, project):
     sign_in(client, project.programme, Role.CHIEF_EXECUTIVE)
     url = reverse("reports:delivery", args=[project.programme.slug])
     listing = client.get(reverse("projects:project_list", args=[project.programme.slug]))
@@ -539,6 +539,6 @@ def test_the_programme_page_is_found_from_the_projects_section(client, project):
     current = [
         item["label"] for item in response.context["programme_navigation"] if item["current"]
     ]
-    assert current == ["Projects"]
+    assert current == ["Delivery"]
     dashboard = client.get(reverse("reports:dashboard", args=[project.programme.slug]))
     assert f'href="{url}"' in dashboard.content.decode()

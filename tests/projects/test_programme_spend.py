@@ -109,7 +109,7 @@ def test_every_member_reads_it_and_the_navigation_leads_there(client, programme,
     response = client.get(url(programme))
     assert response.status_code == 200
     assert any(
-        item["label"] == "Spend" and item["current"]
+        item["label"] == "Delivery" and item["current"]
         for item in response.context["programme_navigation"]
     )
 
