@@ -44,6 +44,7 @@ from projects.money.wording import capitalise, number_word
 
 from ..charts import GroupedBarChart, StackedBarChart, outcome_chart, partner_share_chart
 from ..charts import project_cost_chart as cost_chart
+from ..heat_map import HeatMap, build_heat_map
 from ..timeline_chart import TimelineChart, TimelineMilestone, TimelineProject, timeline_chart
 from .markdown import Budget, NumberedParagraph, render, render_numbered
 
@@ -155,6 +156,7 @@ class BoardReport:
     progress_delivery: DeliveryTables | None = None
     progress_risks: RiskTables | None = None
     progress_timeline: TimelineChart | None = None
+    progress_heat_map: HeatMap | None = None
 
     @property
     def charts(self) -> tuple[StackedBarChart | GroupedBarChart, ...]:
@@ -415,6 +417,7 @@ def board_report_from_document(
     text = document.report or default_report_text(document.programme.name)
     workload = template == PaperTemplate.WORKLOAD
     progress = template == PaperTemplate.PROGRESS
+    risks = open_risks(document, on) if progress else None
     figures, problem = report_figures(document, None if workload else on)
     values = placeholder_values(document, figures)
     strategy = document.partnership.strategy
@@ -482,8 +485,12 @@ def board_report_from_document(
         else None,
         progress_spend=spend_against_budget(document) if progress else None,
         progress_delivery=delivery_on(document, on) if progress else None,
-        progress_risks=open_risks(document, on) if progress else None,
+        progress_risks=risks,
         progress_timeline=_timeline(document, on) if progress else None,
+        # The open risks' heat map, beside its table of counts; none without open risks.
+        progress_heat_map=build_heat_map(risks.grid, chart_id="report-heat-map")
+        if risks is not None and risks.rows
+        else None,
     )
 
 

@@ -145,3 +145,13 @@ def test_the_progress_paper_draws_the_timeline_with_its_data_and_only_the_wide_o
     content = after_the_meeting()
     content["milestones"] = []
     assert 'id="report-timeline' not in body_html(document(content), PROGRESS)
+
+
+def test_the_progress_paper_draws_the_open_risks_heat_map_with_its_counts():
+    html = body_html(document(), PROGRESS, print_=True)
+    assert 'id="report-heat-map"' in html
+    counts = flat(element(html, "report-heat-map-table"))
+    assert "All open risks 2" in counts
+    content = after_the_meeting()
+    content["risks"] = [dict(risk, status="closed") for risk in content["risks"]]
+    assert 'id="report-heat-map"' not in body_html(document(content), PROGRESS)
