@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from ..money.document import ForecastData, ProgrammeDocument, SpendData
@@ -174,8 +175,21 @@ def _spend_problems(document: ProgrammeDocument) -> list[Problem]:
 
 
 def _delivery_problems(document: ProgrammeDocument) -> list[Problem]:
-    """Return the milestones, status updates and risks that name no project or phase of it."""
+    """Return the milestones, status updates and risks that name no project or phase of it, and
+    the dates the pages refuse: a milestone reached, or a status set, after today."""
     problems: list[Problem] = []
+    today = date.today()  # the partnership's day: Django sets the process's time zone
+    for index, milestone in enumerate(document.milestones):
+        if milestone.actual is not None and milestone.actual > today:
+            problems.append(
+                Problem(
+                    f"milestones[{index}].actual",
+                    "must be today or earlier: a milestone is reached once it is",
+                )
+            )
+    for index, update in enumerate(document.status_updates):
+        if update.date > today:
+            problems.append(Problem(f"status_updates[{index}].date", "must be today or earlier"))
     phases = {project.slug: {p.number for p in project.phases} for project in document.projects}
     for index, milestone in enumerate(document.milestones):
         path = f"milestones[{index}]"

@@ -242,6 +242,14 @@ BAD = {
         lambda c: set_in(c, ["status_updates", 1, "project"], "portal-x"),
         "status_updates[1].project: unknown project 'portal-x'",
     ),
+    "a milestone reached after today": (
+        lambda c: set_in(c, ["milestones", 0, "actual"], "2999-01-01"),
+        "milestones[0].actual: must be today or earlier: a milestone is reached once it is",
+    ),
+    "a status set after today": (
+        lambda c: set_in(c, ["status_updates", 0, "date"], "2999-01-01"),
+        "status_updates[0].date: must be today or earlier",
+    ),
     "a risk scored 6": (
         lambda c: set_in(c, ["risks", 0, "likelihood"], 6),
         "risks[0].likelihood: is too large",
