@@ -31,6 +31,7 @@ from projects.money.figures import ProgrammeFigures, compute_figures
 from ..history import HistoryEntry, history_entries
 from ..models import FundingLine, Milestone, OutcomeClaim, Phase, Programme, Project, StatusUpdate
 from ..money.bounds import ExtraBounds, project_existing_resource, project_extra_bounds
+from ..money.progress_tables import ProjectSpend, spend_against_budget
 from ..money.status import ShownStatus, shown_status
 from ..money.vocabulary import Decision, FundingStatus, Grade, Rag
 from .programmes import programme_document
@@ -174,6 +175,9 @@ class ProjectPage:
     bounds: ExtraBounds
     figures: ProgrammeFigures
     history: list[HistoryEntry]
+    # Its budget, spent to date, forecast of the rest, outturn and variance, summed over its
+    # phases as its spend page sums them (from the programme read once: no query more).
+    spend: ProjectSpend | None = None
 
 
 def project_for_page(*, programme: Programme, slug: str) -> Project:
@@ -244,6 +248,10 @@ def project_page(*, programme: Programme, project: Project) -> ProjectPage:
         bounds=project_extra_bounds(data.phases),
         figures=compute_figures(document),
         history=project_history(project=project),
+        spend=next(
+            (row for row in spend_against_budget(document).rows if row.slug == project.slug),
+            None,
+        ),
     )
 
 

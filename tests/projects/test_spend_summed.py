@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
-from projects.models import Phase, Spend
+from projects.models import Phase, Role, Spend
 from projects.money.figures import compute_figures, figures_as_json
 from projects.money.pot import document_pot
 from projects.money.progress_tables import spend_against_budget
@@ -17,6 +18,8 @@ from projects.programme_file import parse_programme
 from projects.selectors import programme_document
 from projects.services.loading import programme_load
 from tests.after_the_meeting import after_the_meeting
+from tests.projects.factories import MembershipFactory
+from tests.reports.test_dashboard import element
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +51,16 @@ def test_summed_spend_gives_the_same_figures_pot_and_sums_as_every_line():
     assert spend_against_budget(summed) == spend_against_budget(lines)
     # Everything but the spend is as read line by line.
     assert replace(summed, spend=lines.spend) == lines
+
+
+def test_the_project_page_shows_its_spend_against_budget(client):
+    programme = programme_load(document=parse_programme(json.dumps(after_the_meeting())))
+    membership = MembershipFactory(partnership=programme.partnership, role=Role.CHIEF_EXECUTIVE)
+    client.force_login(membership.user)
+    url = reverse("projects:project_detail", args=[programme.slug, "further-info-points"])
+    section = " ".join(element(client.get(url).content.decode(), "project-spend").split())
+    # £1,200 spent and £800 forecast of the phase's £20,000.
+    assert "Budget £20,000" in section
+    assert "Spent to date £1,200" in section
+    assert "Forecast outturn £2,000 (£800 forecast of the rest)" in section
+    assert "Variance £18,000 under budget" in section
