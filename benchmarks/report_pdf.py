@@ -36,7 +36,7 @@ def _programmes():
     """Load the demo and the 200-project programme where absent; return both."""
     from django.conf import settings
 
-    from projects.models import Programme
+    from projects.models import Programme, Risk
     from projects.programme_file import parse_programme
     from projects.services import programme_load
 
@@ -44,10 +44,15 @@ def _programmes():
         fixture = settings.BASE_DIR / "fixtures" / "norfolk-connect-2004.json"
         programme_load(document=parse_programme(fixture.read_bytes()))
     if not Programme.objects.filter(slug=LARGE_SLUG).exists():
-        programme_load(
+        large = programme_load(
             document=large_document(
                 projects=LARGE_PROJECTS, partners=LARGE_PARTNERS, slug=LARGE_SLUG
             )
+        )
+        # A risk, as the demo has its two: the same kinds of record to read, so that the
+        # queries compare like with like.
+        Risk.objects.create(
+            programme=large, reference="R1", description="A risk", likelihood=2, impact=3
         )
     return tuple(
         Programme.objects.select_related("partnership").get(slug=slug)
