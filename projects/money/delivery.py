@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .document import StatusUpdateData
 from .vocabulary import Rag, RiskStatus
 
 DUE_SOON_DAYS = 30
@@ -89,10 +90,15 @@ def milestone_dates(
     return MilestoneDates(baseline, forecast, actual, as_of)
 
 
-def latest_status(updates: Iterable[tuple[date, int, str]]) -> str | None:
-    """Return the status of the latest update, given as (date, order recorded, status)."""
-    latest = max(updates, default=None)
-    return None if latest is None else latest[2]
+def latest_updates(updates: Iterable[StatusUpdateData]) -> dict[str, StatusUpdateData]:
+    """Return each project's latest status update, by its slug: by date, then the order given
+    (the order recorded); a project with none is not in it."""
+    latest: dict[str, tuple[date, int, StatusUpdateData]] = {}
+    for order, update in enumerate(updates):
+        found = latest.get(update.project)
+        if found is None or (update.date, order) >= found[:2]:
+            latest[update.project] = (update.date, order, update)
+    return {project: found[2] for project, found in latest.items()}
 
 
 def projects_by_status(statuses: Iterable[str | None]) -> dict[str, int]:

@@ -235,13 +235,11 @@ def compute_figures(document: ProgrammeDocument, as_of: date | None = None) -> P
 
 def _delivery(document: ProgrammeDocument, as_of: date) -> dict[str, Any]:
     """Return the delivery figures: projects by status, late milestones, open risks by score."""
-    updates: dict[str, list[tuple[date, int, str]]] = {}
-    for order, update in enumerate(document.status_updates):
-        updates.setdefault(update.project, []).append((update.date, order, update.status))
+    latest = delivery.latest_updates(document.status_updates)
     return {
         "projects_by_status": tuple(
             delivery.projects_by_status(
-                delivery.latest_status(updates.get(project.slug, ()))
+                update.status if (update := latest.get(project.slug)) else None
                 for project in document.projects
             ).items()
         ),

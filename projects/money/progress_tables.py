@@ -21,12 +21,13 @@ from decimal import Decimal
 from .delivery import (
     MilestoneDates,
     heat_map,
+    latest_updates,
     milestone_dates,
     past_review,
     risk_band,
     risk_score,
 )
-from .document import ProgrammeDocument, StatusUpdateData
+from .document import ProgrammeDocument
 from .spend import PhaseOutturn, phase_outturn, project_outturn
 from .vocabulary import Rag, RiskStatus
 
@@ -123,20 +124,12 @@ class DeliveryTables:
         )
 
 
-def _latest(updates: list[tuple[int, StatusUpdateData]]) -> StatusUpdateData | None:
-    """Return the latest update: by date, then the order recorded (the rule of latest_status)."""
-    latest = max(updates, key=lambda pair: (pair[1].date, pair[0]), default=None)
-    return None if latest is None else latest[1]
-
-
 def delivery_on(document: ProgrammeDocument, as_of: date) -> DeliveryTables:
     """Return each project's status and the milestones late or due soon, on the day."""
-    updates: dict[str, list[tuple[int, StatusUpdateData]]] = defaultdict(list)
-    for index, update in enumerate(document.status_updates):
-        updates[update.project].append((index, update))
+    updates = latest_updates(document.status_updates)
     statuses = []
     for project in document.projects:
-        latest = _latest(updates[project.slug])
+        latest = updates.get(project.slug)
         statuses.append(
             ProjectStatusRow(
                 slug=project.slug,

@@ -6,13 +6,14 @@ from hypothesis import strategies as st
 
 from projects.money.delivery import (
     heat_map,
-    latest_status,
+    latest_updates,
     milestone_dates,
     open_risks_by_score,
     past_review,
     projects_by_status,
     risk_band,
 )
+from projects.money.document import StatusUpdateData
 
 DAY = date(2005, 1, 10)
 
@@ -52,10 +53,23 @@ def test_slippage_is_never_negative_and_late_is_slippage(baseline, forecast, act
 
 
 def test_the_latest_update_is_the_status():
-    assert latest_status([]) is None
-    updates = [(date(2004, 9, 1), 2, "green"), (date(2004, 10, 1), 1, "amber")]
-    assert latest_status(updates) == "amber"
-    assert latest_status([(DAY, 1, "green"), (DAY, 2, "red")]) == "red"
+    def update(project, day, status):
+        return StatusUpdateData(project=project, date=day, status=status, reason="Why")
+
+    assert latest_updates([]) == {}
+    # A later date wins, whatever the order recorded; on the same day, the one recorded last.
+    latest = latest_updates(
+        [
+            update("portal", date(2004, 10, 1), "amber"),
+            update("portal", date(2004, 9, 1), "green"),
+            update("crm", DAY, "green"),
+            update("crm", DAY, "red"),
+        ]
+    )
+    assert {slug: found.status for slug, found in latest.items()} == {
+        "portal": "amber",
+        "crm": "red",
+    }
 
 
 def test_projects_are_counted_by_status():
