@@ -43,7 +43,9 @@ from .validators import (
     validate_not_blank,
     validate_programme_slug,
     validate_project_slug,
+    validate_single_line,
     validate_slug,
+    validate_telephone,
 )
 
 MONEY = {
@@ -54,6 +56,20 @@ NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
 # Every name and text the programme file holds: no NUL, and a name says something.
 TEXT = [validate_no_nul]
 NAME = [validate_not_blank, validate_no_nul]
+# A named person: one line, since it goes into an email's To header and a paper's contact line.
+PERSON = [validate_not_blank, validate_no_nul, validate_single_line]
+
+
+def person_name(label: str, help_text: str) -> models.CharField:
+    return models.CharField(
+        label, max_length=rules.NAME_MAX_LENGTH, blank=True, validators=PERSON, help_text=help_text
+    )
+
+
+def person_email(label: str, help_text: str) -> models.EmailField:
+    return models.EmailField(
+        label, max_length=rules.EMAIL_MAX_LENGTH, blank=True, help_text=help_text
+    )
 
 
 class SlugField(models.SlugField):
@@ -92,6 +108,17 @@ class Partnership(models.Model):
         validators=TEXT,
         help_text="The partnership's strategic aims that a project may support, "
         "e.g. Norfolk Ambition.",
+    )
+    # The contact officer a paper names (usually the partnership facilitator).
+    contact_name = person_name(
+        "contact officer", "Named in papers as the person to ask about them."
+    )
+    contact_email = person_email("contact officer's email", "")
+    contact_telephone = models.CharField(
+        "contact officer's telephone",
+        max_length=rules.TELEPHONE_MAX_LENGTH,
+        blank=True,
+        validators=[validate_telephone],
     )
 
     class Meta:
@@ -254,6 +281,8 @@ class Project(models.Model):
         blank=True,
         related_name="led_projects",
     )
+    lead_name = person_name("project lead", "The officer who leads the project's work.")
+    lead_email = person_email("project lead's email", "")
     status = models.CharField(
         max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
     )
@@ -445,6 +474,14 @@ class Partner(models.Model):
         help_text="Its Implementing Electronic Government grant, which the contribution is paid "
         "out of. Optional: when given, its statement shows the contribution as a share of it.",
     )
+    lead_officer_name = person_name(
+        "lead officer", "The council's officer for the partnership's work."
+    )
+    lead_officer_email = person_email("lead officer's email", "")
+    finance_contact_name = person_name(
+        "finance contact", "The council's finance officer, to whom invoices are sent."
+    )
+    finance_contact_email = person_email("finance contact's email", "")
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1, editable=False)
 

@@ -25,6 +25,9 @@ PHASE_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
 SCORE_MIN = 1
 SCORE_MAX = 5
 RISK_REFERENCE_MAX_LENGTH = 20
+# A named person's email address (Django's EmailField) and telephone number.
+EMAIL_MAX_LENGTH = 254
+TELEPHONE_MAX_LENGTH = 30
 DECISION_NUMBER_MIN = 1  # a paper's recommendations are numbered from 1
 DECISION_NUMBER_MAX = 32_767  # PositiveSmallIntegerField
 
@@ -54,6 +57,15 @@ FINANCIAL_YEAR_MESSAGE = (
     "last two digits of the next year."
 )
 BLANK_MESSAGE = "Enter some text, not only spaces."
+# A person's name goes into an email's To header and a paper's contact line: one line only.
+SINGLE_LINE_MESSAGE = "Enter the name on one line, without line breaks."
+# Digits, spaces and the marks a UK or international number is written with: 01603 222222,
+# +44 (0)1603 222222, 01603 222222 ext. 123.
+TELEPHONE = re.compile(r"\+?[0-9][0-9 ()\-]*(?: ?(?:ext\.?|x) ?[0-9]+)?")
+TELEPHONE_MESSAGE = (
+    "Enter a telephone number such as 01603 222222 or +44 1603 222222: digits, spaces, "
+    "brackets and hyphens."
+)
 NUL_MESSAGE = "Remove the NUL character (\\u0000) from the text."
 
 
@@ -71,6 +83,16 @@ def is_financial_year(value: str) -> bool:
     """Return whether the value is a financial year such as 2004/05, in ASCII digits."""
     match = FINANCIAL_YEAR.fullmatch(value)
     return match is not None and (int(match.group(1)) + 1) % 100 == int(match.group(2))
+
+
+def is_single_line(value: str) -> bool:
+    """Whether the text has no line break of any kind (a header cannot hold one)."""
+    return len(value.splitlines()) <= 1 and "\n" not in value and "\r" not in value
+
+
+def is_telephone(value: str) -> bool:
+    """Whether the text is a telephone number as people write one."""
+    return TELEPHONE.fullmatch(value) is not None and sum(c.isdigit() for c in value) >= 6
 
 
 def is_blank(value: str) -> bool:

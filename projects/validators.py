@@ -64,6 +64,18 @@ def validate_no_nul(value: str) -> None:
         raise ValidationError(rules.NUL_MESSAGE, code="null_characters_not_allowed")
 
 
+def validate_single_line(value: str) -> None:
+    """Refuse a name with a line break: it would break an email header or a paper's line."""
+    if isinstance(value, str) and not rules.is_single_line(value):
+        raise ValidationError(rules.SINGLE_LINE_MESSAGE, code="line_break")
+
+
+def validate_telephone(value: str) -> None:
+    """Refuse a telephone number that is not digits, spaces, brackets and hyphens."""
+    if isinstance(value, str) and value and not rules.is_telephone(value):
+        raise ValidationError(rules.TELEPHONE_MESSAGE, code="telephone")
+
+
 class SlugFormField(forms.CharField):
     """A slug typed in a form, checked by the programme file's rule."""
 
