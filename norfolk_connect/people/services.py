@@ -322,7 +322,7 @@ class InvitationGone(Exception):
 
 def _lock_pending(invitation_pk: int) -> Invitation:
     locked = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("partnership", "partner")
         .get(pk=invitation_pk)
     )
