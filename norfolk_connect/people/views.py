@@ -132,7 +132,9 @@ class InvitationRevokeView(ProgrammeMixin, InvitationMixin, TemplateView):
     template_name = "people/invitation_revoke.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(invitation=self.invitation, **kwargs)
+        context = super().get_context_data(**kwargs)
+        context["invitation"] = self.invitation  # the object, not the URL's id
+        return context
 
     def post(self, request, *args, **kwargs):
         try:
