@@ -62,7 +62,8 @@ class RoleFieldsMixin(forms.Form):
         required=False,
         queryset=Partner.objects.none(),
         empty_label="Select the council",
-        help_text="The council the partner officer works for: they see its page first.",
+        help_text="For a partner officer only: the council they work for, whose page they "
+        "see first.",
         error_messages=choice_errors("Council", select="the partner officer's council"),
     )
     choice_hints = ROLE_HINTS
