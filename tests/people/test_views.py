@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from norfolk_connect.people import services
 from norfolk_connect.people.models import AccessChange, Change, Invitation
 from projects.models import Membership, Role
 from tests.projects.factories import MembershipFactory
+from tests.test_permissions import PUBLIC_URLS, changes_data
 
 from .factories import invite
 
@@ -453,3 +456,26 @@ def test_no_next_sends_anyone_elsewhere(client, people, target):
     assert login.status_code == 302
     assert not login.url.startswith(("http", "//", "/\\", "javascript"))
     assert signed_out.invitation.accepted_at is None
+
+
+def test_every_change_view_is_marked_as_changing_data():
+    for name in ("invite", "invitation_revoke", "member_role", "member_remove"):
+        assert changes_data(f"people:{name}"), name
+    assert not changes_data("people:people")
+    assert "people:invitation_accept" in PUBLIC_URLS
+
+
+def test_the_people_pages_queries_do_not_grow_with_the_people(client, people):
+    client.force_login(people.facilitator)
+    page = url("people", people)
+    client.get(page)
+    with CaptureQueriesContext(connection) as few:
+        client.get(page)
+    for n in range(10):
+        MembershipFactory(
+            partnership=people.partnership, role=Role.PARTNER_OFFICER, partner=people.council
+        )
+        invite(people.partnership, by=people.facilitator, email=f"p{n}@example.com")
+    with CaptureQueriesContext(connection) as many:
+        client.get(page)
+    assert len(many) == len(few)
