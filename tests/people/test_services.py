@@ -439,3 +439,12 @@ def test_single_sign_on_does_not_switch_a_deactivated_account_back_on(people):
     User.objects.filter(pk=people.other_facilitator.pk).update(is_active=False)
     assert services.accept_pending_invitation(people.partnership, "olly@elsewhere.example") is None
     assert people.other_facilitator.memberships.count() == 1
+
+
+def test_the_html_email_escapes_the_name(people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(people.partnership, by=people.facilitator, name='<a href="https://evil">x</a>')
+    [message] = mail.outbox
+    [(html, _)] = message.alternatives
+    assert '<a href="https://evil">' not in html
+    assert "&lt;a href=" in html

@@ -479,3 +479,17 @@ def test_the_people_pages_queries_do_not_grow_with_the_people(client, people):
     with CaptureQueriesContext(connection) as many:
         client.get(page)
     assert len(many) == len(few)
+
+
+def test_changing_your_own_role_signs_you_out(client, people):
+    MembershipFactory(partnership=people.partnership, role=Role.FACILITATOR)
+    client.force_login(people.facilitator)
+    me = people.facilitator.memberships.get()
+    assert "Changing your own role signs you out" in text(
+        client.get(url("member_role", people, me.pk))
+    )
+    response = client.post(url("member_role", people, me.pk), {"role": "chief_executive"})
+    assert response.status_code == 302
+    assert response.url == reverse("login")
+    assert "_auth_user_id" not in client.session
+    assert Membership.objects.get(pk=me.pk).role == Role.CHIEF_EXECUTIVE
