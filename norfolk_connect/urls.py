@@ -16,5 +16,7 @@ urlpatterns = [
     path("programmes/<slug:slug>/", include("contributions.urls")),
     path("programmes/<slug:slug>/", include("reports.urls")),
     path("programmes/<slug:slug>/", include("reports.urls_report")),
+    # The people of a partnership, and the public link of an invitation.
+    path("", include("norfolk_connect.people.urls")),
     path("", include("projects.urls")),
 ]

@@ -44,6 +44,7 @@ from contributions.call_forms import (
 )
 from contributions.forms import ContributionForm, PartnerForm, VersionForm
 from norfolk_connect.forms import SignInForm
+from norfolk_connect.people.forms import AcceptForm, InviteForm, RoleFieldsMixin, RoleForm
 from projects.delivery_forms import MilestoneForm, StatusForm
 from projects.fields import DATE_PARTS, FinancialYearsField, GovukDateField, MoneyField
 from projects.filters import ProjectFilter, ProjectFilterForm
@@ -300,6 +301,10 @@ BUILDERS: dict[type, Builder | None] = {
     StatusForm: lambda w, d, f: StatusForm(d),
     RiskForm: lambda w, d, f: RiskForm(d, programme=w.programme),
     RiskFilterForm: lambda w, d, f: RiskFilter(d, projects=list(w.programme.projects.all())).form,
+    RoleFieldsMixin: None,  # the role and council fields of the two forms below
+    InviteForm: lambda w, d, f: InviteForm(d, partnership=w.partnership),
+    RoleForm: lambda w, d, f: RoleForm(d, partnership=w.partnership),
+    AcceptForm: lambda w, d, f: AcceptForm(d, email="sam@example.com", name="Sam Invited"),
 }
 for _kind, _formset in ROW_KINDS.items():
     BUILDERS[_formset] = _row_formset(_kind)

@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from norfolk_connect.people.models import Invitation
+from norfolk_connect.people.services import hash_token, new_token
 from projects.models import (
     Agreement,
     Contribution,
@@ -49,7 +51,12 @@ SKIPPED_NAMESPACES = {"admin"}  # Django's own admin, with its own staff checks
 ACCOUNT_URLS = {"login", "logout", "password_change", "password_change_done",
                 "password_reset", "password_reset_done", "password_reset_confirm",
                 "password_reset_complete"}  # fmt: skip
-PUBLIC_URLS = {"health"}  # for load balancers: says "ok", reveals nothing
+PUBLIC_URLS = {
+    "health",  # for load balancers: says "ok", reveals nothing
+    # An invitation's link: the person has no account yet. The token in it is the only key;
+    # a link that does not work answers 410 and writes nothing (tests/people/test_views.py).
+    "people:invitation_accept",
+}
 QUERY = {"projects:project_form_row": "?index=1"}
 EDITORS = {Role.FACILITATOR, Role.ADMIN}
 ROLES = [Role.FACILITATOR, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER, Role.ADMIN]
@@ -128,6 +135,13 @@ def kwargs_for(name: str, programme: Programme, contribution: Contribution) -> d
             0,
         ),
         "risk": getattr(programme.risks.order_by("pk").last(), "pk", 0),
+        "invitation": getattr(
+            Invitation.objects.filter(partnership=programme.partnership).order_by("pk").last(),
+            "pk",
+            0,
+        ),
+        # The partnership's last member (the demo's administrator): not the only facilitator.
+        "member": getattr(programme.partnership.memberships.order_by("pk").last(), "pk", 0),
     }
     return {key: values[key] for key in arguments(name)}
 
@@ -209,7 +223,21 @@ def world(monkeypatch):
     # Slugs are unique in a programme only: the other's call has one ours has not.
     other.calls.update(slug="elsewhere-call")
     MembershipFactory(partnership=other.partnership)
+    for programme in (demo, other):  # an invitation not yet accepted, in each partnership
+        invitation_of(programme)
     return demo, contribution, other, other_contribution
+
+
+def invitation_of(programme: Programme) -> Invitation:
+    """An invitation to the programme's partnership, its link not yet used."""
+    return Invitation.objects.create(
+        partnership=programme.partnership,
+        email=f"invited@{programme.slug}.example",
+        name="Sam Invited",
+        role=Role.CHIEF_EXECUTIVE,
+        token_hash=hash_token(new_token()),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
 
 
 def spend_line(programme: Programme) -> Spend:
@@ -345,6 +373,8 @@ def test_another_partnerships_objects_answer_404(client, world, name, role):
             "spend",
             "milestone",
             "risk",
+            "invitation",
+            "member",
         }
         & arguments(n)
     ],

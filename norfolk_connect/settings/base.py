@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "norfolk_connect",
+    "norfolk_connect.people",
     "projects",
     "contributions",
     "reports",
@@ -189,6 +190,9 @@ SERVER_TIMING = env.bool("DJANGO_SERVER_TIMING", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# An invitation's link (norfolk_connect.people) works once, for this many days.
+INVITATION_DAYS = env.int("DJANGO_INVITATION_DAYS", default=7)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

@@ -21,6 +21,7 @@ from tests.test_permissions import (
     ALL_NAMES,
     QUERY,
     delivery_records,
+    invitation_of,
     kwargs_for,
     risk_of,
     spend_line,
@@ -83,6 +84,7 @@ def pages_to_scan() -> dict[str, str]:
     spend_line(programme)  # the spend page lists it, with a link to remove it
     delivery_demo(programme)  # statuses and milestones for the pages and the timeline
     risk_of(programme)  # the register, the dashboard and the project's page show it
+    invitation_of(programme)  # the People page lists it, with a link to revoke it
     urls = {
         name: reverse(name, kwargs=kwargs_for(name, programme, contribution)) + QUERY.get(name, "")
         for name in ALL_NAMES

@@ -1,0 +1,1 @@
+"""The people of a partnership: inviting them, their roles, removing them, and the history."""
