@@ -5,8 +5,8 @@ from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
 from . import views
-from .notifications import views as notification_views
 from .forms import SignInForm
+from .notifications import views as notification_views
 
 urlpatterns = [
     path("health/", views.health, name="health"),

@@ -76,9 +76,7 @@ def write(kind: str, *, subject: str, email: str, context: dict[str, Any]) -> Wr
     )
 
 
-def message(
-    *, subject: str, text: str, html: str, to: str, kind: str
-) -> EmailMultiAlternatives:
+def message(*, subject: str, text: str, html: str, to: str, kind: str) -> EmailMultiAlternatives:
     """Return the email to send: plain text with an HTML alternative, and how to unsubscribe.
 
     The subject is made one line again here, whatever was stored: no name can add a header.

@@ -159,13 +159,9 @@ def unsubscribe(*, email: str, kind: str) -> None:
         pass  # unsubscribed twice at once: once is enough
     users = get_user_model().objects.filter(email__iexact=email)
     for user in users:
-        Preference.objects.update_or_create(
-            user=user, kind=kind, defaults={"delivery": rules.NONE}
-        )
+        Preference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": rules.NONE})
         if kind == rules.DIGEST:
-            Preference.objects.filter(user=user, delivery=rules.WEEKLY).update(
-                delivery=rules.NONE
-            )
+            Preference.objects.filter(user=user, delivery=rules.WEEKLY).update(delivery=rules.NONE)
     held = Sending.objects.filter(recipient_email__iexact=email, state=SendingState.HELD)
     if kind != rules.DIGEST:
         held = held.filter(kind=kind)

@@ -28,9 +28,7 @@ class PreferencesView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         kinds = _kinds_of(request.user)
-        form = PreferencesForm(
-            kinds=kinds, current=services.preferences_of(request.user, kinds)
-        )
+        form = PreferencesForm(kinds=kinds, current=services.preferences_of(request.user, kinds))
         return self._page(request, form, kinds)
 
     def post(self, request: HttpRequest) -> HttpResponse:
