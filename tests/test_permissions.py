@@ -48,8 +48,17 @@ pytestmark = pytest.mark.django_db
 SKIPPED_NAMESPACES = {"admin"}  # Django's own admin, with its own staff checks
 ACCOUNT_URLS = {"login", "logout", "password_change", "password_change_done",
                 "password_reset", "password_reset_done", "password_reset_confirm",
-                "password_reset_complete"}  # fmt: skip
-PUBLIC_URLS = {"health"}  # for load balancers: says "ok", reveals nothing
+                "password_reset_complete",
+                # The signed-in person's own email preferences: no programme, only their own
+                # choices (tests/notifications/test_preferences.py).
+                "account_notifications"}  # fmt: skip
+PUBLIC_URLS = {
+    "health",  # for load balancers: says "ok", reveals nothing
+    # The unsubscribe link of an email, followed without signing in: its signed token names one
+    # address and one kind of email, and is the only permission (a GET only asks; a POST
+    # unsubscribes). Abuse: tests/test_abuse.py and tests/notifications/test_preferences.py.
+    "notifications:unsubscribe",
+}
 QUERY = {"projects:project_form_row": "?index=1"}
 EDITORS = {Role.FACILITATOR, Role.ADMIN}
 ROLES = [Role.FACILITATOR, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER, Role.ADMIN]

@@ -46,7 +46,7 @@ class Received:
 class Handler:
     received: list[Received] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         self.received.append(Received(list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"

@@ -38,9 +38,7 @@ def member(partnership, role, email, username=None):
 
 def run_worker() -> None:
     """Run the background worker until its queue is empty, as `manage.py db_worker` does."""
-    call_command(
-        "db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO()
-    )
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO())
 
 
 def issue_paper(programme):
@@ -112,13 +110,9 @@ def overdue_world(programme):
         finance_contact_name="Fran Finance",
         finance_contact_email="finance@breckland.example.org",
     )
-    paid = PartnerFactory(
-        partnership=partnership, finance_contact_email="finance@paid.example.org"
-    )
+    paid = PartnerFactory(partnership=partnership, finance_contact_email="finance@paid.example.org")
     silent = PartnerFactory(partnership=partnership, name="Quiet Council")
-    Meeting.objects.create(
-        programme=programme, slug="board-2004-06-18", body="Board", date=MEETING
-    )
+    Meeting.objects.create(programme=programme, slug="board-2004-06-18", body="Board", date=MEETING)
     call = Call.objects.create(
         programme=programme,
         slug="immediate-2004-05",
@@ -176,7 +170,6 @@ def test_an_overdue_invoice_emails_the_councils_finance_contact_and_nobody_else(
     nobody = Sending.objects.get(key=f"invoice-overdue:{silent.pk}")
     assert nobody.state == SendingState.SKIPPED and nobody.recipient_email == ""
     assert nobody.note == "Quiet Council has no finance contact's email"
-
 
 
 def test_send_reminders_run_twice_sends_each_email_once(
