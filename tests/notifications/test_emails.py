@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -148,7 +149,7 @@ def send_reminders(day: date) -> str:
 def test_an_overdue_invoice_emails_the_councils_finance_contact_and_nobody_else(
     programme, mailbox, django_capture_on_commit_callbacks
 ):
-    owing, silent = overdue_world(programme)
+    _owing, silent = overdue_world(programme)
     with django_capture_on_commit_callbacks(execute=True):
         assert "0 overdue invoices" in send_reminders(DUE)  # due today: not overdue yet
     run_worker()
@@ -214,7 +215,7 @@ def test_a_server_that_is_down_is_tried_again_then_the_failure_recorded(
     # The first task and a retry after each failure but the last, each after a longer wait.
     assert DBTaskResult.objects.filter(args_kwargs__args=[sending.pk]).count() == 5
     assert len(waits) == rules.MAX_ATTEMPTS - 1
-    assert all(later > earlier for earlier, later in zip(waits, waits[1:], strict=False))
+    assert all(later > earlier for earlier, later in pairwise(waits))
 
 
 def test_a_sending_is_never_sent_twice(programme, mailbox, django_capture_on_commit_callbacks):
