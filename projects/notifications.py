@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -59,7 +60,7 @@ def _facilitators(partnership: Partnership) -> list[rules.Recipient]:
     return rules.facilitator_recipients(members_of(partnership.pk), partnership.contact_email)
 
 
-def _pounds(amount) -> str:
+def _pounds(amount: Decimal) -> str:
     return f"£{amount:,.2f}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django import forms
 
@@ -17,7 +18,11 @@ class PreferencesForm(forms.Form):
     """A set of radios per kind: each email as it happens, a weekly digest, or none."""
 
     def __init__(
-        self, *args, kinds: Sequence[str], current: Mapping[str, str] | None = None, **kwargs
+        self,
+        *args: Any,
+        kinds: Sequence[str],
+        current: Mapping[str, str] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         current = current or {}

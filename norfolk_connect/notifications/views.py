@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +17,7 @@ from . import mail, rules, services
 from .forms import PreferencesForm
 
 
-def _kinds_of(user) -> list[str]:
+def _kinds_of(user: Any) -> list[str]:
     """The kinds of email that concern the person, from their roles in their partnerships."""
     roles = user.memberships.values_list("role", flat=True)
     return rules.kinds_for_roles(roles)
@@ -40,11 +42,13 @@ class PreferencesView(View):
         messages.success(request, "Your email preferences have been saved")
         return redirect("account_notifications")
 
-    def _page(self, request, form, kinds, status=200) -> HttpResponse:
+    def _page(
+        self, request: HttpRequest, form: PreferencesForm, kinds: list[str], status: int = 200
+    ) -> HttpResponse:
         return render(
             request,
             self.template_name,
-            {"form": form, "kinds": kinds, "email": request.user.email},
+            {"form": form, "kinds": kinds, "email": getattr(request.user, "email", "")},
             status=status,
         )
 

@@ -30,9 +30,7 @@ def check_both_widths(page) -> list[str]:
 
 
 def test_the_preferences_page_saves_a_choice_and_has_no_axe_violation(page, demo):
-    get_user_model().objects.filter(username="facilitator").update(
-        email="facilitator@example.org"
-    )
+    get_user_model().objects.filter(username="facilitator").update(email="facilitator@example.org")
     sign_in(page, "facilitator")
     page.goto(reverse("account_notifications"))
     expect(page.get_by_role("heading", name="Your email notifications")).to_be_visible()
