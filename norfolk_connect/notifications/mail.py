@@ -58,15 +58,20 @@ class Written:
     html: str
 
 
-def write(kind: str, *, subject: str, email: str, context: dict[str, Any]) -> Written:
-    """Write an email of a kind to an address from its templates."""
+def write(
+    kind: str, *, subject: str, email: str, context: dict[str, Any], has_account: bool = True
+) -> Written:
+    """Write an email of a kind to an address from its templates.
+
+    Only a person with an account is offered the page of their choices; anyone may unsubscribe.
+    """
     subject = rules.one_line(subject)
     full = {
         **context,
         "subject": subject,
         "kind_label": rules.KIND_LABELS[kind],
         "unsubscribe_url": unsubscribe_url(email, kind),
-        "preferences_url": absolute_url(reverse("account_notifications")),
+        "preferences_url": absolute_url(reverse("account_notifications")) if has_account else "",
         "site_url": settings.SITE_URL.rstrip("/"),
     }
     return Written(

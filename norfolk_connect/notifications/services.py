@@ -88,7 +88,13 @@ def queue_email(
             chosen=chosen,
             opted_out=_opted_out(email, kind),
         )
-        written = mail.write(kind, subject=subject, email=email, context=dict(context))
+        written = mail.write(
+            kind,
+            subject=subject,
+            email=email,
+            context=dict(context),
+            has_account=recipient.user_id is not None,
+        )
         sending = _create(
             kind=kind,
             key=key,

@@ -97,6 +97,7 @@ def test_issuing_a_paper_emails_its_chief_executives_and_nobody_else(
         token = unsubscribe.strip("<>").rstrip("/").rsplit("/", 1)[1]
         assert read_unsubscribe_token(token) == (received.recipients[0], rules.PAPER_ISSUED)
         assert unsubscribe.strip("<>") in text
+        assert "http://testserver/account/notifications/" in text  # their choices' page
     sent = Sending.objects.filter(key=f"paper-issued:{issued.pk}")
     assert {s.state for s in sent} == {SendingState.SENT} and sent.count() == 2
     assert all(s.attempts == 1 and s.sent_at for s in sent)
@@ -167,6 +168,7 @@ def test_an_overdue_invoice_emails_the_councils_finance_contact_and_nobody_else(
         assert "Fran Finance" in part and "31 July 2004" in part and "£7,500.00" in part
     assert not received.attachments
     assert received.header("List-Unsubscribe")
+    assert "/account/notifications/" not in text + html  # no account: no page of choices
     # The council with no finance contact: nobody emailed, and the reason recorded.
     nobody = Sending.objects.get(key=f"invoice-overdue:{silent.pk}")
     assert nobody.state == SendingState.SKIPPED and nobody.recipient_email == ""
