@@ -163,3 +163,19 @@ def test_the_weekly_digest_gathers_what_was_kept_once_a_week(facilitator):
     assert digest.to == ["fac@example.org"] and digest.subject == "Your weekly digest: 1 update"
     assert "Risk R1 is past its review date" in digest.body
     assert Sending.objects.get(kind=rules.RISK_REVIEW).state == SendingState.DIGESTED
+
+
+def test_the_preferences_need_the_csrf_token_and_one_click_unsubscribe_does_not(facilitator):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(facilitator.user)
+    choices = dict.fromkeys(rules.KINDS_FOR_ROLE["facilitator"], rules.NONE)
+    assert browser.post(URL, choices).status_code == 403
+    assert not Preference.objects.exists()
+    # A mail client's one-click unsubscribe (RFC 8058) posts no token: the signed link is enough.
+    token = unsubscribe_token("fac@example.org", rules.MILESTONE_DUE)
+    url = reverse("notifications:unsubscribe", args=[token])
+    response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert Preference.objects.get(kind=rules.MILESTONE_DUE).delivery == rules.NONE
