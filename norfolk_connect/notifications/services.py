@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 # A queued email whose task was lost (the worker's queue emptied, say) is queued again after:
 STALE_AFTER = timedelta(minutes=15)
+# The lengths of the record's words (models.Sending): longer words are cut, with an ellipsis.
+LIMITS = {"subject": 300, "summary": 500, "note": 300}
 
 
 def _enqueue_on_commit(sending_id: int) -> None:
@@ -122,6 +124,10 @@ def queue_email(
 
 def _create(**fields: Any) -> Sending | None:
     """Create a sending, or return None if another run made the same one meanwhile."""
+    for name, limit in LIMITS.items():  # names are long; the record's fields are bounded
+        value = fields.get(name, "")
+        if len(value) > limit:
+            fields[name] = value[: limit - 1] + "…"
     try:
         with transaction.atomic():
             return Sending.objects.create(**fields)
@@ -149,6 +155,8 @@ def preferences_save(*, user: Any, choices: Mapping[str, str]) -> None:
         Preference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
         if delivery != rules.NONE and user.email:
             OptOut.objects.filter(email__iexact=user.email, kind=kind).delete()
+        if delivery == rules.WEEKLY and user.email:  # a digest chosen again: send it again
+            OptOut.objects.filter(email__iexact=user.email, kind=rules.DIGEST).delete()
 
 
 @transaction.atomic

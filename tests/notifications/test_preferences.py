@@ -179,3 +179,19 @@ def test_the_preferences_need_the_csrf_token_and_one_click_unsubscribe_does_not(
     response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert Preference.objects.get(kind=rules.MILESTONE_DUE).delivery == rules.NONE
+
+
+def test_a_subject_longer_than_the_record_holds_is_cut_not_refused(db):
+    from norfolk_connect.notifications.services import queue_email
+
+    [sending] = queue_email(
+        kind=rules.INVOICE_ISSUED,
+        key="long",
+        recipients=[rules.Recipient("pay@example.org")],
+        subject="Invoice " + "x" * 400,
+        context={},
+        summary="y" * 600,
+    )
+    sending.full_clean()
+    assert len(sending.subject) == 300 and sending.subject.endswith("…")
+    assert len(sending.summary) == 500
