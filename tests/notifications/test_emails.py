@@ -23,6 +23,7 @@ from reports.report.changes import fingerprint, report_snapshot
 from reports.report.selectors import board_report
 from reports.services import report_issue
 from tests.contributions.factories import PartnerFactory
+from tests.contributions.money import agreed_programme, raise_call
 from tests.notifications.conftest import free_port
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, UserFactory
 
@@ -286,3 +287,31 @@ def test_an_unsubscribe_link_that_was_not_made_here_is_refused(client, db):
     assert response.status_code == 404
     assert client.post(reverse("notifications:unsubscribe", args=["forged"])).status_code == 404
     assert not OptOut.objects.exists()
+
+
+def test_raising_a_call_emails_each_councils_finance_contact_its_invoice(
+    mailbox, django_capture_on_commit_callbacks
+):
+    programme, partners = agreed_programme(3)
+    for partner, email in zip(partners, ["one@example.org", "two@example.org", ""], strict=True):
+        partner.finance_contact_email = email
+        partner.finance_contact_name = f"Finance of {partner.name}" if email else ""
+        partner.save()
+    MembershipFactory(partnership=programme.partnership, user__email="fac@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        call = raise_call(programme)
+    run_worker()
+
+    assert sorted((m.recipients[0], m.subject) for m in mailbox) == [
+        ("one@example.org", "Invoice NC-0001 from Norfolk Connect Partnership"),
+        ("two@example.org", "Invoice NC-0002 from Norfolk Connect Partnership"),
+    ]
+    text = next(m for m in mailbox if m.recipients == ["one@example.org"]).part("text/plain")
+    assert "Dear Finance of Council 0" in text and "£10,000.00" in text
+    assert "31 July 2004" in text
+    assert all(not m.attachments for m in mailbox)
+    third = Invoice.objects.get(call=call, partner=partners[2])
+    nobody = Sending.objects.get(key=f"invoice-issued:{third.pk}")
+    assert nobody.state == SendingState.SKIPPED and nobody.note.endswith(
+        "no finance contact's email"
+    )
