@@ -44,17 +44,18 @@ def deliver(sending_id: int) -> str:
     if not claimed:
         return "not queued"  # sent, failed or being sent already; or removed
     sending = Sending.objects.get(pk=sending_id)
-    email = mail.message(
-        subject=sending.subject,
-        text=sending.body_text,
-        html=sending.body_html,
-        to=sending.recipient_email,
-        kind=sending.kind,
-    )
     try:
-        email.send()
-    except (smtplib.SMTPException, OSError) as error:
+        mail.message(
+            subject=sending.subject,
+            text=sending.body_text,
+            html=sending.body_html,
+            to=sending.recipient_email,
+            kind=sending.kind,
+        ).send()
+    except (smtplib.SMTPException, OSError) as error:  # the server: it may answer later
         return _failed(sending, error)
+    except Exception as error:  # the message itself (an address refused): never better later
+        return _failed(sending, error, again=False)
     sending.state = SendingState.SENT
     sending.sent_at = timezone.now()
     sending.last_error = ""
@@ -62,10 +63,10 @@ def deliver(sending_id: int) -> str:
     return SendingState.SENT
 
 
-def _failed(sending: Sending, error: BaseException) -> str:
+def _failed(sending: Sending, error: BaseException, *, again: bool = True) -> str:
     """Record a failed attempt; queue another after a while, or give up after the last."""
     sending.last_error = f"Attempt {sending.attempts}: {type(error).__name__}: {error}"[:2000]
-    delay = rules.retry_delay(sending.attempts)
+    delay = rules.retry_delay(sending.attempts) if again else None
     logger.warning("Email %s not sent: %s", sending.pk, sending.last_error)
     if delay is None:
         sending.state = SendingState.FAILED

@@ -195,3 +195,16 @@ def test_a_subject_longer_than_the_record_holds_is_cut_not_refused(db):
     sending.full_clean()
     assert len(sending.subject) == 300 and sending.subject.endswith("…")
     assert len(sending.summary) == 500
+
+
+def test_a_message_that_cannot_be_made_fails_at_once_and_is_not_left_being_sent(db):
+    sending = Sending.objects.create(
+        kind=rules.INVOICE_ISSUED,
+        key="bad",
+        recipient_email="pay@example.org\nBcc: x@example.org",  # saved past every validator
+        subject="Invoice",
+    )
+    assert deliver(sending.pk) == SendingState.FAILED
+    sending.refresh_from_db()
+    assert sending.attempts == 1 and sending.state == SendingState.FAILED
+    assert "BadHeaderError" in sending.last_error and mail.outbox == []
