@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -24,7 +25,6 @@ from reports.report.selectors import board_report
 from reports.services import report_issue
 from tests.contributions.factories import PartnerFactory
 from tests.contributions.money import agreed_programme, raise_call
-from tests.notifications.conftest import free_port
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,10 +193,15 @@ def test_send_reminders_run_twice_sends_each_email_once(
 
 
 def test_a_server_that_is_down_is_tried_again_then_the_failure_recorded(
-    programme, settings, django_capture_on_commit_callbacks
+    programme, settings, django_capture_on_commit_callbacks, request
 ):
+    # A port held but not listening: connections to it are refused, and no other process can
+    # start listening on it meanwhile.
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    request.addfinalizer(held.close)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", held.getsockname()[1]
     settings.EMAIL_TIMEOUT = 2
     overdue_world(programme)
     with django_capture_on_commit_callbacks(execute=True):
