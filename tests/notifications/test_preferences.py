@@ -208,3 +208,13 @@ def test_a_message_that_cannot_be_made_fails_at_once_and_is_not_left_being_sent(
     sending.refresh_from_db()
     assert sending.attempts == 1 and sending.state == SendingState.FAILED
     assert "BadHeaderError" in sending.last_error and mail.outbox == []
+
+
+def test_the_digests_unsubscribe_page_says_what_stops(client, db):
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token("a@example.org", "digest")])
+    assert "Stop the weekly digest sent to a@example.org" in client.get(url).text
+    assert "No more weekly digests will be sent to a@example.org" in client.post(url).text
+    url = reverse(
+        "notifications:unsubscribe", args=[unsubscribe_token("a@example.org", "risk_review")]
+    )
+    assert "when a risk is past its review date." in client.get(url).text
