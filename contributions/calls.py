@@ -47,6 +47,7 @@ from projects.money.ledger import (
     refund_problems,
 )
 from projects.money.vocabulary import RefundKind, Tranche
+from projects.notifications import invoices_issued
 from projects.services.confirmation import (
     ConfirmationNeeded,
     confirmation_key,
@@ -341,6 +342,8 @@ def call_raise(
             "Another call was raised at the same time, so these invoice numbers are taken: "
             "check the calls, then raise this one again"
         ) from error
+    # Each council's finance contact is emailed its invoice once this transaction commits.
+    invoices_issued(call=call)
     return call
 
 

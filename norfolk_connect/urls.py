@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from . import views
 from .forms import SignInForm
+from .notifications import views as notification_views
 
 urlpatterns = [
     path("health/", views.health, name="health"),
@@ -13,6 +14,13 @@ urlpatterns = [
     # Sign-in speaks in the service's words; the rest of the accounts' pages are Django's.
     path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The signed-in person's own email preferences; the emails' unsubscribe links.
+    path(
+        "account/notifications/",
+        notification_views.PreferencesView.as_view(),
+        name="account_notifications",
+    ),
+    path("email/", include("norfolk_connect.notifications.urls")),
     path("programmes/<slug:slug>/", include("contributions.urls")),
     path("programmes/<slug:slug>/", include("reports.urls")),
     path("programmes/<slug:slug>/", include("reports.urls_report")),

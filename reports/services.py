@@ -18,6 +18,7 @@ from projects.history import (
 )
 from projects.models import Meeting, PaperTemplate, Partner, Programme, ReportText
 from projects.money.document import REPORT_TEXT_FIELDS, REPORT_WORDS
+from projects.notifications import paper_issued
 from projects.report_text import report_text_problems
 from projects.rules import PAPER_RESERVED_SLUGS
 from projects.validators import slug_from_name
@@ -204,6 +205,10 @@ def report_issue(
     )
     full_clean_for_people(issued, exclude=["programme", "paper", "issued_by"])
     issued.save()
+    # The chief executives are emailed a link to it once this transaction has committed.
+    paper_issued(
+        programme=programme, issue_pk=issued.pk, title=issued.title, meeting_date=meeting_date
+    )
     return issued
 
 

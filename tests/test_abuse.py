@@ -1012,3 +1012,34 @@ def page_form_get(html: str) -> Form:
     forms = [form for form in parser.forms if form.method == "get"]
     assert forms, "the page has no GET form"
     return max(forms, key=lambda form: len(form.fields))
+
+
+# The unsubscribe link: public by design, its signed token the only permission.
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=st.text(min_size=1, max_size=300).filter(lambda t: "/" not in t))
+def test_a_forged_unsubscribe_token_unsubscribes_nobody(client, token):
+    from urllib.parse import quote
+
+    from norfolk_connect.notifications.models import OptOut
+
+    url = "/email/unsubscribe/" + quote(token, safe="") + "/"
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code in {400, 404}, url
+    assert not OptOut.objects.exists()
+
+
+def test_an_unsubscribe_token_changed_to_another_address_is_refused(client):
+    from norfolk_connect.notifications import rules
+    from norfolk_connect.notifications.mail import unsubscribe_token
+    from norfolk_connect.notifications.models import OptOut
+
+    token = unsubscribe_token("chief@example.org", rules.PAPER_ISSUED)
+    other = unsubscribe_token("victim@example.org", rules.PAPER_ISSUED)
+    forged = other.split(":")[0] + ":" + ":".join(token.split(":")[1:])
+    url = reverse("notifications:unsubscribe", args=[forged])
+    assert client.post(url).status_code == 404
+    assert not OptOut.objects.exists()
+    assert client.post(reverse("notifications:unsubscribe", args=[token])).status_code == 200
+    assert list(OptOut.objects.values_list("email", flat=True)) == ["chief@example.org"]

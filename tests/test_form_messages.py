@@ -44,6 +44,8 @@ from contributions.call_forms import (
 )
 from contributions.forms import ContributionForm, PartnerForm, VersionForm
 from norfolk_connect.forms import SignInForm
+from norfolk_connect.notifications.forms import PreferencesForm
+from norfolk_connect.notifications.rules import kinds_for_roles
 from norfolk_connect.people.forms import AcceptForm, InviteForm, RoleFieldsMixin, RoleForm
 from projects.delivery_forms import MilestoneForm, StatusForm
 from projects.fields import DATE_PARTS, FinancialYearsField, GovukDateField, MoneyField
@@ -281,6 +283,9 @@ BUILDERS: dict[type, Builder | None] = {
     PaymentForm: lambda w, d, f: PaymentForm(d),
     RefundForm: lambda w, d, f: RefundForm(d, programme=w.programme),
     ConfirmForm: lambda w, d, f: ConfirmForm(d),
+    PreferencesForm: lambda w, d, f: PreferencesForm(
+        d, kinds=kinds_for_roles(["facilitator", "chief_executive"])
+    ),
     ScenarioForm: lambda w, d, f: ScenarioForm(
         d, document=programme_document(programme=w.programme)
     ),

@@ -50,12 +50,19 @@ pytestmark = pytest.mark.django_db
 SKIPPED_NAMESPACES = {"admin"}  # Django's own admin, with its own staff checks
 ACCOUNT_URLS = {"login", "logout", "password_change", "password_change_done",
                 "password_reset", "password_reset_done", "password_reset_confirm",
-                "password_reset_complete"}  # fmt: skip
+                "password_reset_complete",
+                # The signed-in person's own email preferences: no programme, only their own
+                # choices (tests/notifications/test_preferences.py).
+                "account_notifications"}  # fmt: skip
 PUBLIC_URLS = {
     "health",  # for load balancers: says "ok", reveals nothing
     # An invitation's link: the person has no account yet. The token in it is the only key;
     # a link that does not work answers 410 and writes nothing (tests/people/test_views.py).
     "people:invitation_accept",
+    # The unsubscribe link of an email, followed without signing in: its signed token names one
+    # address and one kind of email, and is the only permission (a GET only asks; a POST
+    # unsubscribes). Abuse: tests/test_abuse.py and tests/notifications/test_preferences.py.
+    "notifications:unsubscribe",
 }
 QUERY = {"projects:project_form_row": "?index=1"}
 EDITORS = {Role.FACILITATOR, Role.ADMIN}
@@ -391,7 +398,7 @@ def test_another_programmes_ids_under_our_programme_answer_404(client, world, na
     assert resolve(reverse(name, kwargs=kwargs)).url_name
 
 
-def test_the_only_public_url_is_the_health_check(client, db):
+def test_the_public_urls_are_those_declared(client, db):
     assert set(PATTERNS) - set(ALL_NAMES) - ACCOUNT_URLS == PUBLIC_URLS
     response = client.get(reverse("health"))
     assert response.status_code == 200

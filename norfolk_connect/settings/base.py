@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "norfolk_connect",
     "norfolk_connect.people",
+    "norfolk_connect.notifications",
     "projects",
     "contributions",
     "reports",
@@ -231,6 +232,25 @@ PDF_BACKGROUND_WORK = env.int("DJANGO_PDF_BACKGROUND_WORK", default=2500)
 # in the request (well under gunicorn's --timeout of 120 s) and in the worker.
 PDF_REQUEST_SECONDS = env.float("DJANGO_PDF_REQUEST_SECONDS", default=20.0)
 PDF_WORKER_SECONDS = env.float("DJANGO_PDF_WORKER_SECONDS", default=120.0)
+
+# Email: DJANGO_EMAIL_URL names the mail server (smtp+tls://user:password@host:587, see the
+# README); by default emails are written to the console, so that nothing more is needed to run
+# the service. The background worker sends them (norfolk_connect.notifications). Links in them
+# start with SITE_URL, the address people reach the service at.
+_email = env.email_url("DJANGO_EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="Norfolk Connect <noreply@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 
 FORM_RENDERER = "norfolk_connect.forms.GovukFormRenderer"
 

@@ -35,6 +35,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # (a proxy that rewrites Host, say): https://programmes.example.gov.uk,https://...
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# The emails' links start with the service's address: DJANGO_SITE_URL, else the first allowed
+# host over HTTPS. The mail server is DJANGO_EMAIL_URL (base settings; docs/deployment.md): unset,
+# emails are only written to the worker's log.
+SITE_URL = env.str("DJANGO_SITE_URL", default="") or f"https://{ALLOWED_HOSTS[0]}"
+
 # TLS ends at the proxy in front; it says so in X-Forwarded-Proto, which it must set itself
 # (overwriting any the client sent), or any client could claim to be on HTTPS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,3 +6,7 @@ DEBUG = False
 SECRET_KEY = "test-only-not-a-secret"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Emails are kept in memory (django.core.mail.outbox); the notifications' tests point them at a
+# real SMTP server of their own on loopback.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SITE_URL = "http://testserver"

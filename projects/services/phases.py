@@ -12,6 +12,7 @@ from norfolk_connect.model_messages import full_clean_for_people
 from ..history import Author, claim_version, record_author
 from ..models import Phase
 from ..money.vocabulary import Decision, ProjectStatus
+from ..notifications import phase_decided
 from .projects import project_changes_since
 
 
@@ -51,6 +52,8 @@ def phase_decide(
     # conflicts to compare against.
     record_author(project, user)
     project.save(update_fields=["version"])
+    # The facilitators are emailed a business case's decision once this transaction commits.
+    phase_decided(phase=phase)
     return phase
 
 

@@ -90,6 +90,7 @@ def pages_to_scan() -> dict[str, str]:
         for name in ALL_NAMES
         if name != "projects:project_form_row"  # a fragment for htmx, not a page
     }
+    urls["account_notifications"] = reverse("account_notifications")  # the person's own page
     return {name: url for name, url in urls.items() if not url.endswith(DOWNLOADS)}
 
 
