@@ -49,7 +49,11 @@ SKIPPED_NAMESPACES = {"admin"}  # Django's own admin, with its own staff checks
 ACCOUNT_URLS = {"login", "logout", "password_change", "password_change_done",
                 "password_reset", "password_reset_done", "password_reset_confirm",
                 "password_reset_complete"}  # fmt: skip
-PUBLIC_URLS = {"health"}  # for load balancers: says "ok", reveals nothing
+# Single sign-on is how a signed-out person signs in: its start (a partnership's provider) and
+# the provider's callback are public by design; tests/sso/test_flow.py has their abuse tests
+# (state, replay, another partnership's slug, open redirects, unknown emails).
+SSO_URLS = {"sso:start", "sso:callback"}
+PUBLIC_URLS = {"health"} | SSO_URLS  # health: for load balancers; says "ok", reveals nothing
 QUERY = {"projects:project_form_row": "?index=1"}
 EDITORS = {Role.FACILITATOR, Role.ADMIN}
 ROLES = [Role.FACILITATOR, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER, Role.ADMIN]
@@ -361,8 +365,14 @@ def test_another_programmes_ids_under_our_programme_answer_404(client, world, na
     assert resolve(reverse(name, kwargs=kwargs)).url_name
 
 
-def test_the_only_public_url_is_the_health_check(client, db):
+def test_the_only_public_urls_are_the_health_check_and_single_sign_on(client, db):
     assert set(PATTERNS) - set(ALL_NAMES) - ACCOUNT_URLS == PUBLIC_URLS
     response = client.get(reverse("health"))
     assert response.status_code == 200
     assert response.content == b"ok"
+    # Public, yet they give nothing away: no partnership without a provider, no sign-in
+    # without one under way in the session, and nothing but GET.
+    start = reverse("sso:start", kwargs={"slug": "no-such-partnership"})
+    assert client.get(start).status_code == 404
+    assert client.get(reverse("sso:callback")).status_code == 400
+    assert client.post(reverse("sso:callback"), {}).status_code == 405

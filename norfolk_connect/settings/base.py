@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "norfolk_connect",
+    "norfolk_connect.sso",
     "projects",
     "contributions",
     "reports",
@@ -189,6 +190,13 @@ SERVER_TIMING = env.bool("DJANGO_SERVER_TIMING", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Single sign-on (norfolk_connect/sso): how long to wait for a partnership's OpenID Connect
+# provider before saying it is not answering, and how long its discovery document and keys are
+# kept. Providers are reached over HTTPS only; the tests' provider on loopback is plain HTTP.
+SSO_HTTP_TIMEOUT_SECONDS = env.float("DJANGO_SSO_TIMEOUT_SECONDS", default=5.0)
+SSO_DISCOVERY_CACHE_SECONDS = 300
+SSO_ALLOW_HTTP_LOOPBACK = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

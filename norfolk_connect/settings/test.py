@@ -6,3 +6,6 @@ DEBUG = False
 SECRET_KEY = "test-only-not-a-secret"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The tests' OpenID Connect provider (tests/sso/provider.mjs) listens on plain HTTP on loopback.
+SSO_ALLOW_HTTP_LOOPBACK = True
