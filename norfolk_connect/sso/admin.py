@@ -56,6 +56,11 @@ class IdentityProviderAdmin(admin.ModelAdmin):
     list_filter = ["enabled"]
     readonly_fields = ["secret_environment_variable"]
 
+    def formfield_for_dbfield(self, db_field: models.Field, request: Any, **kwargs: Any) -> Any:
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     @admin.display(description="Secret from")
     def secret_from(self, provider: IdentityProvider) -> str:
         if os.environ.get(provider.secret_environment_name):
