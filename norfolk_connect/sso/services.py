@@ -19,6 +19,25 @@ SIGNED_IN_BY_SSO = "signed_in_by_sso"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def email_is_verified(claims: dict[str, Any]) -> bool:
+    """Say whether the provider vouches for the email in these claims.
+
+    That is ``email_verified`` true (OpenID Connect Core, 5.1). Microsoft Entra ID never sends
+    it for an organisational account; asked for its optional claim ``xms_edov`` ("email domain
+    owner verified"), it says instead that the tenant owns the email's domain. That is taken
+    in its place only where the token has no ``email_verified`` at all: a provider that says
+    false is believed.
+    """
+    if "email_verified" in claims:
+        return _true(claims["email_verified"])
+    return _true(claims.get("xms_edov"))
+
+
+def _true(value: object) -> bool:
+    """A JSON true, or the string "true" or "1" some providers send for one."""
+    return value is True or (isinstance(value, str) and value.lower() in ("true", "1"))
+
+
 def user_for_verified_email(partnership: Any, email: str) -> Any | None:
     """Return the user a verified email signs in as to the partnership, or None.
 

@@ -27,7 +27,7 @@ from ..forms import SignInForm
 from . import oidc
 from .models import IdentityProvider
 from .selectors import enabled_provider, enabled_providers
-from .services import sign_in, user_for_verified_email
+from .services import email_is_verified, sign_in, user_for_verified_email
 
 logger = logging.getLogger("norfolk_connect.sso")
 
@@ -164,7 +164,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     except oidc.ProviderError as error:
         return unavailable(request, provider, error)
     email = claims.get("email")
-    verified = claims.get("email_verified") in (True, "true")
+    verified = email_is_verified(claims)
     user = (
         user_for_verified_email(provider.partnership, email)
         if verified and isinstance(email, str)

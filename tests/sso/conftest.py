@@ -18,6 +18,14 @@ ACCOUNTS = {
     "unverified": {"email": "member@norfolk.gov.uk", "email_verified": False},
     "other-member": {"email": "officer@breckland.gov.uk", "email_verified": True},
     "retired": {"email": "retired@norfolk.gov.uk", "email_verified": True},
+    # As Microsoft Entra ID answers: no email_verified, its domain-owner claim instead.
+    "entra-member": {"email": "member@norfolk.gov.uk", "xms_edov": True},
+    "entra-unverified": {"email": "member@norfolk.gov.uk", "xms_edov": False},
+    "entra-contradicted": {
+        "email": "member@norfolk.gov.uk",
+        "email_verified": False,
+        "xms_edov": True,
+    },
 }
 
 

@@ -3,7 +3,7 @@
 //
 // It reads its configuration as JSON from the OIDC_TEST_CONFIG environment variable:
 //   clients:  the clients registered (client_id, client_secret, redirect_uris)
-//   accounts: { login: { email, email_verified } }, the people who can sign in; the development
+//   accounts: { login: { email, email_verified or xms_edov } }, the people who can sign in; the development
 //             login page (oidc-provider's devInteractions) takes a login and any password
 //   fault:    "foreign-jwks" to publish keys that did not sign its tokens (a signature that
 //             cannot be checked), "issuer" to announce an issuer other than its address (its
@@ -38,7 +38,9 @@ server.listen(0, '127.0.0.1', () => {
     clients: config.clients || [],
     jwks: { keys: [key] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    // xms_edov: Entra ID's "email domain owner verified", which it sends instead of
+    // email_verified (never sent for organisational accounts) when asked for it.
+    claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'] },
     features: { devInteractions: { enabled: true } },
     pkce: { required: () => true },
     async findAccount(ctx, sub) {

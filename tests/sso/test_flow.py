@@ -74,7 +74,10 @@ def test_the_sign_in_page_offers_the_enabled_providers_only(client, identity_pro
     assert client.get("/accounts/sso/norfolk-councils/").status_code == 404
 
 
-@pytest.mark.parametrize("login", ["stranger", "unverified", "other-member"])
+@pytest.mark.parametrize(
+    "login",
+    ["stranger", "unverified", "other-member", "entra-unverified", "entra-contradicted"],
+)
 def test_no_one_gets_in_by_having_an_account_at_the_provider(
     client, identity_provider, member, other_member, login
 ):
@@ -85,6 +88,13 @@ def test_no_one_gets_in_by_having_an_account_at_the_provider(
     assert "You cannot sign in to this service with that account" in content
     assert "ask the facilitator of Norfolk councils for an invitation" in content
     assert SESSION_KEY not in client.session
+
+
+def test_entra_ids_domain_owner_claim_stands_for_email_verified(client, identity_provider, member):
+    """Entra ID sends xms_edov, not email_verified, for an organisational account."""
+    response = come_back(client, through_provider(client, "entra-member"))
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(member.pk)
 
 
 def test_an_inactive_member_is_refused(client, identity_provider, partnership):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from norfolk_connect.sso.models import IdentityProvider, secret_environment_name
-from norfolk_connect.sso.services import user_for_verified_email
+from norfolk_connect.sso.services import email_is_verified, user_for_verified_email
 from tests.projects.factories import MembershipFactory, PartnershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,22 @@ def test_a_partnership_administrator_cannot_open_the_providers(client, norfolk):
     response = client.get(reverse("admin:sso_identityprovider_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("claims", "verified"),
+    [
+        ({"email_verified": True}, True),
+        ({"email_verified": "true"}, True),
+        ({"email_verified": False}, False),
+        ({"email_verified": "false"}, False),
+        ({"email_verified": 1}, False),
+        ({}, False),
+        ({"xms_edov": True}, True),
+        ({"xms_edov": "1"}, True),
+        ({"xms_edov": False}, False),
+        ({"email_verified": False, "xms_edov": True}, False),
+    ],
+)
+def test_which_claims_vouch_for_the_email(claims, verified):
+    assert email_is_verified(claims) is verified
