@@ -144,12 +144,16 @@ def callback(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "")
     if not code:
         return incomplete(request, "no code")
+    secret = provider.secret()
+    if not secret:
+        missing = f"no client secret: set {provider.secret_environment_name} or store one"
+        return unavailable(request, provider, oidc.ProviderInvalid(missing))
     try:
         discovery = oidc.discover(provider.issuer)
         tokens = oidc.exchange_code(
             discovery,
             client_id=provider.client_id,
-            client_secret=provider.secret(),
+            client_secret=secret,
             code=code,
             redirect_uri=callback_uri(request),
             code_verifier=pending["verifier"],

@@ -232,3 +232,12 @@ def test_a_password_sign_in_after_single_sign_on_clears_the_mark(client, identit
     client.post("/accounts/login/", {"username": "member", "password": "correct horse battery"})
     assert client.session[SESSION_KEY] == str(member.pk)
     assert SIGNED_IN_BY_SSO not in client.session
+
+
+def test_a_provider_without_a_secret_says_so_in_the_log(client, identity_provider, member, caplog):
+    identity_provider.client_secret = ""
+    identity_provider.save()
+    response = come_back(client, through_provider(client, "member"))
+    assert response.status_code == 502
+    assert "no client secret: set DJANGO_SSO_SECRET_NORFOLK_COUNCILS" in caplog.text
+    assert SESSION_KEY not in client.session
