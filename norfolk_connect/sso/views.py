@@ -175,7 +175,9 @@ def callback(request: HttpRequest) -> HttpResponse:
         else None
     )
     if user is None:
-        logger.info(
+        # A warning, so that the default log level keeps it: it answers "why can't I sign
+        # in?". The email itself stays out of the log.
+        logger.warning(
             "Single sign-on refused for %s at %s: %s",
             provider.partnership.slug,
             provider.issuer,
