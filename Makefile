@@ -88,7 +88,9 @@ $(VENV)/.installed-test: requirements/test.txt | $(VENV)/bin/python
 	$(PIP) install -r requirements/test.txt
 	touch $@ $(VENV)/.installed-base
 
-# The front end: npm packages (GOV.UK Frontend, htmx, Sass, axe-core) and the Sass build.
+# The front end: npm packages (GOV.UK Frontend, htmx, Sass; axe-core and oidc-provider for the
+# tests: the accessibility checks, and the OpenID Connect provider the single sign-on tests run)
+# and the Sass build.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@

@@ -1,18 +1,19 @@
 """URL roots: the admin, sign-in, and the programmes with their sections."""
 
 from django.contrib import admin
-from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
 from . import views
-from .forms import SignInForm
 from .notifications import views as notification_views
+from .sso.views import SignInView
 
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
-    # Sign-in speaks in the service's words; the rest of the accounts' pages are Django's.
-    path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
+    # Sign-in speaks in the service's words and offers the councils' own sign-in services
+    # (single sign-on, norfolk_connect/sso); the rest of the accounts' pages are Django's.
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/sso/", include("norfolk_connect.sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # The signed-in person's own email preferences; the emails' unsubscribe links.
     path(

@@ -64,6 +64,11 @@ PUBLIC_URLS = {
     # unsubscribes). Abuse: tests/test_abuse.py and tests/notifications/test_preferences.py.
     "notifications:unsubscribe",
 }
+# Single sign-on is how a signed-out person signs in: its start (a partnership's provider) and
+# the provider's callback are public by design; tests/sso/test_flow.py has their abuse tests
+# (state, replay, another partnership's slug, open redirects, unknown emails).
+SSO_URLS = {"sso:start", "sso:callback"}
+PUBLIC_URLS |= SSO_URLS
 QUERY = {"projects:project_form_row": "?index=1"}
 EDITORS = {Role.FACILITATOR, Role.ADMIN}
 ROLES = [Role.FACILITATOR, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER, Role.ADMIN]
@@ -403,3 +408,9 @@ def test_the_public_urls_are_those_declared(client, db):
     response = client.get(reverse("health"))
     assert response.status_code == 200
     assert response.content == b"ok"
+    # Public, yet they give nothing away: no partnership without a provider, no sign-in
+    # without one under way in the session, and nothing but GET.
+    start = reverse("sso:start", kwargs={"slug": "no-such-partnership"})
+    assert client.get(start).status_code == 404
+    assert client.get(reverse("sso:callback")).status_code == 400
+    assert client.post(reverse("sso:callback"), {}).status_code == 405

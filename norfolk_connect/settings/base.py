@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "norfolk_connect",
     "norfolk_connect.people",
     "norfolk_connect.notifications",
+    "norfolk_connect.sso",
     "projects",
     "contributions",
     "reports",
@@ -194,6 +195,12 @@ X_FRAME_OPTIONS = "DENY"
 
 # An invitation's link (norfolk_connect.people) works once, for this many days.
 INVITATION_DAYS = env.int("DJANGO_INVITATION_DAYS", default=7)
+# Single sign-on (norfolk_connect/sso): how long to wait for a partnership's OpenID Connect
+# provider before saying it is not answering, and how long its discovery document and keys are
+# kept. Providers are reached over HTTPS only; the tests' provider on loopback is plain HTTP.
+SSO_HTTP_TIMEOUT_SECONDS = env.float("DJANGO_SSO_TIMEOUT_SECONDS", default=5.0)
+SSO_DISCOVERY_CACHE_SECONDS = 300
+SSO_ALLOW_HTTP_LOOPBACK = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

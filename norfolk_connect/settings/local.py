@@ -8,3 +8,5 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-a-secr
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 # Benchmarks (`make bench`) and the browser's developer tools read the Server-Timing header.
 SERVER_TIMING = env.bool("DJANGO_SERVER_TIMING", default=True)
+# A developer may try single sign-on against an OpenID Connect provider run on their machine.
+SSO_ALLOW_HTTP_LOOPBACK = True

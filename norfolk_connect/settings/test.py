@@ -10,3 +10,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # real SMTP server of their own on loopback.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "http://testserver"
+
+# The tests' OpenID Connect provider (tests/sso/provider.mjs) listens on plain HTTP on loopback.
+SSO_ALLOW_HTTP_LOOPBACK = True
