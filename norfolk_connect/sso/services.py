@@ -13,6 +13,8 @@ from typing import Any
 from django.contrib.auth import get_user_model, login
 from django.http import HttpRequest
 
+from norfolk_connect.people.services import accept_pending_invitation
+
 # The session key that says the person signed in through their council's provider; the
 # provider's own checks (its two-factor, say) stand in for the service's there.
 SIGNED_IN_BY_SSO = "signed_in_by_sso"
@@ -42,8 +44,9 @@ def user_for_verified_email(partnership: Any, email: str) -> Any | None:
     """Return the user a verified email signs in as to the partnership, or None.
 
     That is the active user with that email (compared without regard to case) who has a
-    membership of the partnership. An email shared by two such users matches neither: the
-    service cannot tell which of them the person is.
+    membership of the partnership, or, failing one, the person a pending invitation of the
+    partnership for that email makes a member. An email shared by two such users matches
+    neither: the service cannot tell which of them the person is.
     """
     email = email.strip()
     if not email:
@@ -55,10 +58,12 @@ def user_for_verified_email(partnership: Any, email: str) -> Any | None:
     )
     if len(users) == 1:
         return users[0]
-    # INVITATIONS: a pending invitation to this partnership for this email is accepted here
-    # (creating the user and the membership it offers), and that user is returned. Until
-    # invitations exist, an email without a membership signs in no one.
-    return None
+    if users:
+        return None
+    # A pending invitation to this partnership for this email is accepted here (the membership
+    # it offers goes to the account with that email, or to a new one without a password), and
+    # that user signs in. An email with neither a membership nor an invitation signs in no one.
+    return accept_pending_invitation(partnership, email)
 
 
 def sign_in(request: HttpRequest, user: Any) -> None:

@@ -241,3 +241,27 @@ def test_a_provider_without_a_secret_says_so_in_the_log(client, identity_provide
     assert response.status_code == 502
     assert "no client secret: set DJANGO_SSO_SECRET_NORFOLK_COUNCILS" in caplog.text
     assert SESSION_KEY not in client.session
+
+
+def test_an_invited_person_joins_by_signing_in_with_their_council_account(
+    client, identity_provider, partnership, member
+):
+    """The stranger's address has an invitation: signing in accepts it, once."""
+    from norfolk_connect.people.models import AccessChange, Invitation
+    from projects.models import Membership, Role
+    from tests.people.factories import invite
+
+    invited = invite(partnership, by=member, email="Stranger@Norfolk.gov.uk", name="Sam Stranger")
+    response = come_back(client, through_provider(client, "stranger"))
+    assert response.status_code == 302
+    joined = Membership.objects.get(partnership=partnership, user__email="stranger@norfolk.gov.uk")
+    assert joined.role == Role.CHIEF_EXECUTIVE
+    assert client.session[SESSION_KEY] == str(joined.user_id)
+    assert not joined.user.has_usable_password()  # single sign-on is their only way in
+    assert Invitation.objects.get(pk=invited.invitation.pk).accepted_at is not None
+    assert AccessChange.objects.filter(subject=joined.user, what="joined").count() == 1
+    # Signing in again finds the member; the used invitation makes no second membership.
+    client.logout()
+    response = come_back(client, through_provider(client, "stranger"))
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=joined.user).count() == 1
