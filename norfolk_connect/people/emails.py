@@ -17,7 +17,8 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from .models import Invitation
 
-SUBJECT = "You are invited to Norfolk Connect's programme manager"
+# The subject names the partnership; the service's own name is the same for every partnership.
+SUBJECT = "You are invited to {partnership}'s programme manager"
 
 
 def recipient(name: str, email: str) -> str:
@@ -44,7 +45,7 @@ def send_invitation(invitation: Invitation, url: str) -> None:
         ),
     }
     message = EmailMultiAlternatives(
-        subject=SUBJECT,
+        subject=SUBJECT.format(partnership=invitation.partnership.name),
         body=render_to_string("people/email/invitation.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient(invitation.name, invitation.email)],

@@ -69,7 +69,7 @@ def test_the_email_goes_once_the_invitation_is_saved(people, django_capture_on_c
     for callback in callbacks:
         callback()
     [message] = mail.outbox
-    assert message.subject == SUBJECT
+    assert message.subject == SUBJECT.format(partnership=invited.invitation.partnership.name)
     assert message.to == ["=?utf-8?q?Chris_=C3=96=27Brien?= <ce@broadland.example>"]
     link = f"https://testserver/invitations/{invited.token}/"
     assert link in message.body
