@@ -5,12 +5,22 @@ lockouts and task queue that all partnerships share; it saves without the servic
 (versions, conflicts). It is the service operators' tool, not a partnership's: a partnership's
 administrators do their work in the service's own pages, which keep them to their partnership.
 So being staff (``is_staff``) is not enough to use it; a superuser must sign in.
+
+Its own sign-in page would let a person in with their password alone: where two-factor sign-in
+is required it sends people to the service's sign-in page instead, and anywhere it refuses an
+account that has an authenticator app, which must sign in there with a code.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.http import HttpRequest
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from .twofactor.services import has_authenticator
 
 
 class SuperuserAuthenticationForm(AdminAuthenticationForm):
@@ -32,6 +42,11 @@ class SuperuserAuthenticationForm(AdminAuthenticationForm):
                 code="invalid_login",
                 params={"username": self.username_field.verbose_name},
             )
+        if has_authenticator(user):
+            raise forms.ValidationError(
+                "This account uses two-factor sign-in: sign in on the service's sign-in page.",
+                code="two_factor",
+            )
 
 
 class SuperuserAdminSite(admin.AdminSite):
@@ -43,3 +58,11 @@ class SuperuserAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser
+
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        """Send people to the service's sign-in page, which asks for a code, where required."""
+        if settings.TWO_FACTOR_REQUIRED:
+            return redirect_to_login(
+                request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
+            )
+        return super().login(request, extra_context)

@@ -1,17 +1,19 @@
 """URL roots: the admin, sign-in, and the programmes with their sections."""
 
 from django.contrib import admin
-from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
 from . import views
-from .forms import SignInForm
+from .twofactor import views as twofactor_views
 
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
-    # Sign-in speaks in the service's words; the rest of the accounts' pages are Django's.
-    path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
+    # Sign-in speaks in the service's words, and asks for a code where two-factor sign-in is on
+    # (norfolk_connect.twofactor); the rest of the accounts' pages are Django's.
+    path("accounts/login/", twofactor_views.SignInView.as_view(), name="login"),
+    path("accounts/two-factor/", include("norfolk_connect.twofactor.urls")),
+    path("account/", twofactor_views.account, name="account"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("programmes/<slug:slug>/", include("contributions.urls")),
     path("programmes/<slug:slug>/", include("reports.urls")),
