@@ -16,9 +16,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 
 from .twofactor.services import has_authenticator
 
@@ -59,6 +62,8 @@ class SuperuserAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser
 
+    @method_decorator(never_cache)
+    @login_not_required
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         """Send people to the service's sign-in page, which asks for a code, where required."""
         if settings.TWO_FACTOR_REQUIRED:

@@ -55,12 +55,19 @@ def two_factor_on() -> bool:
     return bool(settings.TWO_FACTOR_REQUIRED)
 
 
-def start_again(request: HttpRequest) -> HttpResponse:
-    """Back to the password, saying why, when the pending sign-in ran out or is missing."""
-    if pending.expired(request) or request.session.get(pending.KEY):
+def pending_or_start_again(request: HttpRequest) -> tuple[Any | None, HttpResponse | None]:
+    """Return the user half-way through signing in; or, if none, the way back to the password.
+
+    A sign-in that ran out says so.
+    """
+    late = pending.expired(request)
+    user = None if late else pending.pending_user(request)
+    if user is not None:
+        return user, None
+    if late:
         messages.info(request, "Your sign-in took too long. Sign in again.")
     pending.clear(request)
-    return redirect("login")
+    return None, redirect("login")
 
 
 def credentials_of(user: Any) -> dict[str, str]:
@@ -88,9 +95,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     """The second step of signing in: the code from the person's authenticator app."""
     if request.user.is_authenticated and not request.session.get(pending.KEY):
         return redirect(settings.LOGIN_REDIRECT_URL)
-    user = pending.pending_user(request)
-    if user is None:
-        return start_again(request)
+    user, back = pending_or_start_again(request)
+    if back is not None:
+        return back
     if not services.has_authenticator(user):
         return redirect("twofactor:setup")
     if locked_out(request, user):
@@ -120,9 +127,10 @@ def setup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and not request.session.get(pending.KEY):
         user, signing_in = request.user, False
     else:
-        user, signing_in = pending.pending_user(request), True
-        if user is None:
-            return start_again(request)
+        signing_in = True
+        user, back = pending_or_start_again(request)
+        if back is not None:
+            return back
     if services.has_authenticator(user):
         if signing_in:
             return redirect("twofactor:verify")
