@@ -67,7 +67,6 @@ class SuperuserAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         """Send people to the service's sign-in page, which asks for a code, where required."""
         if settings.TWO_FACTOR_REQUIRED:
-            return redirect_to_login(
-                request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
-            )
+            index = reverse("admin:index", current_app=self.name)
+            return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or index)
         return super().login(request, extra_context)
