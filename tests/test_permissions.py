@@ -48,7 +48,12 @@ pytestmark = pytest.mark.django_db
 SKIPPED_NAMESPACES = {"admin"}  # Django's own admin, with its own staff checks
 ACCOUNT_URLS = {"login", "logout", "password_change", "password_change_done",
                 "password_reset", "password_reset_done", "password_reset_confirm",
-                "password_reset_complete"}  # fmt: skip
+                "password_reset_complete",
+                # Two-factor sign-in (tests/twofactor): the code and set-up pages come between
+                # the password and being signed in, so need none but a pending sign-in; the rest
+                # (and the account page) need a login and belong to no programme.
+                "twofactor:verify", "twofactor:setup", "twofactor:recovery_codes",
+                "twofactor:new_recovery_codes", "twofactor:turn_off", "account"}  # fmt: skip
 PUBLIC_URLS = {"health"}  # for load balancers: says "ok", reveals nothing
 QUERY = {"projects:project_form_row": "?index=1"}
 EDITORS = {Role.FACILITATOR, Role.ADMIN}
