@@ -104,9 +104,17 @@ def provisioning_uri(user: Any, secret: str) -> str:
     )
 
 
-def qr_code_data_uri(uri: str) -> str:
-    """Return the QR code of an address as an SVG data: URI (the CSP allows images so)."""
-    return str(segno.make(uri, error="m").svg_data_uri(scale=5, border=4))
+QR_BORDER = 4  # modules of light margin all round, as the standard asks
+QR_MAX_WIDTH = 260  # pixels: the code fits a phone 320 pixels wide, beside the page's margins
+
+
+def qr_code(uri: str) -> tuple[str, int]:
+    """Return the QR code of an address as an SVG data: URI (the CSP allows images so), and its
+    width (and height) in pixels: as many whole pixels a module as fit ``QR_MAX_WIDTH``."""
+    symbol = segno.make(uri, error="m")
+    modules, _ = symbol.symbol_size(scale=1, border=QR_BORDER)
+    scale = max(2, min(5, QR_MAX_WIDTH // int(modules)))
+    return str(symbol.svg_data_uri(scale=scale, border=QR_BORDER)), int(modules) * scale
 
 
 def digest(salt: str, code: str) -> str:

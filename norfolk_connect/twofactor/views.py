@@ -148,13 +148,14 @@ def setup(request: HttpRequest) -> HttpResponse:
             request.session[pending.SHOWN_CODES] = {"codes": codes, "next": next_url}
             return redirect("twofactor:recovery_codes")
         form.refuse()
-    uri = services.provisioning_uri(user, secret)
+    qr_code, qr_size = services.qr_code(services.provisioning_uri(user, secret))
     return render(
         request,
         "twofactor/setup.html",
         {
             "form": form,
-            "qr_code": services.qr_code_data_uri(uri),
+            "qr_code": qr_code,
+            "qr_size": qr_size,
             "secret": services.grouped(secret),
             "signing_in": signing_in,
             "required": services.two_factor_required(user),

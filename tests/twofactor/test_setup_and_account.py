@@ -252,7 +252,13 @@ def test_the_setup_qr_code_holds_the_otpauth_address():
     uri = services.provisioning_uri(user, secret)
     assert pyotp.parse_uri(uri).secret == secret
     assert "issuer=Partnership" in uri
-    assert services.qr_code_data_uri(uri).startswith("data:image/svg+xml")
+    image, size = services.qr_code(uri)
+    assert image.startswith("data:image/svg+xml")
+    assert size <= services.QR_MAX_WIDTH
+    assert (
+        services.qr_code(services.provisioning_uri(get_user_model()(username="x" * 150), secret))[1]
+        <= 300
+    )
     assert services.grouped("ABCDEFGHIJ") == "ABCD EFGH IJ"
 
 
