@@ -88,6 +88,10 @@ def pages_to_scan() -> dict[str, str]:
         for name in ALL_NAMES
         if name != "projects:project_form_row"  # a fragment for htmx, not a page
     }
+    # The signed-in person's own pages, outside any programme (the matrix's ACCOUNT_URLS): their
+    # account, and setting up two-factor sign-in, which nobody in the demo has yet.
+    urls["account"] = reverse("account")
+    urls["twofactor:setup"] = reverse("twofactor:setup")
     return {name: url for name, url in urls.items() if not url.endswith(DOWNLOADS)}
 
 
