@@ -105,8 +105,17 @@ def verify(request: HttpRequest) -> HttpResponse:
         return get_lockout_response(request, None, credentials_of(user))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.check_code(user, form.cleaned_data["code"]):
-            return redirect(pending.finish(request, user))
+        code = form.cleaned_data["code"]
+        if services.check_code(user, code):
+            next_url = pending.finish(request, user)
+            if services.is_recovery_code(code):
+                left = services.recovery_codes_left(user)
+                messages.info(
+                    request,
+                    f"You signed in with a recovery code. You have {left} left: make new ones "
+                    f"on your account page if you are running out.",
+                )
+            return redirect(next_url)
         form.refuse()
         count_failure(request, user)
         if getattr(request, "axes_locked_out", False):

@@ -138,6 +138,8 @@ def test_a_recovery_code_works_once(client, facilitator):
     password(client, facilitator)
     assert enter_code(client, codes[3].upper()).status_code == 302
     assert signed_in(client)
+    told = client.get(reverse("account")).content.decode()
+    assert "You signed in with a recovery code. You have 9 left" in told
     assert RecoveryCode.objects.filter(user=facilitator, used_at__isnull=False).count() == 1
     client.logout()
     password(client, facilitator)
