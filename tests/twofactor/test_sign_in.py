@@ -6,12 +6,14 @@ import time
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from norfolk_connect.twofactor import pending
 from norfolk_connect.twofactor.models import RecoveryCode
 from projects.models import Role
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, UserFactory
+from tests.test_permissions import ALL_NAMES, url_for, world  # noqa: F401 (a fixture)
 from tests.twofactor.helpers import code_now, enter_code, password, signed_in, with_app
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +298,21 @@ def test_demo_users_sign_in_with_their_password_alone_where_not_required(client,
 def test_the_sign_in_page_says_nothing_of_the_demo_where_required(client, required):
     page = client.get(reverse("login"))
     assert "password alone" not in page.content.decode()
+
+
+def test_every_page_of_the_matrix_is_closed_between_the_password_and_the_code(client, world):  # noqa: F811
+    """Every named URL the permissions matrix checks, as the demo facilitator after the password."""
+    demo, contribution, *_ = world
+    user = get_user_model().objects.get(username="facilitator")
+    secret, _ = with_app(user)
+    response = client.post(
+        reverse("login"), {"username": "facilitator", "password": "demo-password-123"}
+    )
+    assert response.url == reverse("twofactor:verify")
+    for name in ALL_NAMES:
+        url = url_for(name, demo, contribution)
+        for answer in (client.get(url), client.post(url, {})):
+            assert answer.status_code == 302, url
+            assert answer.url.startswith(reverse("login")), url
+    assert enter_code(client, code_now(secret)).status_code == 302
+    assert client.get(reverse("projects:programme_home", args=[demo.slug])).status_code == 200
