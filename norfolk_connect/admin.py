@@ -5,12 +5,25 @@ lockouts and task queue that all partnerships share; it saves without the servic
 (versions, conflicts). It is the service operators' tool, not a partnership's: a partnership's
 administrators do their work in the service's own pages, which keep them to their partnership.
 So being staff (``is_staff``) is not enough to use it; a superuser must sign in.
+
+Its own sign-in page would let a person in with their password alone: where two-factor sign-in
+is required it sends people to the service's sign-in page instead, and anywhere it refuses an
+account that has an authenticator app, which must sign in there with a code.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.http import HttpRequest
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+
+from .twofactor.services import has_authenticator
 
 
 class SuperuserAuthenticationForm(AdminAuthenticationForm):
@@ -32,6 +45,11 @@ class SuperuserAuthenticationForm(AdminAuthenticationForm):
                 code="invalid_login",
                 params={"username": self.username_field.verbose_name},
             )
+        if has_authenticator(user):
+            raise forms.ValidationError(
+                "This account uses two-factor sign-in: sign in on the service's sign-in page.",
+                code="two_factor",
+            )
 
 
 class SuperuserAdminSite(admin.AdminSite):
@@ -43,3 +61,12 @@ class SuperuserAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser
+
+    @method_decorator(never_cache)
+    @login_not_required
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        """Send people to the service's sign-in page, which asks for a code, where required."""
+        if settings.TWO_FACTOR_REQUIRED:
+            index = reverse("admin:index", current_app=self.name)
+            return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or index)
+        return super().login(request, extra_context)

@@ -5,15 +5,18 @@ from django.urls import include, path
 
 from . import views
 from .notifications import views as notification_views
-from .sso.views import SignInView
+from .twofactor import views as twofactor_views
 
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
-    # Sign-in speaks in the service's words and offers the councils' own sign-in services
-    # (single sign-on, norfolk_connect/sso); the rest of the accounts' pages are Django's.
-    path("accounts/login/", SignInView.as_view(), name="login"),
+    # Sign-in speaks in the service's words, offers the councils' own sign-in services (single
+    # sign-on, norfolk_connect/sso) and asks for a code where two-factor sign-in is on
+    # (norfolk_connect/twofactor); the rest of the accounts' pages are Django's.
+    path("accounts/login/", twofactor_views.SignInView.as_view(), name="login"),
     path("accounts/sso/", include("norfolk_connect.sso.urls")),
+    path("accounts/two-factor/", include("norfolk_connect.twofactor.urls")),
+    path("account/", twofactor_views.account, name="account"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The signed-in person's own email preferences; the emails' unsubscribe links.
     path(

@@ -47,6 +47,7 @@ from norfolk_connect.forms import SignInForm
 from norfolk_connect.notifications.forms import PreferencesForm
 from norfolk_connect.notifications.rules import kinds_for_roles
 from norfolk_connect.people.forms import AcceptForm, InviteForm, RoleFieldsMixin, RoleForm
+from norfolk_connect.twofactor.forms import CodeForm
 from projects.delivery_forms import MilestoneForm, StatusForm
 from projects.fields import DATE_PARTS, FinancialYearsField, GovukDateField, MoneyField
 from projects.filters import ProjectFilter, ProjectFilterForm
@@ -300,6 +301,7 @@ BUILDERS: dict[type, Builder | None] = {
         d, headings=["Date", "Amount"], header=["Date", "Amount", "Date"]
     ),
     SignInForm: _sign_in,
+    CodeForm: lambda w, d, f: CodeForm(d),
     SpendForm: lambda w, d, f: SpendForm(d, project=w.programme.projects.get()),
     ForecastsForm: lambda w, d, f: _forecasts_form(w, d),
     MilestoneForm: lambda w, d, f: MilestoneForm(d, project=w.programme.projects.get()),
@@ -319,6 +321,7 @@ EDIT_BUILDERS: dict[type, Builder | None] = {
         d, programme=w.programme, instance=w.programme.projects.get()
     ),
     PartnerForm: lambda w, d, f: PartnerForm(d, instance=w.partnership.partners.first()),
+    CodeForm: lambda w, d, f: CodeForm(d, recovery=False),  # at set-up: the app's code only
     ContributionForm: lambda w, d, f: ContributionForm(
         d, programme=w.programme, instance=ContributionFactory(programme=w.programme)
     ),

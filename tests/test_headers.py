@@ -63,6 +63,8 @@ def test_every_production_response_denies_unused_features_and_says_nothing_of_ti
         "plain HTTP redirect": browser.get("/accounts/login/", https=False),
     }
     assert browser.sign_in("facilitator").status == 302
+    responses["two-factor set-up"] = browser.get(production.SET_UP)
+    assert browser.two_factor(site.secrets, "facilitator").status == 302
     responses["signed-in page"] = browser.get(production.DEMO)
     static = production.re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', login.text)
     responses["static file"] = browser.get(static.group(1))

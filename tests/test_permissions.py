@@ -53,7 +53,12 @@ ACCOUNT_URLS = {"login", "logout", "password_change", "password_change_done",
                 "password_reset_complete",
                 # The signed-in person's own email preferences: no programme, only their own
                 # choices (tests/notifications/test_preferences.py).
-                "account_notifications"}  # fmt: skip
+                "account_notifications",
+                # Two-factor sign-in (tests/twofactor): the code and set-up pages come between
+                # the password and being signed in, so need none but a pending sign-in; the rest
+                # (and the account page) need a login and belong to no programme.
+                "twofactor:verify", "twofactor:setup", "twofactor:recovery_codes",
+                "twofactor:new_recovery_codes", "twofactor:turn_off", "account"}  # fmt: skip
 PUBLIC_URLS = {
     "health",  # for load balancers: says "ok", reveals nothing
     # An invitation's link: the person has no account yet. The token in it is the only key;

@@ -24,6 +24,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pyotp
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -42,6 +43,12 @@ PASSWORD = "demo-password-123"
 REQUIRED = ["DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS"]
 DEMO = "/programmes/norfolk-connect-2004/"
 HOME = "/programmes/"  # any signed-in user's own page
+# Two-factor sign-in, required of facilitators in production: its set-up and code pages.
+SET_UP = "/accounts/two-factor/set-up/"
+CODE = "/accounts/two-factor/code/"
+SETUP_KEY = re.compile(
+    r'id="setup-key"><span class="govuk-visually-hidden">Key: </span>([A-Z2-7 ]+)<'
+)
 
 
 def production_env(directory: Path, **overrides: str) -> dict[str, str]:
@@ -194,11 +201,29 @@ class Browser:
             form={"csrfmiddlewaretoken": token, "username": username, "password": password},
         )
 
+    def two_factor(self, secrets: dict[str, str], username: str) -> Response:
+        """After the password: set up an authenticator app (its key kept in ``secrets``), or
+        enter its code, as the page asks; a code computed from the key, as the app would."""
+        page = self.get(SET_UP)
+        if page.status == 302 and page.header("Location") == CODE:
+            page, offset = self.get(CODE), 1  # the step after the set-up's: none is used twice
+        else:
+            secrets[username] = SETUP_KEY.search(page.text).group(1).replace(" ", "")
+            offset = 0
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        code = pyotp.TOTP(secrets[username]).at(time.time(), counter_offset=offset)
+        return self.request(
+            "POST",
+            SET_UP if offset == 0 else CODE,
+            form={"csrfmiddlewaretoken": token, "code": code},
+        )
+
 
 @dataclass
 class Site:
     port: int
     directory: Path
+    secrets: dict[str, str] = field(default_factory=dict)  # authenticator apps' keys, by user
 
     def browser(self, client_address: str = "203.0.113.5") -> Browser:
         return Browser(self.port, client_address)
@@ -298,8 +323,12 @@ def assert_security_headers(response: Response) -> None:
 
 def test_a_signed_in_page_sends_a_strict_nonce_policy_and_the_security_headers(site):
     browser = site.browser()
-    signed_in = browser.sign_in("facilitator")
-    assert signed_in.status == 302 and signed_in.header("Location") == "/"
+    password = browser.sign_in("facilitator")
+    # Production requires two-factor sign-in of a facilitator: set up at the first sign-in.
+    assert password.status == 302 and password.header("Location") == SET_UP
+    signed_in = browser.two_factor(site.secrets, "facilitator")
+    assert signed_in.status == 302
+    assert signed_in.header("Location") == "/accounts/two-factor/recovery-codes/"
 
     first = browser.get(DEMO)
     assert first.status == 200

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "norfolk_connect.people",
     "norfolk_connect.notifications",
     "norfolk_connect.sso",
+    "norfolk_connect.twofactor.apps.TwoFactorConfig",
     "projects",
     "contributions",
     "reports",
@@ -121,6 +122,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# A code typed at sign-in (norfolk_connect.twofactor) is not kept in the record of a failure.
+AXES_SENSITIVE_PARAMETERS = ["code"]
+
+# Two-factor sign-in (norfolk_connect.twofactor): a code from an authenticator app after the
+# password. Where required (production's default), facilitators, administrators and superusers
+# must use it; everyone else may. Off here, so that `make run`'s demo users sign in with their
+# password alone. The issuer is the name the authenticator app shows beside the code.
+TWO_FACTOR_REQUIRED = False
+TWO_FACTOR_ISSUER = "Partnership programme manager"
 
 # Sessions live in the database, so every app server behind a load balancer sees the same ones.
 # An idle session ends after half an hour; however active, a session ends some hours after

@@ -59,6 +59,10 @@ CSRF_COOKIE_SECURE = True
 # No script reads the CSRF cookie: forms carry the token, and htmx only sends GETs.
 CSRF_COOKIE_HTTPONLY = True
 
+# Two-factor sign-in is required of facilitators, administrators and superusers on local
+# accounts (norfolk_connect.twofactor); DJANGO_TWO_FACTOR_REQUIRED=false makes it optional.
+TWO_FACTOR_REQUIRED = env.bool("DJANGO_TWO_FACTOR_REQUIRED", default=True)
+
 # A checked import waits as a file until the facilitator confirms it (reports/workbook/pending.py):
 # with several app servers the confirmation may reach another one, so the directory is shared.
 if env.str("DJANGO_IMPORT_PENDING_DIR", default=""):

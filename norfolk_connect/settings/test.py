@@ -13,3 +13,5 @@ SITE_URL = "http://testserver"
 
 # The tests' OpenID Connect provider (tests/sso/provider.mjs) listens on plain HTTP on loopback.
 SSO_ALLOW_HTTP_LOOPBACK = True
+# Optional, as on a developer's machine; tests of two-factor sign-in turn it on (settings fixture).
+TWO_FACTOR_REQUIRED = False

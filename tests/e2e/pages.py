@@ -91,6 +91,10 @@ def pages_to_scan() -> dict[str, str]:
         if name != "projects:project_form_row"  # a fragment for htmx, not a page
     }
     urls["account_notifications"] = reverse("account_notifications")  # the person's own page
+    # The signed-in person's own pages, outside any programme (the matrix's ACCOUNT_URLS): their
+    # account, and setting up two-factor sign-in, which nobody in the demo has yet.
+    urls["account"] = reverse("account")
+    urls["twofactor:setup"] = reverse("twofactor:setup")
     return {name: url for name, url in urls.items() if not url.endswith(DOWNLOADS)}
 
 
