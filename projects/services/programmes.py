@@ -91,6 +91,25 @@ def _check_slug(slug: str, user: Author) -> None:
         raise ValidationError({"slug": SLUG_UNAVAILABLE})
 
 
+# The partnership's details a facilitator edits: its strategy and its contact officer.
+PARTNERSHIP_FIELDS = ("strategy", "contact_name", "contact_email", "contact_telephone")
+
+
+@transaction.atomic
+def partnership_update(*, partnership: Partnership, data: dict, user: Author) -> Partnership:
+    """Save the partnership's strategy and contact officer, checked as every way in checks them.
+
+    Only the fields named in PARTNERSHIP_FIELDS are taken from ``data``; the partnership's name
+    and slug name it in every programme file and stay as they are.
+    """
+    for name in PARTNERSHIP_FIELDS:
+        if name in data:
+            setattr(partnership, name, data[name])
+    full_clean_for_people(partnership, exclude=["slug"])
+    partnership.save(update_fields=[name for name in PARTNERSHIP_FIELDS if name in data])
+    return partnership
+
+
 @transaction.atomic
 def programme_create(*, partnership: Partnership, data: dict, user: Author) -> Programme:
     """Start an empty programme in the partnership; without a slug, one is made from its name."""
