@@ -251,7 +251,7 @@ def test_the_project_form_takes_the_project_lead(partnership_world) -> None:
 
 @pytest.fixture
 def partnership_world():
-    programme, partners = agreed_programme(2)
+    _, partners = agreed_programme(2)
     return partners[0]
 
 
