@@ -20,16 +20,12 @@ from .rules import NAME_MAX_LENGTH
 
 
 class PartnershipForm(GovukFormMixin, forms.ModelForm):
-    """The partnership's strategy and the contact officer its papers name."""
+    """The contact officer the partnership's papers name.
 
-    strategy = forms.CharField(
-        label="Strategy",
-        required=False,
-        max_length=NAME_MAX_LENGTH,
-        help_text="The partnership's strategic aims that a project may support, such as "
-        "Norfolk Ambition.",
-        error_messages=text_errors("Strategy", max_length=NAME_MAX_LENGTH),
-    )
+    The partnership's name and strategy are changed only by those who may change the
+    partnership itself (the admin, or a programme file's import by them).
+    """
+
     contact_name = person_name_field(
         "Name",
         subject="Contact officer's name",
@@ -44,15 +40,11 @@ class PartnershipForm(GovukFormMixin, forms.ModelForm):
 
     class Meta:
         model = Partnership
-        fields = ["strategy", "contact_name", "contact_telephone", "contact_email"]
+        fields = ["contact_name", "contact_telephone", "contact_email"]
 
     def _post_clean(self) -> None:
         # The service validates the model; the form only reads and checks the fields.
         pass
-
-    @property
-    def own_fields(self) -> list:
-        return [field for field in self.visible_fields() if field.name not in self.CONTACT]
 
     @property
     def contact_fields(self) -> list:

@@ -91,16 +91,16 @@ def _check_slug(slug: str, user: Author) -> None:
         raise ValidationError({"slug": SLUG_UNAVAILABLE})
 
 
-# The partnership's details a facilitator edits: its strategy and its contact officer.
-PARTNERSHIP_FIELDS = ("strategy", "contact_name", "contact_email", "contact_telephone")
+# The partnership's details a facilitator edits: its contact officer. Its name and strategy
+# are changed by those who may change the partnership itself (the admin).
+PARTNERSHIP_FIELDS = ("contact_name", "contact_email", "contact_telephone")
 
 
 @transaction.atomic
 def partnership_update(*, partnership: Partnership, data: dict, user: Author) -> Partnership:
-    """Save the partnership's strategy and contact officer, checked as every way in checks them.
+    """Save the partnership's contact officer, checked as every way in checks them.
 
-    Only the fields named in PARTNERSHIP_FIELDS are taken from ``data``; the partnership's name
-    and slug name it in every programme file and stay as they are.
+    Only the fields named in PARTNERSHIP_FIELDS are taken from ``data``.
     """
     for name in PARTNERSHIP_FIELDS:
         if name in data:

@@ -127,7 +127,7 @@ class ProgrammeSettingsView(TrancheConfirmMixin, ProgrammeMixin, ConflictMixin, 
 
 
 class PartnershipDetailsView(ProgrammeMixin, ConflictMixin, FormView):
-    """The partnership's strategy and the contact officer its papers name: facilitators edit."""
+    """The contact officer the partnership's papers name: facilitators edit."""
 
     edits = True
     form_class = PartnershipForm

@@ -322,7 +322,7 @@ def test_the_partnership_details_page_saves_the_contact_officer(client) -> None:
     response = client.post(
         url,
         {
-            "strategy": "Norfolk Ambition",
+            "strategy": "Not a field of this page",
             "contact_name": "Tim Anderson",
             "contact_telephone": "01603 224279",
             "contact_email": "tim@example.com",
@@ -334,7 +334,7 @@ def test_the_partnership_details_page_saves_the_contact_officer(client) -> None:
         "Tim Anderson",
         "01603 224279",
     )
-    assert partnership.strategy == "Norfolk Ambition"
+    assert partnership.strategy != "Not a field of this page"  # the admin's to change
 
 
 @pytest.mark.parametrize("role", [Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER])
@@ -449,3 +449,27 @@ def test_a_finance_contact_without_an_email_is_still_warned_of(client) -> None:
 
 def test_seed_dict_is_not_changed_by_the_tests() -> None:
     assert copy.deepcopy(seed_dict())["partnership"]["contact_name"] == "Tim Anderson"
+
+
+def test_an_import_withholds_the_partnerships_name_but_not_its_contact_officer() -> None:
+    from reports.workbook.diffing import preview_import, withhold_partnership
+
+    current = parse_programme(json.dumps(seed_dict()))
+    new = replace(
+        current,
+        partnership=replace(
+            current.partnership, name="Another name", contact_telephone="01603 222222"
+        ),
+    )
+    kept, withheld = withhold_partnership(current, new)
+    assert [change.field for change in withheld] == ["Partnership name"]
+    assert kept.partnership.name == current.partnership.name
+    assert kept.partnership.contact_telephone == "01603 222222"
+    preview = preview_import(current, kept)
+    labels = [
+        change.field
+        for section in preview.sections
+        for row in section.rows
+        for change in row.changes
+    ]
+    assert labels == ["Contact officer's telephone"]
