@@ -473,3 +473,21 @@ def test_an_import_withholds_the_partnerships_name_but_not_its_contact_officer()
         for change in row.changes
     ]
     assert labels == ["Contact officer's telephone"]
+
+
+# Measured, the same with 1 or 8 councils: the session, the user, the membership and the
+# programme with its partnership; the save adds its transaction and one update of the row.
+PARTNERSHIP_PAGE_QUERIES = 4
+PARTNERSHIP_SAVE_QUERIES = 7
+
+
+def test_the_partnership_details_page_costs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+) -> None:
+    programme, _ = agreed_programme(8)
+    signed_in(client, programme)
+    url = reverse("projects:partnership_details", args=[programme.slug])
+    with django_assert_max_num_queries(PARTNERSHIP_PAGE_QUERIES):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(PARTNERSHIP_SAVE_QUERIES):
+        assert client.post(url, {"contact_name": "Tim Anderson"}).status_code == 302
