@@ -573,7 +573,9 @@ def _with_one_more_row(data: QueryDict, prefix: str) -> QueryDict:
     data = data.copy()
     key = f"{prefix}-{forms.formsets.TOTAL_FORM_COUNT}"
     total = data.get(key, "")
-    if total.isdigit() and int(total) < MAX_ROWS:
+    # ASCII digits, and few of them: Python refuses to read an integer of over 4,300 digits,
+    # and str.isdigit() takes superscripts int() cannot read.
+    if total.isascii() and total.isdigit() and len(total) <= 4 and int(total) < MAX_ROWS:
         data[key] = str(int(total) + 1)
         if prefix == ROW_KINDS["phase"].default_prefix:
             number = next_phase_number(

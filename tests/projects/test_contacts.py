@@ -491,3 +491,16 @@ def test_the_partnership_details_page_costs_a_fixed_number_of_queries(
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(PARTNERSHIP_SAVE_QUERIES):
         assert client.post(url, {"contact_name": "Tim Anderson"}).status_code == 302
+
+
+@pytest.mark.parametrize("total", ["9" * 4301, "\u00b2"])
+def test_adding_a_row_with_an_unreadable_count_is_no_server_error(total) -> None:
+    # Found by the fuzzed forms once the project form had its lead: the count of rows sent
+    # back is read only when it is a few ASCII digits.
+    from django.http import QueryDict
+
+    from projects.project_forms import _with_one_more_row
+
+    data = QueryDict(mutable=True)
+    data["phases-TOTAL_FORMS"] = total
+    assert _with_one_more_row(data, "phases")["phases-TOTAL_FORMS"] == total
