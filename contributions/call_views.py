@@ -36,6 +36,7 @@ from .calls import (
 from .ledger_selectors import (
     call_invoices,
     calls_with_totals,
+    councils_without_finance_email,
     invoice_payment,
     invoice_payments,
     latest_agreement_of,
@@ -168,7 +169,11 @@ class CallDetailView(ProgrammeMixin, CallMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = call_invoices(call=self.call)
+        context["rows"] = rows = call_invoices(call=self.call)
+        # The facilitator is told which councils' invoices cannot be sent to anyone yet.
+        context["without_finance_email"] = (
+            councils_without_finance_email(rows) if self.can_edit else []
+        )
         council = own_council(self.membership)
         # A partner officer downloads only their own council's invoices.
         context["pdf_for"] = None if council is None else council.pk

@@ -8,7 +8,12 @@ from decimal import Decimal
 from django import forms
 
 from norfolk_connect.forms import GovukFormMixin, choice_errors, text_errors
-from projects.fields import GovukDateField, MoneyField
+from projects.fields import (
+    GovukDateField,
+    MoneyField,
+    email_field,
+    person_name_field,
+)
 from projects.models import Contribution, Partner, Programme
 from projects.money.document import CONTRIBUTION
 from projects.money.formatting import weight_text
@@ -114,9 +119,38 @@ class PartnerForm(VersionedForm, forms.ModelForm):
         "Its statement then shows its contribution as a share of it.",
     )
 
+    lead_officer_name = person_name_field(
+        "Name",
+        subject="Lead officer's name",
+        help_text="The council's officer for the partnership's work.",
+    )
+    lead_officer_email = email_field("Email address", subject="Lead officer's email address")
+    finance_contact_name = person_name_field(
+        "Name",
+        subject="Finance contact's name",
+        help_text="The council's finance officer: its invoices are addressed to them.",
+    )
+    finance_contact_email = email_field("Email address", subject="Finance contact's email address")
+
+    # The named people, each shown in a fieldset of its own after the partner's figures.
+    PEOPLE = (
+        ("Lead officer", ("lead_officer_name", "lead_officer_email")),
+        ("Finance contact", ("finance_contact_name", "finance_contact_email")),
+    )
+
     class Meta:
         model = Partner
-        fields = ["name", "contributes", "population", "weight", "ieg_grant"]
+        fields = [
+            "name",
+            "contributes",
+            "population",
+            "weight",
+            "ieg_grant",
+            "lead_officer_name",
+            "lead_officer_email",
+            "finance_contact_name",
+            "finance_contact_email",
+        ]
         labels = {"contributes": "Contributes to the programmes' extra cost"}
         error_messages = {
             "name": text_errors(
@@ -144,6 +178,17 @@ class PartnerForm(VersionedForm, forms.ModelForm):
     def _post_clean(self) -> None:
         # The service validates the model; the form only reads and checks the fields.
         pass
+
+    @property
+    def own_fields(self) -> list:
+        """The partner's own fields, shown before the fieldsets of its people."""
+        people = {name for _, names in self.PEOPLE for name in names}
+        return [field for field in self.visible_fields() if field.name not in people]
+
+    @property
+    def people(self) -> list[tuple[str, list]]:
+        """Each named person's legend and their fields."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.PEOPLE]
 
 
 class ContributionForm(VersionedForm, forms.ModelForm):

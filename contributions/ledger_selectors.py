@@ -33,11 +33,13 @@ from projects.models import (
     Programme,
     Refund,
 )
+from projects.money.contacts import Person
 from projects.money.figures import figures_and_missing_basis
 from projects.money.ledger import PartnerLedger, latest_agreement, partner_ledger
 from projects.money.vocabulary import RefundKind, Tranche
 from projects.selectors import programme_document
 from projects.selectors.after_the_meeting import after_the_meeting
+from projects.selectors.contacts import finance_person
 
 ZERO = Decimal("0.00")
 MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
@@ -110,6 +112,21 @@ class InvoiceRow:
     paid: Decimal
     owed: Decimal
     overdue: bool
+
+    @property
+    def to(self) -> Person | None:
+        """The council's finance contact, to whom the invoice is addressed, or None."""
+        return finance_person(self.invoice.partner)
+
+
+def councils_without_finance_email(rows: list[InvoiceRow]) -> list[Partner]:
+    """Return the councils invoiced whose finance contact's email is not recorded, once each."""
+    lacking: dict[int, Partner] = {}
+    for row in rows:
+        to = row.to
+        if to is None or not to.email:
+            lacking.setdefault(row.invoice.partner_id, row.invoice.partner)
+    return list(lacking.values())
 
 
 def paid_on(invoice: Invoice) -> Decimal:
@@ -269,6 +286,11 @@ class InvoiceDocument:
     programme: Programme
     partnership_name: str
     agreement: Agreement | None
+
+    @property
+    def to(self) -> Person | None:
+        """The council's finance contact, to whom the invoice is addressed, or None."""
+        return finance_person(self.partner)
 
     @property
     def tranche_words(self) -> str:

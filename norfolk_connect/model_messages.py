@@ -95,6 +95,9 @@ def _reworded(error: ValidationError, field: models.Field | None, name: str, mod
         return f"{subject} must be a number, such as 1250.50"
     if isinstance(field, models.BooleanField):
         return f"{subject} must be yes or no"
+    if isinstance(field, models.EmailField):
+        # GOV.UK's words, as the forms and the programme file say it.
+        return "Enter an email address in the correct format, like name@example.com"
     if name == NON_FIELD_ERRORS:
         return f"This {model._meta.verbose_name} cannot be saved as it is: check each of its values"
     return f"{subject} is not in a form the service can read"

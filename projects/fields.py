@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from norfolk_connect.forms import the
 
+from . import rules
 from .rules import AMOUNT_MAX_WHOLE_DIGITS, is_financial_year, normalise_financial_year
 
 MAX_WHOLE_DIGITS = AMOUNT_MAX_WHOLE_DIGITS  # the database keeps 14 digits, two of them pence
@@ -323,3 +324,82 @@ class PositiveMoneyField(MoneyField):
         super().validate(value)
         if value is not None and value <= 0:
             raise forms.ValidationError(self.error_messages["zero"], code="zero")
+
+
+# A named person: their name on one line, their email address, a telephone number. Each is
+# optional, and checked by the rules the programme file checks them by (projects.rules).
+EMAIL_MESSAGE = rules.EMAIL_MESSAGE
+TELEPHONE_MESSAGE = (
+    "Enter a telephone number in the correct format, like 01603 222222 or +44 1603 222222"
+)
+
+
+def person_name_field(
+    label: str, *, subject: str | None = None, help_text: str = ""
+) -> forms.CharField:
+    """A person's name: "Enter the finance contact's name on one line, without line breaks".
+
+    ``subject`` names the field in its messages when its label (in a fieldset, "Name") does not.
+    """
+    subject = subject or label
+
+    def one_line(value: str) -> None:
+        if value and not rules.is_single_line(value):
+            raise ValidationError(
+                f"Enter {the(subject)} on one line, without line breaks", code="line_break"
+            )
+
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=rules.NAME_MAX_LENGTH,
+        help_text=help_text,
+        validators=[one_line],
+        error_messages={
+            "max_length": f"{subject} must be {rules.NAME_MAX_LENGTH} characters or less",
+            "null_characters_not_allowed": f"{subject} must not contain the NUL character "
+            "(\\u0000)",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+def email_field(label: str, *, subject: str | None = None, help_text: str = "") -> forms.EmailField:
+    """An email address: "Enter an email address in the correct format, like name@example.com"."""
+    subject = subject or label
+    return forms.EmailField(
+        label=label,
+        required=False,
+        max_length=rules.EMAIL_MAX_LENGTH,
+        help_text=help_text,
+        error_messages={
+            "invalid": EMAIL_MESSAGE,
+            "max_length": f"{subject} must be {rules.EMAIL_MAX_LENGTH} characters or less",
+            "null_characters_not_allowed": f"{subject} must not contain the NUL character "
+            "(\\u0000)",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+def telephone_field(label: str, *, help_text: str = "") -> forms.CharField:
+    """A telephone number as people write one: 01603 222222, +44 (0)1603 222222."""
+
+    def telephone(value: str) -> None:
+        if value and not rules.is_telephone(value):
+            raise ValidationError(TELEPHONE_MESSAGE, code="telephone")
+
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=rules.TELEPHONE_MAX_LENGTH,
+        help_text=help_text,
+        validators=[telephone],
+        error_messages={
+            "max_length": f"{label} must be {rules.TELEPHONE_MAX_LENGTH} characters or less",
+            "null_characters_not_allowed": f"{label} must not contain the NUL character (\\u0000)",
+        },
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-20", "autocomplete": "off", "inputmode": "tel"}
+        ),
+    )

@@ -6,9 +6,49 @@ from django import forms
 
 from norfolk_connect.forms import HIDDEN_ERRORS, GovukFormMixin, choice_errors, text_errors
 
-from .fields import DATE_HINT, FinancialYearsField, GovukDateField, MoneyField
+from .fields import (
+    DATE_HINT,
+    FinancialYearsField,
+    GovukDateField,
+    MoneyField,
+    email_field,
+    person_name_field,
+    telephone_field,
+)
 from .models import Partnership, Programme
 from .rules import NAME_MAX_LENGTH
+
+
+class PartnershipForm(GovukFormMixin, forms.ModelForm):
+    """The contact officer the partnership's papers name.
+
+    The partnership's name and strategy are changed only by those who may change the
+    partnership itself (the admin, or a programme file's import by them).
+    """
+
+    contact_name = person_name_field(
+        "Name",
+        subject="Contact officer's name",
+        help_text="Usually the partnership facilitator. Papers end with “Contact officer: "
+        "name, Partnership Facilitator, telephone …”.",
+    )
+    contact_telephone = telephone_field("Telephone number", help_text="Such as 01603 222222.")
+    contact_email = email_field("Email address", subject="Contact officer's email address")
+
+    # The contact officer's fields, shown together in a fieldset.
+    CONTACT = ("contact_name", "contact_telephone", "contact_email")
+
+    class Meta:
+        model = Partnership
+        fields = ["contact_name", "contact_telephone", "contact_email"]
+
+    def _post_clean(self) -> None:
+        # The service validates the model; the form only reads and checks the fields.
+        pass
+
+    @property
+    def contact_fields(self) -> list:
+        return [self[name] for name in self.CONTACT]
 
 
 class ProgrammeSettingsForm(GovukFormMixin, forms.ModelForm):

@@ -24,7 +24,7 @@ from norfolk_connect.forms import (
 )
 from projects.models import Partner
 
-from .fields import MoneyField
+from .fields import MoneyField, email_field, person_name_field
 from .models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from .money.vocabulary import Decision, ProjectStatus
 from .rules import CODE_MAX_LENGTH, NAME_MAX_LENGTH, PHASE_NUMBER_MAX, PHASE_NUMBER_MIN
@@ -73,6 +73,12 @@ class ProjectForm(GovukFormMixin, forms.ModelForm):
         empty_label="None",
         error_messages=choice_errors("Lead partner", select="a lead partner of the partnership"),
     )
+    lead_name = person_name_field(
+        "Project lead",
+        subject="Project lead's name",
+        help_text="The officer who leads the project's work.",
+    )
+    lead_email = email_field("Project lead's email address")
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
@@ -89,6 +95,8 @@ class ProjectForm(GovukFormMixin, forms.ModelForm):
             "external_project",
             "supports_strategy",
             "lead_partner",
+            "lead_name",
+            "lead_email",
             "status",
         ]
         error_messages = {
@@ -565,7 +573,9 @@ def _with_one_more_row(data: QueryDict, prefix: str) -> QueryDict:
     data = data.copy()
     key = f"{prefix}-{forms.formsets.TOTAL_FORM_COUNT}"
     total = data.get(key, "")
-    if total.isdigit() and int(total) < MAX_ROWS:
+    # ASCII digits, and few of them: Python refuses to read an integer of over 4,300 digits,
+    # and str.isdigit() takes superscripts int() cannot read.
+    if total.isascii() and total.isdigit() and len(total) <= 4 and int(total) < MAX_ROWS:
         data[key] = str(int(total) + 1)
         if prefix == ROW_KINDS["phase"].default_prefix:
             number = next_phase_number(

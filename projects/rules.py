@@ -62,10 +62,15 @@ SINGLE_LINE_MESSAGE = "Enter the name on one line, without line breaks."
 # Digits, spaces and the marks a UK or international number is written with: 01603 222222,
 # +44 (0)1603 222222, 01603 222222 ext. 123.
 TELEPHONE = re.compile(r"\+?[0-9][0-9 ()\-]*(?: ?(?:ext\.?|x) ?[0-9]+)?")
+TELEPHONE_EXAMPLE = "01603 222222"
+TELEPHONE_RULE = "digits, spaces, brackets and hyphens, at least 6 digits"
 TELEPHONE_MESSAGE = (
     "Enter a telephone number such as 01603 222222 or +44 1603 222222: digits, spaces, "
     "brackets and hyphens."
 )
+EMAIL_EXAMPLE = "name@example.com"
+# GOV.UK's words for an email address that is not one.
+EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com"
 NUL_MESSAGE = "Remove the NUL character (\\u0000) from the text."
 
 

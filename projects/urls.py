@@ -7,6 +7,7 @@ app_name = "projects"
 programme_patterns = [
     path("", programmes.ProgrammeHomeView.as_view(), name="programme_home"),
     path("settings/", programmes.ProgrammeSettingsView.as_view(), name="programme_settings"),
+    path("partnership/", programmes.PartnershipDetailsView.as_view(), name="partnership_details"),
     path("spend/", spend.ProgrammeSpendView.as_view(), name="programme_spend"),
     path("projects/", project_pages.ProjectListView.as_view(), name="project_list"),
     path("projects/new/", project_forms.ProjectCreateView.as_view(), name="project_create"),

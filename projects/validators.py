@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.utils.text import slugify
 
 from . import rules
@@ -68,6 +69,18 @@ def validate_single_line(value: str) -> None:
     """Refuse a name with a line break: it would break an email header or a paper's line."""
     if isinstance(value, str) and not rules.is_single_line(value):
         raise ValidationError(rules.SINGLE_LINE_MESSAGE, code="line_break")
+
+
+_EMAIL = EmailValidator(message=rules.EMAIL_MESSAGE)
+
+
+def is_email_address(value: str) -> bool:
+    """Whether the text is an email address as Django's EmailField (the forms') takes it."""
+    try:
+        _EMAIL(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def validate_telephone(value: str) -> None:

@@ -51,7 +51,7 @@ from norfolk_connect.twofactor.forms import CodeForm
 from projects.delivery_forms import MilestoneForm, StatusForm
 from projects.fields import DATE_PARTS, FinancialYearsField, GovukDateField, MoneyField
 from projects.filters import ProjectFilter, ProjectFilterForm
-from projects.forms import ProgrammeCreateForm, ProgrammeSettingsForm
+from projects.forms import PartnershipForm, ProgrammeCreateForm, ProgrammeSettingsForm
 from projects.models import Meeting, Partnership, Programme
 from projects.phase_forms import PhaseDecisionForm
 from projects.project_forms import (
@@ -258,6 +258,7 @@ def _sign_in(world: World, data: dict, files: dict) -> Any:
 
 BUILDERS: dict[type, Builder | None] = {
     ProgrammeSettingsForm: lambda w, d, f: ProgrammeSettingsForm(d, instance=w.programme),
+    PartnershipForm: lambda w, d, f: PartnershipForm(d, instance=w.partnership),
     ProgrammeCreateForm: lambda w, d, f: ProgrammeCreateForm(
         d,
         partnerships=Partnership.objects.filter(pk=w.partnership.pk),
@@ -384,6 +385,10 @@ def probes(bound_field: forms.Field) -> list[Any]:
         values += ["9" * (digits + 1), "0." + "1" * (places + 1), "9" * (digits - places + 1)]
     if isinstance(bound_field, forms.ChoiceField | forms.ModelChoiceField):
         values += ["not-a-choice", "999999", "-1"]
+    if isinstance(bound_field, forms.EmailField):
+        values += ["name@", "@example.com", "name@example", "a" * 250 + "@example.com"]
+    if isinstance(bound_field, forms.CharField):
+        values += ["two\nlines", "0160", "01603 222222 ext", "+44 (0)1603 222222x"]
     if isinstance(bound_field, forms.CharField) and bound_field.max_length:
         values.append("x" * (bound_field.max_length + 1))
     if isinstance(bound_field, forms.CharField) and not bound_field.max_length:

@@ -57,6 +57,10 @@ def breakages(field: models.Field) -> list[object]:
         values.append("2004-02-31")
     if isinstance(field, models.BooleanField):
         values.append("maybe")
+    if isinstance(field, models.EmailField):
+        values += ["name@", "not an email"]
+    if isinstance(field, models.CharField) and not field.choices:
+        values += ["two\nlines", "   ", "call me"]
     return values
 
 
@@ -67,6 +71,7 @@ def instances():
     partner = PartnerFactory(partnership=programme.partnership)
     text = ReportText.objects.create(programme=programme)
     return [
+        programme.partnership,
         programme,
         project,
         PhaseFactory(project=project),

@@ -14,6 +14,7 @@ from decimal import Decimal
 from ..rules import (
     DECISION_NUMBER_MAX,
     DECISION_NUMBER_MIN,
+    EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
     PHASE_NUMBER_MAX,
     PHASE_NUMBER_MIN,
@@ -21,6 +22,7 @@ from ..rules import (
     RISK_REFERENCE_MAX_LENGTH,
     SCORE_MAX,
     SCORE_MIN,
+    TELEPHONE_MAX_LENGTH,
 )
 from .schema import Entity, FieldSpec, Kind
 from .vocabulary import (
@@ -53,6 +55,28 @@ class PartnershipData:
     slug: str
     name: str
     strategy: str = ""
+    # The contact officer the papers name (the partnership facilitator): each optional.
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_telephone: str = ""
+
+
+def _person(key: str, label: str) -> FieldSpec:
+    """A named person's name: optional, written only when recorded, not in the workbook."""
+    return FieldSpec(
+        key,
+        label,
+        Kind.PERSON,
+        max_length=NAME_MAX_LENGTH,
+        sparse=True,
+        in_workbook=False,
+    )
+
+
+def _email(key: str, label: str) -> FieldSpec:
+    return FieldSpec(
+        key, label, Kind.EMAIL, max_length=EMAIL_MAX_LENGTH, sparse=True, in_workbook=False
+    )
 
 
 PARTNERSHIP = Entity(
@@ -61,6 +85,16 @@ PARTNERSHIP = Entity(
         FieldSpec("slug", "Slug", Kind.SLUG),
         FieldSpec("name", "Partnership name", Kind.NAME),
         FieldSpec("strategy", "Strategy", Kind.TEXT, max_length=NAME_MAX_LENGTH),
+        _person("contact_name", "Contact officer"),
+        _email("contact_email", "Contact officer's email"),
+        FieldSpec(
+            "contact_telephone",
+            "Contact officer's telephone",
+            Kind.TELEPHONE,
+            max_length=TELEPHONE_MAX_LENGTH,
+            sparse=True,
+            in_workbook=False,
+        ),
     ),
     identity=("slug",),
     model="projects.Partnership",
@@ -108,6 +142,11 @@ class PartnerData:
     population: int | None = None
     weight: Decimal | None = None
     ieg_grant: Decimal | None = None  # its Implementing Electronic Government grant, if recorded
+    # The council's officer for the partnership's work, and its finance contact (invoices).
+    lead_officer_name: str = ""
+    lead_officer_email: str = ""
+    finance_contact_name: str = ""
+    finance_contact_email: str = ""
 
 
 PARTNER = Entity(
@@ -121,6 +160,10 @@ PARTNER = Entity(
         ),
         FieldSpec("weight", "Weight", Kind.WEIGHT, width=10),
         FieldSpec("ieg_grant", "IEG grant", Kind.OPTIONAL_AMOUNT, width=16, sparse=True),
+        _person("lead_officer_name", "Lead officer"),
+        _email("lead_officer_email", "Lead officer's email"),
+        _person("finance_contact_name", "Finance contact"),
+        _email("finance_contact_email", "Finance contact's email"),
     ),
     identity=("slug",),
     model="contributions.Partner",
@@ -214,6 +257,8 @@ class ProjectData:
     supports_strategy: bool = False
     lead_partner: str | None = None  # a partner slug
     status: ProjectStatus = ProjectStatus.PROPOSED
+    lead_name: str = ""  # the officer who leads the project's work
+    lead_email: str = ""
     outcome_claims: tuple[OutcomeClaimData, ...] = ()
     funding: tuple[FundingData, ...] = ()
     phases: tuple[PhaseData, ...] = ()
@@ -238,6 +283,8 @@ PROJECT = Entity(
         FieldSpec("supports_strategy", "Supports the strategy", Kind.YES_NO, width=14),
         FieldSpec("lead_partner", "Lead partner", Kind.SLUG, width=22),
         FieldSpec("status", "Status", Kind.CHOICE, ProjectStatus, width=12),
+        _person("lead_name", "Project lead"),
+        _email("lead_email", "Project lead's email"),
     ),
     identity=("slug",),
     model="projects.Project",

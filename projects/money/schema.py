@@ -40,9 +40,15 @@ class Kind(enum.StrEnum):
     DATE = "date"  # a date, or none
     FINANCIAL_YEAR = "financial_year"
     FINANCIAL_YEARS = "financial_years"  # a non-empty list of distinct financial years
+    # A named person's details, each optional (empty when not recorded): a name on one line,
+    # an email address and a telephone number, each checked as the forms check them.
+    PERSON = "person"
+    EMAIL = "email"
+    TELEPHONE = "telephone"
 
 
 MONEY_KINDS = frozenset({Kind.AMOUNT, Kind.COST, Kind.OPTIONAL_AMOUNT})
+CONTACT_KINDS = frozenset({Kind.PERSON, Kind.EMAIL, Kind.TELEPHONE})
 
 
 @dataclass(frozen=True)

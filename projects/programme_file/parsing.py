@@ -74,6 +74,8 @@ from ..rules import (
     AMOUNT_DECIMAL_PLACES,
     AMOUNT_MAX_WHOLE_DIGITS,
     CODE_MAX_LENGTH,
+    EMAIL_EXAMPLE,
+    EMAIL_MAX_LENGTH,
     FINANCIAL_YEAR_EXAMPLE,
     NAME_MAX_LENGTH,
     PAPER_RESERVED_SLUGS,
@@ -84,12 +86,18 @@ from ..rules import (
     SLUG_EXAMPLE,
     SLUG_MAX_LENGTH,
     SLUG_RULE,
+    TELEPHONE_EXAMPLE,
+    TELEPHONE_MAX_LENGTH,
+    TELEPHONE_RULE,
     WEIGHT_DECIMAL_PLACES,
     WEIGHT_MAX_WHOLE_DIGITS,
     has_nul,
     is_blank,
     is_financial_year,
+    is_single_line,
+    is_telephone,
 )
+from ..validators import is_email_address
 from .ledger_checks import after_the_meeting_problems
 from .problems import FILE_PATH, Problem, ProgrammeFileError
 
@@ -318,6 +326,41 @@ class _Parser:
         value = self.text(value, path, max_length)
         if value is not BAD and is_blank(value):
             self.report(path, "must not be empty")
+            return BAD
+        return value
+
+    def person(self, value: Any, path: str) -> Any:
+        """A person's name, or "" when none is recorded: one line, as the forms take it."""
+        value = self.text(value, path, NAME_MAX_LENGTH)
+        if value is BAD or value == "":
+            return value
+        if is_blank(value):
+            self.report(path, 'must be a name or "", not only spaces')
+            return BAD
+        if not is_single_line(value):
+            self.report(path, "must be on one line, without line breaks")
+            return BAD
+        return value
+
+    def email(self, value: Any, path: str) -> Any:
+        """An email address, or "" when none is recorded, checked as the forms check it."""
+        value = self.text(value, path, EMAIL_MAX_LENGTH)
+        if value is BAD or value == "":
+            return value
+        if not is_email_address(value):
+            self.report(path, f"must be an email address such as {EMAIL_EXAMPLE}")
+            return BAD
+        return value
+
+    def telephone(self, value: Any, path: str) -> Any:
+        """A telephone number, or "" when none is recorded."""
+        value = self.text(value, path, TELEPHONE_MAX_LENGTH)
+        if value is BAD or value == "":
+            return value
+        if not is_telephone(value):
+            self.report(
+                path, f"must be a telephone number such as {TELEPHONE_EXAMPLE}: {TELEPHONE_RULE}"
+            )
             return BAD
         return value
 
@@ -866,6 +909,9 @@ _READERS: dict[Kind, _Reader] = {
     Kind.DATE: _P.date,
     Kind.FINANCIAL_YEAR: _P.financial_year,
     Kind.FINANCIAL_YEARS: _P.financial_years,
+    Kind.PERSON: _P.person,
+    Kind.EMAIL: _P.email,
+    Kind.TELEPHONE: _P.telephone,
 }
 
 

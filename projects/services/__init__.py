@@ -2,11 +2,18 @@
 
 from .import_plan import ProgrammeLoadError
 from .loading import programme_load
-from .programmes import ProgrammeError, programme_copy, programme_create, programme_update
+from .programmes import (
+    ProgrammeError,
+    partnership_update,
+    programme_copy,
+    programme_create,
+    programme_update,
+)
 
 __all__ = [
     "ProgrammeError",
     "ProgrammeLoadError",
+    "partnership_update",
     "programme_copy",
     "programme_create",
     "programme_load",

@@ -19,7 +19,7 @@ from projects.models import BoardDecision, Meeting, Partner, ReportText
 
 from ..history import Author, record_author
 from ..models import Partnership, Programme
-from ..money.document import PROGRAMME, ProgrammeDocument
+from ..money.document import PARTNERSHIP, PROGRAMME, ProgrammeDocument
 from ..programme_file.problems import Problem
 from .after_the_meeting import (
     paper_meetings,
@@ -47,12 +47,13 @@ def programme_load(*, document: ProgrammeDocument, user: Author = None) -> Progr
     are created or updated; a partner of the partnership that the document leaves out is removed,
     unless another programme or a user still refers to it, which refuses the whole load.
     """
+    # Its declared fields: name, strategy and the contact officer the papers name.
+    declared = PARTNERSHIP.stored(document.partnership, leave_out=PARTNERSHIP.identity)
     partnership, _ = Partnership.objects.get_or_create(
-        slug=document.partnership.slug,
-        defaults={"name": document.partnership.name, "strategy": document.partnership.strategy},
+        slug=document.partnership.slug, defaults=declared
     )
-    partnership.name = document.partnership.name
-    partnership.strategy = document.partnership.strategy
+    for name, value in declared.items():
+        setattr(partnership, name, value)
     check_row(partnership, "partnership", exclude=["slug"])
     partnership.save()
 

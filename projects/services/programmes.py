@@ -91,6 +91,25 @@ def _check_slug(slug: str, user: Author) -> None:
         raise ValidationError({"slug": SLUG_UNAVAILABLE})
 
 
+# The partnership's details a facilitator edits: its contact officer. Its name and strategy
+# are changed by those who may change the partnership itself (the admin).
+PARTNERSHIP_FIELDS = ("contact_name", "contact_email", "contact_telephone")
+
+
+@transaction.atomic
+def partnership_update(*, partnership: Partnership, data: dict, user: Author) -> Partnership:
+    """Save the partnership's contact officer, checked as every way in checks them.
+
+    Only the fields named in PARTNERSHIP_FIELDS are taken from ``data``.
+    """
+    for name in PARTNERSHIP_FIELDS:
+        if name in data:
+            setattr(partnership, name, data[name])
+    full_clean_for_people(partnership, exclude=["slug"])
+    partnership.save(update_fields=[name for name in PARTNERSHIP_FIELDS if name in data])
+    return partnership
+
+
 @transaction.atomic
 def programme_create(*, partnership: Partnership, data: dict, user: Author) -> Programme:
     """Start an empty programme in the partnership; without a slug, one is made from its name."""

@@ -11,12 +11,12 @@ from django.views.generic import FormView, TemplateView
 from projects.money.figures import figures_and_missing_basis
 
 from ..access import EDITOR_ROLES, ProgrammeMixin, landing_url
-from ..forms import ProgrammeCreateForm, ProgrammeSettingsForm
+from ..forms import PartnershipForm, ProgrammeCreateForm, ProgrammeSettingsForm
 from ..history import ConcurrentEditError
 from ..models import Membership, Partnership
 from ..selectors import programme_document, programmes_for_user
 from ..selectors.to_do import to_do_from_document
-from ..services import programme_copy, programme_create, programme_update
+from ..services import partnership_update, programme_copy, programme_create, programme_update
 from .tranches import TrancheConfirmMixin
 
 
@@ -123,6 +123,29 @@ class ProgrammeSettingsView(TrancheConfirmMixin, ProgrammeMixin, ConflictMixin, 
         if not check.saved:
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(self.request, self.with_tranches("The programme's settings are saved."))
+        return redirect("projects:programme_home", self.programme.slug)
+
+
+class PartnershipDetailsView(ProgrammeMixin, ConflictMixin, FormView):
+    """The contact officer the partnership's papers name: facilitators edit."""
+
+    edits = True
+    form_class = PartnershipForm
+    template_name = "projects/partnership_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.programme.partnership}
+
+    def form_valid(self, form):
+        try:
+            partnership_update(
+                partnership=self.programme.partnership,
+                data=form.cleaned_data,
+                user=self.request.user,
+            )
+        except ValidationError as error:
+            return self.refused(form, error)
+        messages.success(self.request, "The partnership's details are saved.")
         return redirect("projects:programme_home", self.programme.slug)
 
 

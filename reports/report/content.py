@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.utils.safestring import SafeString
 
 from projects.money.bounds import project_existing_resource, project_extra_bounds
+from projects.money.contacts import ContactOfficer, contact_officer_of
 from projects.money.document import PhaseData, ProgrammeDocument, ProjectData, ReportTextData
 from projects.money.figures import Mismatch, ProgrammeFigures, figures_and_missing_basis
 from projects.money.formatting import money
@@ -157,6 +158,10 @@ class BoardReport:
     progress_risks: RiskTables | None = None
     progress_timeline: TimelineChart | None = None
     progress_heat_map: HeatMap | None = None
+    # The partnership's contact officer: the paper's last line, in its "Contact Officers"
+    # section (the seed's section 6), added when the words have no such section. None when
+    # the partnership names none.
+    contact: ContactOfficer | None = None
 
     @property
     def charts(self) -> tuple[StackedBarChart | GroupedBarChart, ...]:
@@ -436,6 +441,10 @@ def board_report_from_document(
                 paragraphs=tuple(render_numbered(source, values, section=number, budget=budget)),
             )
         )
+    contact = contact_officer_of(document.partnership)
+    if contact is not None and not any(s.key == "contact_officers" for s in sections):
+        heading = dict(SECTIONS)["contact_officers"]
+        sections.append(ReportSection(len(sections) + 1, "contact_officers", heading, ()))
     names = {partner.slug: partner.name for partner in document.partners}
     return BoardReport(
         programme_slug=document.programme.slug,
@@ -491,6 +500,7 @@ def board_report_from_document(
         progress_heat_map=build_heat_map(risks.grid, chart_id="report-heat-map")
         if risks is not None and risks.rows
         else None,
+        contact=contact,
     )
 
 

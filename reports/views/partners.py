@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.views.generic import TemplateView
 
 from projects.access import ProgrammeMixin, own_council
+from projects.selectors.contacts import finance_person, lead_officer
 
 from ..report.selectors import invoice_ids, statement_for
 from .statements import StatementMixin
@@ -23,6 +24,10 @@ class PartnerView(ProgrammeMixin, StatementMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["partner"] = self.partner
         context["own"] = self.partner == own_council(self.membership)
+        context["people"] = [
+            ("Lead officer", lead_officer(self.partner), "lead-officer"),
+            ("Finance contact", finance_person(self.partner), "finance-contact"),
+        ]
         statement = statement_for(programme=self.programme, partner=self.partner)
         context["statement"] = statement
         ids = (

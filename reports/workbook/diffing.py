@@ -24,7 +24,7 @@ from projects.money.document import (
 )
 from projects.money.figures import ProgrammeFigures, compute_figures
 from projects.money.formatting import money
-from projects.money.schema import Entity, FieldSpec, Kind
+from projects.money.schema import CONTACT_KINDS, Entity, FieldSpec, Kind
 from projects.money.vocabulary import (
     Grade,
     Tranche,
@@ -232,6 +232,12 @@ FUNDING_FIELDS = shown_fields(data.FUNDING)
 CONTRIBUTION_FIELDS = shown_fields(data.CONTRIBUTION)
 PROGRAMME_FIELDS = shown_fields(data.PROGRAMME)
 PARTNERSHIP_FIELDS = shown_fields(data.PARTNERSHIP)
+# The partnership's name and strategy, which only those who may change the partnership import.
+_WITHHELD_FIELDS = tuple(
+    field
+    for field, spec in zip(PARTNERSHIP_FIELDS, data.PARTNERSHIP.shown, strict=True)
+    if spec.kind not in CONTACT_KINDS
+)
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -256,10 +262,12 @@ def withhold_partnership(
     """Return the document with the partnership's name and strategy as now, and what differed."""
     # The partnership is shared by all its programmes, so its name and strategy are changed only
     # by those who may change the partnership itself.
-    withheld = _field_changes(current.partnership, new.partnership, PARTNERSHIP_FIELDS)
+    # Its contact officer is not withheld: a facilitator edits it on the partnership's page.
+    withheld = _field_changes(current.partnership, new.partnership, _WITHHELD_FIELDS)
     if not withheld:
         return new, ()
-    return replace(new, partnership=current.partnership), withheld
+    kept = {name: getattr(current.partnership, name) for _, name, _ in _WITHHELD_FIELDS}
+    return replace(new, partnership=replace(new.partnership, **kept)), withheld
 
 
 def _all_fields(row: Any, shown: Shown, *, added: bool) -> tuple[FieldChange, ...]:

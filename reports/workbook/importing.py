@@ -23,7 +23,8 @@ from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, WorkSheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
-from projects.money.document import FORMAT, ProgrammeDocument
+from projects.money.document import FORMAT, PARTNER, PROJECT, ProgrammeDocument
+from projects.money.schema import Entity
 from projects.programme_file import (
     Problem,
     ProgrammeFileError,
@@ -422,6 +423,23 @@ class _Row:
     columns: dict[str, int]
 
 
+def _off_the_sheet(entity: Entity, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Return, by slug, each stored record's values of the fields its sheet has no column for."""
+    keys = [spec.key for spec in entity.fields if not spec.in_workbook]
+    return {
+        record["slug"]: {key: record[key] for key in keys if key in record} for record in records
+    }
+
+
+def _keeping(record: dict[str, Any], kept: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Give a row read from a sheet the values off the sheet of the stored row it matches."""
+    slug = record.get("slug")
+    if isinstance(slug, str):
+        for key, value in kept.get(slug, {}).items():
+            record.setdefault(key, value)
+    return record
+
+
 class _WorkbookReader:
     """Turn the sheets into a programme file's contents, noting where each value came from."""
 
@@ -455,14 +473,21 @@ class _WorkbookReader:
         # No report text and no papers: the load then keeps the programme's as they are.
         content.pop("report", None)
         content.pop("papers", None)
+        # The named people are no columns of the sheets: a row keeps its partner's or project's.
+        partners_kept = _off_the_sheet(PARTNER, content["partners"])
+        projects_kept = _off_the_sheet(PROJECT, content["projects"])
         content["partners"] = [
-            self.record(PARTNERS, columns, number, values, f"partners[{index}]")
+            _keeping(
+                self.record(PARTNERS, columns, number, values, f"partners[{index}]"),
+                partners_kept,
+            )
             for index, (number, values) in enumerate(rows(PARTNERS))
         ]
         projects = []
         slugs: dict[str, int] = {}
         for index, (number, values) in enumerate(rows(projects_layout)):
             project = self.record(projects_layout, columns, number, values, f"projects[{index}]")
+            _keeping(project, projects_kept)
             project.update(outcome_claims=[], funding=[], phases=[])
             if isinstance(project.get("slug"), str):
                 slugs.setdefault(project["slug"], index)

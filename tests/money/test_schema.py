@@ -57,6 +57,8 @@ def test_required_keys_come_from_the_data_class_and_the_declaration() -> None:
 def test_the_workbook_column_kinds_include_every_declared_kind_shown_in_a_sheet() -> None:
     for entity in ENTITIES:
         for spec in entity.fields:
+            if not spec.in_workbook:  # the named people: kept by the import, no column
+                continue
             assert spec.kind.value in ColumnKind.values or spec.kind in (
                 Kind.MARKDOWN,
                 Kind.FINANCIAL_YEARS,
