@@ -148,7 +148,16 @@ def programme_navigation(programme: Programme, request, *, membership: Membershi
     ]  # fmt: skip
     if can_edit(membership):
         sections.append(("Import", "reports:import", {"import", "import_confirm"}))
-        sections.append(("Settings", "projects:programme_settings", {"programme_settings"}))
+        # Settings: the programme's, the partnership's details and its people (invitations,
+        # roles, removals), one section with a navigation of its own.
+        sections.append(
+            (
+                "Settings",
+                "projects:programme_settings",
+                {"programme_settings", "partnership_details", "people", "invite",
+                 "invitation_revoke", "member_role", "member_remove"},
+            )
+        )  # fmt: skip
     items = [
         {"label": label, "url": reverse(name, args=[programme.slug]), "current": current in names}
         for label, name, names in sections
