@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from projects.money.bounds import project_existing_resource, project_extra_bounds
@@ -442,6 +443,14 @@ def board_report_from_document(
             )
         )
     contact = contact_officer_of(document.partnership)
+    if contact is not None and any(
+        section.key == "contact_officers"
+        and any(escape(contact.name) in paragraph.html for paragraph in section.paragraphs)
+        for section in sections
+    ):
+        # The paper's own words already name the contact officer (the seed's "Further
+        # information can be obtained from Tim Anderson ..."): the line would say it twice.
+        contact = None
     if contact is not None and not any(s.key == "contact_officers" for s in sections):
         heading = dict(SECTIONS)["contact_officers"]
         sections.append(ReportSection(len(sections) + 1, "contact_officers", heading, ()))

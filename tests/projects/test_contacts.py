@@ -366,12 +366,23 @@ def demo(monkeypatch) -> Programme:
     return Programme.objects.get(slug=DEMO)
 
 
-def test_the_demos_board_report_ends_with_the_contact_officer(client, demo) -> None:
+def test_the_demos_board_report_names_the_contact_officer_once(client, demo) -> None:
+    """The seed's section 6 names Tim Anderson in its own words: the line would repeat them."""
     client.force_login(get_user_model().objects.get(username="chief-executive"))
     text = flat(client.get(reverse("report:report", args=[DEMO])).content.decode())
-    assert LINE in text
+    assert text.count("Tim Anderson") == 1
+    assert LINE not in text
+
+
+def test_a_paper_whose_words_name_someone_else_ends_with_the_contact_officer(demo) -> None:
+    Partnership.objects.filter(programmes=demo).update(contact_name="Pat Facilitator")
+    document = programme_document(programme=demo, include_report=True)
+    report = board_report_from_document(document, on=date(2004, 12, 1))
+    text = flat(report_html(report))
+    line = "Contact officer: Pat Facilitator, Partnership Facilitator, telephone 01603 224279"
+    assert line in text
     # In the seed's section 6, after its own words.
-    assert text.index("6. Contact Officers") < text.index(LINE)
+    assert text.index("6. Contact Officers") < text.index("Tim Anderson") < text.index(line)
 
 
 @pytest.mark.parametrize("template", [PaperTemplate.WORKLOAD, PaperTemplate.PROGRESS])
