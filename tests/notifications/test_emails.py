@@ -320,3 +320,26 @@ def test_raising_a_call_emails_each_councils_finance_contact_its_invoice(
     assert nobody.state == SendingState.SKIPPED and nobody.note.endswith(
         "no finance contact's email"
     )
+
+
+def test_on_the_demo_issuing_the_paper_emails_its_chief_executive_alone(
+    mailbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The demo's users have example addresses, so `make run` shows the email it would send."""
+    from projects.models import Programme
+
+    monkeypatch.setenv("DJANGO_DEMO_PASSWORD", "demo-password-123")
+    call_command("load_demo", stdout=StringIO())
+    programme = Programme.objects.get(slug="norfolk-connect-2004")
+    facilitator = get_user_model().objects.get(username="facilitator")
+    assert facilitator.email == "facilitator@norfolk-connect.example"
+    report = board_report(programme=programme, on=MEETING, issued=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_issue(
+            programme=programme,
+            meeting_date=MEETING,
+            expected_fingerprint=fingerprint(report_snapshot(report)),
+            user=facilitator,
+        )
+    run_worker()
+    assert [r for m in mailbox for r in m.recipients] == ["chief-executive@norfolk-connect.example"]

@@ -20,6 +20,9 @@ DEMO_USERS = [
     ("partner-officer", Role.PARTNER_OFFICER, "broadland", False),
     ("admin", Role.ADMIN, None, True),
 ]
+# The demo users' addresses, so that the emails the demo sends (to the console under `make run`)
+# have someone to go to: .example is a domain reserved for examples, which reaches nobody.
+DEMO_EMAIL_DOMAIN = "norfolk-connect.example"
 
 
 class Command(BaseCommand):
@@ -60,6 +63,8 @@ class Command(BaseCommand):
             created = user is None
             if created:
                 user = User(username=username, is_staff=superuser, is_superuser=superuser)
+            if not user.email:
+                user.email = f"{username}@{DEMO_EMAIL_DOMAIN}"
             if chosen:
                 user.set_password(chosen)
             elif created:
