@@ -9,7 +9,9 @@ nothing.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import smtplib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.mail import BadHeaderError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -39,6 +42,8 @@ ONLY_FACILITATOR = (
 )
 NAME_ON_ONE_LINE = "Enter the name on one line, without line breaks"
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+logger = logging.getLogger(__name__)
 
 
 def hash_token(token: str) -> str:
@@ -174,8 +179,23 @@ def invite(
             partner=partner,
             invitation=invitation,
         )
-        transaction.on_commit(partial(send_invitation, invitation, link(token)))
+        transaction.on_commit(partial(email_invitation, invitation, link(token)))
     return invitation
+
+
+def email_invitation(invitation: Invitation, url: str) -> None:
+    """Send the invitation's email, noting on it whether the mail server took it.
+
+    A mail server that is down or refuses the address must not undo the saved invitation nor
+    end in a server error: the page tells the facilitator, who can revoke it and invite again.
+    """
+    try:
+        send_invitation(invitation, url)
+    except (smtplib.SMTPException, OSError, BadHeaderError, ValueError) as error:
+        logger.warning("The invitation %s could not be emailed: %s", invitation.pk, error)
+        invitation.email_failed = True
+    else:
+        invitation.email_failed = False
 
 
 def pending_invitations(

@@ -82,11 +82,19 @@ class InviteView(ProgrammeMixin, FormView):
         except ValidationError as error:
             show_refusal(form, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"An invitation is sent to {invitation.name} at {invitation.email}, "
-            f"as {invitation.get_role_display().lower()}.",
-        )
+        if getattr(invitation, "email_failed", False):
+            messages.error(
+                self.request,
+                f"The invitation to {invitation.name} is saved, but the email to "
+                f"{invitation.email} could not be sent: the mail server did not take it. "
+                "Revoke the invitation and invite them again later, or tell the service desk.",
+            )
+        else:
+            messages.success(
+                self.request,
+                f"An invitation is sent to {invitation.name} at {invitation.email}, "
+                f"as {invitation.get_role_display().lower()}.",
+            )
         return redirect(people_url(self))
 
 

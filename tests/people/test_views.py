@@ -493,3 +493,31 @@ def test_changing_your_own_role_signs_you_out(client, people):
     assert response.url == reverse("login")
     assert "_auth_user_id" not in client.session
     assert Membership.objects.get(pk=me.pk).role == Role.CHIEF_EXECUTIVE
+
+
+@pytest.mark.django_db(transaction=True)  # the email goes when the invitation commits
+def test_a_mail_server_that_is_down_keeps_the_invitation_and_says_so(client, settings):
+    """No server error: the invitation is saved, and the facilitator told the email failed."""
+    import socket
+
+    from norfolk_connect.people.models import Invitation
+    from projects.models import Role as Roles
+    from tests.projects.factories import MembershipFactory, ProgrammeFactory, UserFactory
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    programme = ProgrammeFactory()
+    facilitator = UserFactory(username="fran")
+    MembershipFactory(user=facilitator, partnership=programme.partnership, role=Roles.FACILITATOR)
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("people:invite", args=[programme.slug]),
+        {"name": "Chris Executive", "email": "ce@example.org", "role": Roles.CHIEF_EXECUTIVE},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "could not be sent: the mail server did not take it" in response.content.decode()
+    assert Invitation.objects.filter(email="ce@example.org").count() == 1
