@@ -58,7 +58,7 @@ FINANCIAL_YEAR_MESSAGE = (
 )
 BLANK_MESSAGE = "Enter some text, not only spaces."
 # A person's name goes into an email's To header and a paper's contact line: one line only.
-SINGLE_LINE_MESSAGE = "Enter the name on one line, without line breaks."
+SINGLE_LINE_MESSAGE = "Enter the name on one line, without line breaks"
 # Digits, spaces and the marks a UK or international number is written with: 01603 222222,
 # +44 (0)1603 222222, 01603 222222 ext. 123.
 TELEPHONE = re.compile(r"\+?[0-9][0-9 ()\-]*(?: ?(?:ext\.?|x) ?[0-9]+)?")
@@ -66,7 +66,7 @@ TELEPHONE_EXAMPLE = "01603 222222"
 TELEPHONE_RULE = "digits, spaces, brackets and hyphens, at least 6 digits"
 TELEPHONE_MESSAGE = (
     "Enter a telephone number such as 01603 222222 or +44 1603 222222: digits, spaces, "
-    "brackets and hyphens."
+    "brackets and hyphens"
 )
 EMAIL_EXAMPLE = "name@example.com"
 # GOV.UK's words for an email address that is not one.
