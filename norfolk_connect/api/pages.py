@@ -1,0 +1,42 @@
+"""The page for developers: the API's endpoints, read from its OpenAPI document."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .v1 import api
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def endpoints(schema: dict) -> list[dict]:
+    """Return each operation of the document: method, path, summary and description."""
+    found = []
+    for address, operations in schema.get("paths", {}).items():
+        for method in METHODS:
+            operation = operations.get(method)
+            if operation is not None:
+                found.append(
+                    {
+                        "method": method.upper(),
+                        "path": address,
+                        "summary": operation.get("summary", ""),
+                        "description": operation.get("description", ""),
+                    }
+                )
+    return found
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """List the API's endpoints, with where its OpenAPI document is and how to authenticate."""
+    schema = api.get_openapi_schema()
+    return render(
+        request,
+        "api/docs.html",
+        {
+            "endpoints": endpoints(schema),
+            "schema_url": request.build_absolute_uri("/api/v1/openapi.json"),
+            "base_url": request.build_absolute_uri("/api/v1/"),
+        },
+    )
