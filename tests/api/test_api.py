@@ -156,7 +156,7 @@ def test_the_programmes_list_takes_the_same_queries_at_any_size(client):
             response = client.get(reverse("api:programmes"), **auth(token))
         assert response.status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1], counts
+    assert counts[0] == counts[1] == 3, counts  # the token, the membership, the list
 
 
 def test_the_openapi_document_is_3_1_and_served_without_a_token(client):
@@ -175,3 +175,18 @@ def test_the_developers_page_lists_the_endpoints(client):
     page = client.get(reverse("api_docs")).content.decode()
     assert "/api/v1/programmes/{slug}/figures" in page
     assert reverse("account_tokens") in page
+
+
+def test_other_addresses_and_methods_answer_json(client):
+    programme, membership = member()
+    headers = auth(make(membership))
+    for address in ("/api/v1/", "/api/v1/nope", "/api/v1/programmes/x/figures/more"):
+        response = client.get(address, **headers)
+        assert response.status_code == 404, address
+        assert response.json() == {"detail": "Not found"}
+    client = type(client)(enforce_csrf_checks=True)
+    for address in (reverse("api:programmes"), url("api:programme_figures", programme)):
+        response = client.post(address, {}, **headers)
+        assert response.status_code == 405  # not a CSRF refusal: the API reads no cookie
+        assert response["Allow"] == "GET"
+        assert "use GET" in response.json()["detail"]
