@@ -10,6 +10,11 @@ from .v1 import api
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
+def code_parts(text: str) -> list[tuple[str, bool]]:
+    """Split a description at its backticks: each part, and whether it is code."""
+    return [(part, index % 2 == 1) for index, part in enumerate(text.split("`")) if part]
+
+
 def endpoints(schema: dict) -> list[dict]:
     """Return each operation of the document: method, path, summary and description."""
     found = []
@@ -22,7 +27,7 @@ def endpoints(schema: dict) -> list[dict]:
                         "method": method.upper(),
                         "path": address,
                         "summary": operation.get("summary", ""),
-                        "description": operation.get("description", ""),
+                        "description": code_parts(operation.get("description", "")),
                     }
                 )
     return found

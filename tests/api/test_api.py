@@ -190,3 +190,14 @@ def test_other_addresses_and_methods_answer_json(client):
         assert response.status_code == 405  # not a CSRF refusal: the API reads no cookie
         assert response["Allow"] == "GET"
         assert "use GET" in response.json()["detail"]
+
+
+def test_the_developers_page_shows_code_as_code(client):
+    _, membership = member()
+    client.force_login(membership.user)
+    page = client.get(reverse("api_docs")).content.decode()
+    assert "`" not in page
+    assert (
+        '<code class="app-break-anywhere">manage.py programme_figures &lt;slug&gt; --json</code>'
+        in page
+    )
