@@ -16,7 +16,7 @@ from norfolk_connect.api import services
 from norfolk_connect.api.models import AccessToken, Scope
 from norfolk_connect.api.tokens import token_user
 from projects.models import Membership, Role
-from tests.projects.factories import MembershipFactory, PartnershipFactory
+from tests.projects.factories import MembershipFactory, PartnershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 TOKEN = re.compile(r"ncp_[0-9a-f]{8}_[A-Za-z0-9_-]+")
@@ -185,3 +185,14 @@ def test_the_owners_role_today_decides():
     found = token_user(bearer(whole))
     assert found is not None
     assert found[2].role == Role.CHIEF_EXECUTIVE
+
+
+def test_a_person_of_no_partnership_is_told_a_token_could_read_nothing(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert "You have no tokens" in text(client.get(reverse("account_tokens")))
+    page = text(client.get(reverse("account_token_create")))
+    assert "not a member of any partnership" in page
+    response = client.post(reverse("account_token_create"), {"name": "X", "scope": "read"})
+    assert response.status_code == 400
+    assert not AccessToken.objects.exists()
