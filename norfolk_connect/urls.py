@@ -25,6 +25,9 @@ urlpatterns = [
         name="account_notifications",
     ),
     path("email/", include("norfolk_connect.notifications.urls")),
+    # The API (/api/v1/, a token in each request), its page for developers, and each person's
+    # own tokens' pages (/account/tokens/).
+    path("", include("norfolk_connect.api.urls")),
     path("programmes/<slug:slug>/", include("contributions.urls")),
     path("programmes/<slug:slug>/", include("reports.urls")),
     path("programmes/<slug:slug>/", include("reports.urls_report")),

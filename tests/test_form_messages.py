@@ -43,6 +43,7 @@ from contributions.call_forms import (
     RefundForm,
 )
 from contributions.forms import ContributionForm, PartnerForm, VersionForm
+from norfolk_connect.api.forms import TokenForm
 from norfolk_connect.forms import SignInForm
 from norfolk_connect.notifications.forms import PreferencesForm
 from norfolk_connect.notifications.rules import kinds_for_roles
@@ -313,6 +314,8 @@ BUILDERS: dict[type, Builder | None] = {
     InviteForm: lambda w, d, f: InviteForm(d, partnership=w.partnership),
     RoleForm: lambda w, d, f: RoleForm(d, partnership=w.partnership),
     AcceptForm: lambda w, d, f: AcceptForm(d, email="sam@example.com", name="Sam Invited"),
+    # A personal access token, made by a facilitator of the partnership (read and write offered).
+    TokenForm: lambda w, d, f: TokenForm(d, user=w.partnership.memberships.get().user),
 }
 for _kind, _formset in ROW_KINDS.items():
     BUILDERS[_formset] = _row_formset(_kind)

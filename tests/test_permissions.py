@@ -58,7 +58,12 @@ ACCOUNT_URLS = {"login", "logout", "password_change", "password_change_done",
                 # the password and being signed in, so need none but a pending sign-in; the rest
                 # (and the account page) need a login and belong to no programme.
                 "twofactor:verify", "twofactor:setup", "twofactor:recovery_codes",
-                "twofactor:new_recovery_codes", "twofactor:turn_off", "account"}  # fmt: skip
+                "twofactor:new_recovery_codes", "twofactor:turn_off", "account",
+                # The person's own API access tokens (list, make, revoke: another person's token
+                # answers 404) and the API's page for developers: a login, no programme
+                # (tests/api/test_tokens.py).
+                "account_tokens", "account_token_create", "account_token_revoke",
+                "api_docs"}  # fmt: skip
 PUBLIC_URLS = {
     "health",  # for load balancers: says "ok", reveals nothing
     # An invitation's link: the person has no account yet. The token in it is the only key;
@@ -99,6 +104,12 @@ def named_patterns(patterns=None, prefix="", converters=frozenset()):
 
 
 PATTERNS = dict(named_patterns())
+# The API (/api/v1/) signs in no one: each request carries a personal access token, and one
+# without answers 401 (JSON), not a redirect; its OpenAPI document describes it and holds no
+# data. tests/api/test_api.py has its own matrix (no token, each role, another partnership,
+# revoked and expired tokens), and fails on an endpoint it does not know.
+API_URLS = {name for name in PATTERNS if name.startswith("api:")}
+PUBLIC_URLS |= API_URLS
 ALL_NAMES = sorted(set(PATTERNS) - ACCOUNT_URLS - PUBLIC_URLS)
 
 

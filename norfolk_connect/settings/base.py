@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "norfolk_connect.notifications",
     "norfolk_connect.sso",
     "norfolk_connect.twofactor.apps.TwoFactorConfig",
+    # The API for councils' own systems and its personal access tokens (norfolk_connect/api).
+    "norfolk_connect.api",
     "projects",
     "contributions",
     "reports",

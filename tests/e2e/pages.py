@@ -95,7 +95,38 @@ def pages_to_scan() -> dict[str, str]:
     # account, and setting up two-factor sign-in, which nobody in the demo has yet.
     urls["account"] = reverse("account")
     urls["twofactor:setup"] = reverse("twofactor:setup")
+    # The person's API access tokens (one made, so that the list and its revoke page show it),
+    # making one, and the API's page for developers.
+    token = api_token_of(programme)
+    urls["account_tokens"] = reverse("account_tokens")
+    urls["account_token_create"] = reverse("account_token_create")
+    if token is not None:
+        urls["account_token_revoke"] = reverse("account_token_revoke", args=[token.pk])
+    urls["api_docs"] = reverse("api_docs")
     return {name: url for name, url in urls.items() if not url.endswith(DOWNLOADS)}
+
+
+def api_token_of(programme: Programme):
+    """Give the demo's facilitator an API access token, or None if the demo has no facilitator."""
+    from norfolk_connect.api.services import token_create
+    from projects.models import Membership, Role
+
+    membership = (
+        Membership.objects.filter(partnership=programme.partnership, role=Role.FACILITATOR)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        return None
+    token, _ = token_create(
+        user=membership.user,
+        partnership=programme.partnership,
+        name="Finance system",
+        scope="read",
+        days=90,
+    )
+    return token
 
 
 def delivery_demo(programme: Programme) -> None:

@@ -1,0 +1,203 @@
+"""The API under /api/v1/: tokens only, its own partnership only, JSON errors, fixed queries."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from norfolk_connect.api import services
+from norfolk_connect.api.models import AccessToken, Scope
+from projects.models import Membership, Programme, Role
+from tests.conftest import SEED_FILE
+from tests.contributions.factories import PartnerFactory
+from tests.projects.factories import MembershipFactory, ProgrammeFactory
+from tests.test_permissions import API_URLS
+
+pytestmark = pytest.mark.django_db
+ROLES = [Role.FACILITATOR, Role.ADMIN, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER]
+# Every endpoint with its arguments; a new one fails test_every_endpoint_is_in_the_matrix.
+ENDPOINTS = {
+    "api:programmes": {},
+    "api:programme_figures": {"slug": "SLUG"},
+}
+# Not endpoints with data: the document describing them, and ninja's root (404).
+DOCUMENTS = {"api:openapi-json", "api:api-root"}
+
+
+def make(membership, scope=Scope.READ) -> str:
+    return services.token_create(
+        user=membership.user,
+        partnership=membership.partnership,
+        name="Ledger",
+        scope=scope,
+        days=30,
+    )[1]
+
+
+def auth(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def url(name: str, programme: Programme) -> str:
+    kwargs = {key: programme.slug for key in ENDPOINTS[name]}
+    return reverse(name, kwargs=kwargs)
+
+
+def member(role=Role.FACILITATOR, programme=None):
+    programme = programme or ProgrammeFactory(financial_years=["2004/05"])
+    partner = None
+    if role == Role.PARTNER_OFFICER:
+        partner = PartnerFactory(partnership=programme.partnership)
+    membership = MembershipFactory(partnership=programme.partnership, role=role, partner=partner)
+    return programme, membership
+
+
+def test_every_endpoint_is_in_the_matrix():
+    assert set(ENDPOINTS) | DOCUMENTS == API_URLS
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_no_token_is_401_json_and_asks_for_a_bearer(client, name):
+    programme, _ = member()
+    basic = {"HTTP_AUTHORIZATION": "Basic eDp5"}
+    for headers in ({}, auth("nonsense"), auth("ncp_00000000_secret"), basic):
+        response = client.get(url(name, programme), **headers)
+        assert response.status_code == 401
+        assert response["Content-Type"].startswith("application/json")
+        assert response["WWW-Authenticate"].startswith("Bearer")
+        assert "token" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_a_session_cookie_alone_is_refused(client, name):
+    programme, membership = member()
+    client.force_login(membership.user)
+    response = client.get(url(name, programme))
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reads_with_a_read_token(client, name, role):
+    programme, membership = member(role)
+    response = client.get(url(name, programme), **auth(make(membership)))
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_a_revoked_or_expired_token_is_refused(client, name):
+    programme, membership = member()
+    token = make(membership)
+    stored = AccessToken.objects.get()
+    stored.revoked_at = timezone.now()
+    stored.save()
+    assert client.get(url(name, programme), **auth(token)).status_code == 401
+    stored.revoked_at = None
+    stored.expires_at = timezone.now() - timedelta(seconds=1)
+    stored.save()
+    assert client.get(url(name, programme), **auth(token)).status_code == 401
+    Membership.objects.filter(pk=membership.pk).delete()
+    stored.expires_at = timezone.now() + timedelta(days=1)
+    stored.save()
+    assert client.get(url(name, programme), **auth(token)).status_code == 401
+
+
+def test_another_partnerships_programme_is_404_json(client):
+    programme, membership = member()
+    other, _ = member()
+    token = make(membership)
+    listed = client.get(reverse("api:programmes"), **auth(token)).json()
+    assert [row["slug"] for row in listed] == [programme.slug]
+    for slug in (other.slug, "no-such-programme"):
+        response = client.get(reverse("api:programme_figures", args=[slug]), **auth(token))
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found"}
+
+
+def test_the_programmes_list(client):
+    programme, membership = member()
+    response = client.get(reverse("api:programmes"), **auth(make(membership)))
+    assert response.json() == [
+        {"slug": programme.slug, "name": programme.name, "financial_years": ["2004/05"]}
+    ]
+
+
+def test_the_figures_are_the_commands_json_for_the_demo(client):
+    call_command("load_programme", str(SEED_FILE), stdout=StringIO())
+    programme = Programme.objects.get(slug="norfolk-connect-2004")
+    membership = MembershipFactory(partnership=programme.partnership, role=Role.CHIEF_EXECUTIVE)
+    out = StringIO()
+    call_command("programme_figures", programme.slug, "--json", stdout=out)
+    response = client.get(
+        reverse("api:programme_figures", args=[programme.slug]), **auth(make(membership))
+    )
+    assert response.status_code == 200
+    assert response.json() == json.loads(out.getvalue())
+    assert isinstance(response.json()["existing_total"], str)  # money as a decimal string
+
+
+def test_the_programmes_list_takes_the_same_queries_at_any_size(client):
+    programme, membership = member()
+    token = make(membership)
+    client.get(reverse("api:programmes"), **auth(token))  # the token's last use written
+    counts = []
+    for extra in (1, 30):
+        for _ in range(extra):
+            ProgrammeFactory(partnership=programme.partnership)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("api:programmes"), **auth(token))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == 3, counts  # the token, the membership, the list
+
+
+def test_the_openapi_document_is_3_1_and_served_without_a_token(client):
+    response = client.get(reverse("api:openapi-json"))
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.1")
+    operations = [op for path in document["paths"].values() for op in path.values()]
+    assert operations and all(op.get("summary") and op.get("description") for op in operations)
+    assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+
+
+def test_the_developers_page_lists_the_endpoints(client):
+    _, membership = member()
+    client.force_login(membership.user)
+    page = client.get(reverse("api_docs")).content.decode()
+    assert "/api/v1/programmes/{slug}/figures" in page
+    assert reverse("account_tokens") in page
+
+
+def test_other_addresses_and_methods_answer_json(client):
+    programme, membership = member()
+    headers = auth(make(membership))
+    for address in ("/api/v1/", "/api/v1/nope", "/api/v1/programmes/x/figures/more"):
+        response = client.get(address, **headers)
+        assert response.status_code == 404, address
+        assert response.json() == {"detail": "Not found"}
+    client = type(client)(enforce_csrf_checks=True)
+    for address in (reverse("api:programmes"), url("api:programme_figures", programme)):
+        response = client.post(address, {}, **headers)
+        assert response.status_code == 405  # not a CSRF refusal: the API reads no cookie
+        assert response["Allow"] == "GET"
+        assert "use GET" in response.json()["detail"]
+
+
+def test_the_developers_page_shows_code_as_code(client):
+    _, membership = member()
+    client.force_login(membership.user)
+    page = client.get(reverse("api_docs")).content.decode()
+    assert "`" not in page
+    assert (
+        '<code class="app-break-anywhere">manage.py programme_figures &lt;slug&gt; --json</code>'
+        in page
+    )

@@ -1,0 +1,43 @@
+"""Property-based tests generated from the API's OpenAPI document (schemathesis).
+
+Every operation of the committed document is called, in-process through the WSGI application,
+with many generated paths, queries and headers and a valid read token of a partnership with a
+programme: no answer is a server error, and every answer conforms to the document (status,
+content type, body against its schema).
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+
+from norfolk_connect.api import services
+from tests.projects.factories import MembershipFactory, ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def token() -> str:
+    programme = ProgrammeFactory(financial_years=["2004/05"])
+    membership = MembershipFactory(partnership=programme.partnership)
+    return services.token_create(
+        user=membership.user,
+        partnership=programme.partnership,
+        name="Schemathesis",
+        scope="read",
+        days=30,
+    )[1]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_the_api_conforms_to_its_document(case, token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
