@@ -42,6 +42,7 @@ from .loadtest_client import (
     Edit,
     Facilitator,
     Record,
+    authenticator_secret,
 )
 from .loadtest_cluster import HOST, ROOT, AppServer, PostgresCluster
 
@@ -134,7 +135,9 @@ def set_up_database(env: dict[str, str]) -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connections
+    from django.utils import timezone
 
+    from norfolk_connect.twofactor.models import Authenticator
     from projects.models import Membership, Partnership, Role
 
     quiet = io.StringIO()
@@ -152,6 +155,14 @@ def set_up_database(env: dict[str, str]) -> None:
                 f"{prefix}-{number}", password=env["DJANGO_DEMO_PASSWORD"]
             )
             Membership.objects.create(user=user, partnership=partnership, role=role)
+            if role == Role.FACILITATOR:
+                # The production settings require two-factor sign-in of facilitators: each has
+                # an authenticator app whose key the client knows, and signs in with its code.
+                Authenticator.objects.create(
+                    user=user,
+                    secret=authenticator_secret(user.username, env["DJANGO_DEMO_PASSWORD"]),
+                    confirmed_at=timezone.now(),
+                )
     connections.close_all()
 
 

@@ -7,6 +7,8 @@ with the token it wrote, so that the database can be checked against what people
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
 import itertools
 import random
@@ -19,7 +21,20 @@ from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
+import pyotp
+
 from .loadtest_cluster import HOST
+
+# Where the sign-in asks for a two-factor code (norfolk_connect.twofactor), as the production
+# settings require of facilitators.
+CODE_PAGE = "/accounts/two-factor/code/"
+
+
+def authenticator_secret(username: str, password: str) -> str:
+    """The load test's authenticator key of a user, known to the set-up and to the client."""
+    digest = hashlib.sha256(f"{password}:{username}".encode()).digest()[:20]
+    return base64.b32encode(digest).decode()
+
 
 ORIGIN = f"https://{HOST}"
 TIMEOUT = 60
@@ -332,10 +347,33 @@ class Person(threading.Thread):
             answer = self.browser.post("/accounts/login/", form, page="login")
         except ConnectionFailed:
             return False
+        if answer.status == 302 and CODE_PAGE in answer.headers.get("Location", ""):
+            return self.enter_code()
         if answer.status == 302:
             self.signed_in = True
             return True
         self.expect_unavailable(answer, "sign-in")
+        return False
+
+    def enter_code(self) -> bool:
+        """Give the code of the user's authenticator app, as a facilitator does next."""
+        try:
+            page = self.browser.get(CODE_PAGE, page="login")
+            if page.status != 200:
+                self.expect_unavailable(page, "code page")
+                return False
+            form = form_fields(page.text)
+            code = pyotp.TOTP(authenticator_secret(self.username, self.password)).now()
+            form.update(code=code)
+            answer = self.browser.post(CODE_PAGE, form, page="login")
+        except ConnectionFailed:
+            return False
+        if answer.status == 302 and "/accounts/" not in answer.headers.get("Location", ""):
+            self.signed_in = True
+            return True
+        if answer.status == 200:
+            return False  # this time step's code was used already: the next one will do
+        self.expect_unavailable(answer, "code")
         return False
 
     def expect_unavailable(self, response: Response, what: str) -> None:
