@@ -27,7 +27,10 @@ from tests.contributions.factories import PartnerFactory
 from tests.contributions.money import agreed_programme, raise_call
 from tests.projects.factories import MembershipFactory, ProgrammeFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# The worker (`db_worker`) closes the database connection between tasks, as a worker must; inside
+# a test's transaction that would end the test's own connection (PostgreSQL), so these tests
+# commit for real and the database is emptied after each.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 MEETING = date(2004, 6, 18)
 DUE = date(2004, 7, 31)
