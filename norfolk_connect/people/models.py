@@ -26,6 +26,10 @@ EMAIL_MAX_LENGTH = 254
 class Invitation(models.Model):
     """A facilitator's invitation to a person, by email, to join the partnership in a role."""
 
+    # Not stored: whether the mail server refused the email just sent (services.email_invitation),
+    # so that the page can say so.
+    email_failed: bool = False
+
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="invitations"
     )

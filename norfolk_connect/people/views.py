@@ -82,7 +82,7 @@ class InviteView(ProgrammeMixin, FormView):
         except ValidationError as error:
             show_refusal(form, error)
             return self.form_invalid(form)
-        if getattr(invitation, "email_failed", False):
+        if invitation.email_failed:
             messages.error(
                 self.request,
                 f"The invitation to {invitation.name} is saved, but the email to "
