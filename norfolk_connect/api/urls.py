@@ -3,22 +3,64 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.urls import path, re_path
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
 from . import pages, views
 from .v1 import api
+from .v1.common import etag_of
 
 
-def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+@functools.cache
+def query_parameters() -> dict[tuple[str, str], frozenset[str]]:
+    """The query parameters each operation takes, by its path and method, from the document."""
+    taken = {}
+    for address, operations in api.get_openapi_schema()["paths"].items():
+        for method, operation in operations.items():
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            taken[(address, method.upper())] = frozenset(names)
+    return taken
+
+
+def unknown_parameters(request: HttpRequest, address: str) -> HttpResponse | None:
+    """Refuse a query parameter the operation does not take: a misspelt filter is not ignored.
+
+    Ignoring it would answer the whole list as if filtered; a client learns of its mistake.
+    """
+    taken = query_parameters().get((address, request.method or ""))
+    if taken is None:
+        return None
+    unknown = sorted(set(request.GET) - taken)
+    if not unknown:
+        return None
+    allowed = ", ".join(sorted(taken)) or "none"
+    return JsonResponse(
+        {
+            "detail": "The request's values are not valid: nothing was changed",
+            "errors": [
+                {"field": name, "message": f"Unknown query parameter: this address takes {allowed}"}
+                for name in unknown
+            ],
+        },
+        status=422,
+    )
+
+
+def json_errors(view: Callable[..., HttpResponse], route: str) -> Callable[..., HttpResponse]:
     """Answer in JSON, as every other API error, what ninja answers in HTML: 404 and 405."""
+    address = "/api/v1/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
 
     @functools.wraps(view)  # keeps ninja's csrf_exempt: the API reads no cookie
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        refused = unknown_parameters(request, address)
+        if refused is not None:
+            return refused
         try:
             response = view(request, *args, **kwargs)
         except Http404:
@@ -33,12 +75,37 @@ def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 status=405,
             )
             response["Allow"] = allowed
-        return response
+        return with_etag(request, response)
 
     # The API answers 401 to a request without a token, never a redirect to sign in: exempt
     # from LoginRequiredMiddleware (and from CSRF: a session cookie is not read at all).
     wrapped.login_required = False  # type: ignore[attr-defined]
     return wrapped
+
+
+def with_etag(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Give a successful read its ETag, and answer 304 when the client's copy is that one.
+
+    The ETag is the SHA-256 of the body, so it changes exactly when what is read changes; the
+    answer depends on the token, so caches keep it apart per Authorization and revalidate.
+    """
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    if response.streaming:
+        return response
+    etag = etag_of(response.content)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Authorization"])
+    sent = request.headers.get("If-None-Match", "")
+    if sent and (
+        sent.strip() == "*" or etag in {p.strip().removeprefix("W/") for p in sent.split(",")}
+    ):
+        not_modified = HttpResponseNotModified()
+        for header in ("ETag", "Cache-Control", "Vary"):
+            not_modified[header] = response[header]
+        return not_modified
+    return response
 
 
 @login_not_required
@@ -50,7 +117,7 @@ def not_found(request: HttpRequest) -> HttpResponse:
 
 api_patterns, api_app, api_namespace = api.urls
 for _pattern in api_patterns:
-    _pattern.callback = json_errors(_pattern.callback)  # type: ignore[union-attr]
+    _pattern.callback = json_errors(_pattern.callback, str(_pattern.pattern))  # type: ignore[union-attr]
 
 urlpatterns = [
     path("api/v1/", (api_patterns, api_app, api_namespace)),

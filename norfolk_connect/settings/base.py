@@ -207,6 +207,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # An invitation's link (norfolk_connect.people) works once, for this many days.
 INVITATION_DAYS = env.int("DJANGO_INVITATION_DAYS", default=7)
+
+# Requests a personal access token may make to the API in one minute; past it, 429 with
+# Retry-After. Counted in the cache, so every app server must share one (DJANGO_CACHE_URL).
+API_RATE_LIMIT = env.int("DJANGO_API_RATE_LIMIT", default=120)
 # Single sign-on (norfolk_connect/sso): how long to wait for a partnership's OpenID Connect
 # provider before saying it is not answering, and how long its discovery document and keys are
 # kept. Providers are reached over HTTPS only; the tests' provider on loopback is plain HTTP.

@@ -15,3 +15,7 @@ SITE_URL = "http://testserver"
 SSO_ALLOW_HTTP_LOOPBACK = True
 # Optional, as on a developer's machine; tests of two-factor sign-in turn it on (settings fixture).
 TWO_FACTOR_REQUIRED = False
+
+# The property-based run makes hundreds of requests with one token; the rate limit's own tests
+# set it low.
+API_RATE_LIMIT = 100_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
 
@@ -16,6 +17,8 @@ from django.utils import timezone
 from norfolk_connect.api import services
 from norfolk_connect.api.models import AccessToken, Scope
 from projects.models import Membership, Programme, Role
+from tests.api.world import World, make_world
+from tests.api.world import auth as world_auth
 from tests.conftest import SEED_FILE
 from tests.contributions.factories import PartnerFactory
 from tests.projects.factories import MembershipFactory, ProgrammeFactory
@@ -23,11 +26,16 @@ from tests.test_permissions import API_URLS
 
 pytestmark = pytest.mark.django_db
 ROLES = [Role.FACILITATOR, Role.ADMIN, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER]
-# Every endpoint with its arguments; a new one fails test_every_endpoint_is_in_the_matrix.
-ENDPOINTS = {
-    "api:programmes": {},
-    "api:programme_figures": {"slug": "SLUG"},
+# Every endpoint that reads, with its arguments for a programme of tests.api.world (ours or
+# theirs); a new one fails test_every_endpoint_is_in_the_matrix.
+ENDPOINTS: dict[str, Callable[[Programme], dict]] = {
+    "api:programmes": lambda programme: {},
+    "api:programme_figures": lambda programme: {"slug": programme.slug},
 }
+# The endpoints that name no record: they list the token's partnership's own.
+OWN_LISTS = {"api:programmes"}
+# Every endpoint that writes: its method, its arguments and a body it accepts from an editor.
+WRITES: dict[str, tuple[str, Callable[[Programme], dict], Callable[[Programme], dict]]] = {}
 # Not endpoints with data: the document describing them, and ninja's root (404).
 DOCUMENTS = {"api:openapi-json", "api:api-root"}
 
@@ -47,8 +55,7 @@ def auth(token: str) -> dict:
 
 
 def url(name: str, programme: Programme) -> str:
-    kwargs = {key: programme.slug for key in ENDPOINTS[name]}
-    return reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs=ENDPOINTS[name](programme))
 
 
 def member(role=Role.FACILITATOR, programme=None):
@@ -61,7 +68,44 @@ def member(role=Role.FACILITATOR, programme=None):
 
 
 def test_every_endpoint_is_in_the_matrix():
-    assert set(ENDPOINTS) | DOCUMENTS == API_URLS
+    assert set(ENDPOINTS) | set(WRITES) | DOCUMENTS == API_URLS
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reads_every_endpoint_of_its_own_partnership(client, world, name, role):
+    response = client.get(
+        reverse(name, kwargs=ENDPOINTS[name](world.ours)), **world_auth(world.token(role))
+    )
+    assert response.status_code == 200, response.content
+    assert response["ETag"]
+
+
+@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - OWN_LISTS))
+def test_another_partnerships_records_are_404(client, world, name):
+    kwargs = ENDPOINTS[name](world.theirs)
+    response = client.get(reverse(name, kwargs=kwargs), **world_auth(world.token()))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found"}
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_revoked_and_expired_tokens_read_nothing(client, world, name):
+    address = reverse(name, kwargs=ENDPOINTS[name](world.ours))
+    token = world.token()
+    stored = AccessToken.objects.get(prefix=token.split("_")[1])
+    stored.revoked_at = timezone.now()
+    stored.save()
+    assert client.get(address, **world_auth(token)).status_code == 401
+    stored.revoked_at = None
+    stored.expires_at = timezone.now() - timedelta(seconds=1)
+    stored.save()
+    assert client.get(address, **world_auth(token)).status_code == 401
 
 
 @pytest.mark.parametrize("name", sorted(ENDPOINTS))
@@ -114,7 +158,7 @@ def test_another_partnerships_programme_is_404_json(client):
     programme, membership = member()
     other, _ = member()
     token = make(membership)
-    listed = client.get(reverse("api:programmes"), **auth(token)).json()
+    listed = client.get(reverse("api:programmes"), **auth(token)).json()["items"]
     assert [row["slug"] for row in listed] == [programme.slug]
     for slug in (other.slug, "no-such-programme"):
         response = client.get(reverse("api:programme_figures", args=[slug]), **auth(token))
@@ -125,9 +169,12 @@ def test_another_partnerships_programme_is_404_json(client):
 def test_the_programmes_list(client):
     programme, membership = member()
     response = client.get(reverse("api:programmes"), **auth(make(membership)))
-    assert response.json() == [
-        {"slug": programme.slug, "name": programme.name, "financial_years": ["2004/05"]}
-    ]
+    assert response.json() == {
+        "count": 1,
+        "limit": 100,
+        "offset": 0,
+        "items": [{"slug": programme.slug, "name": programme.name, "financial_years": ["2004/05"]}],
+    }
 
 
 def test_the_figures_are_the_commands_json_for_the_demo(client):
@@ -156,7 +203,7 @@ def test_the_programmes_list_takes_the_same_queries_at_any_size(client):
             response = client.get(reverse("api:programmes"), **auth(token))
         assert response.status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] == 3, counts  # the token, the membership, the list
+    assert counts[0] == counts[1] == 4, counts  # the token, the membership, the count, the page
 
 
 def test_the_openapi_document_is_3_1_and_served_without_a_token(client):

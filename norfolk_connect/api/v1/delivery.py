@@ -1,0 +1,7 @@
+"""Delivery: endpoints to come."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["Delivery"])

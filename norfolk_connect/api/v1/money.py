@@ -1,0 +1,7 @@
+"""Money: endpoints to come."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["Money"])

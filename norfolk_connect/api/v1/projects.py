@@ -1,0 +1,7 @@
+"""Projects: endpoints to come."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["Projects"])
