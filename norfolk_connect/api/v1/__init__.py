@@ -21,7 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from ..tokens import token_user
-from . import delivery, money, papers, partners, programmes, projects
+from . import delivery, money, papers, partners, programmes, projects, writes
 from .common import RateLimited, check_rate
 
 DESCRIPTION = """\
@@ -142,3 +142,4 @@ api.add_router("/", partners.router)
 api.add_router("/", papers.router)
 api.add_router("/", money.router)
 api.add_router("/", delivery.router)
+api.add_router("/", writes.router)

@@ -1,0 +1,7 @@
+"""Writes: endpoints to come."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["Writes"])
