@@ -16,6 +16,8 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -35,7 +37,12 @@ from projects.models import (
 )
 from projects.money.contacts import Person
 from projects.money.figures import figures_and_missing_basis
-from projects.money.ledger import PartnerLedger, latest_agreement, partner_ledger
+from projects.money.ledger import (
+    PartnerLedger,
+    invoice_overdue,
+    latest_agreement,
+    partner_ledger,
+)
 from projects.money.vocabulary import RefundKind, Tranche
 from projects.selectors import programme_document
 from projects.selectors.after_the_meeting import after_the_meeting
@@ -155,13 +162,15 @@ def call_invoices(*, call: Call, as_of: date | None = None) -> list[InvoiceRow]:
     rows = []
     invoices = invoices_with_paid(Invoice.objects.filter(call=call))
     for invoice in invoices.order_by("partner__position", "partner__name", "pk"):
-        owed = invoice.amount - paid_on(invoice)
+        paid = paid_on(invoice)
         rows.append(
             InvoiceRow(
                 invoice=invoice,
-                paid=paid_on(invoice),
-                owed=owed,
-                overdue=owed > 0 and call.due < today,
+                paid=paid,
+                owed=invoice.amount - paid,
+                overdue=invoice_overdue(
+                    amount=invoice.amount, paid=paid, due=call.due, as_of=today
+                ),
             )
         )
     return rows
@@ -184,6 +193,67 @@ def invoice_payments(*, invoice: Invoice) -> list[Payment]:
 def invoice_payment(*, invoice: Invoice, pk: int) -> Payment | None:
     """Return the invoice's payment with this key, or None."""
     return invoice.payments.filter(pk=pk).first()
+
+
+def invoice_status_filter(status: str, *, as_of: date) -> Q:
+    """The invoices of a status on the day (``projects.money.ledger.invoice_status``) as a filter of
+    ``invoices_with_paid``: the same rule, asked of the database so that a page can be counted.
+    """
+    unpaid = Q(paid__lt=F("amount"))
+    if status == "paid":
+        return ~unpaid
+    if status == "overdue":
+        return unpaid & Q(call__due__lt=as_of)
+    return unpaid & Q(call__due__gte=as_of)
+
+
+def programme_invoices(
+    *,
+    programme: Programme,
+    partner: str | None = None,
+    call: str | None = None,
+    status: str | None = None,
+    as_of: date | None = None,
+) -> QuerySet[Invoice]:
+    """Return the programme's invoices, oldest call first, each with what is paid and its
+    payments (oldest first); of a council, a call (by slug) or a status on the day if given.
+
+    Two queries for any page of it: the invoices with their paid, and their payments.
+    """
+    invoices = invoices_with_paid(Invoice.objects.filter(call__programme=programme))
+    if partner is not None:
+        invoices = invoices.filter(partner__slug=partner)
+    if call is not None:
+        invoices = invoices.filter(call__slug=call)
+    if status is not None:
+        invoices = invoices.filter(
+            invoice_status_filter(status, as_of=as_of or timezone.localdate())
+        )
+    return invoices.prefetch_related(
+        Prefetch("payments", queryset=Payment.objects.order_by("date", "pk"))
+    ).order_by("call__issued", "call__pk", "partner__position", "partner__name", "pk")
+
+
+def programme_payments(
+    *,
+    programme: Programme,
+    partner: str | None = None,
+    invoice: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Payment]:
+    """Return the payments received on the programme's invoices, oldest first, with their
+    invoices and councils; of a council (slug), an invoice (number) or between two days."""
+    payments = Payment.objects.filter(invoice__call__programme=programme)
+    if partner is not None:
+        payments = payments.filter(invoice__partner__slug=partner)
+    if invoice is not None:
+        payments = payments.filter(invoice__number=invoice)
+    if date_from is not None:
+        payments = payments.filter(date__gte=date_from)
+    if date_to is not None:
+        payments = payments.filter(date__lte=date_to)
+    return payments.select_related("invoice__partner").order_by("date", "pk")
 
 
 # Refunds and credits

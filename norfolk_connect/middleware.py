@@ -13,7 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import MiddlewareNotUsed, SuspiciousOperation
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -72,12 +72,24 @@ class NulByte(SuspiciousOperation):
 
 NUL = "\x00"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+API_PREFIX = "/api/v1/"
 
 
 def refuse_nul(request: HttpRequest, reason: str) -> HttpResponse:
-    """Answer the styled 400 page, logging one line: a request anyone can send is no error."""
+    """Answer the styled 400 page, logging one line: a request anyone can send is no error.
+
+    The API answers in JSON, as its document says it answers a value it refuses: 422.
+    """
     path = request.path.replace(NUL, "\\x00")[:200]
     security_logger.warning("%s %s %s", reason, request.method, path)
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {
+                "detail": "The request's values are not valid: nothing was changed",
+                "errors": [{"field": "", "message": reason}],
+            },
+            status=422,
+        )
     return bad_request(request, NulByte(reason))
 
 

@@ -151,3 +151,21 @@ def test_a_refused_nul_is_logged_as_one_warning_line_not_an_error(facilitator, w
     assert [r.levelname for r in refusals] == ["WARNING"]
     assert refusals[0].exc_info is None
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_the_api_refuses_a_nul_in_json_as_its_document_says(world):
+    """A 422 with the API's errors, not the pages' HTML 400: the API answers only in JSON."""
+    demo, *_ = world
+    for path, headers in (
+        (f"/api/v1/programmes/{demo.slug}/payments?invoice=NC%000001", {}),
+        ("/api/v1/programmes/%00/risks", {}),
+        ("/api/v1/programmes/", {"HTTP_X_CLIENT": "ledger\x00"}),
+    ):
+        response = Client().get(path, **headers)
+        assert response.status_code == 422, path
+        assert response.json() == {
+            "detail": "The request's values are not valid: nothing was changed",
+            "errors": [
+                {"field": "", "message": "The request's path, query or headers contain a NUL."}
+            ],
+        }

@@ -9,6 +9,10 @@ their payments, refunds and credits); the ledger of a partner is worked out from
 - ``uncalled`` = agreed cap - invoiced (``None`` before an agreement);
 - ``surplus`` = max(0, paid - refunded - credited - its exact share of the current maximum).
 
+One invoice on a day is paid when nothing is left to pay on it, overdue when its due date has
+passed with something unpaid, else owing (``invoice_status``): what the council's page and the
+call's page tag it.
+
 The programme's totals are the sums over its partners. The checks say, in the service's words,
 why a call, a payment or a refund cannot be recorded; an empty list means it can.
 """
@@ -42,6 +46,8 @@ __all__ = [
     "PaymentData",
     "RefundData",
     "call_problems",
+    "invoice_overdue",
+    "invoice_status",
     "invoices_of",
     "latest_agreement",
     "ledger_totals",
@@ -116,6 +122,21 @@ def invoices_of(partner: str, calls: Iterable[CallData]) -> list[tuple[CallData,
     return [
         (call, invoice) for call in calls for invoice in call.invoices if invoice.partner == partner
     ]
+
+
+INVOICE_STATUSES = ("paid", "owing", "overdue")
+
+
+def invoice_overdue(*, amount: Decimal, paid: Decimal, due: date, as_of: date) -> bool:
+    """Whether an invoice is overdue on the day: past its due date with something unpaid."""
+    return due < as_of and paid < amount
+
+
+def invoice_status(*, amount: Decimal, paid: Decimal, due: date, as_of: date) -> str:
+    """Return "paid" (nothing left to pay), "overdue" (past its due date) or "owing" (not yet)."""
+    if paid >= amount:
+        return "paid"
+    return "overdue" if invoice_overdue(amount=amount, paid=paid, due=due, as_of=as_of) else "owing"
 
 
 def partner_ledger(

@@ -11,7 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 
 from ..models import Milestone, Programme, Project, StatusUpdate
@@ -147,6 +159,54 @@ def late_or_due_soon(as_of: date) -> Q:
         Q(forecast__gt=F("baseline"))
         | Q(baseline__lt=as_of)
         | Q(expected_on__lte=as_of + timedelta(days=DUE_SOON_DAYS))
+    )
+
+
+def late_milestones(as_of: date) -> Q:
+    """Milestones late on a day: the rule of ``projects.money.delivery`` as a filter.
+
+    Expected is the actual date once reached, else the forecast (or baseline) date but no
+    earlier than the day; late is expected after the baseline. So a milestone reached is late
+    when reached after its baseline; one not reached when its forecast is after its baseline or
+    its baseline has passed.
+    """
+    return Q(actual__isnull=False, actual__gt=F("baseline")) | (
+        Q(actual__isnull=True) & (Q(forecast__gt=F("baseline")) | Q(baseline__lt=as_of))
+    )
+
+
+def programme_milestones(
+    *,
+    programme: Programme,
+    as_of: date,
+    project: str | None = None,
+    late: bool | None = None,
+) -> QuerySet[Milestone]:
+    """Return the programme's milestones, project by project in baseline order, with their
+    projects and phases: of a project (slug), and late or not on the day, if given. One query
+    for any page of it."""
+    milestones = Milestone.objects.filter(project__programme=programme)
+    if project is not None:
+        milestones = milestones.filter(project__slug=project)
+    if late is not None:
+        milestones = milestones.annotate(
+            is_late=Case(
+                When(late_milestones(as_of), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        ).filter(is_late=late)
+    return milestones.select_related("project", "phase").order_by(
+        "project__position", "project__name", "project__pk", "baseline", "pk"
+    )
+
+
+def programme_milestone(*, programme: Programme, pk: int) -> Milestone | None:
+    """Return the programme's milestone with this key, with its project and phase, or None."""
+    return (
+        Milestone.objects.filter(project__programme=programme, pk=pk)
+        .select_related("project", "phase")
+        .first()
     )
 
 

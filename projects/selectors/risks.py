@@ -36,6 +36,7 @@ from ..money.delivery import HIGH_FROM, MEDIUM_FROM, heat_map, past_review, risk
 from ..money.vocabulary import RiskStatus
 
 TOP_RISKS = 5
+PROGRAMME_AS_A_WHOLE = "programme"  # the project filter's choice of risks to no one project
 BAND_WORDS = {"high": "High", "medium": "Medium", "low": "Low"}
 BAND_TAGS = {"high": "govuk-tag--red", "medium": "govuk-tag--orange", "low": "govuk-tag--green"}
 
@@ -106,6 +107,26 @@ def register_risks(*, programme: Programme | int) -> QuerySet[Risk]:
         .select_related("project")
         .order_by(open_first, F("score_value").desc(), "reference", "pk")
     )
+
+
+def filtered_risks(
+    *,
+    programme: Programme,
+    status: str | None = None,
+    project: str | None = None,
+    band: str | None = None,
+) -> QuerySet[Risk]:
+    """The register's risks, in its order, filtered as the register's filters do: by status,
+    by project (its slug, or "programme" for the risks to the programme as a whole) and by band.
+    """
+    risks = register_risks(programme=programme)
+    if status is not None:
+        risks = risks.filter(status=status)
+    if project == PROGRAMME_AS_A_WHOLE:
+        risks = risks.filter(project__isnull=True)
+    elif project is not None:
+        risks = risks.filter(project__slug=project)
+    return risks if band is None else in_band(risks, band)
 
 
 def risk_rows(risks: Iterable[Risk], *, as_of: date) -> list[RiskRow]:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from ..models import Forecast, Phase, Project, Spend
+from django.db.models import QuerySet
+
+from ..models import Forecast, Phase, Programme, Project, Spend
 from ..money.spend import PhaseOutturn, financial_year_of, phase_outturn, project_outturn
 
 
@@ -78,3 +81,29 @@ def project_forecasts(*, project: Project) -> tuple[list[Phase], dict[tuple[int,
         for item in Forecast.objects.filter(phase__project=project)
     }
     return phases, forecasts
+
+
+def programme_spend(
+    *,
+    programme: Programme,
+    project: str | None = None,
+    phase: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    supplier: str | None = None,
+) -> QuerySet[Spend]:
+    """Return the spend lines of the programme's projects, oldest first, with their phases and
+    projects: of a project (slug), a phase (number), between two days or of a supplier (its
+    name in any case), if given. One query for any page of it."""
+    lines = Spend.objects.filter(phase__project__programme=programme)
+    if project is not None:
+        lines = lines.filter(phase__project__slug=project)
+    if phase is not None:
+        lines = lines.filter(phase__number=phase)
+    if date_from is not None:
+        lines = lines.filter(date__gte=date_from)
+    if date_to is not None:
+        lines = lines.filter(date__lte=date_to)
+    if supplier is not None:
+        lines = lines.filter(supplier__iexact=supplier)
+    return lines.select_related("phase__project").order_by("date", "pk")

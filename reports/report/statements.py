@@ -18,6 +18,7 @@ from contributions.agreed import AgreedRow, agreed_money
 from projects.money.bounds import project_extra_bounds
 from projects.money.document import ProgrammeDocument
 from projects.money.figures import ProgrammeFigures
+from projects.money.ledger import invoice_overdue
 from projects.money.pot import put_in, spend_by_project, spend_parts
 from projects.money.shares import PLEDGED_STATUSES, PartnerPosition, apportion, partner_weights
 from projects.money.vocabulary import ContributionStatus, Tranche
@@ -316,7 +317,9 @@ def invoice_lines(
                     due=call.due,
                     amount=invoice.amount,
                     paid=paid,
-                    overdue=call.due < on and paid < invoice.amount,
+                    overdue=invoice_overdue(
+                        amount=invoice.amount, paid=paid, due=call.due, as_of=on
+                    ),
                 )
             )
     return tuple(sorted(lines, key=lambda line: (line.issued, line.number)))

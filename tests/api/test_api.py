@@ -17,6 +17,7 @@ from django.utils import timezone
 from norfolk_connect.api import services
 from norfolk_connect.api.models import AccessToken, Scope
 from projects.models import Membership, Programme, Role
+from tests.api.money_and_delivery import a_milestone, an_invoice
 from tests.api.world import World, make_world
 from tests.api.world import auth as world_auth
 from tests.conftest import SEED_FILE
@@ -31,6 +32,16 @@ ROLES = [Role.FACILITATOR, Role.ADMIN, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICE
 ENDPOINTS: dict[str, Callable[[Programme], dict]] = {
     "api:programmes": lambda programme: {},
     "api:programme_figures": lambda programme: {"slug": programme.slug},
+    "api:invoices": lambda programme: {"slug": programme.slug},
+    "api:invoice": lambda programme: {"slug": programme.slug, "invoice": an_invoice(programme).pk},
+    "api:payments": lambda programme: {"slug": programme.slug},
+    "api:spend": lambda programme: {"slug": programme.slug},
+    "api:milestones": lambda programme: {"slug": programme.slug},
+    "api:milestone": lambda programme: {
+        "slug": programme.slug,
+        "milestone": a_milestone(programme).pk,
+    },
+    "api:risks": lambda programme: {"slug": programme.slug},
 }
 # The endpoints that name no record: they list the token's partnership's own.
 OWN_LISTS = {"api:programmes"}

@@ -16,6 +16,8 @@ from projects.money.ledger import (
     PaymentData,
     RefundData,
     call_problems,
+    invoice_overdue,
+    invoice_status,
     latest_agreement,
     ledger_totals,
     partner_ledger,
@@ -284,3 +286,34 @@ def test_every_call_drawn_within_the_caps_passes_the_check_and_one_penny_more_do
             last.slug, last.tranche, last.financial_year, last.issued, last.due, (grown,)
         )
         assert call_problems(over, agreement=JUNE, earlier=calls[:-1]) != []
+
+
+def test_an_invoice_is_paid_owing_or_overdue_on_the_day():
+    due = date(2004, 7, 31)
+    cases = [
+        # paid, the day, overdue, status
+        (D("10000.00"), date(2004, 8, 1), False, "paid"),
+        (D("10000.01"), date(2004, 8, 1), False, "paid"),  # overpaid
+        (D("9999.99"), date(2004, 8, 1), True, "overdue"),
+        (D("0.00"), due, False, "owing"),  # due today: not yet overdue
+        (D("0.00"), due + timedelta(days=1), True, "overdue"),
+        (D("5000.00"), date(2004, 7, 1), False, "owing"),
+    ]
+    for paid, as_of, overdue, status in cases:
+        values = {"amount": D("10000.00"), "paid": paid, "due": due, "as_of": as_of}
+        assert invoice_overdue(**values) is overdue, values
+        assert invoice_status(**values) == status, values
+
+
+@given(
+    paid=st.decimals(min_value=0, max_value=20000, places=2),
+    days=st.integers(min_value=-40, max_value=40),
+)
+def test_an_invoice_is_overdue_exactly_when_its_status_says(paid, days):
+    values = {
+        "amount": D("10000.00"),
+        "paid": paid,
+        "due": date(2004, 7, 31),
+        "as_of": date(2004, 7, 31) + timedelta(days=days),
+    }
+    assert invoice_overdue(**values) == (invoice_status(**values) == "overdue")
