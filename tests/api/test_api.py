@@ -21,7 +21,12 @@ from tests.api.world import World, make_world
 from tests.api.world import auth as world_auth
 from tests.conftest import SEED_FILE
 from tests.contributions.factories import PartnerFactory
-from tests.projects.factories import MembershipFactory, ProgrammeFactory
+from tests.projects.factories import (
+    MembershipFactory,
+    PaperFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+)
 from tests.test_permissions import API_URLS
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +36,42 @@ ROLES = [Role.FACILITATOR, Role.ADMIN, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICE
 ENDPOINTS: dict[str, Callable[[Programme], dict]] = {
     "api:programmes": lambda programme: {},
     "api:programme_figures": lambda programme: {"slug": programme.slug},
+    "api:projects": lambda programme: {"slug": programme.slug},
+    "api:project": lambda programme: {"slug": programme.slug, "project": first_project(programme)},
+    "api:partners": lambda programme: {"slug": programme.slug},
+    "api:partner": lambda programme: {"slug": programme.slug, "partner": own_partner(programme)},
+    "api:papers": lambda programme: {"slug": programme.slug},
+    "api:paper": lambda programme: {"slug": programme.slug, "paper": first_paper(programme)},
+    "api:paper_pdf": lambda programme: {"slug": programme.slug, "paper": first_paper(programme)},
 }
+
+
+def first_project(programme: Programme) -> str:
+    """A project of the programme: the world's first, or a new one for a programme without."""
+    project = programme.projects.order_by("position", "pk").first()
+    return (project or ProjectFactory(programme=programme)).slug
+
+
+def own_partner(programme: Programme) -> str:
+    """A council every role of the test may read: the world's partner officers' (Broadland),
+    else a partner officer's own, else the partnership's first (made if it has none)."""
+    partners = programme.partnership.partners
+    officer = Membership.objects.filter(partnership=programme.partnership, partner__isnull=False)
+    found = (
+        partners.filter(slug="broadland").first()
+        or partners.filter(pk__in=officer.values("partner")).order_by("pk").first()
+        or partners.order_by("position", "pk").first()
+        or PartnerFactory(partnership=programme.partnership)
+    )
+    return found.slug
+
+
+def first_paper(programme: Programme) -> str:
+    """A paper of the programme: the world's first, or a new one for a programme without."""
+    paper = programme.papers.order_by("pk").first()
+    return (paper or PaperFactory(programme=programme)).slug
+
+
 # The endpoints that name no record: they list the token's partnership's own.
 OWN_LISTS = {"api:programmes"}
 # Every endpoint that writes: its method, its arguments and a body it accepts from an editor.
