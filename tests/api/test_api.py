@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -17,6 +18,7 @@ from django.utils import timezone
 from norfolk_connect.api import services
 from norfolk_connect.api.models import AccessToken, Scope
 from projects.models import Membership, Programme, Role
+from reports.models import IssuedReport
 from tests.api.world import World, make_world
 from tests.api.world import auth as world_auth
 from tests.conftest import SEED_FILE
@@ -42,7 +44,7 @@ ENDPOINTS: dict[str, Callable[[Programme], dict]] = {
     "api:partner": lambda programme: {"slug": programme.slug, "partner": own_partner(programme)},
     "api:papers": lambda programme: {"slug": programme.slug},
     "api:paper": lambda programme: {"slug": programme.slug, "paper": first_paper(programme)},
-    "api:paper_pdf": lambda programme: {"slug": programme.slug, "paper": first_paper(programme)},
+    "api:paper_pdf": lambda programme: {"slug": programme.slug, "paper": issued_paper(programme)},
 }
 
 
@@ -70,6 +72,26 @@ def first_paper(programme: Programme) -> str:
     """A paper of the programme: the world's first, or a new one for a programme without."""
     paper = programme.papers.order_by("pk").first()
     return (paper or PaperFactory(programme=programme)).slug
+
+
+def issued_paper(programme: Programme) -> str:
+    """A paper of the programme with an issue: its PDF is the stored file, made in no request
+    (a draft's is laid out in the request, tests/api/test_read_papers.py)."""
+    paper = programme.papers.get(slug=first_paper(programme))
+    if not paper.issues.exists():
+        pdf = b"%PDF-1.7 issued"
+        IssuedReport.objects.create(
+            programme=programme,
+            paper=paper,
+            meeting_date=date(2004, 6, 18),
+            title=paper.title,
+            issued_by=MembershipFactory(partnership=programme.partnership).user,
+            pdf=pdf,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            figures="{}",
+            figures_sha256=hashlib.sha256(b"{}").hexdigest(),
+        )
+    return paper.slug
 
 
 # The endpoints that name no record: they list the token's partnership's own.
