@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -17,12 +18,18 @@ from django.utils import timezone
 from norfolk_connect.api import services
 from norfolk_connect.api.models import AccessToken, Scope
 from projects.models import Membership, Programme, Role
+from reports.models import IssuedReport
 from tests.api.money_and_delivery import a_milestone, an_invoice
 from tests.api.world import World, make_world
 from tests.api.world import auth as world_auth
 from tests.conftest import SEED_FILE
 from tests.contributions.factories import PartnerFactory
-from tests.projects.factories import MembershipFactory, ProgrammeFactory
+from tests.projects.factories import (
+    MembershipFactory,
+    PaperFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+)
 from tests.test_permissions import API_URLS
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +49,62 @@ ENDPOINTS: dict[str, Callable[[Programme], dict]] = {
         "milestone": a_milestone(programme).pk,
     },
     "api:risks": lambda programme: {"slug": programme.slug},
+    "api:projects": lambda programme: {"slug": programme.slug},
+    "api:project": lambda programme: {"slug": programme.slug, "project": first_project(programme)},
+    "api:partners": lambda programme: {"slug": programme.slug},
+    "api:partner": lambda programme: {"slug": programme.slug, "partner": own_partner(programme)},
+    "api:papers": lambda programme: {"slug": programme.slug},
+    "api:paper": lambda programme: {"slug": programme.slug, "paper": first_paper(programme)},
+    "api:paper_pdf": lambda programme: {"slug": programme.slug, "paper": issued_paper(programme)},
 }
+
+
+def first_project(programme: Programme) -> str:
+    """A project of the programme: the world's first, or a new one for a programme without."""
+    project = programme.projects.order_by("position", "pk").first()
+    return (project or ProjectFactory(programme=programme)).slug
+
+
+def own_partner(programme: Programme) -> str:
+    """A council every role of the test may read: the world's partner officers' (Broadland),
+    else a partner officer's own, else the partnership's first (made if it has none)."""
+    partners = programme.partnership.partners
+    officer = Membership.objects.filter(partnership=programme.partnership, partner__isnull=False)
+    found = (
+        partners.filter(slug="broadland").first()
+        or partners.filter(pk__in=officer.values("partner")).order_by("pk").first()
+        or partners.order_by("position", "pk").first()
+        or PartnerFactory(partnership=programme.partnership)
+    )
+    return found.slug
+
+
+def first_paper(programme: Programme) -> str:
+    """A paper of the programme: the world's first, or a new one for a programme without."""
+    paper = programme.papers.order_by("pk").first()
+    return (paper or PaperFactory(programme=programme)).slug
+
+
+def issued_paper(programme: Programme) -> str:
+    """A paper of the programme with an issue: its PDF is the stored file, made in no request
+    (a draft's is laid out in the request, tests/api/test_read_papers.py)."""
+    paper = programme.papers.get(slug=first_paper(programme))
+    if not paper.issues.exists():
+        pdf = b"%PDF-1.7 issued"
+        IssuedReport.objects.create(
+            programme=programme,
+            paper=paper,
+            meeting_date=date(2004, 6, 18),
+            title=paper.title,
+            issued_by=MembershipFactory(partnership=programme.partnership).user,
+            pdf=pdf,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            figures="{}",
+            figures_sha256=hashlib.sha256(b"{}").hexdigest(),
+        )
+    return paper.slug
+
+
 # The endpoints that name no record: they list the token's partnership's own.
 OWN_LISTS = {"api:programmes"}
 # Every endpoint that writes: its method, its arguments and a body it accepts from an editor.
