@@ -13,7 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import MiddlewareNotUsed, SuspiciousOperation
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -78,6 +78,15 @@ def refuse_nul(request: HttpRequest, reason: str) -> HttpResponse:
     """Answer the styled 400 page, logging one line: a request anyone can send is no error."""
     path = request.path.replace(NUL, "\\x00")[:200]
     security_logger.warning("%s %s %s", reason, request.method, path)
+    if request.path.startswith("/api/"):
+        # The API answers a value it cannot take as it answers every other: 422, in JSON.
+        return JsonResponse(
+            {
+                "detail": "The request's values are not valid: nothing was changed",
+                "errors": [{"field": "", "message": reason.rstrip(".")}],
+            },
+            status=422,
+        )
     return bad_request(request, NulByte(reason))
 
 

@@ -409,9 +409,7 @@ def test_a_milestones_actual_date_is_set_and_shown_in_the_projects_history(clien
     entry = project_history(project=milestone.project)[0]
     assert entry.row == f"Milestone: {milestone.name}"
     assert entry.who.endswith(", through the API (token Ledger)")
-    assert [(c.field, c.new) for c in entry.changes] == [
-        ("Actual date", f"{yesterday:%Y-%m-%d}")
-    ]
+    assert [(c.field, c.new) for c in entry.changes] == [("Actual date", f"{yesterday:%Y-%m-%d}")]
 
 
 def test_a_milestone_in_the_future_is_refused_and_stale_is_412(client, world):
@@ -433,3 +431,15 @@ def test_a_milestone_in_the_future_is_refused_and_stale_is_412(client, world):
     assert patch(client, url, {}, token).status_code == 422  # actual is required
     theirs = Milestone.objects.filter(project__programme=world.theirs).first()
     assert patch(client, milestone_url(world, theirs), {"actual": None}, token).status_code == 404
+
+
+def test_a_nul_in_the_query_or_body_is_422_json(client, world):
+    token = world.token(Role.FACILITATOR, Scope.READ_WRITE)
+    response = client.get(reverse("api:programmes") + "?limit=%00", **auth(token))
+    assert response.status_code == 422
+    assert "NUL" in response.json()["errors"][0]["message"]
+    invoice = invoice_of(world, "NC-0002")
+    body = {"date": "2005-01-14", "amount": "1.00", "reference": "A\x00B"}
+    response = post(client, pay_url(world, invoice), body, token)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "reference"

@@ -302,7 +302,7 @@ class InvoicePaid(Schema):
 class PaymentRecorded(Schema):
     """A payment recorded against an invoice, and the invoice after it."""
 
-    payment: PaymentOut = Field(description="The payment recorded.")
+    payment: PaymentOut = Field(description="The payment, as recorded against the invoice.")
     invoice: InvoicePaid = Field(description="The invoice, with what is paid and owed now.")
 
 
