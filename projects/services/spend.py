@@ -196,16 +196,16 @@ def spend_record_batch(
     ):
         recorded[(phase_id, reference, amount)] = when  # the earliest is kept, as last
     for i, spend in enumerate(spends):
-        key = (spend.phase.pk, spend.reference, spend.amount)
-        if key in recorded:
+        same = (spend.phase.pk, spend.reference, spend.amount)
+        if same in recorded:
             warnings.append(
                 f"Line {i + 1}: "
                 + repeat_warning(
-                    spend.amount, spend.reference, spend.phase, spend.phase.project, recorded[key]
+                    spend.amount, spend.reference, spend.phase, spend.phase.project, recorded[same]
                 )
             )
         else:
-            recorded[key] = spend.date
+            recorded[same] = spend.date
     key = confirmation_key([(s.phase.pk, s.date, s.amount, s.reference) for s in spends], warnings)
     if warnings and confirmed != key:
         raise ConfirmationNeeded(warnings, key)
