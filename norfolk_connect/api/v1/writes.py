@@ -545,7 +545,9 @@ def milestone_update(
     require_write(request, can_edit(request.api_membership))  # type: ignore[attr-defined]
 
     def change() -> Milestone:
-        locked = Milestone.objects.select_for_update().select_related("project", "phase")
+        locked = Milestone.objects.select_for_update(of=("self",)).select_related(
+            "project", "phase"
+        )
         current = locked.get(pk=found.pk)
         check_if_match(request, current)
         return milestone_save(
