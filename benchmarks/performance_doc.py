@@ -216,6 +216,33 @@ def performance_markdown(results: dict) -> str:
             f"The whole benchmark process peaked at {excel['process_peak_rss_mb']:.0f} MB "
             "resident, including the large programme it built first.",
         ]
+    api = results.get("api")
+    if api:
+        lines += [
+            "",
+            "## API",
+            "",
+            "In-process through Django's test client with a facilitator's read-and-write token "
+            "(authentication, the rate limit, the endpoint and its JSON), on the demo programme "
+            "(`benchmarks/api.py`).",
+            "",
+            _row("Request", "Median", "Queries"),
+            _row("---", "---:", "---:"),
+            _row(
+                "`GET /api/v1/programmes/{slug}/figures`",
+                f"{api['figures_median_ms']:.1f} ms",
+                api["figures_queries"],
+            ),
+            _row(
+                f"`POST /api/v1/programmes/{{slug}}/spend`, {api['spend_lines']:,} lines "
+                f"({api['spend_body_bytes'] / 1024:.0f} KB)",
+                f"{api['spend_median_seconds'] * 1000:.0f} ms",
+                api["spend_queries"],
+            ),
+            "",
+            "The batch's queries do not grow with its lines but for its inserts, in batches "
+            "(SQLite takes fewer values in one statement than PostgreSQL's 500 rows).",
+        ]
     lines += [
         "",
         "## Load and faults",

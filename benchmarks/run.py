@@ -1,5 +1,8 @@
 """`make bench`: build programmes of two sizes, serve them with gunicorn, and measure the pages.
 
+Then, in-process: the board report's PDF, Excel at 10,000 funding lines, and the API (the demo's
+figures read, 1,000 spend lines written with a token: benchmarks.api).
+
 For each page it prints the throughput as a ratio of a trivial view's on the same server (so the
 figure means the same on a faster or slower machine), the median time the application spent
 on it (from the Server-Timing header), and the number of database queries at both sizes.
@@ -211,6 +214,7 @@ def server_ms(port: int, path: str, session_key: str) -> tuple[float, float]:
 
 def in_process_benchmarks() -> dict[str, dict]:
     """Run the benchmarks that time work inside the application rather than over HTTP."""
+    from benchmarks.api import bench_api
     from benchmarks.excel import bench_excel
     from benchmarks.report_pdf import bench_report
 
@@ -219,6 +223,8 @@ def in_process_benchmarks() -> dict[str, dict]:
     results["Board report PDF"] = bench_report()
     print("  timing Excel export and import at 10,000 funding lines ...", flush=True)
     results["Excel at 10,000 funding lines"] = bench_excel(10_000)
+    print("  timing the API: the demo's figures, and 1,000 spend lines written ...", flush=True)
+    results["API"] = bench_api()
     return results
 
 
@@ -294,6 +300,9 @@ def main() -> None:
         report["demo_queries"],
         report["large_queries"],
     )
+    api = extras["API"]
+    queries["API: demo figures (GET)"] = (api["figures_queries"], api["figures_queries"])
+    queries["API: 1,000 spend lines (POST)"] = (api["spend_queries"], api["spend_queries"])
     results = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": facts,
@@ -310,6 +319,7 @@ def main() -> None:
         "queries": queries,
         "report": report,
         "excel": extras["Excel at 10,000 funding lines"],
+        "api": extras["API"],
     }
 
     for name, figures in extras.items():

@@ -10,14 +10,14 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from projects.access import ProgrammeMixin, own_council
+from projects.access import ProgrammeMixin, can_record_payment, own_council
 from projects.models import Call, Invoice, Payment, Refund
 from projects.money.formatting import money
 from projects.money.vocabulary import RefundKind
@@ -170,6 +170,12 @@ class CallDetailView(ProgrammeMixin, CallMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rows"] = rows = call_invoices(call=self.call)
+        # A partner officer records payments against their own council's invoice only.
+        context["payable"] = {
+            row.invoice.pk
+            for row in rows
+            if can_record_payment(self.membership, partner_id=row.invoice.partner_id)
+        }
         # The facilitator is told which councils' invoices cannot be sent to anyone yet.
         context["without_finance_email"] = (
             councils_without_finance_email(rows) if self.can_edit else []
@@ -220,8 +226,28 @@ class InvoiceMixin:
         return super().get_context_data(**kwargs)
 
 
-class PaymentCreateView(ProgrammeMixin, InvoiceMixin, ConfirmMixin, FormView):
+class PaymentPermissionMixin:
+    """Refuse (403) a payment against an invoice the member may not record one on.
+
+    After InvoiceMixin in the bases: the invoice is known. A partner officer records payments
+    against their own council's invoices only (projects.access.can_record_payment).
+    """
+
+    invoice: Invoice
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_record_payment(self.membership, partner_id=self.invoice.partner_id):
+            raise PermissionDenied(
+                "You can only record a payment against your own council's invoices."
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PaymentCreateView(
+    ProgrammeMixin, InvoiceMixin, PaymentPermissionMixin, ConfirmMixin, FormView
+):
     edits = True
+    own_council_edits = True  # a partner officer, on their own council's invoice
     form_class = PaymentForm
     template_name = "contributions/payment_form.html"
 

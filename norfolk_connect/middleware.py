@@ -86,7 +86,7 @@ def refuse_nul(request: HttpRequest, reason: str) -> HttpResponse:
         return JsonResponse(
             {
                 "detail": "The request's values are not valid: nothing was changed",
-                "errors": [{"field": "", "message": reason}],
+                "errors": [{"field": "", "message": reason.rstrip(".")}],
             },
             status=422,
         )

@@ -28,6 +28,24 @@ def own_council(membership: Membership | None) -> Partner | None:
     return membership.partner  # fetched with the membership (select_related)
 
 
+def can_record_payment(membership: Membership | None, *, partner_id: int) -> bool:
+    """Return whether the member may record a payment against an invoice to this council.
+
+    Editors may against any invoice; a partner officer (their council's finance contact) only
+    against their own council's. Every other change stays the editors'.
+    """
+    if can_edit(membership):
+        return True
+    council = own_council(membership)
+    return council is not None and council.pk == partner_id
+
+
+def can_change_anything(membership: Membership | None) -> bool:
+    """Return whether the member may make any change at all: an editor, or a partner officer
+    (payments against their own council's invoices, ``can_record_payment``)."""
+    return can_edit(membership) or own_council(membership) is not None
+
+
 def landing_url(programme_slug: str, membership: Membership) -> str:
     """Return the member's first page of the programme: the page that answers their question.
 
@@ -63,12 +81,16 @@ class ProgrammeMixin:
     """Resolve ``slug`` to a programme the user belongs to; require an editor when ``edits``."""
 
     edits = False  # True on every view that changes data (its GET shows the form to do so)
+    # True on a change view a partner officer may also use on their own council's record: the
+    # view decides once it has found the record (recording a payment, can_record_payment).
+    own_council_edits = False
     programme: Programme
     membership: Membership
 
     def dispatch(self, request, *args, **kwargs):
         self.programme, self.membership = programme_and_membership(request.user, kwargs["slug"])
-        if self.edits and not self.can_edit:
+        may_try = self.own_council_edits and own_council(self.membership) is not None
+        if self.edits and not self.can_edit and not may_try:
             raise PermissionDenied("Only the partnership's facilitators can change its data.")
         return super().dispatch(request, *args, **kwargs)
 

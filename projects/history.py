@@ -8,7 +8,10 @@ version is refused, and the refusal lists what changed in between, read from the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -26,6 +29,12 @@ if TYPE_CHECKING:
 # Who makes a change, as the history records it: the signed-in user, or None for a change the
 # site makes itself (loading a programme from a command).
 Author: TypeAlias = "User | None"
+
+# How a change was made, when not in the browser: the change reason of every history row written
+# inside ``changes_made_through`` (django-simple-history's ``history_change_reason``).
+_THROUGH: ContextVar[str | None] = ContextVar("changes_made_through", default=None)
+REASON_MAX_LENGTH = 100  # simple-history's column
+_API_REASON = re.compile(r'^API token "(?P<name>.*)" \((?P<prefix>ncp_[0-9a-f]+)\)$', re.DOTALL)
 
 HIDDEN_FIELDS = {"id", "version", "position", "project", "programme", "partnership"}
 # Fields whose empty value is a cost to be confirmed, as the declarations say.
@@ -51,6 +60,41 @@ class HistoryEntry:
     action: str
     row: str
     changes: tuple[FieldChange, ...]
+
+
+def api_reason(*, name: str, prefix: str) -> str:
+    """The change reason of a write made with an API token: ``API token "Ledger" (ncp_ab12cd34)``.
+
+    The token's name is shortened to fit the history's column; its prefix is always kept.
+    """
+    fixed = f'API token "" (ncp_{prefix})'
+    room = REASON_MAX_LENGTH - len(fixed)
+    shown = name if len(name) <= room else name[: room - 1] + "…"
+    return f'API token "{shown}" (ncp_{prefix})'
+
+
+def who_made(username: str, reason: str | None) -> str:
+    """Name who made a change, and how when not in the browser: "jsmith, through the API
+    (token Ledger)"."""
+    found = _API_REASON.match(reason or "")
+    if found is None:
+        return username
+    return f"{username}, through the API (token {found['name']})"
+
+
+@contextmanager
+def changes_made_through(reason: str) -> Iterator[None]:
+    """Record ``reason`` (see ``api_reason``) on every history row the services write inside."""
+    token = _THROUGH.set(reason[:REASON_MAX_LENGTH])
+    try:
+        yield
+    finally:
+        _THROUGH.reset(token)
+
+
+def change_reason() -> str | None:
+    """The change reason of the history rows written now: None in the browser."""
+    return _THROUGH.get()
 
 
 class ConcurrentEditError(Exception):
@@ -139,11 +183,15 @@ def _names_for(changes: Iterable[list[tuple[models.Field, Any, Any]]]) -> Relate
 ACTIONS = {"+": "Added", "~": "Changed", "-": "Removed"}
 
 
-def history_entries(records, label=str) -> list[HistoryEntry]:
+def history_entries(
+    records, label=str, *, after: Mapping[type[models.Model], int] | None = None
+) -> list[HistoryEntry]:
     """Turn historical records (of any edited models) into entries, newest first.
 
     ``records`` is an iterable of historical records; each is compared with the record before
     it for the same row, which must be among ``records`` too (pass a row's whole history).
+    With ``after``, only the records of each model whose history id is greater than its value
+    there are entries: what changed since that version (the others are read to compare).
     """
     by_row: dict[tuple[type, int], list] = {}
     for record in records:
@@ -160,12 +208,21 @@ def history_entries(records, label=str) -> list[HistoryEntry]:
             previous = record
     names = _names_for(fields for _, fields in changed)
     entries = []
+    if after is not None:
+        changed = [
+            (record, fields)
+            for record, fields in changed
+            if record.history_id > after.get(record.instance_type, 0)
+        ]
     for record, fields in changed:
         row = label(record)
         entries.append(
             HistoryEntry(
                 when=record.history_date,
-                who=record.history_user.get_username() if record.history_user else "(system)",
+                who=who_made(
+                    record.history_user.get_username() if record.history_user else "(system)",
+                    record.history_change_reason,
+                ),
                 action=ACTIONS[record.history_type],
                 row=row,
                 changes=_shown(fields, row, names),
@@ -211,5 +268,8 @@ def record_author(instance: models.Model, user: Author, when: datetime | None = 
     # django-simple-history reads these two attributes when it writes the row; they are not
     # declared on the models, so the type stubs cannot know them.
     instance._history_user = user  # type: ignore[attr-defined]
+    reason = change_reason()
+    if reason is not None:
+        instance._change_reason = reason  # type: ignore[attr-defined]
     if when is not None:
         instance._history_date = when  # type: ignore[attr-defined]

@@ -88,3 +88,22 @@ def test_the_machine_is_described_from_the_system():
     assert int(facts["Cores"]) >= 1
     assert facts["Python"].count(".") == 2
     assert facts["Django"].startswith("5.")
+
+
+def test_the_apis_figures_are_given():
+    api = {
+        "figures_median_ms": 21.94,
+        "figures_queries": 11,
+        "spend_lines": 1000,
+        "spend_body_bytes": 187_901,
+        "spend_median_seconds": 0.388,
+        "spend_queries": 28,
+    }
+    document = performance_markdown(results(api=api))
+
+    assert "## API" in document
+    assert "| `GET /api/v1/programmes/{slug}/figures` | 21.9 ms | 11 |" in document
+    assert "| `POST /api/v1/programmes/{slug}/spend`, 1,000 lines (183 KB) | 388 ms | 28 |" in (
+        document
+    )
+    assert "## API" not in performance_markdown(results())

@@ -81,6 +81,11 @@ SSO_URLS = {"sso:start", "sso:callback"}
 PUBLIC_URLS |= SSO_URLS
 QUERY = {"projects:project_form_row": "?index=1"}
 EDITORS = {Role.FACILITATOR, Role.ADMIN}
+# Change views a partner officer may use on their own council's record (projects.access
+# can_record_payment): the URLs here name the demo partner officer's council's (Broadland's)
+# invoice, so they get the editors' answers; on another council's invoice they get 403
+# (test_a_partner_officer_records_payments_on_their_own_councils_invoices_only).
+OWN_COUNCIL_CHANGES = {"contributions:payment_create"}
 ROLES = [Role.FACILITATOR, Role.CHIEF_EXECUTIVE, Role.PARTNER_OFFICER, Role.ADMIN]
 USERNAMES = {
     Role.FACILITATOR: "facilitator",
@@ -357,8 +362,9 @@ def test_each_role_gets_what_it_may(client, world, name, role):
     before = Contribution.objects.count(), Programme.objects.get(pk=demo.pk).version
     get = client.get(url)
     post = client.post(url, {})
+    own_council = name in OWN_COUNCIL_CHANGES and role == Role.PARTNER_OFFICER
     if name == "projects:programme_create" or changes_data(name):
-        if role in EDITORS:
+        if role in EDITORS or own_council:
             assert get.status_code in {200, 302}, url
             assert post.status_code in {200, 302, 400, 405, 409}, url
         else:
@@ -417,6 +423,34 @@ def test_another_programmes_ids_under_our_programme_answer_404(client, world, na
     assert client.get(url).status_code == 404, url
     assert client.post(url, {}).status_code == 404, url
     assert resolve(reverse(name, kwargs=kwargs)).url_name
+
+
+def test_a_partner_officer_records_payments_on_their_own_councils_invoices_only(client, world):
+    demo, contribution, *_ = world
+    assert changes_data("contributions:payment_create")
+    assert resolve_view("contributions:payment_create").own_council_edits
+    client.force_login(get_user_model().objects.get(username="partner-officer"))
+    own = url_for("contributions:payment_create", demo, contribution)
+    assert client.get(own).status_code == 200
+    own_invoice = Invoice.objects.filter(call__programme=demo).order_by("pk").last()
+    invoice = Invoice.objects.create(
+        call=own_invoice.call,
+        partnership=demo.partnership,
+        number="NC-9999",
+        partner=Partner.objects.filter(partnership=demo.partnership)
+        .exclude(pk=contribution.partner.pk)
+        .first(),
+        amount="100.00",
+    )
+    address = reverse("contributions:payment_create", args=[demo.slug, invoice.pk])
+    before = invoice.payments.count()
+    assert client.get(address).status_code == 403
+    response = client.post(address, {"date": "2004-09-30", "amount": "1.00"})
+    assert response.status_code == 403
+    assert invoice.payments.count() == before
+    # Removing a payment stays the editors'.
+    payment_delete = url_for("contributions:payment_delete", demo, contribution)
+    assert client.get(payment_delete).status_code == 403
 
 
 def test_the_public_urls_are_those_declared(client, db):

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from norfolk_connect.forms import GovukFormMixin, choice_errors, text_errors
-from projects.access import EDITOR_ROLES
+from projects.access import can_change_anything, can_edit
 from projects.models import Membership, Partnership
 
 from .models import Scope
@@ -23,7 +23,8 @@ class TokenForm(GovukFormMixin, forms.Form):
     """A token's name, partnership, scope and lifetime.
 
     Only the partnerships the person belongs to are offered; read-and-write only when their
-    role in one of them may change its data, and refused for a partnership where it may not.
+    role in one of them may change some of its data (a partner officer: their own council's
+    payments), and refused for a partnership where it may not.
     """
 
     name = forms.CharField(
@@ -57,20 +58,27 @@ class TokenForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         memberships = list(
             Membership.objects.filter(user=user)
-            .select_related("partnership")
+            .select_related("partnership", "partner")
             .order_by("partnership__name")
         )
-        self.editor_of = {m.partnership_id for m in memberships if m.role in EDITOR_ROLES}
+        self.writer_of = {m.partnership_id for m in memberships if can_change_anything(m)}
+        payments_only = [m for m in memberships if can_change_anything(m) and not can_edit(m)]
         partnerships: Any = self.fields["partnership"]
         partnerships.queryset = Partnership.objects.filter(
             pk__in=[m.partnership_id for m in memberships]
         ).order_by("name")
-        if self.editor_of:
+        if self.writer_of:
             scope: Any = self.fields["scope"]
             scope.choices = [*scope.choices, (Scope.READ_WRITE.value, "Read and write")]
             scope.help_text = (
                 "Read and write only where your role may change the partnership's data."
             )
+            if payments_only:
+                councils = ", ".join(m.partner.name for m in payments_only if m.partner)
+                scope.help_text += (
+                    f" As a partner officer ({councils}), a read-and-write token records only "
+                    "payments against your own council's invoices."
+                )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -86,7 +94,7 @@ class TokenForm(GovukFormMixin, forms.Form):
         if (
             partnership is not None
             and cleaned.get("scope") == Scope.READ_WRITE
-            and partnership.pk not in self.editor_of
+            and partnership.pk not in self.writer_of
         ):
             self.add_error("scope", READ_WRITE_REFUSED)
         return cleaned

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from projects.access import can_edit
+from projects.access import can_change_anything
 from projects.models import Membership, Partnership
 
 from .models import AccessToken, Scope
@@ -24,13 +24,14 @@ def token_create(
 ) -> tuple[AccessToken, str]:
     """Make a token for the user in the partnership; return it and the whole token, shown once.
 
-    The user must be a member of the partnership, and only one whose role may change its data
-    may make a read-and-write token.
+    The user must be a member of the partnership, and only one whose role may change some of
+    its data may make a read-and-write token (an editor; a partner officer, whose token records
+    their own council's payments only).
     """
     membership = Membership.objects.filter(user=user, partnership=partnership).first()
     if membership is None:
         raise PermissionDenied("You are not a member of that partnership.")
-    if scope == Scope.READ_WRITE and not can_edit(membership):
+    if scope == Scope.READ_WRITE and not can_change_anything(membership):
         raise PermissionDenied("Your role in that partnership can only read its data.")
     if days not in EXPIRY_DAYS:
         raise ValueError(f"A token lasts one of {EXPIRY_DAYS} days, not {days}")

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from ..history import Author
+from ..history import Author, change_reason
 from ..models import LedgerMapping, Programme, Spend
 from ..money.ledger_import import FIELDS, LedgerPlan, LedgerRead, plan_ledger
 from ..selectors.ledger_import import ledger_phases, ledger_recorded
@@ -99,7 +99,9 @@ def ledger_import(
         )
         for planned in plan.to_add
     ]
-    bulk_create_with_history(lines, Spend, batch_size=BATCH, default_user=user)
+    bulk_create_with_history(
+        lines, Spend, batch_size=BATCH, default_user=user, default_change_reason=change_reason()
+    )
     return plan
 
 

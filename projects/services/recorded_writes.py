@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connections, models, router
 from django.db.models.options import Options
 
-from ..history import Author
+from ..history import Author, change_reason
 
 
 def concrete_field(meta: Options[Any], name: str) -> models.Field:
@@ -87,7 +87,7 @@ def record_rows(
     tracked = [(field, meta.get_field(field.name)) for field in history.tracked_fields]
     stamp = {
         "history_date": when,
-        "history_change_reason": None,
+        "history_change_reason": change_reason(),
         "history_type": kind,
         "history_user": None if user is None else user.pk,
     }

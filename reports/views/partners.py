@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.views.generic import TemplateView
 
-from projects.access import ProgrammeMixin, own_council
+from projects.access import ProgrammeMixin, can_record_payment, own_council
 from projects.selectors.contacts import finance_person, lead_officer
 
 from ..report.selectors import invoice_ids, statement_for
@@ -36,4 +36,9 @@ class PartnerView(ProgrammeMixin, StatementMixin, TemplateView):
             else {}
         )
         context["invoices"] = [(line, ids.get(line.number)) for line in statement.invoices]
+        # A link to record a payment against each invoice still owing, for those who may: the
+        # editors, and the council's own partner officer (its finance contact).
+        context["records_payments"] = can_record_payment(
+            self.membership, partner_id=self.partner.pk
+        )
         return context

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from norfolk_connect.api import services
 from norfolk_connect.api.models import AccessToken, Scope
-from projects.models import Membership, Programme, Role
+from projects.models import Invoice, Membership, Milestone, Payment, Programme, Role, Spend
 from reports.models import IssuedReport
 from tests.api.money_and_delivery import a_milestone, an_invoice
 from tests.api.world import World, make_world
@@ -108,7 +108,43 @@ def issued_paper(programme: Programme) -> str:
 # The endpoints that name no record: they list the token's partnership's own.
 OWN_LISTS = {"api:programmes"}
 # Every endpoint that writes: its method, its arguments and a body it accepts from an editor.
-WRITES: dict[str, tuple[str, Callable[[Programme], dict], Callable[[Programme], dict]]] = {}
+WRITES: dict[str, tuple[str, Callable[[Programme], dict], Callable[[Programme], dict]]] = {
+    "api:payment_record": (
+        "post",
+        lambda programme: {
+            "slug": programme.slug,
+            # Norwich's invoice, unpaid (tests.api.world; NC-0007 or EW-0007).
+            "invoice": Invoice.objects.get(call__programme=programme, number__endswith="-0007").pk,
+        },
+        lambda programme: {"date": "2005-01-14", "amount": "100.00", "reference": "BACS 1"},
+    ),
+    "api:spend_record": (
+        "post",
+        lambda programme: {"slug": programme.slug},
+        lambda programme: {
+            "lines": [
+                {
+                    "project": "further-info-points",
+                    "phase": 1,
+                    "date": "2005-01-14",
+                    "amount": "10.00",
+                    "reference": "PO-1",
+                }
+            ]
+        },
+    ),
+    "api:milestone_update": (
+        "patch",
+        lambda programme: {
+            "slug": programme.slug,
+            "milestone": Milestone.objects.filter(project__programme=programme)
+            .order_by("pk")
+            .first()
+            .pk,
+        },
+        lambda programme: {"actual": "2004-10-01"},
+    ),
+}
 # Not endpoints with data: the document describing them, and ninja's root (404).
 DOCUMENTS = {"api:openapi-json", "api:api-root"}
 
@@ -321,3 +357,52 @@ def test_the_developers_page_shows_code_as_code(client):
         '<code class="app-break-anywhere">manage.py programme_figures &lt;slug&gt; --json</code>'
         in page
     )
+
+
+# The writes: who may make each, and that nothing is written when refused.
+
+
+def send(client, name: str, programme: Programme, token: str | None, *, kwargs_of=None):
+    method, kwargs, body = WRITES[name]
+    address = reverse(name, kwargs=(kwargs_of or kwargs)(programme))
+    headers = world_auth(token) if token else {}
+    return getattr(client, method)(
+        address, json.dumps(body(programme)), content_type="application/json", **headers
+    )
+
+
+def history_rows() -> int:
+    return sum(model.history.count() for model in (Payment, Spend, Milestone))
+
+
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_each_write_is_refused_to_whom_it_should_be(client, world, name):
+    before = history_rows()
+    assert send(client, name, world.ours, None).status_code == 401
+    read = send(client, name, world.ours, world.token(Role.FACILITATOR, Scope.READ))
+    assert read.status_code == 403
+    assert "reads only" in read.json()["detail"]
+    chief = world.token(Role.CHIEF_EXECUTIVE, Scope.READ)
+    assert send(client, name, world.ours, chief).status_code == 403
+    editor = world.token(Role.FACILITATOR, Scope.READ_WRITE)
+    # Another partnership's programme, and its record under our programme's slug.
+    assert send(client, name, world.theirs, editor).status_code == 404
+    kwargs = WRITES[name][1]
+    ours_with_theirs = lambda programme: {**kwargs(world.theirs), "slug": world.ours.slug}  # noqa: E731
+    if set(kwargs(world.ours)) != {"slug"}:
+        response = send(client, name, world.ours, editor, kwargs_of=ours_with_theirs)
+        assert response.status_code == 404
+    revoked = world.token(Role.FACILITATOR, Scope.READ_WRITE)
+    AccessToken.objects.filter(prefix=revoked.split("_")[1]).update(revoked_at=timezone.now())
+    assert send(client, name, world.ours, revoked).status_code == 401
+    assert history_rows() == before
+    response = send(client, name, world.ours, editor)
+    assert response.status_code in {200, 201}, response.content
+    assert history_rows() > before
+
+
+@pytest.mark.parametrize("name", sorted(WRITES))
+@pytest.mark.parametrize("role", [Role.FACILITATOR, Role.ADMIN])
+def test_each_editor_makes_every_write(client, world, name, role):
+    response = send(client, name, world.ours, world.token(role, Scope.READ_WRITE))
+    assert response.status_code in {200, 201}, response.content

@@ -16,6 +16,7 @@ from norfolk_connect.api import services
 from norfolk_connect.api.models import AccessToken, Scope
 from norfolk_connect.api.tokens import token_user
 from projects.models import Membership, Role
+from tests.contributions.factories import PartnerFactory
 from tests.projects.factories import MembershipFactory, PartnershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,25 @@ def test_read_write_is_refused_where_the_role_only_reads(client):
     assert not AccessToken.objects.exists()
     with pytest.raises(services.PermissionDenied):
         make(reader, scope=Scope.READ_WRITE)
+
+
+def test_a_partner_officer_makes_a_read_and_write_token_for_their_councils_payments(client):
+    council = PartnerFactory(name="Broadland District Council")
+    officer = MembershipFactory(
+        partnership=council.partnership, role=Role.PARTNER_OFFICER, partner=council
+    )
+    client.force_login(officer.user)
+    page = text(client.get(reverse("account_token_create")))
+    assert "Read and write" in page
+    assert "records only payments against your own council's invoices" in page
+    assert "Broadland District Council" in page
+    response = client.post(
+        reverse("account_token_create"),
+        {"name": "Ledger", "partnership": officer.partnership.pk, "scope": "read_write",
+         "days": "90"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert AccessToken.objects.get().scope == Scope.READ_WRITE
 
 
 def test_bad_input_is_told_in_the_services_words(client):

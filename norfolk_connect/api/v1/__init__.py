@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
@@ -95,6 +97,18 @@ def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return response
 
 
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "detail": "The request's body is too large: send at most 1,000 spend lines, or "
+            f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes, at once"
+        },
+        status=413,
+    )
+
+
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found"}, status=404)
@@ -115,6 +129,21 @@ def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
     return api.create_response(
         request,
         {"detail": "The request's values are not valid: nothing was changed", "errors": errors},
+        status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """A refusal in words; a body that is not JSON is 422, in the shape of the other values."""
+    if not (exc.status_code == 400 and str(exc).startswith("Cannot parse request body")):
+        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    return api.create_response(
+        request,
+        {
+            "detail": "The request's values are not valid: nothing was changed",
+            "errors": [{"field": "", "message": "The body is not a JSON object the API can read"}],
+        },
         status=422,
     )
 
