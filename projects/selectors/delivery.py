@@ -309,12 +309,3 @@ def programme_delivery(*, programme: Programme, as_of: date) -> ProgrammeDeliver
         projects=tuple(rows),
         by_status=status_counts([project.rag for project in projects]),  # type: ignore[attr-defined]
     )
-
-
-def programme_milestone(*, programme: Programme, pk: int) -> Milestone | None:
-    """Return the programme's milestone with this key, with its project and phase; or None."""
-    return (
-        Milestone.objects.filter(project__programme=programme, pk=pk)
-        .select_related("project", "phase")
-        .first()
-    )

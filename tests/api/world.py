@@ -2,8 +2,9 @@
 
 Each is the seed programme with what followed the June 2004 meeting (tests.after_the_meeting):
 calls and invoices, payments, a refund, spend, forecasts, milestones, statuses and risks (an
-issued paper is the tests' own to make). Invoice numbers and slugs differ between the two, so that a test reaching for
-the other partnership's record by its id or slug is refused as the API refuses it (404).
+issued paper is the tests' own to make). Invoice numbers and slugs differ between the two, so
+that a test reaching for the other partnership's record by its id or slug is refused as the
+API refuses it (404).
 """
 
 from __future__ import annotations
