@@ -87,13 +87,19 @@ def with_etag(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Give a successful read its ETag, and answer 304 when the client's copy is that one.
 
     The ETag is the SHA-256 of the body, so it changes exactly when what is read changes; the
-    answer depends on the token, so caches keep it apart per Authorization and revalidate.
+    answer depends on the token, so caches keep it apart per Authorization and revalidate. A
+    record a write changes sets its version as its ETag (``v1.versions``): the digest follows
+    it after a full stop, so that a write's If-Match can compare the version alone.
     """
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
     if response.streaming:
         return response
     etag = etag_of(response.content)
+    version = response.get("ETag", "")
+    if version:
+        etag = f'{version.removesuffix(chr(34))}.{etag.strip(chr(34))}"'
+
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     patch_vary_headers(response, ["Authorization"])

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from norfolk_connect.api.models import AccessToken, Scope
-from norfolk_connect.api.v1.writes import record_etag
+from norfolk_connect.api.v1.versions import record_etag
 from projects.models import Invoice, Milestone, Partner, Payment, Role, Spend
 from projects.selectors.pot import spend_summary
 from projects.selectors.projects import project_history
@@ -96,14 +96,16 @@ def test_a_facilitators_payment_shows_on_the_councils_page_and_in_the_history(cl
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["payment"]["amount"] == "1000.50"
-    assert body["invoice"] == {
+    after = {key: body["invoice"][key] for key in ("id", "number", "partner", "amount", "paid")}
+    assert after == {
         "id": invoice.pk,
         "number": "NC-0002",
-        "council": "breckland",
+        "partner": "breckland",
         "amount": "10000.00",
         "paid": "3501.00",
-        "owed": "6499.00",
     }
+    assert body["invoice"]["owed"] == "6499.00"
+    assert body["payment"]["invoice"] == "NC-0002"
     assert paid_by(world, "breckland") == before + Decimal("1000.50")
     assert response["ETag"] == record_etag(invoice)
     record = Payment.history.get(id=body["payment"]["id"])
@@ -369,8 +371,9 @@ def test_1000_lines_take_a_fixed_number_of_queries(client, world):
         assert len(written) == inserts(size), size
         counts[size] = len(queries) - len(written)
     # The token, its membership, the programme; two savepoints, the phases (locked), the lines
-    # recorded on them, the savepoints released: the same whatever the number of lines.
-    assert counts == {10: 9, 1000: 9}, counts
+    # recorded on them, the savepoints released, the lines read back for the answer: the same
+    # whatever the number of lines.
+    assert counts == {10: 10, 1000: 10}, counts
 
 
 def test_a_1000_line_batch_fits_and_a_10_mb_body_is_413(client, world):
@@ -443,3 +446,42 @@ def test_a_nul_in_the_query_or_body_is_422_json(client, world):
     response = post(client, pay_url(world, invoice), body, token)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "reference"
+
+
+def test_the_etag_a_get_gives_is_the_version_a_write_checks(client, world):
+    token = world.token(Role.FACILITATOR, Scope.READ_WRITE)
+    invoice = invoice_of(world, "NC-0002")
+    address = reverse("api:invoice", args=[world.ours.slug, invoice.pk])
+    read = client.get(address, **auth(token))
+    etag = read["ETag"]
+    assert etag.startswith(record_etag(invoice).removesuffix('"') + ".")
+    assert client.get(address, HTTP_IF_NONE_MATCH=etag, **auth(token)).status_code == 304
+    body = {"date": "2005-01-14", "amount": "1.00", "reference": "A"}
+    first = post(client, pay_url(world, invoice), body, token, HTTP_IF_MATCH=etag)
+    assert first.status_code == 201, first.content
+    # The same ETag again names the version before that payment: refused, nothing saved.
+    count = Payment.objects.count()
+    again = post(client, pay_url(world, invoice), body, token, HTTP_IF_MATCH=etag)
+    assert again.status_code == 412
+    assert [change["action"] for change in again.json()["changes"]] == ["Added"]
+    assert Payment.objects.count() == count
+    # Read again: a new ETag, which the write takes.
+    fresh = client.get(address, HTTP_IF_NONE_MATCH=etag, **auth(token))
+    assert fresh.status_code == 200 and fresh["ETag"] != etag
+    taken = post(client, pay_url(world, invoice), body, token, HTTP_IF_MATCH=fresh["ETag"])
+    assert taken.status_code == 201, taken.content
+
+
+def test_a_milestones_get_etag_is_taken_by_its_patch(client, world):
+    token = world.token(Role.FACILITATOR, Scope.READ_WRITE)
+    milestone = Milestone.objects.filter(project__programme=world.ours).order_by("pk").first()
+    etag = client.get(
+        reverse("api:milestone", args=[world.ours.slug, milestone.pk]), **auth(token)
+    )["ETag"]
+    today = timezone.localdate().isoformat()
+    url = milestone_url(world, milestone)
+    assert patch(client, url, {"actual": today}, token, HTTP_IF_MATCH=etag).status_code == 200
+    stale = patch(client, url, {"actual": None}, token, HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    milestone.refresh_from_db()
+    assert milestone.actual.isoformat() == today

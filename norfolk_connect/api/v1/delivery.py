@@ -10,7 +10,7 @@ the pages use (``projects.money.delivery``, through ``projects.selectors``), on 
 import datetime
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
@@ -29,6 +29,7 @@ from projects.selectors.spend import programme_spend
 
 from .common import MONEY_FIELD, MONEY_PATTERN, Page, answers, money_text, own_programme
 from .filters import ID_MAX, slug_filter, text_filter
+from .versions import record_etag
 
 router = Router(tags=["Delivery"])
 
@@ -269,13 +270,15 @@ def milestone_list(request: HttpRequest, slug: str, filters: Query[MilestoneFilt
     url_name="milestone",
     summary="One milestone",
     description=(
-        "One milestone of the programme's projects, by its id, with where it stands today. 404 "
-        "when the token's partnership has no programme with this slug or the programme no "
-        "milestone with this id."
+        "One milestone of the programme's projects, by its id, with where it stands today. Its "
+        "ETag starts with the milestone's version: send it as `If-Match` when setting its "
+        "actual date. 404 when the token's partnership has no programme with this slug or "
+        "the programme no milestone with this id."
     ),
 )
 def milestone_one(
     request: HttpRequest,
+    response: HttpResponse,
     slug: str,
     milestone: int = Path(..., ge=1, le=ID_MAX, description="The milestone's id."),
 ) -> Any:
@@ -283,6 +286,7 @@ def milestone_one(
     found = programme_milestone(programme=programme, pk=milestone)
     if found is None:
         raise Http404("No such milestone")
+    response["ETag"] = record_etag(found)  # its version, for a write's If-Match
     return found
 
 

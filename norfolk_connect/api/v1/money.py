@@ -11,7 +11,7 @@ the invoice's status on the day is ``projects.money.ledger.invoice_status``.
 import datetime
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
@@ -28,6 +28,7 @@ from projects.money.ledger import invoice_overdue, invoice_status
 
 from .common import MONEY_FIELD, MONEY_PATTERN, Page, answers, money_text, own_programme
 from .filters import ID_MAX, slug_filter, text_filter
+from .versions import record_etag
 
 router = Router(tags=["Money"])
 
@@ -232,12 +233,14 @@ def invoice_list(request: HttpRequest, slug: str, filters: Query[InvoiceFilters]
     summary="One invoice",
     description=(
         "One invoice of the programme's calls, by its id, with what is paid, owed and whether "
-        "it is overdue today, and its payments. 404 when the token's partnership has no "
-        "programme with this slug or the programme no invoice with this id."
+        "it is overdue today, and its payments. Its ETag starts with the invoice's version: "
+        "send it as `If-Match` when recording a payment against it. 404 when the token's "
+        "partnership has no programme with this slug or the programme no invoice with this id."
     ),
 )
 def invoice_one(
     request: HttpRequest,
+    response: HttpResponse,
     slug: str,
     invoice: int = Path(..., ge=1, le=ID_MAX, description="The invoice's id."),
 ) -> Any:
@@ -245,6 +248,7 @@ def invoice_one(
     found = programme_invoice(programme=programme, pk=invoice)
     if found is None:
         raise Http404("No such invoice")
+    response["ETag"] = record_etag(found)  # its version, for a write's If-Match
     return found
 
 

@@ -22,25 +22,28 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db import transaction
-from django.db.models import Max, Model
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import BeforeValidator, ConfigDict
 
 from contributions import calls
-from contributions.ledger_selectors import paid_on, programme_invoice
+from contributions.ledger_selectors import programme_invoice, programme_payments
 from projects.access import can_edit, can_record_payment
-from projects.history import api_reason, changes_made_through, history_entries
-from projects.models import Invoice, Milestone, Payment, Programme
-from projects.money.formatting import money
+from projects.history import api_reason, changes_made_through
+from projects.models import Invoice, Milestone, Programme
 from projects.selectors.delivery import programme_milestone
+from projects.selectors.spend import programme_spend
 from projects.services.confirmation import ConfirmationNeeded
 from projects.services.delivery import milestone_save
 from projects.services.spend import BATCH_MAX, SpendLine, spend_record_batch
 
 from ..models import Scope
+from . import delivery
 from .common import Error, answers, money_text, own_programme
+from .delivery import MilestoneOut, SpendOut
+from .money import InvoiceOut, PaymentOut
+from .versions import Stale, StaleWrite, check_if_match, record_etag
 
 router = Router(tags=["Writes"])
 
@@ -74,131 +77,6 @@ def _iso_day(value: Any) -> Any:
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
-
-
-# The versions of what a write changes
-
-
-def _latest(model: Any, **match: Any) -> int:
-    """The id of the latest history row of the rows matching, or 0 when there is none."""
-    return model.history.filter(**match).aggregate(latest=Max("history_id"))["latest"] or 0
-
-
-def record_etag(record: Invoice | Milestone) -> str:
-    """The ETag of a record a write changes: its version, read from its history.
-
-    An invoice's version moves on with a change to it or to its payments (one recorded or
-    removed); a milestone's with any change to it.
-    """
-    if isinstance(record, Invoice):
-        own = _latest(Invoice, id=record.pk)
-        payments = _latest(Payment, invoice_id=record.pk)
-        return f'"invoice-{record.pk}-{own}-{payments}"'
-    return f'"milestone-{record.pk}-{_latest(Milestone, id=record.pk)}"'
-
-
-_VERSION = re.compile(r'^(?:W/)?"(invoice|milestone)-(\d+)-(\d+)(?:-(\d+))?"$')
-
-
-def _sent_version(request: HttpRequest, record: Model) -> dict[type, int] | None:
-    """The history ids the request's If-Match names for this record, by model; None if none."""
-    kind = "invoice" if isinstance(record, Invoice) else "milestone"
-    for part in request.headers.get("If-Match", "").split(","):
-        found = _VERSION.match(part.strip())
-        if found and found[1] == kind and int(found[2]) == record.pk:
-            if kind == "invoice":
-                return {Invoice: int(found[3]), Payment: int(found[4] or 0)}
-            return {Milestone: int(found[3])}
-    return None
-
-
-def _row_label(record: Any) -> str:
-    if record.instance_type is Payment:
-        return f"Payment of {money(record.amount)} dated {record.date.day} {record.date:%B %Y}"
-    if record.instance_type is Invoice:
-        return f"Invoice {record.number}"
-    return f"Milestone: {record.name}"
-
-
-class FieldChanged(Schema):
-    """One field of a record, from one value to another, as the pages show it."""
-
-    field: str = Field(description="The field's name, as the pages label it.")
-    old: str = Field(description="Its value before, as the pages show it.")
-    new: str = Field(description="Its value after, as the pages show it.")
-
-
-class Change(Schema):
-    """One change to the record, or to its payments, made after the version sent."""
-
-    when: dt.datetime = Field(description="When it was made.")
-    who: str = Field(
-        description="Who made it, and how when not in the browser: `jsmith, through the API "
-        "(token Ledger)`."
-    )
-    action: str = Field(description="Added, Changed or Removed.")
-    row: str = Field(description="What was changed: the invoice, one of its payments, a milestone.")
-    fields: list[FieldChanged] = Field(
-        description="The fields changed; empty when added or removed."
-    )
-
-
-class Stale(Schema):
-    """The record changed since the version sent as If-Match; nothing was changed."""
-
-    detail: str = Field(description="What went wrong, for the developer of the client.")
-    changes: list[Change] = Field(
-        description="What changed since the version sent, newest first; empty when the "
-        "If-Match names no version of this record."
-    )
-
-
-class StaleWrite(Exception):
-    """The request's If-Match names another version of the record than its current one."""
-
-    def __init__(self, changes: list[dict[str, Any]]) -> None:
-        super().__init__("The record changed since you read it")
-        self.changes = changes
-
-
-def check_if_match(request: HttpRequest, record: Invoice | Milestone) -> None:
-    """Refuse (StaleWrite) a write whose If-Match is not the record's current ETag.
-
-    Called with the record's row locked, so that no other write comes in between. No If-Match,
-    or ``*``, always goes ahead: the check is the client's to ask for.
-    """
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return
-    current = record_etag(record)
-    if current in {part.strip().removeprefix("W/") for part in header.split(",")}:
-        return
-    since = _sent_version(request, record)
-    if since is None:
-        raise StaleWrite([])
-    if isinstance(record, Invoice):
-        records = [
-            *Invoice.history.filter(id=record.pk).select_related("history_user"),
-            *Payment.history.filter(invoice_id=record.pk).select_related("history_user"),
-        ]
-    else:
-        records = list(Milestone.history.filter(id=record.pk).select_related("history_user"))
-    entries = history_entries(records, label=_row_label, after=since)
-    raise StaleWrite(
-        [
-            {
-                "when": entry.when,
-                "who": entry.who,
-                "action": entry.action,
-                "row": entry.row,
-                "fields": [
-                    {"field": change.field, "old": change.old, "new": change.new}
-                    for change in entry.changes
-                ],
-            }
-            for entry in entries
-        ]
-    )
 
 
 # Permission, confirmation and the history's reason, shared by every write
@@ -279,31 +157,13 @@ class PaymentIn(Schema):
     confirmation: str = CONFIRMATION
 
 
-class PaymentOut(Schema):
-    """The payment recorded."""
-
-    id: int = Field(description="The payment's id.")
-    date: dt.date = Field(description="The day the money was received.")
-    amount: str = Field(description='The amount received, a decimal string such as "1234.50".')
-    reference: str = Field(description="The council's reference for the payment; may be empty.")
-
-
-class InvoicePaid(Schema):
-    """The invoice paid against, after the payment."""
-
-    id: int = Field(description="The invoice's id.")
-    number: str = Field(description="The invoice's number, such as NC-0003.")
-    council: str = Field(description="The slug of the council invoiced.")
-    amount: str = Field(description="The amount invoiced, a decimal string.")
-    paid: str = Field(description="What has been paid on it, this payment included.")
-    owed: str = Field(description="What is still owed on it.")
-
-
 class PaymentRecorded(Schema):
     """A payment recorded against an invoice, and the invoice after it."""
 
     payment: PaymentOut = Field(description="The payment, as recorded against the invoice.")
-    invoice: InvoicePaid = Field(description="The invoice, with what is paid and owed now.")
+    invoice: InvoiceOut = Field(
+        description="The invoice, with what is paid and owed now, as its own address reads it."
+    )
 
 
 @router.post(
@@ -353,25 +213,8 @@ def payment_record(
     after = programme_invoice(programme=programme, pk=found.pk)
     assert after is not None
     response["ETag"] = record_etag(after)
-    return Status(
-        201,
-        {
-            "payment": {
-                "id": payment.pk,
-                "date": payment.date,
-                "amount": money_text(payment.amount),
-                "reference": payment.reference,
-            },
-            "invoice": {
-                "id": after.pk,
-                "number": after.number,
-                "council": after.partner.slug,
-                "amount": money_text(after.amount),
-                "paid": money_text(paid_on(after)),
-                "owed": money_text(after.amount - paid_on(after)),
-            },
-        },
-    )
+    recorded = programme_payments(programme=programme).get(pk=payment.pk)
+    return Status(201, {"payment": recorded, "invoice": after})
 
 
 # Spend
@@ -404,19 +247,6 @@ class SpendIn(Schema):
     confirmation: str = CONFIRMATION
 
 
-class SpendOut(Schema):
-    """A spend line recorded."""
-
-    id: int = Field(description="The spend line's id.")
-    project: str = Field(description="The project's slug.")
-    phase: int = Field(description="The phase's number in the project.")
-    date: dt.date = Field(description="The day the money was paid.")
-    amount: str = Field(description='The amount, a decimal string such as "1234.50".')
-    supplier: str = Field(description="Who was paid; may be empty.")
-    reference: str = Field(description="The ledger's reference; may be empty.")
-    description: str = Field(description="What the money paid for; may be empty.")
-
-
 class SpendRecorded(Schema):
     """The spend lines recorded, in the order sent."""
 
@@ -425,8 +255,10 @@ class SpendRecorded(Schema):
     lines: list[SpendOut] = Field(description="Each line recorded, in the order sent.")
 
 
-@router.post(
+# The same address as the spend list's: ninja answers one address from one router.
+@delivery.router.post(
     "/programmes/{slug}/spend",
+    tags=["Writes"],
     response=answers(SpendRecorded, 201, e403=Error, e409=NeedsConfirming, e413=Error),
     url_name="spend_record",
     summary="Record spend lines, all or none",
@@ -466,26 +298,9 @@ def spend_record(request: HttpRequest, slug: str, body: SpendIn) -> Any:
     )
     if isinstance(recorded, Status):
         return recorded
-    return Status(
-        201,
-        {
-            "count": len(recorded),
-            "total": money_text(sum((spend.amount for spend in recorded), Decimal("0.00"))),
-            "lines": [
-                {
-                    "id": spend.pk,
-                    "project": spend.phase.project.slug,
-                    "phase": spend.phase.number,
-                    "date": spend.date,
-                    "amount": money_text(spend.amount),
-                    "supplier": spend.supplier,
-                    "reference": spend.reference,
-                    "description": spend.description,
-                }
-                for spend in recorded
-            ],
-        },
-    )
+    total = sum((spend.amount for spend in recorded), Decimal("0.00"))
+    lines = programme_spend(programme=programme).filter(pk__in=[spend.pk for spend in recorded])
+    return Status(201, {"count": len(recorded), "total": money_text(total), "lines": list(lines)})
 
 
 # Milestones
@@ -502,18 +317,6 @@ class MilestoneIn(Schema):
     )
 
 
-class MilestoneChanged(Schema):
-    """A milestone after the change."""
-
-    id: int = Field(description="The milestone's id.")
-    project: str = Field(description="The slug of its project.")
-    phase: int | None = Field(description="The number of its phase; null for the project's.")
-    name: str = Field(description="The milestone's name.")
-    baseline: dt.date = Field(description="The date first planned.")
-    forecast: dt.date | None = Field(description="The date now expected; null when not given.")
-    actual: dt.date | None = Field(description="The day it was reached; null while it is not.")
-
-
 def _programme_of_milestone(programme: Programme, pk: int) -> Milestone:
     milestone = programme_milestone(programme=programme, pk=pk)
     if milestone is None:
@@ -521,9 +324,11 @@ def _programme_of_milestone(programme: Programme, pk: int) -> Milestone:
     return milestone
 
 
-@router.patch(
+# The same address as the milestone's own: ninja answers one address from one router.
+@delivery.router.patch(
     "/programmes/{slug}/milestones/{milestone}",
-    response=answers(MilestoneChanged, e403=Error, e412=Stale, e413=Error),
+    tags=["Writes"],
+    response=answers(MilestoneOut, e403=Error, e412=Stale, e413=Error),
     url_name="milestone_update",
     summary="Set a milestone's actual date",
     description=(
@@ -565,12 +370,4 @@ def milestone_update(
     if isinstance(saved, Status):
         return saved
     response["ETag"] = record_etag(saved)
-    return {
-        "id": saved.pk,
-        "project": found.project.slug,
-        "phase": saved.phase.number if saved.phase else None,
-        "name": saved.name,
-        "baseline": saved.baseline,
-        "forecast": saved.forecast,
-        "actual": saved.actual,
-    }
+    return programme_milestone(programme=programme, pk=saved.pk)
