@@ -42,6 +42,7 @@ from .ledger_selectors import (
     latest_agreement_of,
     paid_on,
     partner_surplus,
+    payments_recorded_by,
     programme_call,
     programme_invoice,
     programme_refund,
@@ -218,10 +219,15 @@ class InvoiceMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        payments = invoice_payments(invoice=self.invoice)
+        recorded_by = payments_recorded_by(payments=payments)
         kwargs.update(
             invoice=self.invoice,
             owed=self.invoice.amount - paid_on(self.invoice),
-            payments=invoice_payments(invoice=self.invoice),
+            payments=payments,
+            payment_rows=[
+                (payment, recorded_by.get(payment.pk, "Not known")) for payment in payments
+            ],
         )
         return super().get_context_data(**kwargs)
 

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from projects.history import who_made
 from projects.models import (
     Agreement,
     Call,
@@ -188,6 +189,24 @@ def programme_invoice(*, programme: Programme, pk: int) -> Invoice | None:
 def invoice_payments(*, invoice: Invoice) -> list[Payment]:
     """Return the payments received against the invoice, oldest first."""
     return list(invoice.payments.order_by("date", "pk"))
+
+
+def payments_recorded_by(*, payments: list[Payment]) -> dict[int, str]:
+    """Name who recorded each payment, and how when not in the browser ("jsmith, through the
+    API (token Ledger)"), from its history's first row: one query for them all."""
+    first = (
+        Payment.history.filter(id__in=[payment.pk for payment in payments], history_type="+")
+        .select_related("history_user")
+        .order_by("history_id")
+    )
+    names: dict[int, str] = {}
+    for record in first:
+        user = record.history_user
+        names.setdefault(
+            record.id,
+            who_made(user.get_username() if user else "(system)", record.history_change_reason),
+        )
+    return names
 
 
 def invoice_payment(*, invoice: Invoice, pk: int) -> Payment | None:

@@ -485,3 +485,18 @@ def test_a_milestones_get_etag_is_taken_by_its_patch(client, world):
     assert stale.status_code == 412
     milestone.refresh_from_db()
     assert milestone.actual.isoformat() == today
+
+
+def test_the_invoices_page_says_a_payment_came_through_the_api(client, world):
+    token = world.token(Role.FACILITATOR, Scope.READ_WRITE)
+    invoice = invoice_of(world, "NC-0002")
+    body = {"date": "2005-01-14", "amount": "12.34", "reference": "BACS 9"}
+    assert post(client, pay_url(world, invoice), body, token).status_code == 201
+    facilitator = world.member(Role.FACILITATOR)
+    owner = AccessToken.objects.get(prefix=token.split("_")[1]).user
+    client.force_login(facilitator.user)
+    page = client.get(
+        reverse("contributions:payment_create", args=[world.ours.slug, invoice.pk])
+    ).content.decode()
+    assert f"{owner.get_username()}, through the API (token Ledger)" in page
+    assert "(system)" in page  # the payments loaded from the programme file

@@ -421,7 +421,7 @@ MAX_QUERIES = {
     "call_detail": 6,
     "call_create": 5,
     "call_cancel": 5,
-    "payment_create": 6,
+    "payment_create": 7,  # with who recorded each payment, from its history
     "refund_list": 22,
     "refund_create": 23,
     "invoice_pdf": 6,
