@@ -166,6 +166,6 @@ def test_the_api_refuses_a_nul_in_json_as_its_document_says(world):
         assert response.json() == {
             "detail": "The request's values are not valid: nothing was changed",
             "errors": [
-                {"field": "", "message": "The request's path, query or headers contain a NUL."}
+                {"field": "", "message": "The request's path, query or headers contain a NUL"}
             ],
         }
