@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from projects.models import Invoice, Milestone, Partner, Programme
 from tests.contributions.money import agree, raise_call
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import axe_violations, reflow_problems, sign_in
 from tests.projects.factories import MilestoneFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,4 +108,10 @@ def test_broadlands_finance_contact_records_a_payment_through_the_api(page, brow
     seen.goto(reverse("contributions:payment_create", args=[programme.slug, ours.pk]))
     recorded = seen.get_by_role("row").filter(has_text="BACS 4411").inner_text()
     assert "partner-officer, through the API (token Broadland ledger)" in recorded
+    # The invoice's page with its new "Recorded by" column, at desktop and phone widths.
+    found = [f"at 1366: {violation}" for violation in axe_violations(seen)]
+    seen.set_viewport_size({"width": 320, "height": 640})
+    found += [f"at 320: {problem}" for problem in reflow_problems(seen)]
+    found += [f"at 320: {violation}" for violation in axe_violations(seen)]
+    assert found == []
     facilitator.close()
