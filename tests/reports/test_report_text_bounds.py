@@ -41,8 +41,13 @@ from tests.conftest import SEED_FILE
 from tests.dates import date_parts
 
 DEMO = "norfolk-connect-2004"
+# These are guards against runaway work (a pattern that backtracks, a parser that recurses), not
+# speed measurements, which live in `make bench`: each counts the CPU time of the test's own
+# process, so that a busy machine does not fail them, with a wide margin on what the work takes.
 # The whole request, however the text was stored: far under the workers' 120 s timeout.
 REQUEST_SECONDS = 5
+# Measuring or rendering one stored section: each takes under a tenth of this on a quiet machine.
+TEXT_SECONDS = 2
 
 TOO_LONG_TEXT = "a" * 39_980
 BRACKETS = "[" * 19_990
@@ -68,9 +73,10 @@ def depth(html: str) -> int:
 
 
 def seconds(call) -> tuple[object, float]:
-    started = time.perf_counter()
+    """Return the call's result and the CPU seconds this process spent on it."""
+    started = time.process_time()
     result = call()
-    return result, time.perf_counter() - started
+    return result, time.process_time() - started
 
 
 # The bounds, pure
@@ -121,7 +127,7 @@ def test_text_as_papers_are_written_passes():
 @pytest.mark.parametrize("text", [TOO_LONG_TEXT * 25, BRACKETS, LINKS, *NESTED.values()])
 def test_measuring_takes_one_quick_pass(text):
     _, took = seconds(lambda: measure(text))
-    assert took < 0.5
+    assert took < TEXT_SECONDS
 
 
 # Rendering: nothing deep or slow reaches the page or the PDF
@@ -159,7 +165,7 @@ def test_measuring_takes_one_quick_pass(text):
 def test_costly_stored_text_renders_quickly_and_shallow(text):
     paragraphs, took = seconds(lambda: render_numbered(text, {}, section=3))
     html = "".join(paragraph.html for paragraph in paragraphs)
-    assert took < 1
+    assert took < TEXT_SECONDS
     assert depth(html) <= MAX_NESTING
     assert "<b>" not in html and "<blockquote>" not in html
 

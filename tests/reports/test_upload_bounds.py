@@ -38,7 +38,8 @@ pytestmark = pytest.mark.django_db
 
 IMPORT_URL = f"/programmes/{DEMO}/import/"
 CONFIRM_URL = f"/programmes/{DEMO}/import/confirm/"
-# A loose backstop only: the bounds themselves are counted rows, sizes and a setting.
+# A loose backstop only, in CPU seconds of the test's process so that a busy machine does not
+# fail it: the bounds themselves are counted rows, sizes and a setting.
 BACKSTOP_SECONDS = 5
 
 TOO_MANY_DIGITS = "The file is not a programme file: a number has too many digits"
@@ -131,14 +132,14 @@ def test_a_workbook_of_empty_rows_is_refused_once_the_rows_are_counted(client, d
     settings.IMPORT_MAX_ROWS = 20_000
     content = with_rows(workbook_of(demo), "xl/worksheets/sheet1.xml", blank_rows(100, 30_000))
     before = everything()
-    started = time.perf_counter()
+    started = time.process_time()
     response = login(client, "facilitator").post(
         IMPORT_URL, {"file": SimpleUploadedFile("programme.xlsx", content)}
     )
     assert response.status_code == 200
     assert "has more than 20,000 rows; no programme is that large" in text(response)
     assert "Nothing has been changed" in text(response)
-    assert time.perf_counter() - started < BACKSTOP_SECONDS
+    assert time.process_time() - started < BACKSTOP_SECONDS
     assert everything() == before
     assert files_in(settings.IMPORT_PENDING_DIR) == []
 
@@ -290,11 +291,11 @@ REPROS = {
 @pytest.mark.parametrize("message", list(REPROS))
 def test_a_programme_file_no_programme_could_be_is_refused_by_the_parser(message):
     raw = REPROS[message](None) if message != NOT_UNICODE else b'{"format": "\\ud800"}'
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(ProgrammeFileError) as caught:
         parse_programme(raw)
     assert [str(problem) for problem in caught.value.problems] == [f"(file): {message}"]
-    assert time.perf_counter() - started < BACKSTOP_SECONDS
+    assert time.process_time() - started < BACKSTOP_SECONDS
 
 
 def test_a_surrogate_pair_written_as_two_escapes_is_one_character():
