@@ -192,7 +192,7 @@ def invoice_payments(*, invoice: Invoice) -> list[Payment]:
 
 
 def payments_recorded_by(*, payments: list[Payment]) -> dict[int, str]:
-    """Name who recorded each payment, and how when not in the browser ("jsmith, through the
+    """Name who recorded each payment, and how when not in the browser ("Jane Smith, through the
     API (token Ledger)"), from its history's first row: one query for them all."""
     first = (
         Payment.history.filter(id__in=[payment.pk for payment in payments], history_type="+")
@@ -201,11 +201,7 @@ def payments_recorded_by(*, payments: list[Payment]) -> dict[int, str]:
     )
     names: dict[int, str] = {}
     for record in first:
-        user = record.history_user
-        names.setdefault(
-            record.id,
-            who_made(user.get_username() if user else "(system)", record.history_change_reason),
-        )
+        names.setdefault(record.id, who_made(record.history_user, record.history_change_reason))
     return names
 
 

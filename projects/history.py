@@ -73,13 +73,15 @@ def api_reason(*, name: str, prefix: str) -> str:
     return f'API token "{shown}" (ncp_{prefix})'
 
 
-def who_made(username: str, reason: str | None) -> str:
-    """Name who made a change, and how when not in the browser: "jsmith, through the API
-    (token Ledger)"."""
+def who_made(user: Any, reason: str | None) -> str:
+    """Name who made a change as the People pages name them (their full name where it is known,
+    else their username), and how when not in the browser: "Jane Smith, through the API (token
+    Ledger)". A change with no user (a command, a migration) was made by "(system)"."""
+    name = (user.get_full_name() or user.get_username()) if user is not None else "(system)"
     found = _API_REASON.match(reason or "")
     if found is None:
-        return username
-    return f"{username}, through the API (token {found['name']})"
+        return name
+    return f"{name}, through the API (token {found['name']})"
 
 
 @contextmanager
@@ -219,10 +221,7 @@ def history_entries(
         entries.append(
             HistoryEntry(
                 when=record.history_date,
-                who=who_made(
-                    record.history_user.get_username() if record.history_user else "(system)",
-                    record.history_change_reason,
-                ),
+                who=who_made(record.history_user, record.history_change_reason),
                 action=ACTIONS[record.history_type],
                 row=row,
                 changes=_shown(fields, row, names),

@@ -393,6 +393,9 @@ def test_a_1000_line_batch_fits_and_a_10_mb_body_is_413(client, world):
 
 def test_a_milestones_actual_date_is_set_and_shown_in_the_projects_history(client, world):
     token = world.token(Role.FACILITATOR, Scope.READ_WRITE)
+    owner = AccessToken.objects.get(prefix=token.split("_")[1]).user
+    owner.first_name, owner.last_name = "Jane", "Smith"
+    owner.save()
     milestone = Milestone.objects.get(project__programme=world.ours, actual=None)
     before = (milestone.name, milestone.baseline, milestone.forecast, milestone.phase_id)
     yesterday = timezone.localdate() - timedelta(days=1)
@@ -411,7 +414,7 @@ def test_a_milestones_actual_date_is_set_and_shown_in_the_projects_history(clien
     assert response["ETag"] == record_etag(milestone)
     entry = project_history(project=milestone.project)[0]
     assert entry.row == f"Milestone: {milestone.name}"
-    assert entry.who.endswith(", through the API (token Ledger)")
+    assert entry.who == "Jane Smith, through the API (token Ledger)"  # named as People names
     assert [(c.field, c.new) for c in entry.changes] == [("Actual date", f"{yesterday:%Y-%m-%d}")]
 
 
@@ -498,5 +501,6 @@ def test_the_invoices_page_says_a_payment_came_through_the_api(client, world):
     page = client.get(
         reverse("contributions:payment_create", args=[world.ours.slug, invoice.pk])
     ).content.decode()
+    assert not owner.get_full_name()  # no name known: the username stands for them
     assert f"{owner.get_username()}, through the API (token Ledger)" in page
     assert "(system)" in page  # the payments loaded from the programme file

@@ -88,7 +88,8 @@ class Change(Schema):
 
     when: dt.datetime = Field(description="When it was made.")
     who: str = Field(
-        description="Who made it, and how when not in the browser: `jsmith, through the API "
+        description="Who made it (their full name, else their username), and how when not in "
+        "the browser: `Jane Smith, through the API "
         "(token Ledger)`."
     )
     action: str = Field(description="Added, Changed or Removed.")
