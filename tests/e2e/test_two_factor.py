@@ -97,6 +97,6 @@ def test_set_up_with_the_qr_page_then_sign_in_with_a_code(page, demo, settings):
 def test_the_demo_sign_in_page_says_two_factor_is_optional(page, demo):
     page.goto("/accounts/login/")
     expect(page.locator(".govuk-inset-text")).to_contain_text(
-        "The demo's accounts sign in with their password alone"
+        "Two-factor sign-in is optional here: accounts sign in with their password alone"
     )
     assert checked_at_both_widths(page) == []

@@ -290,12 +290,15 @@ def test_a_superuser_must_use_two_factor_too(client, required):
 
 def test_demo_users_sign_in_with_their_password_alone_where_not_required(client, facilitator):
     page = client.get(reverse("login"))
-    assert "The demo's accounts sign in with their password alone" in page.content.decode()
+    assert (
+        "Two-factor sign-in is optional here: accounts sign in with their password alone"
+        in page.content.decode()
+    )
     assert password(client, facilitator).url == "/"
     assert signed_in(client)
 
 
-def test_the_sign_in_page_says_nothing_of_the_demo_where_required(client, required):
+def test_the_sign_in_page_says_nothing_of_passwords_alone_where_required(client, required):
     page = client.get(reverse("login"))
     assert "password alone" not in page.content.decode()
 
