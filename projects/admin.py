@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from .fields import FinancialYearsField
-from .models import FundingLine, Membership, OutcomeClaim, Partnership, Phase, Programme, Project
+from .models import FundingLine, OutcomeClaim, Phase, Programme, Project
 from .money.vocabulary import Decision, ProjectStatus
 from .services.programmes import check_apportionment, check_years_kept
 
@@ -31,26 +31,8 @@ class ProgrammeAdminForm(forms.ModelForm):
             self._update_errors(error)
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
-
-
-@admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "strategy"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "partnership", "role", "partner"]
-    list_filter = ["partnership", "role"]
-    list_select_related = ["user", "partnership", "partner"]
-    autocomplete_fields = ["user"]
+# Partnerships and memberships are registered by norfolk_connect.people.admin, which keeps
+# the access history of what is changed there.
 
 
 @admin.register(Programme)

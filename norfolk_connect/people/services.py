@@ -13,6 +13,7 @@ import logging
 import secrets
 import smtplib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -455,3 +456,74 @@ def accept_pending_invitation(partnership: Partnership, email: str) -> Any | Non
             return user
         _join(invitation, user, note="by single sign-on")
     return user
+
+
+# --- Changes made in the Django admin ------------------------------------------------------
+
+ADMIN_NOTE = "in the admin"
+
+
+@dataclass(frozen=True)
+class MembershipsBefore:
+    """The memberships of some partnerships as they were before the admin saved a form."""
+
+    partnership_ids: frozenset[int]
+    memberships: dict[int, Membership]
+
+
+def _memberships_of(partnership_ids: frozenset[int]) -> dict[int, Membership]:
+    found = Membership.objects.filter(partnership_id__in=partnership_ids).select_related(
+        "user", "partnership", "partner"
+    )
+    return {membership.pk: membership for membership in found}
+
+
+def memberships_before(partnership_ids: set[int]) -> MembershipsBefore:
+    """Note the partnerships' memberships before the admin changes them (admin_changes_record)."""
+    ids = frozenset(pk for pk in partnership_ids if pk is not None)
+    return MembershipsBefore(partnership_ids=ids, memberships=_memberships_of(ids))
+
+
+def admin_changes_record(*, before: MembershipsBefore, actor: Any) -> None:
+    """Write the access history of what the admin changed since ``before``, as the People page
+    writes its own: a membership added is "Joined", a new role "Role changed", one deleted
+    "Removed", each noted "in the admin"; whoever lost or changed access is signed out.
+
+    The admin saves memberships without the People page's service, so this compares the rows
+    afterwards instead: a membership moved to another person or partnership reads as the old
+    one removed and a new one joined. Call it inside the admin's transaction.
+    """
+    after = _memberships_of(before.partnership_ids)
+    for pk, old in before.memberships.items():
+        new = after.get(pk)
+        if new is not None and (new.user_id, new.partnership_id) == (
+            old.user_id,
+            old.partnership_id,
+        ):
+            if (new.role, new.partner_id) != (old.role, old.partner_id):
+                _admin_row(new, Change.ROLE_CHANGED, actor, role_before=old.role)
+                end_sessions_of(new.user)
+            continue
+        _admin_row(old, Change.REMOVED, actor, role_before=old.role)
+        end_sessions_of(old.user)
+        if new is not None:
+            _admin_row(new, Change.JOINED, actor)
+    for pk, new in after.items():
+        if pk not in before.memberships:
+            _admin_row(new, Change.JOINED, actor)
+
+
+def _admin_row(membership: Membership, what: str, actor: Any, *, role_before: str = "") -> None:
+    removed = what == Change.REMOVED
+    record(
+        partnership=membership.partnership,
+        what=what,
+        actor=actor,
+        subject=membership.user,
+        email=membership.user.email,
+        name=display_name(membership.user),
+        role_before=role_before,
+        role_after="" if removed else membership.role,
+        partner=membership.partner,
+        note=ADMIN_NOTE,
+    )
