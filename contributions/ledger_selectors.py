@@ -228,10 +228,12 @@ def programme_invoices(
     partner: str | None = None,
     call: str | None = None,
     status: str | None = None,
+    number: str | None = None,
     as_of: date | None = None,
 ) -> QuerySet[Invoice]:
     """Return the programme's invoices, oldest call first, each with what is paid and its
-    payments (oldest first); of a council, a call (by slug) or a status on the day if given.
+    payments (oldest first); of a council, a call (by slug), a status on the day or with a
+    number if given.
 
     Two queries for any page of it: the invoices with their paid, and their payments.
     """
@@ -240,6 +242,8 @@ def programme_invoices(
         invoices = invoices.filter(partner__slug=partner)
     if call is not None:
         invoices = invoices.filter(call__slug=call)
+    if number is not None:
+        invoices = invoices.filter(number=number)
     if status is not None:
         invoices = invoices.filter(
             invoice_status_filter(status, as_of=as_of or timezone.localdate())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,7 +14,10 @@ from django.utils import timezone
 
 from contributions.ledger_selectors import call_invoices
 from projects.models import Call, Invoice, Partner, Payment, Role
+from projects.programme_file import parse_programme
+from projects.services import programme_as_imported, programme_import, programme_state
 from reports.report.selectors import statement_for
+from tests.after_the_meeting import after_the_meeting
 from tests.api.money_and_delivery import a_call, many_invoices
 from tests.api.world import World, auth, make_world, token_of
 from tests.projects.factories import MembershipFactory, ProgrammeFactory
@@ -135,6 +139,39 @@ def test_the_invoices_filtered_by_council_call_and_status(client, world):
     assert numbers(partner="broadland", status="overdue") == []
 
 
+def test_an_invoice_is_found_by_its_number_when_an_import_gives_it_a_new_id(client, world):
+    """A council's system keeps the number its remittance quotes and looks the id up by it: an
+    import that changes the records after the meeting writes them again, with new ids."""
+
+    def found(number: str) -> list[dict]:
+        return listed(client, world, "invoices", number=number)["items"]
+
+    [broadland] = found("NC-0003")
+    assert broadland["partner"] == "broadland"
+    assert found("EW-0003") == []  # another partnership's number
+    assert found("NC-9999") == []
+    assert found("nc-0003") == []  # numbers are matched exactly, as the ledger keeps them
+
+    content = after_the_meeting()
+    content["meetings"][0]["note"] = "Item 5, minuted"
+    current = programme_as_imported(programme=world.ours)
+    programme_import(
+        programme=world.ours,
+        document=parse_programme(json.dumps(content)),
+        expected_state=programme_state(current),
+        user=None,
+    )
+    [again] = found("NC-0003")
+    assert again["id"] != broadland["id"]
+    assert get(client, world, "invoice", invoice=broadland["id"]).status_code == 404
+
+    def without_ids(invoice: dict) -> dict:
+        payments = [{**payment, "id": None} for payment in invoice["payments"]]
+        return {**invoice, "id": None, "payments": payments}
+
+    assert without_ids(again) == without_ids(broadland)  # the same invoice, to the penny
+
+
 def test_owing_is_unpaid_and_not_yet_past_its_due_date(client, world):
     """Due today is not yet overdue: the pages' rule is the due date before the day."""
     today = timezone.localdate()
@@ -180,6 +217,8 @@ def test_the_invoices_a_page_at_a_time(client, world):
         {"partner": "Not a slug"},
         {"partner": "broad\tland"},
         {"call": "-"},
+        {"number": ""},
+        {"number": "NC\x010003"},
         {"limit": "0"},
         {"limit": "501"},
         {"offset": "-1"},

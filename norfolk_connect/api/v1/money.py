@@ -188,6 +188,11 @@ class InvoiceFilters(Schema):
     partner: str | None = slug_filter("Only the invoices of the council with this slug.")
     call: str | None = slug_filter("Only the invoices of the call with this slug.")
     status: STATUS | None = Field(None, description=f"Only the invoices that are: {STATUS_WORDS}")
+    number: str | None = text_filter(
+        "Only the invoice with this number, as the council's remittance quotes it: the way to "
+        "find an invoice's id, which an import of the programme file may change.",
+        max_length=REFERENCE_MAX_LENGTH,
+    )
 
 
 class PaymentFilters(Schema):
@@ -215,14 +220,19 @@ class PaymentFilters(Schema):
         "The invoices of the programme's calls, oldest call first and in the councils' order "
         "within a call, each with what is paid, owed and whether it is overdue today (as the "
         "call's page and the council's page show them), and its payments. Filtered by council, "
-        "call and status. 404 when the token's partnership has no programme with this slug."
+        "call, status and number. 404 when the token's partnership has no programme with this "
+        "slug."
     ),
 )
 @paginate(Page)
 def invoice_list(request: HttpRequest, slug: str, filters: Query[InvoiceFilters]) -> Any:
     programme = own_programme(request, slug)
     return programme_invoices(
-        programme=programme, partner=filters.partner, call=filters.call, status=filters.status
+        programme=programme,
+        partner=filters.partner,
+        call=filters.call,
+        status=filters.status,
+        number=filters.number,
     )
 
 
