@@ -98,6 +98,22 @@ class DatabaseOutageMiddleware:
         return None
 
 
+class AnsweredUnavailable(logging.Filter):
+    """Drop Django's "Internal Server Error" entry, with its traceback, for a request this
+    middleware then answered 503 (attached to the ``django.request`` logger in LOGGING).
+
+    Django logs an error inside another middleware as a 500 before this middleware rewrites
+    the answer, so without this a database restart would fill the log with server errors that
+    no one received, and an alert on server errors would fire; the middleware's own warning
+    line ("Database unavailable, answered 503 to …") says what happened. Any other 500 is kept.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        answered_unavailable = getattr(request, FAILED, None) is not None
+        return not (answered_unavailable and getattr(record, "status_code", None) == 500)
+
+
 def connect() -> None:
     """Make sure the database connection works, reconnecting if the server has restarted.
 

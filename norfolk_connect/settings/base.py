@@ -282,6 +282,9 @@ DJANGO_TABLES2_TEMPLATE = "components/table.html"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"answered_unavailable": {"()": "norfolk_connect.outage.AnsweredUnavailable"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
+    # A 500 that the outage middleware answered as 503 is not logged as a server error.
+    "loggers": {"django.request": {"filters": ["answered_unavailable"]}},
 }

@@ -85,8 +85,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"answered_unavailable": {"()": "norfolk_connect.outage.AnsweredUnavailable"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
-    # WeasyPrint reports each step of every PDF at INFO: too much for a server's log.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports each step of every PDF at INFO: too much for a server's log.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # A 500 that the outage middleware answered as 503 is not logged as a server error.
+        "django.request": {"filters": ["answered_unavailable"]},
+    },
 }
