@@ -73,11 +73,17 @@ def api_reason(*, name: str, prefix: str) -> str:
     return f'API token "{shown}" (ncp_{prefix})'
 
 
+def person_name(user: Any) -> str:
+    """Name a person as every page names them: their full name where it is known, else their
+    username."""
+    return user.get_full_name() or user.get_username()
+
+
 def who_made(user: Any, reason: str | None) -> str:
-    """Name who made a change as the People pages name them (their full name where it is known,
-    else their username), and how when not in the browser: "Jane Smith, through the API (token
-    Ledger)". A change with no user (a command, a migration) was made by "(system)"."""
-    name = (user.get_full_name() or user.get_username()) if user is not None else "(system)"
+    """Name who made a change (``person_name``), and how when not in the browser: "Jane Smith,
+    through the API (token Ledger)". A change with no user (a command, a migration) was made by
+    "(system)"."""
+    name = person_name(user) if user is not None else "(system)"
     found = _API_REASON.match(reason or "")
     if found is None:
         return name

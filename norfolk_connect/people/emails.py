@@ -14,6 +14,8 @@ from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from projects.history import person_name
+
 if TYPE_CHECKING:
     from .models import Invitation
 
@@ -38,11 +40,7 @@ def send_invitation(invitation: Invitation, url: str) -> None:
         "partnership": invitation.partnership,
         "role": invitation.get_role_display(),
         "expires": timezone.localtime(invitation.expires_at),
-        "invited_by": (
-            (invitation.invited_by.get_full_name() or invitation.invited_by.get_username())
-            if invitation.invited_by
-            else ""
-        ),
+        "invited_by": person_name(invitation.invited_by) if invitation.invited_by else "",
     }
     message = EmailMultiAlternatives(
         subject=SUBJECT.format(partnership=invitation.partnership.name),

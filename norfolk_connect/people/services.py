@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from norfolk_connect.sessions import end_sessions_of
+from projects.history import person_name
 from projects.models import Membership, Partner, Partnership, Role
 from projects.rules import is_single_line
 
@@ -62,7 +63,7 @@ def normalise_email(email: str) -> str:
 
 
 def display_name(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
+    return person_name(user) if user is not None else ""
 
 
 def record(
